@@ -1,0 +1,102 @@
+import type { Config } from "../config/schema.js";
+import type { Clock } from "../lib/clock.js";
+import type { Logger } from "../lib/logger.js";
+import type { Store } from "../store/store.js";
+import type { ChatPort } from "./port.js";
+import type { Reply } from "./reply.js";
+
+export type ArgType = "string" | "int" | "bool" | "duration" | "enum" | "device";
+
+export interface ArgSpec {
+  name: string;
+  type: ArgType;
+  description: string;
+  /** positional (in order), option (`key=value` or `--key value`), flag (`--name`, boolean). */
+  kind: "positional" | "option" | "flag";
+  required?: boolean;
+  default?: string | number | boolean;
+  /** For type "enum". */
+  choices?: string[];
+  /** Last positional only: collects every remaining positional word into one string. */
+  rest?: boolean;
+}
+
+/** Parsed argument values, keyed by ArgSpec.name. Options the spec does not declare land in `extra`. */
+export interface ParsedArgs {
+  values: Record<string, string | number | boolean | undefined>;
+  /** Undeclared key=value pairs, for commands such as `run <runbook> k=v` that take free parameters. */
+  extra: Record<string, string>;
+}
+
+/** Who is asking. Roles come from the config (and, in Slack, user groups) — never from message text. */
+export interface ChatUser {
+  id: string;
+  name: string;
+  roles: string[];
+}
+
+/**
+ * What handlers may use. Subsystems add their read/write interfaces here; the composition root
+ * (src/main.ts) fills them. Commands never construct clients themselves.
+ */
+export interface Services {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  chat: ChatPort;
+  /** Every registered command, for help. */
+  commands: readonly CommandSpec[];
+}
+
+export interface CommandContext {
+  user: ChatUser;
+  channel: string;
+  threadTs?: string;
+  /** The raw text, for audit and for commands that need it. */
+  text: string;
+  services: Services;
+}
+
+export interface CommandSpec {
+  /** One or two words: "links", "links down", "run status". Lowercase. */
+  name: string;
+  aliases?: string[];
+  summary: string;
+  /** Longer help shown by `help <command>`. */
+  description?: string;
+  args?: ArgSpec[];
+  /** Accept undeclared key=value options (they land in ParsedArgs.extra). */
+  allowExtraOptions?: boolean;
+  examples: string[];
+  /** True when the command changes anything (polls a device, starts a run, acks an alert). */
+  sideEffects: boolean;
+  /** Role needed to run it; absent means anyone known to opsbot. `admin` may run everything. */
+  role?: string;
+  handler(args: ParsedArgs, ctx: CommandContext): Promise<Reply> | Reply;
+}
+
+/** A button click or numbered console choice, routed by action id. */
+export interface ActionContext {
+  user: ChatUser;
+  channel: string;
+  /** The message that carried the button, when the transport knows it. */
+  message?: { channel: string; ts: string; threadTs?: string };
+  services: Services;
+}
+
+export interface ActionSpec {
+  /** Exact action id, e.g. "run.approve". */
+  actionId: string;
+  /** Role needed, as for commands. Fine-grained checks (approver lists) happen in the handler. */
+  role?: string;
+  handler(value: string, ctx: ActionContext): Promise<Reply | undefined> | Reply | undefined;
+}
+
+export function defineCommand(spec: CommandSpec): CommandSpec {
+  return spec;
+}
+
+export function defineAction(spec: ActionSpec): ActionSpec {
+  return spec;
+}

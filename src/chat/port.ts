@@ -1,0 +1,20 @@
+import type { Reply } from "./reply.js";
+
+/** Where a message landed, so it can be updated or threaded under later. */
+export interface MessageRef {
+  channel: string;
+  /** Transport message id (Slack `ts`; a counter in the console). */
+  ts: string;
+}
+
+/**
+ * The chat port: what the rest of opsbot may do to a chat transport, outside of answering a command.
+ * Slack (through its rate-limited outbox) and the console implement it; tests use a recording fake.
+ */
+export interface ChatPort {
+  post(channel: string, reply: Reply, options?: { threadTs?: string }): Promise<MessageRef>;
+  /** Replace a posted message's content. Adapters may coalesce updates; the latest content wins. */
+  update(ref: MessageRef, reply: Reply): Promise<void>;
+  postEphemeral(channel: string, userId: string, reply: Reply): Promise<void>;
+  uploadFile(channel: string, file: { filename: string; content: string; title?: string; threadTs?: string }): Promise<void>;
+}

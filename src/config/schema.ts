@@ -1,0 +1,139 @@
+import { z } from "zod";
+
+/**
+ * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
+ * Each subsystem owns its section; defaults live here so the example config can stay short.
+ */
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a name of letters, digits, '.', '_' or '-'");
+
+const port = z.number().int().min(1).max(65535);
+
+export const snmpV3Schema = z
+  .object({
+    user: z.string().min(1),
+    level: z.enum(["noAuthNoPriv", "authNoPriv", "authPriv"]).default("authPriv"),
+    auth_protocol: z.enum(["md5", "sha", "sha224", "sha256", "sha384", "sha512"]).default("sha256"),
+    auth_key: z.string().min(8, "at least 8 characters (RFC 3414)").optional(),
+    priv_protocol: z.enum(["des", "aes", "aes256b", "aes256r"]).default("aes"),
+    priv_key: z.string().min(8, "at least 8 characters (RFC 3414)").optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.level !== "noAuthNoPriv" && !v.auth_key) {
+      ctx.addIssue({ code: "custom", path: ["auth_key"], message: `required for level ${v.level}` });
+    }
+    if (v.level === "authPriv" && !v.priv_key) {
+      ctx.addIssue({ code: "custom", path: ["priv_key"], message: "required for level authPriv" });
+    }
+  });
+
+export const snmpSchema = z
+  .object({
+    port: port.default(161),
+    version: z.enum(["2c", "3"]).default("2c"),
+    community: z.string().min(1).optional(),
+    v3: snmpV3Schema.optional(),
+    timeout_ms: z.number().int().min(100).max(60_000).default(2000),
+    retries: z.number().int().min(0).max(10).default(1),
+    max_repetitions: z.number().int().min(1).max(200).default(25),
+    /** Collectors to run; default all that apply. */
+    collect: z.array(z.enum(["system", "interfaces", "entity", "drives"])).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.version === "2c" && !v.community) {
+      ctx.addIssue({ code: "custom", path: ["community"], message: "required for version 2c (e.g. ${SNMP_COMMUNITY})" });
+    }
+    if (v.version === "3" && !v.v3) {
+      ctx.addIssue({ code: "custom", path: ["v3"], message: "required for version 3: { user, auth_key, priv_key, … }" });
+    }
+  });
+
+export const sshSchema = z
+  .object({
+    user: z.string().min(1),
+    port: port.default(22),
+    /** Pinned host key line: "ssh-ed25519 AAAA…". Either this or known_hosts is required. */
+    host_key: z.string().optional(),
+    /** Path of a known_hosts file holding this host's key. */
+    known_hosts: z.string().optional(),
+    /** Private key file for authentication. */
+    key_file: z.string().optional(),
+    /** Name of the environment variable holding the key's passphrase (never the passphrase itself). */
+    passphrase_env: z.string().optional(),
+    connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+    command_timeout_ms: z.number().int().min(100).max(86_400_000).default(60_000),
+    max_output_bytes: z.number().int().min(1024).default(1_048_576),
+  })
+  .strict()
+  .refine((v) => v.host_key !== undefined || v.known_hosts !== undefined, {
+    message: "pin the host key: set host_key (run `opsbot ssh-keyscan <device>`) or known_hosts",
+    path: ["host_key"],
+  });
+
+export const deviceSchema = z
+  .object({
+    name,
+    host: z.string().min(1),
+    tags: z.array(z.string().min(1)).default([]),
+    site: z.string().optional(),
+    /** Team that owns the device (alert routing). */
+    team: z.string().optional(),
+    /** Poll schedule override (cron expression); default is polling.schedule. */
+    poll_schedule: z.string().optional(),
+    snmp: snmpSchema.optional(),
+    ssh: sshSchema.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`). */
+    roles: z.record(name, z.array(z.string().min(1))).default({}),
+    /** Logical channel name → transport channel (Slack id `C…` or `#name`; any name in the console). */
+    channels: z.record(name, z.string().min(1)).default({}),
+    console: z
+      .object({ user: z.string().min(1).optional(), channel: z.string().min(1).default("console") })
+      .strict()
+      .default({ channel: "console" }),
+    polling: z
+      .object({
+        schedule: z.string().default("*/5 * * * *"),
+        /** Random delay added to each scheduled poll, spreading load. */
+        jitter_ms: z.number().int().min(0).default(10_000),
+        concurrency: z.number().int().min(1).max(1000).default(32),
+      })
+      .strict()
+      .default({ schedule: "*/5 * * * *", jitter_ms: 10_000, concurrency: 32 }),
+    /** Model → required firmware: { min: "15.2(7)E" } or { exact: "9.3(10)" }. */
+    firmware_baselines: z
+      .record(
+        z.string().min(1),
+        z
+          .object({ min: z.string().optional(), exact: z.string().optional() })
+          .strict()
+          .refine((b) => (b.min === undefined) !== (b.exact === undefined), "set exactly one of min or exact"),
+      )
+      .default({}),
+    devices: z.array(deviceSchema).default([]),
+    /** Extra secret values to redact from output and logs (usually ${VAR} references). */
+    secrets: z.array(z.string()).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.devices.forEach((d, i) => {
+      const prev = seen.get(d.name.toLowerCase());
+      if (prev !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["devices", i, "name"], message: `duplicate device name (also devices[${prev}])` });
+      }
+      seen.set(d.name.toLowerCase(), i);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type DeviceConfig = z.infer<typeof deviceSchema>;
+export type SnmpConfig = z.infer<typeof snmpSchema>;
+export type SshConfig = z.infer<typeof sshSchema>;

@@ -1,0 +1,46 @@
+/**
+ * The SSH port used by the whole project (management collectors, backups, runbook steps).
+ * Host keys are always pinned; an unknown or mismatched key fails before any authentication.
+ */
+export interface SshTarget {
+  /** Device name, for messages. */
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  /** Pinned key line "ssh-ed25519 AAAA…" — or knownHosts. */
+  hostKey?: string;
+  knownHosts?: string;
+  keyFile?: string;
+  passphrase?: string;
+  connectTimeoutMs: number;
+}
+
+export interface ExecOptions {
+  /** Local timer that closes the channel; also passed to a remote `timeout` where available. */
+  timeoutMs?: number;
+  /** Output beyond this is dropped from the front: the tail is kept. */
+  maxOutputBytes?: number;
+  onData?(chunk: string, stream: "stdout" | "stderr"): void;
+  /** Abort closes the channel and signals the remote process. */
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  /** Remote signal name when killed by one. */
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  /** Output exceeded maxOutputBytes and the head was dropped. */
+  truncated: boolean;
+  timedOut: boolean;
+  aborted: boolean;
+  durationMs: number;
+}
+
+export interface SshRunner {
+  exec(target: SshTarget, command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Close pooled connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,15 @@
+import { coreMigration } from "./0001-core.js";
+
+/**
+ * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
+ * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
+ * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
+ * journal), 4 ssh/backups, 5 slack, 6 alerts.
+ */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [coreMigration];

@@ -1,0 +1,91 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { OpsbotError } from "../lib/errors.js";
+import { type Migration, migrations as allMigrations } from "./migrations/index.js";
+
+export type Db = Database.Database;
+
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  /**
+   * Runs `fn` in a transaction committed with synchronous=FULL: the commit is on disk before this
+   * returns, even across power loss. Use it for rows whose loss would matter (audit, approvals, run
+   * journal). Everything else (the device cache, rebuilt by the next poll) commits with NORMAL, which
+   * in WAL mode is safe against a crash of opsbot and only loses the newest commits on power loss.
+   */
+  durable<T>(fn: () => T): T;
+  /** A normal transaction (synchronous=NORMAL). */
+  tx<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  migrations?: Migration[];
+  /** ms to wait on a lock held by another connection before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+/** Opens (creating if needed) the SQLite database and applies pending migrations. */
+export function openStore(path: string, options: OpenStoreOptions = {}): Store {
+  let db: Db;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+  } catch (err) {
+    throw new OpsbotError(
+      "STORE_UNAVAILABLE",
+      `Cannot open the database at ${path}: ${(err as Error).message}. Check the path (OPSBOT_DB or --db) and its permissions.`,
+      { cause: err },
+    );
+  }
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  migrate(db, options.migrations ?? allMigrations);
+
+  const durable = <T>(fn: () => T): T => {
+    db.pragma("synchronous = FULL");
+    try {
+      return db.transaction(fn)();
+    } finally {
+      db.pragma("synchronous = NORMAL");
+    }
+  };
+  return {
+    db,
+    path,
+    durable,
+    tx: <T>(fn: () => T): T => db.transaction(fn)(),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Applies every migration not yet recorded. Safe to run any number of times. */
+export function migrate(db: Db, migrations: Migration[]): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = new Set(
+    (db.prepare("SELECT id FROM schema_migrations").all() as { id: number }[]).map((r) => r.id),
+  );
+  const ids = new Set<number>();
+  for (const m of migrations) {
+    if (ids.has(m.id)) throw new OpsbotError("INTERNAL", `Two migrations share id ${m.id}.`);
+    ids.add(m.id);
+  }
+  const ran: number[] = [];
+  const record = db.prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)");
+  for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
+    if (applied.has(m.id)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.id, m.name, Date.now());
+    })();
+    ran.push(m.id);
+  }
+  return ran;
+}
