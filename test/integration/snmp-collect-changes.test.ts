@@ -42,7 +42,10 @@ describe("SNMP collector: a device changing between polls", () => {
   it("sees a port go down and its ifLastChange move", async () => {
     const device = sim.device("lab-switch");
     const before = await collector.collect(device, { collectors: ["interfaces"] });
-    expect(before.interfaces!.find((i) => i.ifIndex === 3)).toMatchObject({ operStatus: "up", lastChangeCs: 1000 });
+    expect(before.interfaces!.find((i) => i.ifIndex === 3)).toMatchObject({
+      operStatus: "up",
+      lastChangeCs: 1000,
+    });
 
     await sim.setOperStatus("lab-switch", 3, "down");
     await sim.set("lab-switch", "1.3.6.1.2.1.2.2.1.9.3", "TimeTicks", 370000);
@@ -51,7 +54,10 @@ describe("SNMP collector: a device changing between polls", () => {
     const after = await collector.collect(device, { collectors: ["interfaces"] });
     expect(after.errors).toEqual([]);
     expect(after.system!.uptimeCs).toBe(380000);
-    expect(after.interfaces!.find((i) => i.ifIndex === 3)).toMatchObject({ operStatus: "down", lastChangeCs: 370000 });
+    expect(after.interfaces!.find((i) => i.ifIndex === 3)).toMatchObject({
+      operStatus: "down",
+      lastChangeCs: 370000,
+    });
     // The rest did not move.
     expect(after.interfaces!.filter((i) => i.operStatus === "down").map((i) => i.ifIndex)).toEqual([3, 8]);
 

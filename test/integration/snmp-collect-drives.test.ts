@@ -15,7 +15,9 @@ describe("SNMP collector against snmpsimd: drives", () => {
   let collector: SnmpCollector;
 
   beforeAll(async () => {
-    sim = await startSnmpsim({ fixtures: ["server-failed-disk", "idrac", "hpe-smartarray", "synology", "netapp"] });
+    sim = await startSnmpsim({
+      fixtures: ["server-failed-disk", "idrac", "hpe-smartarray", "synology", "netapp"],
+    });
     collector = createSnmpCollector({ logger: silentLogger(), clock: new ManualClock() });
   }, 90_000);
 
@@ -40,19 +42,44 @@ describe("SNMP collector against snmpsimd: drives", () => {
       capacityBytes: 976762584 * 1024,
     });
     expect(obs.storage).toEqual([
-      { index: 1, descr: "Physical memory", type: "ram", sizeBytes: 65842312 * 1024, usedBytes: 40123456 * 1024 },
-      { index: 3, descr: "Virtual memory", type: "virtualMemory", sizeBytes: 69836612 * 1024, usedBytes: 40123456 * 1024 },
+      {
+        index: 1,
+        descr: "Physical memory",
+        type: "ram",
+        sizeBytes: 65842312 * 1024,
+        usedBytes: 40123456 * 1024,
+      },
+      {
+        index: 3,
+        descr: "Virtual memory",
+        type: "virtualMemory",
+        sizeBytes: 69836612 * 1024,
+        usedBytes: 40123456 * 1024,
+      },
       { index: 31, descr: "/", type: "fixedDisk", sizeBytes: 24000000 * 4096, usedBytes: 12000000 * 4096 },
       // Integer32 overflow on the agent side, read back as the unsigned value it meant.
-      { index: 36, descr: "/srv", type: "fixedDisk", sizeBytes: 3_000_000_000 * 4096, usedBytes: 2_000_000_000 * 4096 },
+      {
+        index: 36,
+        descr: "/srv",
+        type: "fixedDisk",
+        sizeBytes: 3_000_000_000 * 4096,
+        usedBytes: 2_000_000_000 * 4096,
+      },
     ]);
   });
 
   it("falls back to 32-bit octet counters and parses a Linux sysDescr", async () => {
-    const obs = await collector.collect(sim.device("server-failed-disk"), { collectors: ["interfaces", "entity"] });
+    const obs = await collector.collect(sim.device("server-failed-disk"), {
+      collectors: ["interfaces", "entity"],
+    });
     expect(obs.errors).toEqual([]);
     const eth0 = obs.interfaces!.find((i) => i.name === "eth0")!;
-    expect(eth0).toMatchObject({ counterBits: 32, inOctets: 4294967000n, outOctets: 99887766n, speedMbps: 1000 });
+    expect(eth0).toMatchObject({
+      counterBits: 32,
+      inOctets: 4294967000n,
+      outOctets: 99887766n,
+      speedMbps: 1000,
+    });
     expect(obs.entity).toMatchObject({ source: "sysdescr", softwareRev: "5.10.0-21-amd64", os: "Linux" });
   });
 

@@ -24,7 +24,9 @@ describe("SNMP collector failure modes", () => {
 
   it("nothing listening: one CollectorError, unreachable, the other collectors not even tried", async () => {
     const port = await freeUdpPort();
-    const obs = await collector.collect(sim.device("switch48", { name: "ghost", port, timeout_ms: 200, retries: 0 }));
+    const obs = await collector.collect(
+      sim.device("switch48", { name: "ghost", port, timeout_ms: 200, retries: 0 }),
+    );
     expect(obs).toMatchObject({ device: "ghost", reachable: false });
     expect(obs.errors).toEqual([
       { collector: "system", message: `no response from 127.0.0.1:${port} within 200 ms (1 attempt)` },
@@ -58,7 +60,9 @@ describe("SNMP collector failure modes", () => {
   it("an agent that answers only garbage: unreachable, and the next poll of a real agent works", async () => {
     const relay = await startHostileRelay({ forward: false });
     relays.push(relay);
-    const obs = await collector.collect(sim.device("switch48", { port: relay.port, timeout_ms: 300, retries: 1 }));
+    const obs = await collector.collect(
+      sim.device("switch48", { port: relay.port, timeout_ms: 300, retries: 1 }),
+    );
     expect(obs.reachable).toBe(false);
     expect(obs.errors).toHaveLength(1);
     expect(obs.errors[0]!.message).toMatch(/^no response from/);
@@ -70,7 +74,11 @@ describe("SNMP collector failure modes", () => {
   });
 
   it("works with one outstanding request per agent, and several devices polled at once", async () => {
-    const strict = createSnmpCollector({ logger: silentLogger(), clock: new ManualClock(), maxOutstandingPerAgent: 1 });
+    const strict = createSnmpCollector({
+      logger: silentLogger(),
+      clock: new ManualClock(),
+      maxOutstandingPerAgent: 1,
+    });
     try {
       const results = await Promise.all(
         ["a", "b", "c"].map((n) => strict.collect(sim.device("switch48", { name: `sw-${n}` }))),
@@ -90,9 +98,14 @@ describe("SNMP collector failure modes", () => {
     const closed = createSnmpCollector({ logger: silentLogger(), clock: new ManualClock() });
     closed.close();
     const obs = await closed.collect(sim.device("switch48"));
-    expect(obs).toMatchObject({ reachable: false, errors: [{ collector: "snmp", message: "the SNMP collector is shut down" }] });
+    expect(obs).toMatchObject({
+      reachable: false,
+      errors: [{ collector: "snmp", message: "the SNMP collector is shut down" }],
+    });
 
     const noSnmp = await collector.collect({ name: "ssh-only", host: "127.0.0.1", tags: [] });
-    expect(noSnmp.errors).toEqual([{ collector: "snmp", message: "device ssh-only has no snmp section in the config" }]);
+    expect(noSnmp.errors).toEqual([
+      { collector: "snmp", message: "device ssh-only has no snmp section in the config" },
+    ]);
   });
 });

@@ -23,7 +23,10 @@ describe("SNMP collector against snmpd", () => {
     const obs = await collector.collect(snmpd.device());
     expect(obs.errors).toEqual([]);
     expect(obs.reachable).toBe(true);
-    expect(obs.system).toMatchObject({ name: "opsbot-snmpd", objectId: expect.stringMatching(/^1\.3\.6\.1\.4\.1\.8072\./) });
+    expect(obs.system).toMatchObject({
+      name: "opsbot-snmpd",
+      objectId: expect.stringMatching(/^1\.3\.6\.1\.4\.1\.8072\./),
+    });
     expect(obs.system!.uptimeCs).toBeGreaterThanOrEqual(0);
     const lo = obs.interfaces!.find((i) => i.descr === "lo");
     expect(lo).toMatchObject({ adminStatus: "up", operStatus: "up", counterBits: 64 });
@@ -45,7 +48,7 @@ describe("SNMP collector against snmpd", () => {
     expect(obs.reachable).toBe(true);
     expect(obs.errors).toEqual([
       {
-      collector: "system",
+        collector: "system",
         message: expect.stringMatching(/^SNMPv3 authentication with 127\.0\.0\.1:\d+ failed: Wrong Digest/),
       },
     ]);

@@ -14,7 +14,10 @@ export interface HostileRelay {
   stop(): Promise<void>;
 }
 
-export async function startHostileRelay(options: { agentPort?: number; forward: boolean }): Promise<HostileRelay> {
+export async function startHostileRelay(options: {
+  agentPort?: number;
+  forward: boolean;
+}): Promise<HostileRelay> {
   const front = createSocket("udp4");
   const back = createSocket("udp4");
   let garbageSent = 0;
@@ -74,17 +77,28 @@ export function garbageFor(request: Buffer): Buffer[] {
     Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x02, 0x01]),
     Buffer.from([0x30, 0x03, 0x02, 0x09, 0x01]),
     // SNMPv3-shaped (version 3, empty security parameters): a v2c session has no user for it.
-    Buffer.from("303e020103301002040000000102030100000401030201030410300e0400020100020100040004000400301504000400a00f02040000000102010002010030000000", "hex"),
+    Buffer.from(
+      "303e020103301002040000000102030100000401030201030410300e0400020100020100040004000400301504000400a00f02040000000102010002010030000000",
+      "hex",
+    ),
     Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff)),
   ];
   const id = requestId(request);
   if (id !== undefined) {
     // GetResponse with the request's id whose only varbind has an unknown value type (0x9f).
     const community = Buffer.from("x");
-    const varbind = ber(0x30, Buffer.concat([ber(0x06, Buffer.from([0x2b, 0x06, 0x01])), ber(0x9f, Buffer.from([1]))]));
+    const varbind = ber(
+      0x30,
+      Buffer.concat([ber(0x06, Buffer.from([0x2b, 0x06, 0x01])), ber(0x9f, Buffer.from([1]))]),
+    );
     const pdu = ber(
       0xa2,
-      Buffer.concat([ber(0x02, int32(id)), ber(0x02, Buffer.from([0])), ber(0x02, Buffer.from([0])), ber(0x30, varbind)]),
+      Buffer.concat([
+        ber(0x02, int32(id)),
+        ber(0x02, Buffer.from([0])),
+        ber(0x02, Buffer.from([0])),
+        ber(0x30, varbind),
+      ]),
     );
     out.push(ber(0x30, Buffer.concat([ber(0x02, Buffer.from([1])), ber(0x04, community), pdu])));
   }
