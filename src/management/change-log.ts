@@ -28,7 +28,19 @@ export function readChanges(store: Store, q: ChangeQuery = {}): LoggedChange[] {
   const rows = store.db
     .prepare(`SELECT * FROM change_log WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`)
     .all(...params) as Record<string, unknown>[];
-  return rows.map((r) => ({
+  return rows.map(changeFromRow);
+}
+
+/** The newest changes of one device, newest first. */
+export function recentChanges(store: Store, device: string, limit: number): LoggedChange[] {
+  const rows = store.db
+    .prepare("SELECT * FROM change_log WHERE device = ? ORDER BY id DESC LIMIT ?")
+    .all(device, limit) as Record<string, unknown>[];
+  return rows.map(changeFromRow);
+}
+
+function changeFromRow(r: Record<string, unknown>): LoggedChange {
+  return {
     id: Number(r.id),
     at: Number(r.at),
     device: String(r.device),
@@ -37,5 +49,5 @@ export function readChanges(store: Store, q: ChangeQuery = {}): LoggedChange[] {
     old: r.old === null ? null : String(r.old),
     new: r.new === null ? null : String(r.new),
     ...(typeof r.detail === "string" ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
-  }));
+  };
 }

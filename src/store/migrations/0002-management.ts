@@ -9,9 +9,9 @@ import type { Migration } from "./index.js";
  *
  * Queries these indexes serve (src/management/fleet-queries.ts):
  * - links <device>: interface_state primary key (device, if_index).
- * - links down [tag|site]: the partial index interface_down holds only admin-up/oper-down ports, so the
- *   fleet-wide scan touches the few down ports, not every port; tag and site filter through
- *   device_tag (tag, device) and device_state_site.
+ * - links down [tag|site]: the partial index interface_down holds only admin-up/oper-down ports, most
+ *   recently down first, so the fleet-wide answer reads the few down ports in answer order, not every
+ *   port; tag and site filter through device_tag (tag, device) and device_state_site.
  * - drives failing: drive_attention holds only drives not ok.
  * - change log consumers (the alert engine) read `WHERE id > ? ORDER BY id`; per-device history uses
  *   change_log_device.
@@ -78,7 +78,7 @@ export const managementMigration: Migration = {
                         (admin_status = 'up' AND oper_status IN ('down', 'lowerLayerDown', 'notPresent')) VIRTUAL,
       PRIMARY KEY (device, if_index)
     ) WITHOUT ROWID;
-    CREATE INDEX interface_down ON interface_state(device, if_index) WHERE oper_down = 1;
+    CREATE INDEX interface_down ON interface_state(down_since DESC) WHERE oper_down = 1;
 
     CREATE TABLE drive_state (
       device          TEXT NOT NULL REFERENCES device_state(name) ON DELETE CASCADE,
