@@ -7,12 +7,10 @@ import { isPortDown } from "./diff.js";
 import type {
   DataAge,
   DeviceHeader,
-  DeviceSummary,
   DriveView,
   FirmwareView,
   FleetCounts,
   FleetQueries,
-  ListResult,
   PortView,
   Scope,
   StorageView,
