@@ -11,6 +11,7 @@ import type {
   FirmwareView,
   FleetCounts,
   FleetQueries,
+  ListResult,
   PortView,
   Scope,
   StorageView,
@@ -168,6 +169,35 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     return { polledAt, intervalMs };
   };
 
+  /** The age of the devices in a scope, and which of them have stale or no data. */
+  const scopeFreshness = (scope: Scope | undefined): { age: DataAge; stale: string[] } => {
+    const where = scopeSql(scope, "name");
+    const rows = stmt(
+      `SELECT name, last_ok_at, poll_interval_ms FROM device_state WHERE ${where.sql} ORDER BY name`,
+    ).all(...where.params) as Row[];
+    const now = clock.now();
+    const ages = rows.map((r) => ({
+      name: String(r.name),
+      polledAt: r.last_ok_at === null ? null : Number(r.last_ok_at),
+      intervalMs: Number(r.poll_interval_ms),
+    }));
+    return { age: listAge(ages), stale: ages.filter((a) => isStale(a, now)).map((a) => a.name) };
+  };
+
+  const listResult = <T>(items: T[], agg: Row, scope: Scope | undefined): ListResult<T> => {
+    const scoped = scopeFreshness(scope);
+    return {
+      items,
+      total: Number(agg.total),
+      devices: Number(agg.devices),
+      age:
+        agg.oldest === null || agg.oldest === undefined
+          ? scoped.age
+          : { polledAt: Number(agg.oldest), intervalMs: Number(agg.interval ?? 0) },
+      staleDevices: scoped.stale,
+    };
+  };
+
   const self: FleetQueries = {
     resolveDevice(name) {
       return stmt("SELECT name FROM device_state WHERE name = ? COLLATE NOCASE").pluck().get(name.trim()) as
@@ -222,15 +252,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
            max(d.poll_interval_ms) AS interval
          FROM interface_state i JOIN device_state d ON d.name = i.device WHERE i.oper_down = 1 AND ${where.sql}`,
       ).get(...where.params) as Row;
-      return {
-        items: rows.map(portView),
-        total: Number(agg.total),
-        devices: Number(agg.devices),
-        age: {
-          polledAt: agg.oldest === null ? null : Number(agg.oldest),
-          intervalMs: Number(agg.interval ?? 0),
-        },
-      };
+      return listResult(rows.map(portView), agg, scope);
     },
 
     drives({ scope, failingOnly = false, limit = 200 } = {}) {
@@ -245,15 +267,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
            max(d.poll_interval_ms) AS interval
          FROM drive_state v JOIN device_state d ON d.name = v.device WHERE ${status} AND ${where.sql}`,
       ).get(...where.params) as Row;
-      return {
-        items: rows.map(driveView),
-        total: Number(agg.total),
-        devices: Number(agg.devices),
-        age: {
-          polledAt: agg.oldest === null ? null : Number(agg.oldest),
-          intervalMs: Number(agg.interval ?? 0),
-        },
-      };
+      return listResult(rows.map(driveView), agg, scope);
     },
 
     firmware({ scope, driftOnly = false } = {}) {
@@ -263,11 +277,13 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
       ) as Row[];
       const all = rows.map((r) => firmwareOf(deviceFromRow(r)));
       const items = driftOnly ? all.filter((f) => DRIFT_STATUSES.includes(f.compliance.status)) : all;
+      const scoped = scopeFreshness(scope);
       return {
         items,
         total: items.length,
         devices: items.length,
-        age: listAge(items.map((f) => f.age)),
+        age: items.length > 0 ? listAge(items.map((f) => f.age)) : scoped.age,
+        staleDevices: scoped.stale,
       };
     },
 

@@ -103,7 +103,13 @@ export interface ListResult<T> {
   total: number;
   /** Distinct devices among all matches. */
   devices: number;
+  /** Age of the oldest row; with no rows, of the oldest polled device in scope. */
   age: DataAge;
+  /**
+   * Devices in scope whose data is stale or missing: an empty or short answer may be missing them
+   * (a switch that stopped answering can have ports down that nobody sees).
+   */
+  staleDevices: string[];
 }
 
 export interface DeviceSummary {

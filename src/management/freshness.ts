@@ -23,11 +23,12 @@ export function formatAgo(ms: number): string {
 
 /**
  * The data-age line every answer carries: "data 2m old", or
- * "⚠ stale: data 14m old (polled every 5m)", or "no data yet (never polled)".
+ * "⚠ stale: data 14m old (polled every 5m)", or "no data yet (never polled)". For a list, the age is
+ * that of its oldest row: "data up to 4m old".
  */
-export function describeAge(age: DataAge, now: number): string {
+export function describeAge(age: DataAge, now: number, options: { list?: boolean } = {}): string {
   if (age.polledAt === null) return "no data yet (never polled)";
-  const text = `data ${formatAgo(now - age.polledAt)} old`;
+  const text = `data ${options.list ? "up to " : ""}${formatAgo(now - age.polledAt)} old`;
   if (!isStale(age, now)) return text;
   return `⚠ stale: ${text} (polled every ${formatInterval(age.intervalMs)})`;
 }

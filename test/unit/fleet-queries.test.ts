@@ -115,7 +115,14 @@ describe("fleet queries", () => {
     expect(down.age.polledAt).toBe(clock.now() - 120_000);
     expect(q.linksDown({ site: "fra1" }).items.map((p) => p.device)).toEqual(["access-sw2"]);
     expect(q.linksDown({ tag: "core" }).total).toBe(2);
-    expect(q.linksDown({ tag: "servers" })).toMatchObject({ items: [], total: 0, age: { polledAt: null } });
+    // An empty answer is as old as the scope's devices, and names those whose data is missing.
+    expect(q.linksDown({ tag: "servers" })).toMatchObject({
+      items: [],
+      total: 0,
+      age: { polledAt: clock.now() - 60_000 },
+      staleDevices: [],
+    });
+    expect(q.linksDown({ tag: "network" }).staleDevices).toEqual(["new-sw3"]);
     const limited = q.linksDown(undefined, 1);
     expect(limited.items).toHaveLength(1);
     expect(limited.total).toBe(3);
