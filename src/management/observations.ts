@@ -43,11 +43,22 @@ export interface EntityObservation {
   softwareRev: string;
   /** Where the version came from: the ENTITY-MIB chassis row or parsed out of sysDescr. */
   source: "entity-mib" | "sysdescr";
+  /** Vendor and OS family recognised in sysDescr ("Cisco"/"IOS-XE", "Juniper"/"Junos"…), when known. */
+  vendor?: string;
+  os?: string;
 }
 
 export type DriveStatus = "ok" | "warning" | "failed" | "unknown";
 
-export type DriveSource = "host-resources" | "idrac" | "hpe" | "synology" | "netapp" | "smart" | "mdadm" | "zfs";
+export type DriveSource =
+  | "host-resources"
+  | "idrac"
+  | "hpe"
+  | "synology"
+  | "netapp"
+  | "smart"
+  | "mdadm"
+  | "zfs";
 
 export interface DriveObservation {
   /** Stable per device, e.g. "idrac:1", "smart:/dev/sda", "mdadm:md0". */
