@@ -35,7 +35,7 @@ export function checkMessage(text: unknown, blocks: unknown): LimitViolation | u
   const err = (pointer: string, message: string) =>
     problems.push(`[ERROR] ${message} [json-pointer:${pointer}]`);
   if (list.length > MAX_BLOCKS) err("/blocks", `no more than ${MAX_BLOCKS} items allowed`);
-  list.forEach((raw, i) => {
+  for (const [i, raw] of list.entries()) {
     const p = `/blocks/${i}`;
     const b = raw as Json;
     switch (b.type) {
@@ -49,7 +49,7 @@ export function checkMessage(text: unknown, blocks: unknown): LimitViolation | u
         const els = b.elements as Json[] | undefined;
         if (!Array.isArray(els) || els.length === 0 || els.length > MAX_CONTEXT_ELEMENTS) {
           err(`${p}/elements`, `must have between 1 and ${MAX_CONTEXT_ELEMENTS} items`);
-        } else els.forEach((e, j) => checkText(e, `${p}/elements/${j}`, MAX_SECTION_TEXT, err));
+        } else for (const [j, e] of els.entries()) checkText(e, `${p}/elements/${j}`, MAX_SECTION_TEXT, err);
         break;
       }
       case "actions": {
@@ -59,7 +59,7 @@ export function checkMessage(text: unknown, blocks: unknown): LimitViolation | u
         } else {
           // Slack wants action ids unique within their block.
           const actionIds = new Set<string>();
-          els.forEach((e, j) => checkButton(e, `${p}/elements/${j}`, actionIds, err));
+          for (const [j, e] of els.entries()) checkButton(e, `${p}/elements/${j}`, actionIds, err);
         }
         break;
       }
@@ -70,7 +70,7 @@ export function checkMessage(text: unknown, blocks: unknown): LimitViolation | u
       default:
         err(`${p}/type`, `unsupported block type ${String(b.type)}`);
     }
-  });
+  }
   return problems.length > 0 ? { error: "invalid_blocks", messages: problems } : undefined;
 }
 
@@ -81,7 +81,7 @@ function checkSection(b: Json, p: string, err: (p: string, m: string) => void): 
     const fields = b.fields as unknown[];
     if (!Array.isArray(fields) || fields.length === 0 || fields.length > MAX_FIELDS) {
       err(`${p}/fields`, `must have between 1 and ${MAX_FIELDS} items`);
-    } else fields.forEach((f, j) => checkText(f, `${p}/fields/${j}`, MAX_FIELD_TEXT, err));
+    } else for (const [j, f] of fields.entries()) checkText(f, `${p}/fields/${j}`, MAX_FIELD_TEXT, err);
   }
 }
 
@@ -93,15 +93,26 @@ function checkText(
   only?: "plain_text",
 ): void {
   const obj = t as Json | undefined;
-  if (!obj || (obj.type !== "mrkdwn" && obj.type !== "plain_text")) return err(p, "must be a text object");
-  if (only && obj.type !== only) return err(`${p}/type`, `must be ${only}`);
-  if (typeof obj.text !== "string" || obj.text.length === 0)
-    return err(`${p}/text`, "must be a non-empty string");
+  if (!obj || (obj.type !== "mrkdwn" && obj.type !== "plain_text")) {
+    err(p, "must be a text object");
+    return;
+  }
+  if (only && obj.type !== only) {
+    err(`${p}/type`, `must be ${only}`);
+    return;
+  }
+  if (typeof obj.text !== "string" || obj.text.length === 0) {
+    err(`${p}/text`, "must be a non-empty string");
+    return;
+  }
   if (obj.text.length > max) err(`${p}/text`, `must be less than ${max + 1} characters`);
 }
 
 function checkButton(e: Json, p: string, seen: Set<string>, err: (p: string, m: string) => void): void {
-  if (e.type !== "button") return err(`${p}/type`, "only buttons are emulated in actions");
+  if (e.type !== "button") {
+    err(`${p}/type`, "only buttons are emulated in actions");
+    return;
+  }
   checkText(e.text, `${p}/text`, MAX_BUTTON_TEXT, err, "plain_text");
   const id = e.action_id;
   if (typeof id !== "string" || id.length === 0 || id.length > MAX_ACTION_ID) {

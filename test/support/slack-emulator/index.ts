@@ -143,13 +143,16 @@ export class SlackEmulator {
     const url = new URL(req.url ?? "/", this.base);
     const raw = await readBody(req);
     if (req.method === "POST" && url.pathname.startsWith("/api/")) {
-      return this.webApi(url.pathname.slice("/api/".length), req, raw, res);
+      this.webApi(url.pathname.slice("/api/".length), req, raw, res);
+      return;
     }
     if (req.method === "POST" && url.pathname.startsWith("/upload/")) {
-      return this.upload(url.pathname.slice("/upload/".length), raw, res);
+      this.upload(url.pathname.slice("/upload/".length), raw, res);
+      return;
     }
     if (req.method === "POST" && url.pathname.startsWith("/response/")) {
-      return this.respond(url.pathname.slice("/response/".length), raw, res);
+      this.respond(url.pathname.slice("/response/".length), raw, res);
+      return;
     }
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found");
@@ -173,7 +176,10 @@ export class SlackEmulator {
     this.calls.push(record);
 
     const fault = this.takeFault(method);
-    if (fault) return this.answerFault(record, fault, res);
+    if (fault) {
+      this.answerFault(record, fault, res);
+      return;
+    }
 
     const handler = METHODS[method];
     const expected = APP_TOKEN_METHODS.has(method) ? this.appToken : this.botToken;
@@ -186,11 +192,8 @@ export class SlackEmulator {
     } else {
       const retryAfter = this.limiter.admit(method, channel, now);
       if (retryAfter !== undefined) {
-        return this.answerFault(
-          record,
-          { method, remaining: 0, status: 429, retryAfterSec: retryAfter },
-          res,
-        );
+        this.answerFault(record, { method, remaining: 0, status: 429, retryAfterSec: retryAfter }, res);
+        return;
       }
       body = handler({
         workspace: this.workspace,
@@ -232,7 +235,10 @@ export class SlackEmulator {
     if (ctx) record.channel = ctx.channel;
     this.calls.push(record);
     const fault = this.takeFault("response_url");
-    if (fault) return this.answerFault(record, fault, res);
+    if (fault) {
+      this.answerFault(record, fault, res);
+      return;
+    }
     const answer = (status: number, body: Record<string, unknown>) => {
       record.status = status;
       record.ok = body.ok === true;
@@ -240,20 +246,30 @@ export class SlackEmulator {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (!ctx) return answer(404, { ok: false, error: "expired_url" });
+    if (!ctx) {
+      answer(404, { ok: false, error: "expired_url" });
+      return;
+    }
     // Slack allows a response URL to be used five times within 30 minutes.
-    if (ctx.uses >= 5) return answer(404, { ok: false, error: "used_url" });
+    if (ctx.uses >= 5) {
+      answer(404, { ok: false, error: "used_url" });
+      return;
+    }
     const retryAfter = this.limiter.admit("response_url", ctx.channel, now);
     if (retryAfter !== undefined) {
-      return this.answerFault(
+      this.answerFault(
         record,
         { method: "response_url", remaining: 0, status: 429, retryAfterSec: retryAfter },
         res,
       );
+      return;
     }
     const blocks = jsonArg(args.blocks);
     const violation = checkMessage(args.text, blocks);
-    if (violation) return answer(400, { ok: false, error: violation.error, messages: violation.messages });
+    if (violation) {
+      answer(400, { ok: false, error: violation.error, messages: violation.messages });
+      return;
+    }
     ctx.uses += 1;
     const ephemeral = args.response_type !== "in_channel";
     this.workspace.messages.push({
