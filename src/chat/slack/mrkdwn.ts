@@ -31,7 +31,7 @@ const escapedLength = (c: string) => (c === "&" ? 5 : c === "<" || c === ">" ? 4
 export function splitEscaped(
   text: string,
   max: number,
-  escape: (s: string) => string = escapeMrkdwn,
+  escapeFn: (s: string) => string = escapeMrkdwn,
 ): Piece[] {
   const pieces: Piece[] = [];
   let raw: string[] = [];
@@ -45,7 +45,7 @@ export function splitEscaped(
     length = 0;
   };
   for (const line of text.split("\n")) {
-    const e = escape(line);
+    const e = escapeFn(line);
     if (e.length > max) {
       flush();
       let start = 0;
@@ -57,7 +57,7 @@ export function splitEscaped(
           end += 1;
         }
         const part = line.slice(start, end);
-        pieces.push({ raw: part, escaped: escape(part) });
+        pieces.push({ raw: part, escaped: escapeFn(part) });
         start = end;
       }
       continue;
