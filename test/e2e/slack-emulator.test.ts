@@ -1,5 +1,4 @@
-import { SocketModeClient } from "@slack/socket-mode";
-import { WebClient } from "@slack/web-api";
+import { SocketModeReceiver, webApi } from "@slack/bolt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type SlackEmulator,
@@ -8,10 +7,12 @@ import {
   startSlackEmulator,
 } from "../support/slack-emulator/index.js";
 
+const { WebClient } = webApi;
+
 /** The emulator is a test tool, but tests trust it: pin the Slack behaviour it claims to have. */
 describe("slack emulator", () => {
   let emu: SlackEmulator;
-  let client: WebClient;
+  let client: InstanceType<typeof WebClient>;
 
   beforeEach(async () => {
     emu = await startSlackEmulator({ rateLimits: { channelIntervalMs: 1000 } });
@@ -107,11 +108,12 @@ describe("slack emulator", () => {
   });
 
   it("delivers Socket Mode envelopes after hello and records acks and missed acks", async () => {
-    const sm = new SocketModeClient({
+    const receiver = new SocketModeReceiver({
       appToken: emu.appToken,
-      clientOptions: { slackApiUrl: emu.apiUrl },
+      installerOptions: { clientOptions: { slackApiUrl: emu.apiUrl } },
       autoReconnectEnabled: false,
     });
+    const sm = receiver.client;
     let ackNext = true;
     sm.on("slash_commands", async ({ ack }: { ack: (r?: unknown) => Promise<void> }) => {
       if (ackNext) await ack({ text: "on it" });

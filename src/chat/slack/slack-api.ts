@@ -1,4 +1,6 @@
-import { ErrorCode, WebClient } from "@slack/web-api";
+import { webApi } from "@slack/bolt";
+
+const { ErrorCode, WebClient } = webApi;
 
 /**
  * The raw Slack Web API as the outbox sees it: one attempt per call, failures classified so the outbox
