@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -6,7 +6,16 @@ import { fileURLToPath } from "node:url";
  * Real-shaped Slack payloads from test/fixtures/slack/, with the fields a test cares about replaced.
  * Every builder returns a fresh object with new ids, so two deliveries never look like one retry.
  */
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "slack");
+const FIXTURES = findFixtures(dirname(fileURLToPath(import.meta.url)));
+
+/** test/fixtures/slack, found from here both in the sources and when compiled into dist/ (benchmarks). */
+function findFixtures(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, "test", "fixtures", "slack");
+    if (existsSync(join(dir, "package.json")) && existsSync(candidate)) return candidate;
+  }
+  return join(from, "..", "..", "fixtures", "slack");
+}
 
 type Json = Record<string, unknown>;
 
