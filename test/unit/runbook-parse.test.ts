@@ -31,9 +31,15 @@ describe("runbook parsing", () => {
   });
 
   it("reports YAML syntax errors with file and line", () => {
-    const p = problems("bad-yaml.yaml");
+    // Inline rather than a fixture file: the repo's formatter refuses to check unparsable YAML.
+    const r = parseRunbook(
+      'name: broken\nsteps:\n  - id: a\n    ssh: { command: "echo hi"\n  - id: b\n',
+      "runbooks/bad.yaml",
+    );
+    expect(r.ok).toBe(false);
+    const p = r.ok ? [] : r.problems.map(formatProblem);
     expect(p.length).toBeGreaterThan(0);
-    expect(p[0]).toMatch(/^runbooks\/bad-yaml\.yaml:\d+:\d+: YAML: /);
+    expect(p[0]).toMatch(/^runbooks\/bad\.yaml:[45]:\d+: YAML: /);
   });
 
   it("reports every schema error with its line, field and what is expected", () => {
