@@ -184,7 +184,7 @@ export const runbookSchema = z
       })
       .optional()
       .describe("Runs sharing a lock key never overlap. 'targets' locks every target device."),
-    steps: z.array(stepSchema).min(1),
+    steps: z.array(stepSchema).min(1, "a runbook needs at least one step"),
   })
   .strict();
 
