@@ -158,6 +158,9 @@ function checkSteps(rb: Runbook, add: Add): void {
     if (step.max_parallel !== undefined && step.for_each === undefined) {
       add([...at, "max_parallel"], "max_parallel needs for_each: targets");
     }
+    if (step.approval !== undefined && step.approval.approvers === undefined && rb.approvers === undefined) {
+      add([...at, "approval"], "an approval step needs approvers (here or at the top of the runbook)");
+    }
     if (step.for_each !== undefined && step.approval !== undefined) {
       add([...at, "for_each"], "an approval step runs once, not per target");
     }
