@@ -3,7 +3,7 @@ export async function waitFor<T>(
   check: () => T | Promise<T>,
   timeoutMs = 10_000,
   what = "condition",
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
