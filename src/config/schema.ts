@@ -72,6 +72,11 @@ export const sshSchema = z
     connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
     command_timeout_ms: z.number().int().min(100).max(86_400_000).default(60_000),
     max_output_bytes: z.number().int().min(1024).default(1_048_576),
+    /**
+     * posix: commands run under `sh -c`, inside the host's `timeout` when it has one (servers).
+     * none: commands are sent verbatim (network OS CLIs such as IOS or JunOS).
+     */
+    shell: z.enum(["posix", "none"]).default("posix"),
   })
   .strict()
   .refine((v) => v.host_key !== undefined || v.known_hosts !== undefined, {
