@@ -220,10 +220,12 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       return r ? toRun(r) : undefined;
     },
 
-    listRuns(opts: { statuses?: readonly RunStatus[]; limit?: number } = {}): RunRow[] {
+    listRuns(
+      opts: { statuses?: readonly RunStatus[]; limit?: number; oldestFirst?: boolean } = {},
+    ): RunRow[] {
       const where = opts.statuses ? `WHERE status IN (${opts.statuses.map(() => "?").join(", ")})` : "";
       const rows = db
-        .prepare(`SELECT * FROM runs ${where} ORDER BY id DESC LIMIT ?`)
+        .prepare(`SELECT * FROM runs ${where} ORDER BY id ${opts.oldestFirst ? "ASC" : "DESC"} LIMIT ?`)
         .all(...(opts.statuses ?? []), opts.limit ?? 20) as Record<string, unknown>[];
       return rows.map(toRun);
     },
