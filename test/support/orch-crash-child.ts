@@ -4,8 +4,9 @@
  * process. Run with `node --import ./test/support/orch-ts-loader.mjs`.
  * Usage: orch-crash-child.ts <db> <runbook dir> <work dir> <runbook>
  */
-import { silentLogger } from "../../src/lib/logger.js";
+
 import { systemClock } from "../../src/lib/clock.js";
+import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
 import { createEngine } from "../../src/orchestration/engine/engine.js";
 import { createMemoryFleetView } from "../../src/orchestration/fleet-view.js";
@@ -42,9 +43,19 @@ const engine = createEngine({
     maxOutputBytes: 65_536,
     localEnv: { ...process.env, WORK: work },
   }),
-  settings: { defaultStepTimeoutMs: 120_000, approvalExpiresInMs: 60_000, allowLocal: true, outputCapBytes: 65_536 },
+  settings: {
+    defaultStepTimeoutMs: 120_000,
+    approvalExpiresInMs: 60_000,
+    allowLocal: true,
+    outputCapBytes: 65_536,
+  },
 });
-const r = engine.request({ runbook, params: {}, user: { id: "U1", name: "alice", roles: ["ops"] }, channel: "C1" });
+const r = engine.request({
+  runbook,
+  params: {},
+  user: { id: "U1", name: "alice", roles: ["ops"] },
+  channel: "C1",
+});
 process.stdout.write(`${r.run.id}\n`);
 await engine.idle();
 store.close();
