@@ -1,9 +1,9 @@
 import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
+import type { Redactor } from "../lib/redact.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
-import type { Redactor } from "../lib/redact.js";
 import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { ChatPort } from "./port.js";
