@@ -19,6 +19,11 @@ export const ALL_SNMP_COLLECTORS: readonly SnmpCollectorName[] = ["system", "int
 export interface CollectOptions {
   /** Collectors to run; default: the device's `snmp.collect`, else all. `system` always runs. */
   collectors?: readonly SnmpCollectorName[];
+  /**
+   * Wall-clock bound on the whole poll (default 120 s). Each request is already bounded by the
+   * device's timeout × retries; this bounds an agent that answers every request, slowly, forever.
+   */
+  deadlineMs?: number;
 }
 
 export interface SnmpCollector {
@@ -39,6 +44,7 @@ export interface SnmpCollectorDeps {
 }
 
 const DEFAULT_MAX_OUTSTANDING_PER_AGENT = 4;
+const DEFAULT_DEADLINE_MS = 120_000;
 
 export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
   installFastOidReader();
@@ -64,9 +70,15 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
       return fail("snmp", errorText(err));
     }
     open.add(client);
+    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const deadline = setTimeout(
+      () => client.close(`poll exceeded its ${deadlineMs / 1000} s deadline`),
+      deadlineMs,
+    );
     try {
       return await run(device.name, client, wanted);
     } finally {
+      clearTimeout(deadline);
       open.delete(client);
       client.close();
     }
@@ -149,7 +161,7 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
     collect,
     close(): void {
       closed = true;
-      for (const client of open) client.close();
+      for (const client of open) client.close("the SNMP collector is shutting down");
       open.clear();
     },
   };
