@@ -8,8 +8,15 @@ import {
 
 const require = createRequire(import.meta.url);
 const ber = createRequire(require.resolve("net-snmp"))("asn1-ber").Ber as {
-  Reader: new (buf: Buffer) => { readOID(tag?: number): string | null; readSequence(): number | null; offset: number };
-  Writer: new () => { startSequence(): void; endSequence(): void; writeOID(oid: string): void; buffer: Buffer };
+  Reader: new (
+    buf: Buffer,
+  ) => { readOID(tag?: number): string | null; readSequence(): number | null; offset: number };
+  Writer: new () => {
+    startSequence(): void;
+    endSequence(): void;
+    writeOID(oid: string): void;
+    buffer: Buffer;
+  };
 };
 
 function encode(oids: string[]): Buffer {
@@ -39,7 +46,10 @@ describe("fast OID reader", () => {
 
   it("decodes exactly like asn1-ber's own readOID, before and after installation", () => {
     const proto = berReaderPrototype() as unknown as { readOID: { original?: unknown } };
-    const original = (proto.readOID.original ?? proto.readOID) as (this: unknown, tag?: number) => string | null;
+    const original = (proto.readOID.original ?? proto.readOID) as (
+      this: unknown,
+      tag?: number,
+    ) => string | null;
     const buf = encode(oids);
     const r = new ber.Reader(buf);
     r.readSequence();
@@ -61,7 +71,11 @@ describe("fast OID reader", () => {
       return seed % max;
     };
     for (let n = 0; n < 500; n++) {
-      const oid = ["1", "3", ...Array.from({ length: 2 + rand(14) }, () => String(rand(2) ? rand(200) : rand(4294967295)))];
+      const oid = [
+        "1",
+        "3",
+        ...Array.from({ length: 2 + rand(14) }, () => String(rand(2) ? rand(200) : rand(4294967295))),
+      ];
       const buf = encode([oid.join(".")]);
       const slow = new ber.Reader(buf);
       slow.readSequence();
