@@ -12,11 +12,13 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type DeviceConfig, deviceSchema } from "../src/config/schema.js";
 import { systemClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { createSnmpCollector } from "../src/management/collectors/snmp/index.js";
+import { printTable } from "./stats.js";
 
 const COMMUNITY = "switch48";
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/snmp/switch48.snmprec", import.meta.url));
@@ -94,12 +96,63 @@ function fmt(n: number, digits = 2): string {
   return n.toFixed(digits);
 }
 
+function onPath(binary: string): boolean {
+  return spawnSync("which", [binary], { stdio: "ignore" }).status === 0;
+}
+
+type Poll = (device: DeviceConfig) => Promise<void>;
+
+/** Poller CPU and wall time per poll, one poll at a time: nothing hides in parallelism. */
+async function measureSequential(devices: DeviceConfig[], polls: number, poll: Poll) {
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < polls; i++) await poll(devices[i % devices.length]!);
+  return { cpuMs: cpuMs(process.cpuUsage(cpu0)) / polls, wallMs: (performance.now() - wall0) / polls };
+}
+
+/** Devices per second with `concurrency` polls in flight; poller and agent CPU meanwhile. */
+async function measureThroughput(
+  devices: DeviceConfig[],
+  polls: number,
+  concurrency: number,
+  agents: AgentProcess[],
+  poll: Poll,
+) {
+  const batch = Array.from({ length: polls }, (_, i) => devices[i % devices.length]!);
+  const agentCpu0 = agents.map((a) => procCpuMs(a.child.pid!));
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  await runPool(batch, concurrency, poll);
+  const wallMs = performance.now() - wall0;
+  const agentCpu = agents.map((a, i) => procCpuMs(a.child.pid!) - agentCpu0[i]!);
+  return { polls, wallMs, pollerCpuMs: cpuMs(process.cpuUsage(cpu0)), agentCpu };
+}
+
+/** The shell-script way: one snmpbulkwalk process per device and table, one after another. */
+function measureShellWay(devices: DeviceConfig[]) {
+  const cpu0 = procCpuMs("self", "children");
+  const wall0 = performance.now();
+  let walks = 0;
+  for (const device of devices) {
+    for (const table of TABLES) {
+      const target = `127.0.0.1:${device.snmp!.port}`;
+      const result = spawnSync(
+        "snmpbulkwalk",
+        ["-v2c", "-c", COMMUNITY, "-Cr25", "-t", "5", "-r", "1", target, table],
+        {
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      if (result.status !== 0)
+        throw new Error(`snmpbulkwalk failed: ${result.stderr?.toString() ?? result.error}`);
+      walks++;
+    }
+  }
+  return { walks, wallMs: performance.now() - wall0, cpuMs: procCpuMs("self", "children") - cpu0 };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  console.log(
-    `snmp-poll bench: ${options.agents} agent processes, ${options.devices} devices (48-port switch profile: system + ifTable + ifXTable + entity)`,
-  );
-
   const agents = await Promise.all(Array.from({ length: options.agents }, startAgentProcess));
   const devices: DeviceConfig[] = Array.from({ length: options.devices }, (_, i) =>
     deviceSchema.parse({
@@ -119,94 +172,76 @@ async function main(): Promise<void> {
     clock: systemClock,
     maxOutstandingPerAgent: 4,
   });
-  const poll = async (device: DeviceConfig): Promise<void> => {
+  const poll: Poll = async (device) => {
     const obs = await collector.collect(device, { collectors: PROFILE });
-    if (obs.errors.length > 0 || obs.interfaces?.length !== 53) {
+    if (obs.errors.length > 0 || obs.interfaces?.length !== 53 || !obs.entity) {
       throw new Error(`poll of ${device.name} failed: ${JSON.stringify(obs.errors)}`);
     }
   };
 
   try {
-    // Warm up: JIT, sessions, agents' lazy paths.
+    // Warm up: JIT, agents' first answers.
     for (let round = 0; round < 3; round++) await runPool(devices, options.concurrency, poll);
 
-    // 1. CPU per poll, one poll at a time (no overlap, so nothing hides in parallelism).
-    const sequential = Array.from({ length: options.polls }, (_, i) => devices[i % devices.length]!);
-    let cpu0 = process.cpuUsage();
+    const sequential = await measureSequential(devices, options.polls, poll);
+    const burst = await measureThroughput(devices, options.polls * 2, options.concurrency, agents, poll);
+
     let wall0 = performance.now();
-    for (const device of sequential) await poll(device);
-    const seqCpu = cpuMs(process.cpuUsage(cpu0)) / sequential.length;
-    const seqWall = (performance.now() - wall0) / sequential.length;
-
-    // 2. Throughput with concurrency; agents' CPU from /proc.
-    const burst = Array.from({ length: options.polls * 2 }, (_, i) => devices[i % devices.length]!);
-    const agentCpu0 = agents.map((a) => procCpuMs(a.child.pid!));
-    cpu0 = process.cpuUsage();
-    wall0 = performance.now();
-    await runPool(burst, options.concurrency, poll);
-    const burstWallMs = performance.now() - wall0;
-    const burstCpu = cpuMs(process.cpuUsage(cpu0));
-    const agentCpu = agents.map((a, i) => procCpuMs(a.child.pid!) - agentCpu0[i]!);
-    const agentCpuTotal = agentCpu.reduce((a, b) => a + b, 0);
-
-    // 3. Our fleet poll vs the shell way, same devices, one pass each.
-    wall0 = performance.now();
     await runPool(devices, options.concurrency, poll);
-    const oursFleetMs = performance.now() - wall0;
+    const fleetConcurrentMs = performance.now() - wall0;
     wall0 = performance.now();
     for (const device of devices) await poll(device);
-    const oursSequentialMs = performance.now() - wall0;
+    const fleetSequentialMs = performance.now() - wall0;
+    const shell = onPath("snmpbulkwalk") ? measureShellWay(devices) : undefined;
 
-    const shellCpu0 = procCpuMs("self", "children");
-    wall0 = performance.now();
-    let walks = 0;
-    for (const device of devices) {
-      for (const table of TABLES) {
-        const result = spawnSync(
-          "snmpbulkwalk",
-          ["-v2c", "-c", COMMUNITY, "-Cr25", "-t", "5", "-r", "1", `127.0.0.1:${device.snmp!.port}`, table],
-          { stdio: ["ignore", "ignore", "pipe"] },
-        );
-        if (result.status !== 0)
-          throw new Error(`snmpbulkwalk failed: ${result.stderr?.toString() ?? result.error}`);
-        walks++;
-      }
+    const agentTotal = burst.agentCpu.reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `snmp-poll: 48-port switch profile (system + ifTable + ifXTable + entity), ${devices.length} devices on ` +
+        `${agents.length} agent processes; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}\n`,
+    );
+    printTable("1. poller CPU per poll, one poll at a time", [
+      ["polls", String(options.polls)],
+      [
+        "poller CPU per poll",
+        `${fmt(sequential.cpuMs, 3)} ms  (target ≤ 2 ms; ${fmt(1000 / sequential.cpuMs, 0)} polls/s per core)`,
+      ],
+      ["wall per poll", `${fmt(sequential.wallMs, 3)} ms  (includes the agent's time)`],
+    ]);
+    printTable(`2. throughput, ${options.concurrency} polls in flight`, [
+      ["polls", `${burst.polls} in ${fmt(burst.wallMs / 1000)} s`],
+      ["devices polled per second", fmt((burst.polls * 1000) / burst.wallMs, 0)],
+      [
+        "poller CPU per poll",
+        `${fmt(burst.pollerCpuMs / burst.polls, 3)} ms  (poller busy ${fmt((burst.pollerCpuMs / burst.wallMs) * 100, 0)}% of a core)`,
+      ],
+      [
+        "agent CPU per poll",
+        `${fmt(agentTotal / burst.polls, 3)} ms  (each agent busy ${burst.agentCpu.map((c) => `${fmt((c / burst.wallMs) * 100, 0)}%`).join(", ")} of a core)`,
+      ],
+    ]);
+    const rows: [string, string][] = [
+      [`opsbot, ${options.concurrency} in flight`, `${fmt(fleetConcurrentMs, 1)} ms`],
+      [
+        "opsbot, one at a time",
+        `${fmt(fleetSequentialMs, 1)} ms  (${fmt(sequential.cpuMs * devices.length, 0)} ms CPU)`,
+      ],
+    ];
+    if (shell) {
+      rows.push(
+        [
+          `snmpbulkwalk × ${shell.walks}`,
+          `${fmt(shell.wallMs, 1)} ms  (${fmt(shell.cpuMs, 0)} ms CPU in snmpbulkwalk)`,
+        ],
+        [
+          "ours / theirs, wall",
+          `${fmt(fleetConcurrentMs / shell.wallMs, 4)} (in flight), ${fmt(fleetSequentialMs / shell.wallMs, 4)} (one at a time)`,
+        ],
+        ["ours / theirs, CPU", fmt((sequential.cpuMs * devices.length) / shell.cpuMs, 4)],
+      );
+    } else {
+      rows.push(["snmpbulkwalk", "not installed (apt-get install snmp): skipped"]);
     }
-    const shellMs = performance.now() - wall0;
-    const shellCpu = procCpuMs("self", "children") - shellCpu0;
-
-    console.log("");
-    console.log("1. poller CPU per poll (sequential, one at a time)");
-    console.log(`   polls                      ${sequential.length}`);
-    console.log(
-      `   poller CPU per poll        ${fmt(seqCpu, 3)} ms   (target ≤ 2 ms → ${fmt(1000 / seqCpu, 0)} polls/s per core)`,
-    );
-    console.log(`   wall per poll              ${fmt(seqWall, 3)} ms   (includes agent time on loopback)`);
-    console.log("");
-    console.log(`2. throughput, concurrency ${options.concurrency}, ${options.agents} agent processes`);
-    console.log(`   polls                      ${burst.length} in ${fmt(burstWallMs / 1000)} s`);
-    console.log(`   devices polled per second  ${fmt((burst.length * 1000) / burstWallMs, 0)}`);
-    console.log(
-      `   poller CPU per poll        ${fmt(burstCpu / burst.length, 3)} ms   (poller CPU busy ${fmt((burstCpu / burstWallMs) * 100, 0)}% of one core)`,
-    );
-    console.log(
-      `   agent CPU per poll         ${fmt(agentCpuTotal / burst.length, 3)} ms   (per agent process: ${agentCpu.map((c) => `${fmt((c / burstWallMs) * 100, 0)}%`).join(", ")} of a core)`,
-    );
-    console.log("");
-    console.log(
-      `3. whole fleet (${devices.length} devices) once: opsbot vs snmpbulkwalk per device and table`,
-    );
-    console.log(
-      `   opsbot, concurrency ${String(options.concurrency).padEnd(3)}     ${fmt(oursFleetMs, 1)} ms`,
-    );
-    console.log(`   opsbot, one at a time      ${fmt(oursSequentialMs, 1)} ms`);
-    console.log(
-      `   snmpbulkwalk x ${walks}       ${fmt(shellMs, 1)} ms wall, ${fmt(shellCpu, 0)} ms CPU in the snmpbulkwalk processes`,
-    );
-    console.log(
-      `   ours / theirs (wall)       ${fmt(oursFleetMs / shellMs, 4)} concurrent, ${fmt(oursSequentialMs / shellMs, 4)} one at a time`,
-    );
-    console.log(`   ours / theirs (CPU)        ${fmt((seqCpu * devices.length) / shellCpu, 4)}`);
+    printTable(`3. the whole fleet once: opsbot vs snmpbulkwalk per device and table`, rows);
   } finally {
     collector.close();
     for (const agent of agents) {
