@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
+import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { ChatPort } from "./port.js";
@@ -52,6 +53,8 @@ export interface Services {
   redactor: Redactor;
   /** Every registered command, for help. */
   commands: readonly CommandSpec[];
+  /** Runbooks and runs (src/orchestration); absent when the composition root does not wire it. */
+  orchestration?: OrchestrationService;
 }
 
 export interface CommandContext {
