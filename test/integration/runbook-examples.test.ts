@@ -98,15 +98,26 @@ describe("example runbooks against simulated targets", () => {
   it("every example validates", () => {
     h = harness();
     expect(h.catalog.problems()).toEqual([]);
-    expect(h.catalog.list().map((v) => v.name)).toEqual(["firmware-upgrade", "service-restart", "web-deploy"]);
+    expect(h.catalog.list().map((v) => v.name)).toEqual([
+      "firmware-upgrade",
+      "service-restart",
+      "web-deploy",
+    ]);
   });
 
   it("web-deploy rolls one host at a time: drain, deploy, health gate, re-enable", async () => {
     h = harness(healthyFleet());
     writeFileSync(join(sshd.fixtureDir, "unhealthy"), "2");
-    const r = h.engine.request({ runbook: "web-deploy", params: { version: "v1.4.2" }, user: requester, channel: "C1" });
+    const r = h.engine.request({
+      runbook: "web-deploy",
+      params: { version: "v1.4.2" },
+      user: requester,
+      channel: "C1",
+    });
     expect(r.run.status).toBe("pending");
-    expect(h.engine.decide({ approvalId: r.approvalId!, user: deployer, decision: "approve" }).outcome).toBe("approved");
+    expect(h.engine.decide({ approvalId: r.approvalId!, user: deployer, decision: "approve" }).outcome).toBe(
+      "approved",
+    );
     await done(r.run.id);
     expect(h.journal.getRun(r.run.id)?.status).toBe("succeeded");
     const perHost = (ip: string, name: string) => [
@@ -133,17 +144,30 @@ describe("example runbooks against simulated targets", () => {
   it("web-deploy stops at the first failed host, rolls it back and touches no other host", async () => {
     h = harness(healthyFleet());
     writeFileSync(join(sshd.fixtureDir, "fail-deploy-release"), "");
-    const r = h.engine.request({ runbook: "web-deploy", params: { version: "v1.4.3" }, user: requester, channel: "C1" });
+    const r = h.engine.request({
+      runbook: "web-deploy",
+      params: { version: "v1.4.3" },
+      user: requester,
+      channel: "C1",
+    });
     h.engine.decide({ approvalId: r.approvalId!, user: deployer, decision: "approve" });
     await done(r.run.id);
-    expect(h.journal.getRun(r.run.id)).toMatchObject({ status: "failed", statusReason: "step deploy@web1 failed" });
+    expect(h.journal.getRun(r.run.id)).toMatchObject({
+      status: "failed",
+      statusReason: "step deploy@web1 failed",
+    });
     expect(calls()).toEqual([
       "127.0.0.1 socat stdio /run/haproxy/admin.sock <<< disable server web/web1",
       "127.0.0.2 deploy-release v1.4.3",
       "127.0.0.2 deploy-release --rollback",
     ]);
     expect(h.journal.getStep(r.run.id, "deploy-rollback@web1")?.status).toBe("succeeded");
-    expect(h.journal.output(r.run.id, "deploy@web1").map((o) => o.text).join("")).toContain("checksum mismatch");
+    expect(
+      h.journal
+        .output(r.run.id, "deploy@web1")
+        .map((o) => o.text)
+        .join(""),
+    ).toContain("checksum mismatch");
   });
 
   it("firmware-upgrade gates on management state before and after, with two approvals", async () => {
@@ -157,8 +181,12 @@ describe("example runbooks against simulated targets", () => {
     });
     const params = { device: "switch1", image: "sonic-4.2.1.bin", version: "4.2.1" };
     const r = h.engine.request({ runbook: "firmware-upgrade", params, user: requester, channel: "C1" });
-    expect(h.engine.decide({ approvalId: r.approvalId!, user: deployer, decision: "approve" }).outcome).toBe("counted");
-    expect(h.engine.decide({ approvalId: r.approvalId!, user: netop, decision: "approve" }).outcome).toBe("approved");
+    expect(h.engine.decide({ approvalId: r.approvalId!, user: deployer, decision: "approve" }).outcome).toBe(
+      "counted",
+    );
+    expect(h.engine.decide({ approvalId: r.approvalId!, user: netop, decision: "approve" }).outcome).toBe(
+      "approved",
+    );
     await done(r.run.id);
     expect(h.journal.getRun(r.run.id)?.status).toBe("succeeded");
     expect(calls()).toEqual([
@@ -166,7 +194,10 @@ describe("example runbooks against simulated targets", () => {
       "127.0.0.5 systemd-run --on-active=5 /sbin/reboot",
     ]);
     expect(sleeps).toEqual([300_000]);
-    const post = h.journal.output(r.run.id, "post-check").map((o) => o.text).join("");
+    const post = h.journal
+      .output(r.run.id, "post-check")
+      .map((o) => o.text)
+      .join("");
     expect(post).toContain("ok   firmware ≥ 4.2.1: running 4.2.1");
     expect(h.posts.at(-1)?.text).toBe("switch1 now runs 4.2.1.");
   });
