@@ -9,6 +9,10 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
+import { createSshRunner, sshTargetFor } from "./lib/ssh/index.js";
+import type { SshRunner } from "./lib/ssh/types.js";
+import { emptyFleetView, type FleetView } from "./orchestration/fleet-view.js";
+import { createOrchestration } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
 
@@ -42,6 +46,10 @@ export interface CoreOptions {
   actions?: readonly ActionSpec[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
+  /** SSH for runbook steps; default: the pinned-host-key runner. */
+  ssh?: SshRunner;
+  /** Management state for runbook gates; default: no data (every gate fails closed). */
+  fleet?: FleetView;
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
@@ -53,18 +61,45 @@ export function createCore(options: CoreOptions): Core {
     ...(options.secrets ?? []),
     ...configSecrets(options.config),
   ]);
+  const clock = options.clock ?? systemClock;
+  const ssh = options.ssh ?? createSshRunner({ logger: options.logger, clock });
+  const devices = new Map(options.config.devices.map((d) => [d.name, d]));
+  const orchestration = createOrchestration({
+    config: options.config,
+    store,
+    clock,
+    logger: options.logger,
+    chat: options.chat,
+    redactor,
+    ssh,
+    sshTargetFor: (name) => {
+      const device = devices.get(name);
+      return device?.ssh ? sshTargetFor(device) : undefined;
+    },
+    fleet: options.fleet ?? emptyFleetView,
+  });
   const services: Services = {
     config: options.config,
     store,
-    clock: options.clock ?? systemClock,
+    clock,
     logger: options.logger,
     chat: options.chat,
     audit: createAuditRepo(store),
     redactor,
     commands,
+    orchestration,
   };
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
-  return { services, router, store, close: () => store.close() };
+  return {
+    services,
+    router,
+    store,
+    close: () => {
+      orchestration.stop();
+      void ssh.close();
+      store.close();
+    },
+  };
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */

@@ -4,6 +4,7 @@ import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
+import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { ChatPort } from "./port.js";
@@ -58,6 +59,8 @@ export interface Services {
   fleet?: FleetQueries;
   /** Polls a device on demand (management); absent where no poller runs. */
   poller?: PollerControl;
+  /** Runbooks and runs (src/orchestration); absent when the composition root does not wire it. */
+  orchestration?: OrchestrationService;
 }
 
 export interface CommandContext {

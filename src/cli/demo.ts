@@ -33,6 +33,8 @@ export const demo: Subcommand = {
     });
     const core = createCore({ config, dbPath: join(dir, "opsbot.db"), logger, chat });
     chat.attach(core.router);
+    // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
+    core.services.orchestration?.start();
     const cleanup = () => {
       core.close();
       if (!values.keep) rmSync(dir, { recursive: true, force: true });

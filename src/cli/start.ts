@@ -33,6 +33,8 @@ export const start: Subcommand = {
     });
     const core = createCore({ config, dbPath: settings.dbPath, logger, chat, secrets: envSecrets(settings) });
     chat.attach(core.router);
+    // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
+    core.services.orchestration?.start();
     const shutdown = () => {
       core.close();
       process.exit(0);
