@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { OpsbotError } from "../lib/errors.js";
-import { type Migration, migrations as allMigrations } from "./migrations/index.js";
+import { migrations as allMigrations, type Migration } from "./migrations/index.js";
 
 export type Db = Database.Database;
 
