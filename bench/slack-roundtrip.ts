@@ -47,7 +47,12 @@ function seedChannels(n: number) {
 
 async function oneCommand(emu: SlackEmulator, channel: string, user: string, tag: string): Promise<number> {
   const start = Date.now();
-  const payload = slashCommand({ text: `echo ${tag}`, channel, user, responseUrl: emu.responseUrl(channel, user) });
+  const payload = slashCommand({
+    text: `echo ${tag}`,
+    channel,
+    user,
+    responseUrl: emu.responseUrl(channel, user),
+  });
   const ack = await emu.socket.deliver("slash_commands", payload);
   if (ack.status !== "acked") throw new Error(`envelope ${ack.envelopeId} ${ack.status}`);
   // Measured to the moment the emulator accepted the reply, not to when this loop noticed it.

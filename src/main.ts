@@ -96,7 +96,12 @@ export async function startSlack(
   options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
 ): Promise<SlackRuntime> {
   const clock = options.clock ?? systemClock;
-  const slack = createSlackApp({ settings: options.settings, config: options.config, clock, logger: options.logger });
+  const slack = createSlackApp({
+    settings: options.settings,
+    config: options.config,
+    clock,
+    logger: options.logger,
+  });
   const core = createCore({ ...options, clock, chat: slack.chat });
   try {
     await slack.start(core.router);

@@ -34,7 +34,9 @@ export const start: Subcommand = {
         logger,
         secrets: envSecrets(settings),
       });
-      process.stderr.write(`opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`);
+      process.stderr.write(
+        `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
+      );
       await untilSignal();
       await runtime.stop();
       return 0;

@@ -24,7 +24,7 @@ describe("Slack app in HTTP mode", () => {
   const command = (text: string) =>
     encodeForHttp(
       "slash_commands",
-      slashCommand({ text, responseUrl: h.emu.responseUrl("C0OPS0001", "U0ALICE01") }),
+      slashCommand({ text: `echo ${text}`, responseUrl: h.emu.responseUrl("C0OPS0001", "U0ALICE01") }),
     );
 
   /** Sends a valid command and waits for its answer: after it, any earlier request has been fully handled. */

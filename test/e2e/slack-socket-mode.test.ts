@@ -31,7 +31,7 @@ describe("Slack app in Socket Mode", () => {
     const ack = await emu.socket.deliver(
       "slash_commands",
       slashCommand({
-        text: "status sw-core-1",
+        text: "echo status sw-core-1",
         channel: "C0OPS0001",
         responseUrl: emu.responseUrl("C0OPS0001", "U0ALICE01"),
       }),
@@ -42,9 +42,19 @@ describe("Slack app in Socket Mode", () => {
     );
     expect(answer.via).toBe("response_url");
     expect(answer.visibleTo).toBeUndefined();
-    expect(h.calls.at(-1)).toMatchObject({ command: "echo", channel: "C0OPS0001", user: "U0ALICE01", roles: ["admin"] });
+    expect(h.calls.at(-1)).toMatchObject({
+      command: "echo",
+      channel: "C0OPS0001",
+      user: "U0ALICE01",
+      roles: ["admin"],
+    });
     const audit = h.core.services.audit.recent(1)[0]!;
-    expect(audit).toMatchObject({ transport: "slack", userId: "U0ALICE01", userName: "alice", outcome: "ok" });
+    expect(audit).toMatchObject({
+      transport: "slack",
+      userId: "U0ALICE01",
+      userName: "alice",
+      outcome: "ok",
+    });
   });
 
   it("answers only to the asking user when the reply is ephemeral", async () => {
@@ -78,7 +88,11 @@ describe("Slack app in Socket Mode", () => {
         .find((m) => m.text.startsWith("echo:")),
     );
     expect(answer.text).toBe("echo: ping sw1.example.com &amp; more");
-    expect(h.calls.at(-1)).toMatchObject({ text: "ping sw1.example.com & more", threadTs: mentionTs, user: "U0BOB0001" });
+    expect(h.calls.at(-1)).toMatchObject({
+      text: "ping sw1.example.com & more",
+      threadTs: mentionTs,
+      user: "U0BOB0001",
+    });
   });
 
   it("answers a direct message in the DM", async () => {
@@ -141,7 +155,12 @@ describe("Slack app in Socket Mode", () => {
         .find((m) => m.text.includes("run.approve")),
     );
     expect(answer.text).toBe("run.approve 42 by U0BOB0001");
-    expect(h.calls.at(-1)).toMatchObject({ command: "run.approve", user: "U0BOB0001", roles: ["operator"], messageTs: posted.ts });
+    expect(h.calls.at(-1)).toMatchObject({
+      command: "run.approve",
+      user: "U0BOB0001",
+      roles: ["operator"],
+      messageTs: posted.ts,
+    });
   });
 
   it("ignores its own messages and handles a redelivered event once", async () => {

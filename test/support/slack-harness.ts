@@ -41,7 +41,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const settings =
     options.mode === "socket"
       ? { mode: "socket" as const, botToken: emu.botToken, appToken: emu.appToken, apiUrl: emu.apiUrl }
-      : { mode: "http" as const, botToken: emu.botToken, signingSecret: TEST_SIGNING_SECRET, port: 0, apiUrl: emu.apiUrl };
+      : {
+          mode: "http" as const,
+          botToken: emu.botToken,
+          signingSecret: TEST_SIGNING_SECRET,
+          port: 0,
+          apiUrl: emu.apiUrl,
+        };
   const app = createSlackApp({
     settings,
     config,

@@ -15,9 +15,19 @@ export interface HandlerCall {
  * Commands for the Slack adapter's tests, registered with the real router next to the real ones
  * (help, whoami, …). Every handler run is recorded, so a test can prove that none ran.
  */
-export function slackTestCommands(): { commands: CommandSpec[]; actions: ActionSpec[]; calls: HandlerCall[] } {
+export function slackTestCommands(): {
+  commands: CommandSpec[];
+  actions: ActionSpec[];
+  calls: HandlerCall[];
+} {
   const calls: HandlerCall[] = [];
-  const rest = { name: "text", kind: "positional", type: "string", rest: true, description: "anything" } as const;
+  const rest = {
+    name: "text",
+    kind: "positional",
+    type: "string",
+    rest: true,
+    description: "anything",
+  } as const;
   const commands = [
     defineCommand({
       name: "echo",
@@ -45,7 +55,13 @@ export function slackTestCommands(): { commands: CommandSpec[]; actions: ActionS
       examples: ["whisper hi"],
       sideEffects: false,
       handler(args, ctx) {
-        calls.push({ command: "whisper", text: String(args.values.text ?? ""), user: ctx.user.id, roles: ctx.user.roles, channel: ctx.channel });
+        calls.push({
+          command: "whisper",
+          text: String(args.values.text ?? ""),
+          user: ctx.user.id,
+          roles: ctx.user.roles,
+          channel: ctx.channel,
+        });
         return { ...reply(text(`psst ${String(args.values.text ?? "")}`)), ephemeral: true };
       },
     }),
@@ -56,8 +72,17 @@ export function slackTestCommands(): { commands: CommandSpec[]; actions: ActionS
       sideEffects: true,
       role: "operator",
       handler(_args, ctx) {
-        calls.push({ command: "deploy", text: "", user: ctx.user.id, roles: ctx.user.roles, channel: ctx.channel });
-        return reply(text("Run 42 waits for approval."), buttons({ actionId: "run.approve", label: "Approve", value: "42" }));
+        calls.push({
+          command: "deploy",
+          text: "",
+          user: ctx.user.id,
+          roles: ctx.user.roles,
+          channel: ctx.channel,
+        });
+        return reply(
+          text("Run 42 waits for approval."),
+          buttons({ actionId: "run.approve", label: "Approve", value: "42" }),
+        );
       },
     }),
     defineCommand({

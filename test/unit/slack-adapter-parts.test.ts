@@ -145,7 +145,13 @@ describe("Slack identity", () => {
     const clock = new ManualClock();
     const calls: string[] = [];
     const identity = createSlackIdentity({
-      config: { roles: { admin: ["U0ALICE01"], operator: ["S0ONCALL1", "alice-console"], viewer: ["S0VIEWERS", "bob"] } },
+      config: {
+        roles: {
+          admin: ["U0ALICE01"],
+          operator: ["S0ONCALL1", "alice-console"],
+          viewer: ["S0VIEWERS", "bob"],
+        },
+      },
       clock,
       groupTtlMs: 60_000,
       call: async (method, args) => {

@@ -90,7 +90,9 @@ export function createSlackIdentity(options: SlackIdentityOptions): SlackIdentit
   }
 
   async function rolesOf(userId: string): Promise<string[]> {
-    const referenced = [...new Set(Object.values(options.config.roles).flat())].filter((m) => GROUP_ID.test(m));
+    const referenced = [...new Set(Object.values(options.config.roles).flat())].filter((m) =>
+      GROUP_ID.test(m),
+    );
     const groupsOfUser: string[] = [];
     for (const g of referenced) if ((await groupMembers(g)).has(userId)) groupsOfUser.push(g);
     // Matched by id and groups only: a Slack display name is chosen by its owner, so it must never
