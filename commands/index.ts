@@ -1,10 +1,13 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import abort from "./abort.js";
+import approve, { approveAction } from "./approve.js";
 import audit from "./audit.js";
 import cancel from "./cancel.js";
 import help from "./help.js";
+import reject, { rejectAction } from "./reject.js";
 import resume from "./resume.js";
 import run from "./run.js";
+import { abortAction, cancelAction, detailsAction, resumeAction } from "./run-actions.js";
 import runStatus from "./run-status.js";
 import runbooks from "./runbooks.js";
 import runs from "./runs.js";
@@ -22,7 +25,16 @@ export const commands: CommandSpec[] = [
   cancel,
   resume,
   abort,
+  approve,
+  reject,
 ];
 
 /** Every button action, by action id. */
-export const actions: ActionSpec[] = [];
+export const actions: ActionSpec[] = [
+  approveAction,
+  rejectAction,
+  detailsAction,
+  cancelAction,
+  resumeAction,
+  abortAction,
+];

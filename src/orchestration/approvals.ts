@@ -67,7 +67,8 @@ export function mayDecide(
 ): { ok: true } | { ok: false; reason: string } {
   const listed = approval.approvers.some((entry) => {
     const [kind, value] = entry.includes(":") ? (entry.split(/:(.*)/s) as [string, string]) : ["role", entry];
-    if (kind === "user") return user.id === value || user.name === value;
+    // By id only: a Slack display name is chosen by its owner (console users' ids are their names).
+    if (kind === "user") return user.id === value;
     return user.roles.includes(value);
   });
   if (!listed) return { ok: false, reason: `only ${approval.approvers.join(", ")} may decide this` };

@@ -97,7 +97,7 @@ describe("approvals (compare-and-set in the store)", () => {
   });
 
   it("allow_self and user: entries", () => {
-    const id = request(1, ["user:alice"], true);
+    const id = request(1, ["user:U1"], true);
     expect(decide(id, alice)).toMatchObject({ outcome: "approved" });
   });
 

@@ -1,0 +1,33 @@
+import { defineAction, defineCommand } from "../src/chat/command.js";
+import { errorReply } from "../src/chat/reply.js";
+import { decideFromChat } from "../src/orchestration/approvals/decision-reply.js";
+import { parseApprovalValue } from "../src/orchestration/approvals/policy.js";
+import { ACTION } from "../src/orchestration/approvals/request-message.js";
+import { orchestrationOf, runIdOf } from "./orchestration-common.js";
+
+/** `reject <run>` and the Reject button: one decision, identity from the transport only. */
+export default defineCommand({
+  name: "reject",
+  summary: "Reject a run (or its waiting approval step)",
+  description:
+    "Any one approver's rejection ends the request; the requester is not an approver of their own run.",
+  args: [{ name: "id", type: "string", kind: "positional", required: true, description: "run id" }],
+  examples: ["reject 12"],
+  sideEffects: true,
+  handler: (args, ctx) =>
+    decideFromChat(orchestrationOf(ctx), {
+      runId: runIdOf(args.values.id),
+      user: ctx.user,
+      decision: "reject",
+    }),
+});
+
+export const rejectAction = defineAction({
+  actionId: ACTION.reject,
+  handler(value, ctx) {
+    const o = ctx.services.orchestration;
+    const target = parseApprovalValue(value);
+    if (!o || !target) return { ...errorReply("That button is not a valid rejection."), ephemeral: true };
+    return decideFromChat(o, { ...target, user: ctx.user, decision: "reject" });
+  },
+});
