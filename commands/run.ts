@@ -37,9 +37,14 @@ export default defineCommand({
       channel: ctx.channel,
       ...(ctx.threadTs ? { threadTs: ctx.threadTs } : {}),
     });
-    const view = o.view(r.run.id)!;
-    const reply = renderRun(view, ctx.services.clock.now());
     const policy = r.preview.policy;
+    const reporter = ctx.services.runReporter;
+    const view = o.view(r.run.id)!;
+    const reply =
+      reporter && (await reporter.parentOf(r.run.id))
+        ? // The request, with its buttons and live checklist, is its own message kept by the reporter.
+          { blocks: [context(paramsLine(view.run.params))] }
+        : renderRun(view, ctx.services.clock.now());
     if (r.approvalId !== undefined && policy) {
       reply.blocks.unshift(
         text(
@@ -58,3 +63,8 @@ export default defineCommand({
     return reply;
   },
 });
+
+function paramsLine(params: Record<string, string>): string {
+  const list = Object.entries(params).map(([k, v]) => `${k}=${v}`);
+  return `Parameters: ${list.length ? list.join(" ") : "none"} · the run's own message shows its steps as they go.`;
+}

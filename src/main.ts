@@ -3,6 +3,7 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
+import { createRunReporter, type RunReporterOptions } from "./chat/run-reporter/reporter.js";
 import { createSlackApp } from "./chat/slack/app.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
@@ -14,6 +15,7 @@ import { Redactor } from "./lib/redact.js";
 import { createSshRunner, sshTargetFor } from "./lib/ssh/index.js";
 import type { SshRunner } from "./lib/ssh/types.js";
 import { emptyFleetView, type FleetView } from "./orchestration/fleet-view.js";
+import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
 import { createOrchestration } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
@@ -52,6 +54,8 @@ export interface CoreOptions {
   ssh?: SshRunner;
   /** Management state for runbook gates; default: no data (every gate fails closed). */
   fleet?: FleetView;
+  /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
+  reporter?: RunReporterOptions;
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
@@ -80,6 +84,19 @@ export function createCore(options: CoreOptions): Core {
     },
     fleet: options.fleet ?? emptyFleetView,
   });
+  // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
+  const runReporter = createRunReporter({
+    orchestration,
+    chat: options.chat,
+    clock,
+    logger: options.logger,
+    parents: {
+      find: (runId) => findParent(store, runId),
+      record: (runId, ref) => recordParent(store, runId, ref, clock.now()),
+    },
+    stepLog: (runId, key) => readStepLog(store, runId, key),
+    ...(options.reporter ? { options: options.reporter } : {}),
+  });
   const services: Services = {
     config: options.config,
     store,
@@ -90,6 +107,7 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     commands,
     orchestration,
+    runReporter,
   };
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   return {
@@ -97,6 +115,7 @@ export function createCore(options: CoreOptions): Core {
     router,
     store,
     close: () => {
+      runReporter.close();
       orchestration.stop();
       void ssh.close();
       store.close();
@@ -140,6 +159,8 @@ export async function startSlack(
   const core = createCore({ ...options, clock, chat: slack.chat });
   try {
     await slack.start(core.router);
+    // Recover runs a crash interrupted (their threads get Resume / Abort), expire stale approvals.
+    core.services.orchestration?.start();
   } catch (err) {
     await slack.stop(0).catch(() => {});
     core.close();

@@ -9,6 +9,7 @@ import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { ChatPort } from "./port.js";
 import type { Reply } from "./reply.js";
+import type { RunReporter } from "./run-reporter/types.js";
 
 export type ArgType = "string" | "int" | "bool" | "duration" | "enum" | "device";
 
@@ -61,6 +62,8 @@ export interface Services {
   poller?: PollerControl;
   /** Runbooks and runs (src/orchestration); absent when the composition root does not wire it. */
   orchestration?: OrchestrationService;
+  /** Posts and maintains each run's parent message and thread (absent: runs are only shown on request). */
+  runReporter?: RunReporter;
 }
 
 export interface CommandContext {

@@ -33,6 +33,8 @@ export interface Reply {
   isError?: boolean;
   /** Show only to the asking user, where the transport can. */
   ephemeral?: boolean;
+  /** User ids to notify (a Slack `<@id>` mention; the console prints `@id`). Ids, never names. */
+  mention?: string[];
 }
 
 export const heading = (text: string): Block => ({ type: "heading", text });

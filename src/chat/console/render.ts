@@ -36,6 +36,7 @@ export function renderText(reply: Reply, options: TextRenderOptions = {}): strin
     }
     return "";
   });
+  if (reply.mention?.length) out.unshift(reply.mention.map((id) => `@${id}`).join(" "));
   return out.join("\n");
 }
 

@@ -92,6 +92,12 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Rendered
     const first = units[0].block;
     first.text.text = truncate(`:warning: ${first.text.text}`, SLACK_LIMITS.sectionText);
   }
+  // Mentions are built here from validated ids only, so no text can smuggle one in.
+  const mentions = (reply.mention ?? []).filter((id) => /^[UW][A-Z0-9]{2,}$/.test(id));
+  if (mentions.length > 0) {
+    const tags = mentions.map((id) => `<@${id}>`).join(" ");
+    units.unshift(sectionUnit(tags, tags));
+  }
   if (units.length === 0) units.push(sectionUnit(" ", " "));
   const messages = limitMessages(pack(units, opts.messageChars), opts, files);
   return { messages: messages.map(toMessage), files };
