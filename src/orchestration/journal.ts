@@ -67,6 +67,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
   const db: Db = store.db;
   const cap = deps.outputCapBytes ?? 4_194_304;
   const durably = <T>(fn: () => T): T => (db.inTransaction ? fn() : store.durable(fn));
+  const normally = <T>(fn: () => T): T => (db.inTransaction ? fn() : store.tx(fn));
 
   const s = {
     event: db.prepare(
@@ -293,8 +294,13 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       });
     },
 
+    /**
+     * Committed with synchronous=NORMAL: WAL mode never loses it to a crash of opsbot, and the next
+     * "started" (durable) flushes it to disk anyway. On power loss before that, the step shows as
+     * interrupted — the safe direction for at-most-once — so one fsync per step is enough.
+     */
     stepFinished(runId: number, key: string, attempt: number, o: StepOutcome): boolean {
-      return durably(() => {
+      return normally(() => {
         const ok =
           s.stepFinish.run(
             o.status,

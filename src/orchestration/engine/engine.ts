@@ -23,7 +23,7 @@ import type { ActiveRun, EngineCore, EngineDeps } from "./context.js";
 import { createControls } from "./controls.js";
 import { decide } from "./decide.js";
 import { type RecoveryReport, recoverRuns } from "./recovery.js";
-import { launchNode } from "./run-node.js";
+import { startNodes } from "./run-node.js";
 
 /**
  * The run engine: request → approval → run → finish, each transition a compare-and-set in the store.
@@ -74,6 +74,14 @@ export function createEngine(deps: EngineDeps) {
     secrets: new Map(),
     approvalWaiters: new Map(),
     pump,
+    schedulePump(run) {
+      if (run.pumpScheduled) return;
+      run.pumpScheduled = true;
+      setImmediate(() => {
+        run.pumpScheduled = false;
+        pump(run);
+      });
+    },
   };
   const now = () => deps.clock.now();
 
@@ -249,6 +257,7 @@ export function createEngine(deps: EngineDeps) {
         cancel: new AbortController(),
         cancelRequested: row.cancelRequestedBy !== null,
         finishing: false,
+        pumpScheduled: false,
         done,
         resolveDone,
       };
@@ -285,7 +294,7 @@ export function createEngine(deps: EngineDeps) {
   function pump(run: ActiveRun): void {
     if (run.finishing) return;
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
-    for (const key of d.start) launchNode(core, run, key);
+    startNodes(core, run, d.start);
     if (d.finish) finalize(run, d.finish);
   }
 
