@@ -11,7 +11,8 @@ import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
 import { createSshRunner, sshTargetFor } from "./lib/ssh/index.js";
 import type { SshRunner } from "./lib/ssh/types.js";
-import { emptyFleetView, type FleetView } from "./orchestration/fleet-view.js";
+import { createFleetQueries } from "./management/fleet-queries.js";
+import { type FleetView, fleetViewFromManagement } from "./orchestration/fleet-view.js";
 import { createOrchestration } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
@@ -48,7 +49,7 @@ export interface CoreOptions {
   secrets?: string[];
   /** SSH for runbook steps; default: the pinned-host-key runner. */
   ssh?: SshRunner;
-  /** Management state for runbook gates; default: no data (every gate fails closed). */
+  /** Management state for runbook gates; default: the device cache in the store. */
   fleet?: FleetView;
 }
 
@@ -76,7 +77,12 @@ export function createCore(options: CoreOptions): Core {
       const device = devices.get(name);
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
-    fleet: options.fleet ?? emptyFleetView,
+    // Gates read the device cache through orchestration's narrow port, never a device.
+    fleet:
+      options.fleet ??
+      fleetViewFromManagement(
+        createFleetQueries({ store, clock, baselines: options.config.firmware_baselines }),
+      ),
   });
   const services: Services = {
     config: options.config,

@@ -77,6 +77,8 @@ export const sshSchema = z
      * none: commands are sent verbatim (network OS CLIs such as IOS or JunOS).
      */
     shell: z.enum(["posix", "none"]).default("posix"),
+    /** Drive-health collectors the poller runs over SSH (smartctl needs root or equivalent rights). */
+    collect: z.array(z.enum(["smart", "raid"])).optional(),
   })
   .strict()
   .refine((v) => v.host_key !== undefined || v.known_hosts !== undefined, {

@@ -1,4 +1,5 @@
 import { coreMigration } from "./0001-core.js";
+import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 
 /**
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [coreMigration, orchestrationMigration];
+export const migrations: Migration[] = [coreMigration, managementMigration, orchestrationMigration];
