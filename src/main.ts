@@ -14,7 +14,8 @@ import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
 import { createSshRunner, sshTargetFor } from "./lib/ssh/index.js";
 import type { SshRunner } from "./lib/ssh/types.js";
-import { emptyFleetView, type FleetView } from "./orchestration/fleet-view.js";
+import { createFleetQueries } from "./management/fleet-queries.js";
+import { type FleetView, fleetViewFromManagement } from "./orchestration/fleet-view.js";
 import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
 import { createOrchestration } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
@@ -52,7 +53,7 @@ export interface CoreOptions {
   secrets?: string[];
   /** SSH for runbook steps; default: the pinned-host-key runner. */
   ssh?: SshRunner;
-  /** Management state for runbook gates; default: no data (every gate fails closed). */
+  /** Management state for runbook gates; default: the device cache in the store. */
   fleet?: FleetView;
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
@@ -82,7 +83,12 @@ export function createCore(options: CoreOptions): Core {
       const device = devices.get(name);
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
-    fleet: options.fleet ?? emptyFleetView,
+    // Gates read the device cache through orchestration's narrow port, never a device.
+    fleet:
+      options.fleet ??
+      fleetViewFromManagement(
+        createFleetQueries({ store, clock, baselines: options.config.firmware_baselines }),
+      ),
   });
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
