@@ -2,6 +2,8 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
+import type { FleetQueries } from "../management/fleet-view.js";
+import type { PollerControl } from "../management/poller.js";
 import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { ChatPort } from "./port.js";
@@ -52,6 +54,10 @@ export interface Services {
   redactor: Redactor;
   /** Every registered command, for help. */
   commands: readonly CommandSpec[];
+  /** Read-only view of the device cache (management): links, drives, firmware, fleet counts. */
+  fleet?: FleetQueries;
+  /** Polls a device on demand (management); absent where no poller runs. */
+  poller?: PollerControl;
 }
 
 export interface CommandContext {

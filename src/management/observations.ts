@@ -43,6 +43,9 @@ export interface EntityObservation {
   softwareRev: string;
   /** Where the version came from: the ENTITY-MIB chassis row or parsed out of sysDescr. */
   source: "entity-mib" | "sysdescr";
+  /** Vendor and OS family recognised in sysDescr ("Cisco"/"IOS-XE", "Juniper"/"Junos"…), when known. */
+  vendor?: string;
+  os?: string;
 }
 
 export type DriveStatus = "ok" | "warning" | "failed" | "unknown";

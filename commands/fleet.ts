@@ -1,0 +1,30 @@
+import { defineCommand } from "../src/chat/command.js";
+import { fields, heading, reply } from "../src/chat/reply.js";
+import { fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
+
+export const fleetCommand = defineCommand({
+  name: "fleet",
+  summary: "Counts: devices, reachable, ports down, drives failing, firmware off baseline",
+  examples: ["fleet"],
+  sideEffects: false,
+  handler(_args, ctx) {
+    const fleet = fleetOf(ctx.services);
+    const now = ctx.services.clock.now();
+    const c = fleet.fleet();
+    const reach = [`${c.reachable} of ${c.devices}`];
+    if (c.unreachable > 0) reach.push(`${c.unreachable} not answering`);
+    if (c.neverPolled > 0) reach.push(`${c.neverPolled} not polled yet`);
+    return reply(
+      heading(`Fleet: ${plural(c.devices, "device")}`),
+      fields({
+        Reachable: reach.join(", "),
+        "Ports down": `${c.portsDown} (admin up, oper down) — \`links down\``,
+        Drives: `${c.drivesFailed} failed, ${c.drivesWarning} warning — \`drives failing\``,
+        Firmware: `${c.firmwareNonCompliant} off baseline${c.firmwareUnknown > 0 ? `, ${c.firmwareUnknown} unknown` : ""} — \`firmware drift\``,
+        "Stale data":
+          c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
+      }),
+      listAgeBlock({ age: c.age, staleDevices: [] }, now),
+    );
+  },
+});

@@ -1,0 +1,148 @@
+import snmp from "net-snmp";
+import type { DeviceConfig, SnmpConfig } from "../../../config/schema.js";
+import type { Logger } from "../../../lib/logger.js";
+import type { AgentLimiter } from "./agent-limiter.js";
+import { classifySnmpError, type RequestContext, SnmpRequestError } from "./snmp-errors.js";
+
+/**
+ * One device's SNMP session for the length of one collection, as promises. Every request goes
+ * through the per-agent limiter; every failure is an SnmpRequestError naming the agent.
+ */
+export interface SnmpClient {
+  /** "host:port" */
+  readonly agent: string;
+  readonly maxRepetitions: number;
+  get(oids: string[]): Promise<snmp.Varbind[]>;
+  getNext(oids: string[]): Promise<snmp.Varbind[]>;
+  /** GetBulk with no non-repeaters: one varbind list per requested OID (shorter when truncated). */
+  getBulk(oids: string[], maxRepetitions: number): Promise<snmp.Varbind[][]>;
+  /**
+   * Ends the session: requests in flight and any later ones fail with `reason` (a poll past its
+   * deadline, a collector shutting down). Idempotent.
+   */
+  close(reason?: string): void;
+}
+
+export interface SnmpClientDeps {
+  limiter: AgentLimiter;
+  logger: Logger;
+}
+
+const AUTH_PROTOCOLS: Record<string, number> = {
+  md5: snmp.AuthProtocols.md5,
+  sha: snmp.AuthProtocols.sha,
+  sha224: snmp.AuthProtocols.sha224,
+  sha256: snmp.AuthProtocols.sha256,
+  sha384: snmp.AuthProtocols.sha384,
+  sha512: snmp.AuthProtocols.sha512,
+};
+
+const PRIV_PROTOCOLS: Record<string, number> = {
+  des: snmp.PrivProtocols.des,
+  aes: snmp.PrivProtocols.aes,
+  aes256b: snmp.PrivProtocols.aes256b,
+  aes256r: snmp.PrivProtocols.aes256r,
+};
+
+/** Opens a session for `device` (which must have an `snmp` section). */
+export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): SnmpClient {
+  const config = device.snmp;
+  if (!config)
+    throw new SnmpRequestError("invalid", `device ${device.name} has no snmp section in the config`);
+  const agent = `${device.host}:${config.port}`;
+  const ctx: RequestContext = { agent, timeoutMs: config.timeout_ms, retries: config.retries };
+  const session = createSession(device.host, config);
+  const log = deps.logger.child({ device: device.name, agent });
+  let malformed = 0;
+
+  // net-snmp emits "error" on the session for a packet it cannot parse; with no listener that
+  // would throw out of the socket's message handler and take the process down.
+  session.on("error", (err: unknown) => {
+    malformed++;
+    if (malformed === 1) log.warn({ err: errorText(err) }, "ignored a malformed SNMP packet");
+  });
+  // Parsing is not the only thing that can throw on a hostile packet (a v3 message arriving on a v2c
+  // session, a response shaped unlike its request); nothing a peer sends may escape the handler.
+  session.dgram.removeAllListeners("message");
+  session.dgram.on("message", (buffer: Buffer) => {
+    try {
+      session.onMsg(buffer);
+    } catch (err) {
+      malformed++;
+      if (malformed === 1) log.warn({ err: errorText(err) }, "ignored an SNMP packet that failed processing");
+    }
+  });
+
+  let closedReason: string | undefined;
+  const fail = (error: unknown): SnmpRequestError =>
+    closedReason !== undefined
+      ? new SnmpRequestError("timeout", closedReason)
+      : classifySnmpError(error, ctx);
+  const request = <T>(send: (done: (error: Error | null, result: T) => void) => void): Promise<T> =>
+    deps.limiter.run(
+      agent,
+      () =>
+        new Promise<T>((resolve, reject) => {
+          if (closedReason !== undefined) {
+            reject(new SnmpRequestError("timeout", closedReason));
+            return;
+          }
+          try {
+            send((error, result) => (error ? reject(fail(error)) : resolve(result)));
+          } catch (err) {
+            reject(fail(err));
+          }
+        }),
+    );
+
+  return {
+    agent,
+    maxRepetitions: config.max_repetitions,
+    get: (oids) => request((done) => session.get(oids, done)),
+    getNext: (oids) => request((done) => session.getNext(oids, done)),
+    getBulk: (oids, maxRepetitions) =>
+      request<snmp.Varbind[][]>((done) =>
+        session.getBulk(oids, 0, maxRepetitions, (error, varbinds) =>
+          done(error, varbinds as snmp.Varbind[][]),
+        ),
+      ),
+    close: (reason = "the SNMP session was closed") => {
+      if (closedReason !== undefined) return;
+      closedReason = reason;
+      if (malformed > 1) log.warn({ count: malformed }, "ignored malformed SNMP packets during this poll");
+      try {
+        session.close();
+      } catch {
+        // The socket already failed: nothing left to release.
+      }
+    },
+  };
+}
+
+function createSession(host: string, config: SnmpConfig): snmp.Session {
+  const options: snmp.SessionOptions = {
+    port: config.port,
+    retries: config.retries,
+    timeout: config.timeout_ms,
+    transport: host.includes(":") ? "udp6" : "udp4",
+  };
+  if (config.version === "2c") {
+    return snmp.createSession(host, config.community ?? "", { ...options, version: snmp.Version2c });
+  }
+  const v3 = config.v3;
+  if (!v3) throw new SnmpRequestError("invalid", "snmp version 3 needs a v3 section");
+  const user: snmp.User = { name: v3.user, level: snmp.SecurityLevel[v3.level] };
+  if (v3.level !== "noAuthNoPriv") {
+    user.authProtocol = AUTH_PROTOCOLS[v3.auth_protocol];
+    user.authKey = v3.auth_key;
+  }
+  if (v3.level === "authPriv") {
+    user.privProtocol = PRIV_PROTOCOLS[v3.priv_protocol];
+    user.privKey = v3.priv_key;
+  }
+  return snmp.createV3Session(host, user, { ...options, version: snmp.Version3 });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

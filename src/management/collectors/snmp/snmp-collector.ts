@@ -1,0 +1,186 @@
+import type snmp from "net-snmp";
+import type { DeviceConfig } from "../../../config/schema.js";
+import type { Clock } from "../../../lib/clock.js";
+import type { Logger } from "../../../lib/logger.js";
+import type { CollectorError, DeviceObservation } from "../../observations.js";
+import { createAgentLimiter } from "./agent-limiter.js";
+import { collectDrives } from "./collect-drives.js";
+import { CHASSIS_PROBE_OIDS, collectEntity } from "./collect-entity.js";
+import { collectInterfaces } from "./collect-interfaces.js";
+import { collectSystem } from "./collect-system.js";
+import { installFastOidReader } from "./fast-oid-reader.js";
+import { openSnmpClient, type SnmpClient } from "./snmp-client.js";
+import { SnmpRequestError } from "./snmp-errors.js";
+
+export type SnmpCollectorName = "system" | "interfaces" | "entity" | "drives";
+
+export const ALL_SNMP_COLLECTORS: readonly SnmpCollectorName[] = ["system", "interfaces", "entity", "drives"];
+
+export interface CollectOptions {
+  /** Collectors to run; default: the device's `snmp.collect`, else all. `system` always runs. */
+  collectors?: readonly SnmpCollectorName[];
+  /**
+   * Wall-clock bound on the whole poll (default 120 s). Each request is already bounded by the
+   * device's timeout × retries; this bounds an agent that answers every request, slowly, forever.
+   */
+  deadlineMs?: number;
+}
+
+export interface SnmpCollector {
+  /**
+   * Polls one device. Never rejects: every failure is a CollectorError in the observation, and
+   * `reachable` is false only when the agent never answered at all.
+   */
+  collect(device: DeviceConfig, options?: CollectOptions): Promise<DeviceObservation>;
+  /** Aborts polls in flight (their requests fail) and refuses new ones. */
+  close(): void;
+}
+
+export interface SnmpCollectorDeps {
+  logger: Logger;
+  clock: Clock;
+  /** Requests in flight per agent (host:port), across all polls. Default 4. */
+  maxOutstandingPerAgent?: number;
+}
+
+const DEFAULT_MAX_OUTSTANDING_PER_AGENT = 4;
+const DEFAULT_DEADLINE_MS = 120_000;
+
+export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
+  installFastOidReader();
+  const limiter = createAgentLimiter(deps.maxOutstandingPerAgent ?? DEFAULT_MAX_OUTSTANDING_PER_AGENT);
+  const open = new Set<SnmpClient>();
+  let closed = false;
+
+  async function collect(device: DeviceConfig, options: CollectOptions = {}): Promise<DeviceObservation> {
+    const fail = (collector: string, message: string): DeviceObservation => ({
+      device: device.name,
+      at: deps.clock.now(),
+      errors: [{ collector, message }],
+      reachable: false,
+    });
+    if (closed) return fail("snmp", "the SNMP collector is shut down");
+    if (!device.snmp) return fail("snmp", `device ${device.name} has no snmp section in the config`);
+
+    const wanted = new Set(options.collectors ?? device.snmp.collect ?? ALL_SNMP_COLLECTORS);
+    let client: SnmpClient;
+    try {
+      client = openSnmpClient(device, { limiter, logger: deps.logger });
+    } catch (err) {
+      return fail("snmp", errorText(err));
+    }
+    open.add(client);
+    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const deadline = setTimeout(
+      () => client.close(`poll exceeded its ${deadlineMs / 1000} s deadline`),
+      deadlineMs,
+    );
+    try {
+      return await run(device.name, client, wanted);
+    } finally {
+      clearTimeout(deadline);
+      open.delete(client);
+      client.close();
+    }
+  }
+
+  async function run(
+    device: string,
+    client: SnmpClient,
+    wanted: Set<SnmpCollectorName>,
+  ): Promise<DeviceObservation> {
+    const observation: DeviceObservation = { device, at: 0, errors: [], reachable: false };
+    const errors: CollectorError[] = observation.errors;
+    let answered = false;
+    const failed = (collector: string, err: unknown): void => {
+      if (!(err instanceof SnmpRequestError && err.noAnswer)) answered = true;
+      errors.push({ collector, message: errorText(err) });
+    };
+
+    // system first and alone: sysUpTime anchors ifLastChange and counter resets, sysDescr feeds the
+    // entity fallback, and when it times out (or v3 credentials are refused) the rest would only
+    // fail the same way, one timeout after another. The chassis row rides along in the same GET.
+    let chassisProbe: snmp.Varbind[] | undefined;
+    try {
+      const first = await collectSystemWithFallback(client, wanted.has("entity") ? CHASSIS_PROBE_OIDS : []);
+      observation.system = first.system;
+      chassisProbe = first.extra;
+      answered = true;
+    } catch (err) {
+      failed("system", err);
+      if (err instanceof SnmpRequestError && (err.noAnswer || err.kind === "auth")) {
+        observation.reachable = answered;
+        observation.at = deps.clock.now();
+        return observation;
+      }
+    }
+
+    const tasks: Array<Promise<void>> = [];
+    if (wanted.has("interfaces")) {
+      tasks.push(
+        collectInterfaces(client).then(
+          (interfaces) => {
+            observation.interfaces = interfaces;
+            answered = true;
+          },
+          (err) => failed("interfaces", err),
+        ),
+      );
+    }
+    if (wanted.has("entity")) {
+      tasks.push(
+        collectEntity(client, observation.system, chassisProbe).then(
+          (entity) => {
+            observation.entity = entity;
+            answered = true;
+          },
+          (err) => failed("entity", err),
+        ),
+      );
+    }
+    if (wanted.has("drives")) {
+      tasks.push(
+        collectDrives(client).then(
+          (drives) => {
+            observation.drives = { sources: drives.sources, items: drives.items };
+            if (drives.storage) observation.storage = drives.storage;
+            errors.push(...drives.errors);
+            answered = true;
+          },
+          (err) => failed("drives", err),
+        ),
+      );
+    }
+    await Promise.all(tasks);
+    observation.reachable = answered;
+    observation.at = deps.clock.now();
+    return observation;
+  }
+
+  return {
+    collect,
+    close(): void {
+      closed = true;
+      for (const client of open) client.close("the SNMP collector is shutting down");
+      open.clear();
+    },
+  };
+}
+
+/** Some agents refuse a whole GET over one object they do not like: then ask for the system group alone. */
+async function collectSystemWithFallback(
+  client: SnmpClient,
+  alsoGet: readonly string[],
+): ReturnType<typeof collectSystem> {
+  try {
+    return await collectSystem(client, alsoGet);
+  } catch (err) {
+    if (alsoGet.length > 0 && err instanceof SnmpRequestError && err.kind === "agent")
+      return collectSystem(client);
+    throw err;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

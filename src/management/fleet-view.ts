@@ -1,0 +1,160 @@
+/**
+ * The read-only fleet view: what chat commands and orchestration gates may ask about the fleet. It
+ * reads the device cache only, never a device. Every answer carries the age of its data and the poll
+ * interval, so callers can flag stale data (older than twice the interval).
+ */
+import type { ComplianceResult } from "./compliance.js";
+import type { AdminStatus, DriveSource, DriveStatus, OperStatus } from "./observations.js";
+import type { LoggedChange } from "./state-rows.js";
+
+export interface DataAge {
+  /** When the data was collected (ms since epoch); for a list, the oldest row. null = never polled. */
+  polledAt: number | null;
+  /** The poll interval of the device (for a list, the longest among its devices). */
+  intervalMs: number;
+}
+
+export interface DeviceHeader {
+  name: string;
+  host: string;
+  site: string | null;
+  tags: string[];
+  /** null until the first poll. */
+  reachable: boolean | null;
+  lastPolledAt: number | null;
+  lastOkAt: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  pollIntervalMs: number;
+}
+
+export interface PortView {
+  device: string;
+  ifIndex: number;
+  name: string;
+  descr: string;
+  alias: string;
+  adminStatus: AdminStatus;
+  operStatus: OperStatus;
+  downSince: number | null;
+  speedMbps: number;
+  inErrors: number;
+  outErrors: number;
+  inDiscards: number;
+  outDiscards: number;
+  inBps: number | null;
+  outBps: number | null;
+  polledAt: number;
+  intervalMs: number;
+}
+
+export interface DriveView {
+  device: string;
+  key: string;
+  name: string;
+  source: DriveSource;
+  kind: "disk" | "array";
+  status: DriveStatus;
+  rawStatus: string;
+  model: string | null;
+  serial: string | null;
+  capacityBytes: number | null;
+  detail: Record<string, string | number> | null;
+  statusSince: number;
+  polledAt: number;
+  intervalMs: number;
+}
+
+export interface StorageView {
+  index: number;
+  descr: string;
+  type: string;
+  sizeBytes: number;
+  usedBytes: number;
+}
+
+export interface FirmwareView {
+  device: string;
+  model: string | null;
+  /** The version compliance is judged on: software revision, else firmware revision. */
+  version: string | null;
+  softwareRev: string | null;
+  firmwareRev: string | null;
+  versionSource: "entity-mib" | "sysdescr" | null;
+  compliance: ComplianceResult;
+  age: DataAge;
+}
+
+/** Where to look: one device, the devices with a tag, or the devices at a site. */
+export type Scope = { device: string } | { tag: string } | { site: string };
+
+export interface LinksResult {
+  device: DeviceHeader;
+  /** Ports matching the filter, in ifIndex order. */
+  ports: PortView[];
+  /** Ports on the device before filtering. */
+  totalPorts: number;
+  age: DataAge;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  /** Matches before the limit. */
+  total: number;
+  /** Distinct devices among all matches. */
+  devices: number;
+  /** Age of the oldest row; with no rows, of the oldest polled device in scope. */
+  age: DataAge;
+  /**
+   * Devices in scope whose data is stale or missing: an empty or short answer may be missing them
+   * (a switch that stopped answering can have ports down that nobody sees).
+   */
+  staleDevices: string[];
+}
+
+export interface DeviceSummary {
+  device: DeviceHeader;
+  system: { descr: string | null; objectId: string | null; sysName: string | null; uptimeCs: number | null };
+  entity: { model: string | null; serial: string | null; hardwareRev: string | null };
+  firmware: FirmwareView;
+  ports: { total: number; up: number; down: number; adminDown: number };
+  drives: DriveView[];
+  storage: StorageView[];
+  recentChanges: LoggedChange[];
+  age: DataAge;
+}
+
+export interface FleetCounts {
+  devices: number;
+  reachable: number;
+  unreachable: number;
+  neverPolled: number;
+  /** Devices whose data is older than twice their poll interval (or never polled). */
+  stale: number;
+  portsDown: number;
+  drivesFailed: number;
+  drivesWarning: number;
+  firmwareNonCompliant: number;
+  firmwareUnknown: number;
+  age: DataAge;
+}
+
+export interface FleetQueries {
+  /** The canonical name of a configured device, matched case-insensitively. */
+  resolveDevice(name: string): string | undefined;
+  /** Reads a word as a device, tag or site (in that order). */
+  resolveScope(word: string): Scope | undefined;
+  deviceNames(): string[];
+  tags(): string[];
+  sites(): string[];
+  device(name: string): DeviceSummary | undefined;
+  /** Ports of a device; the filter matches name, alias or description, or is one of up|down|errors. */
+  links(device: string, filter?: string): LinksResult | undefined;
+  /** Admin-up, oper-down ports fleet-wide, most recently down first. */
+  linksDown(scope?: Scope, limit?: number): ListResult<PortView>;
+  /** Drives, failed first, then warning, unknown and ok. */
+  drives(options?: { scope?: Scope; failingOnly?: boolean; limit?: number }): ListResult<DriveView>;
+  /** Versions and compliance; driftOnly keeps below/mismatch/unknown. */
+  firmware(options?: { scope?: Scope; driftOnly?: boolean }): ListResult<FirmwareView>;
+  fleet(): FleetCounts;
+}

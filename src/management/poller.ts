@@ -1,0 +1,189 @@
+import type { Config, DeviceConfig } from "../config/schema.js";
+import type { Clock } from "../lib/clock.js";
+import { NotFoundError, OpsbotError } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import type { Store } from "../store/store.js";
+import { createLimiter } from "./limiter.js";
+import type { DeviceObservation } from "./observations.js";
+import { recordPoll } from "./record-poll.js";
+import { cronScheduler, registrationsFromConfig, type Scheduler } from "./schedule.js";
+import { createStateRepo } from "./state-repo.js";
+
+/** What the poller needs from collection: SNMP, SSH or both behind one call. */
+export interface Collector {
+  collect(device: DeviceConfig): Promise<DeviceObservation>;
+}
+
+export interface PollOutcome {
+  device: string;
+  reachable: boolean;
+  /** When the poll was recorded (the data's timestamp). */
+  at: number;
+  durationMs: number;
+  /** Change-log rows this poll wrote. */
+  changes: number;
+  /** Collector errors (also on a reachable device, when some collector failed). */
+  error: string | null;
+}
+
+/** What chat commands may do to the poller. */
+export interface PollerControl {
+  /** Polls the device now (joining a poll already running) and resolves when it is stored. */
+  refresh(device: string): Promise<PollOutcome>;
+}
+
+export interface Poller extends PollerControl {
+  /** Polls the given devices (default: all) once, within the concurrency bound. For `opsbot poll --once`. */
+  pollAll(devices?: string[]): Promise<PollOutcome[]>;
+  /** Schedules every device on its cron schedule (with jitter). */
+  start(): void;
+  /** Stops scheduling, drops polls not yet started, and waits for the running ones. */
+  stop(): Promise<void>;
+  stats(): { running: number; waiting: number; inFlight: number };
+}
+
+export interface PollerOptions {
+  collector: Collector;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config, "polling" | "devices">;
+  scheduler?: Scheduler;
+  /** Source of jitter, [0, 1). */
+  random?: () => number;
+}
+
+/**
+ * The poller: schedules polls, bounds how many run at once, keeps one poll per device at a time, and
+ * records each poll in the device cache. Creating it registers the configured devices in the cache
+ * (so answers know every device and its poll interval, even before its first poll).
+ */
+export function createPoller(options: PollerOptions): Poller {
+  const { collector, store, clock, logger, config } = options;
+  const scheduler = options.scheduler ?? cronScheduler;
+  const random = options.random ?? Math.random;
+  const repo = createStateRepo(store);
+  repo.syncDevices(registrationsFromConfig(config));
+
+  const byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
+  const limiter = createLimiter(config.polling.concurrency);
+  const inFlight = new Map<string, Promise<PollOutcome>>();
+  const timers = new Set<NodeJS.Timeout>();
+  let jobs: { stop(): void }[] = [];
+  let stopped = false;
+
+  const lookup = (name: string): DeviceConfig => {
+    const device = byName.get(name.toLowerCase());
+    if (!device) throw new NotFoundError(`No device named "${name}" in the config.`);
+    return device;
+  };
+
+  async function collect(device: DeviceConfig): Promise<DeviceObservation> {
+    try {
+      const obs = await collector.collect(device);
+      // Answers age data against this clock, so the poll is stamped with it.
+      return { ...obs, device: device.name, at: clock.now() };
+    } catch (err) {
+      return {
+        device: device.name,
+        at: clock.now(),
+        errors: [{ collector: "poller", message: (err as Error).message ?? String(err) }],
+        reachable: false,
+      };
+    }
+  }
+
+  async function pollOnce(device: DeviceConfig): Promise<PollOutcome> {
+    const started = clock.now();
+    const obs = await collect(device);
+    const recorded = recordPoll(store, repo, obs);
+    const outcome: PollOutcome = {
+      device: device.name,
+      reachable: obs.reachable,
+      at: obs.at,
+      durationMs: clock.now() - started,
+      changes: recorded.changeIds.length,
+      error: recorded.device.lastError,
+    };
+    if (!obs.reachable) {
+      logger.warn(
+        { device: device.name, failures: recorded.device.consecutiveFailures, error: outcome.error },
+        "device unreachable",
+      );
+    } else {
+      logger.debug({ device: device.name, changes: outcome.changes, ms: outcome.durationMs }, "polled");
+    }
+    return outcome;
+  }
+
+  function poll(device: DeviceConfig, urgent: boolean): Promise<PollOutcome> {
+    const running = inFlight.get(device.name);
+    if (running) return running;
+    if (stopped) return Promise.reject(new OpsbotError("UNAVAILABLE", "The poller is stopped."));
+    const p = limiter.run(() => pollOnce(device), { urgent }).finally(() => inFlight.delete(device.name));
+    inFlight.set(device.name, p);
+    return p;
+  }
+
+  /** A scheduled poll: failures are logged, never thrown into the scheduler. */
+  function scheduledPoll(device: DeviceConfig): void {
+    poll(device, false).catch((err: unknown) => {
+      if (!stopped) logger.error({ device: device.name, err }, "poll failed");
+    });
+  }
+
+  function tick(devices: DeviceConfig[]): void {
+    const jitter = config.polling.jitter_ms;
+    for (const device of devices) {
+      if (jitter <= 0) {
+        scheduledPoll(device);
+        continue;
+      }
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          scheduledPoll(device);
+        },
+        Math.floor(random() * jitter),
+      );
+      timers.add(timer);
+    }
+  }
+
+  return {
+    refresh(name) {
+      return poll(lookup(name), true);
+    },
+
+    async pollAll(names) {
+      const devices = names ? names.map(lookup) : config.devices;
+      return Promise.all(devices.map((d) => poll(d, false)));
+    },
+
+    start() {
+      if (jobs.length > 0) return;
+      stopped = false;
+      const groups = new Map<string, DeviceConfig[]>();
+      for (const d of config.devices) {
+        const expr = d.poll_schedule ?? config.polling.schedule;
+        groups.set(expr, [...(groups.get(expr) ?? []), d]);
+      }
+      jobs = [...groups].map(([expr, devices]) => scheduler.schedule(expr, () => tick(devices)));
+      logger.info({ devices: config.devices.length, schedules: groups.size }, "poller started");
+    },
+
+    async stop() {
+      stopped = true;
+      for (const job of jobs) job.stop();
+      jobs = [];
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      limiter.clear("The poller stopped before this poll started.");
+      await Promise.allSettled([...inFlight.values()]);
+    },
+
+    stats() {
+      return { running: limiter.active, waiting: limiter.waiting, inFlight: inFlight.size };
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import type { Store } from "../store/store.js";
+import type {
+  ChangeEntry,
+  DeviceStateRow,
+  DriveStateRow,
+  InterfaceStateRow,
+  PollWrite,
+  PreviousState,
+} from "./state-rows.js";
+
+/** A configured device as the cache knows it: identity, grouping and how often it is polled. */
+export interface DeviceRegistration {
+  name: string;
+  host: string;
+  site?: string | undefined;
+  tags: string[];
+  pollIntervalMs: number;
+}
+
+/** The poller's write side of the device cache. Callers wrap load + apply in one `store.tx`. */
+export interface StateRepo {
+  /** Makes the cache's device list match the config: adds, updates, and drops removed devices. */
+  syncDevices(devices: DeviceRegistration[]): void;
+  load(device: string): PreviousState | undefined;
+  /** Writes one poll's rows and change-log entries; returns the change-log ids. */
+  apply(write: PollWrite): number[];
+}
+
+type Row = Record<string, unknown>;
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export function deviceFromRow(r: Row): DeviceStateRow {
+  return {
+    name: String(r.name),
+    host: String(r.host),
+    site: str(r.site),
+    pollIntervalMs: Number(r.poll_interval_ms),
+    lastPolledAt: num(r.last_polled_at),
+    lastOkAt: num(r.last_ok_at),
+    lastError: str(r.last_error),
+    consecutiveFailures: Number(r.consecutive_failures),
+    reachable: r.reachable === null ? null : r.reachable === 1,
+    sysDescr: str(r.sys_descr),
+    sysObjectId: str(r.sys_object_id),
+    sysName: str(r.sys_name),
+    uptimeCs: num(r.uptime_cs),
+    systemAt: num(r.system_at),
+    model: str(r.model),
+    serial: str(r.serial),
+    hardwareRev: str(r.hardware_rev),
+    firmwareRev: str(r.firmware_rev),
+    softwareRev: str(r.software_rev),
+    versionSource: str(r.version_source) as DeviceStateRow["versionSource"],
+    entityAt: num(r.entity_at),
+  };
+}
+
+export function interfaceFromRow(r: Row): InterfaceStateRow {
+  return {
+    device: String(r.device),
+    ifIndex: Number(r.if_index),
+    name: String(r.name),
+    descr: String(r.descr),
+    alias: String(r.alias),
+    adminStatus: r.admin_status as InterfaceStateRow["adminStatus"],
+    operStatus: r.oper_status as InterfaceStateRow["operStatus"],
+    lastChangeCs: Number(r.last_change_cs),
+    downSince: num(r.down_since),
+    speedMbps: Number(r.speed_mbps),
+    inErrors: Number(r.in_errors),
+    outErrors: Number(r.out_errors),
+    inDiscards: Number(r.in_discards),
+    outDiscards: Number(r.out_discards),
+    inOctets: BigInt(String(r.in_octets)),
+    outOctets: BigInt(String(r.out_octets)),
+    counterBits: Number(r.counter_bits) === 64 ? 64 : 32,
+    sampleUptimeCs: num(r.sample_uptime_cs),
+    inBps: num(r.in_bps),
+    outBps: num(r.out_bps),
+    polledAt: Number(r.polled_at),
+  };
+}
+
+export function parseDetail(text: unknown): Record<string, string | number> | null {
+  if (typeof text !== "string" || text === "") return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string | number>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function driveFromRow(r: Row): DriveStateRow {
+  return {
+    device: String(r.device),
+    key: String(r.key),
+    name: String(r.name),
+    source: r.source as DriveStateRow["source"],
+    kind: r.kind as DriveStateRow["kind"],
+    status: r.status as DriveStateRow["status"],
+    rawStatus: String(r.raw_status),
+    model: str(r.model),
+    serial: str(r.serial),
+    capacityBytes: num(r.capacity_bytes),
+    detail: parseDetail(r.detail),
+    statusSince: Number(r.status_since),
+    polledAt: Number(r.polled_at),
+  };
+}
+
+export function createStateRepo(store: Store): StateRepo {
+  const db = store.db;
+  const upsertDevice = db.prepare(`
+    INSERT INTO device_state (name, host, site, poll_interval_ms) VALUES (@name, @host, @site, @pollIntervalMs)
+    ON CONFLICT(name) DO UPDATE SET host = excluded.host, site = excluded.site,
+      poll_interval_ms = excluded.poll_interval_ms`);
+  const deleteTags = db.prepare("DELETE FROM device_tag WHERE device = ?");
+  const insertTag = db.prepare("INSERT OR IGNORE INTO device_tag (tag, device) VALUES (?, ?)");
+  const selectDevice = db.prepare("SELECT * FROM device_state WHERE name = ?");
+  const selectInterfaces = db.prepare("SELECT * FROM interface_state WHERE device = ?");
+  const selectDrives = db.prepare("SELECT * FROM drive_state WHERE device = ?");
+  const updateDevice = db.prepare(`
+    UPDATE device_state SET last_polled_at = @lastPolledAt, last_ok_at = @lastOkAt, last_error = @lastError,
+      consecutive_failures = @consecutiveFailures, reachable = @reachable, sys_descr = @sysDescr,
+      sys_object_id = @sysObjectId, sys_name = @sysName, uptime_cs = @uptimeCs, system_at = @systemAt,
+      model = @model, serial = @serial, hardware_rev = @hardwareRev, firmware_rev = @firmwareRev,
+      software_rev = @softwareRev, version_source = @versionSource, entity_at = @entityAt
+    WHERE name = @name`);
+  const putInterface = db.prepare(`
+    INSERT OR REPLACE INTO interface_state (device, if_index, name, descr, alias, admin_status, oper_status,
+      last_change_cs, down_since, speed_mbps, in_errors, out_errors, in_discards, out_discards, in_octets,
+      out_octets, counter_bits, sample_uptime_cs, in_bps, out_bps, polled_at)
+    VALUES (@device, @ifIndex, @name, @descr, @alias, @adminStatus, @operStatus, @lastChangeCs, @downSince,
+      @speedMbps, @inErrors, @outErrors, @inDiscards, @outDiscards, @inOctets, @outOctets, @counterBits,
+      @sampleUptimeCs, @inBps, @outBps, @polledAt)`);
+  const deleteInterface = db.prepare("DELETE FROM interface_state WHERE device = ? AND if_index = ?");
+  const putDrive = db.prepare(`
+    INSERT OR REPLACE INTO drive_state (device, key, name, source, kind, status, raw_status, model, serial,
+      capacity_bytes, detail, status_since, polled_at)
+    VALUES (@device, @key, @name, @source, @kind, @status, @rawStatus, @model, @serial, @capacityBytes,
+      @detail, @statusSince, @polledAt)`);
+  const deleteDrive = db.prepare("DELETE FROM drive_state WHERE device = ? AND key = ?");
+  const deleteStorage = db.prepare("DELETE FROM storage_state WHERE device = ?");
+  const putStorage = db.prepare(`
+    INSERT OR REPLACE INTO storage_state (device, idx, descr, type, size_bytes, used_bytes, polled_at)
+    VALUES (@device, @index, @descr, @type, @sizeBytes, @usedBytes, @polledAt)`);
+  const insertChange = db.prepare(`
+    INSERT INTO change_log (at, device, kind, object_key, old, new, detail)
+    VALUES (@at, @device, @kind, @objectKey, @old, @new, @detail)`);
+
+  const register = (d: DeviceRegistration) => {
+    upsertDevice.run({ name: d.name, host: d.host, site: d.site ?? null, pollIntervalMs: d.pollIntervalMs });
+    deleteTags.run(d.name);
+    for (const tag of new Set(d.tags)) insertTag.run(tag, d.name);
+  };
+
+  return {
+    syncDevices(devices) {
+      store.tx(() => {
+        for (const d of devices) register(d);
+        const keep = new Set(devices.map((d) => d.name));
+        const known = db.prepare("SELECT name FROM device_state").pluck().all() as string[];
+        const drop = db.prepare("DELETE FROM device_state WHERE name = ?");
+        for (const name of known) if (!keep.has(name)) drop.run(name);
+      });
+    },
+
+    load(device) {
+      const row = selectDevice.get(device) as Row | undefined;
+      if (!row) return undefined;
+      return {
+        device: deviceFromRow(row),
+        interfaces: (selectInterfaces.all(device) as Row[]).map(interfaceFromRow),
+        drives: (selectDrives.all(device) as Row[]).map(driveFromRow),
+      };
+    },
+
+    apply(write) {
+      const d = write.device;
+      updateDevice.run({ ...d, reachable: d.reachable === null ? null : d.reachable ? 1 : 0 });
+      if (write.interfaces) {
+        for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
+        for (const r of write.interfaces.rows) {
+          putInterface.run({ ...r, inOctets: r.inOctets.toString(), outOctets: r.outOctets.toString() });
+        }
+      }
+      if (write.drives) {
+        for (const key of write.drives.removed) deleteDrive.run(d.name, key);
+        for (const r of write.drives.rows) {
+          putDrive.run({ ...r, detail: r.detail === null ? null : JSON.stringify(r.detail) });
+        }
+      }
+      if (write.storage) {
+        deleteStorage.run(d.name);
+        for (const s of write.storage) putStorage.run(s);
+      }
+      return write.changes.map((c: ChangeEntry) =>
+        Number(
+          insertChange.run({
+            at: c.at,
+            device: c.device,
+            kind: c.kind,
+            objectKey: c.objectKey,
+            old: c.old,
+            new: c.new,
+            detail: c.detail === undefined ? null : JSON.stringify(c.detail),
+          }).lastInsertRowid,
+        ),
+      );
+    },
+  };
+}
