@@ -99,8 +99,11 @@ export async function startBot(o: {
     core,
     ...(started.port ? { port: started.port } : {}),
     async stop() {
-      await core.services.orchestration?.idle();
-      await core.services.runReporter?.idle();
+      // A run still waiting (for a person, or stuck) must not hold the test up.
+      const settle = (p: Promise<void> | undefined) =>
+        Promise.race([p, new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
+      await settle(core.services.orchestration?.idle());
+      await settle(core.services.runReporter?.idle());
       await app.stop(5000);
       core.close();
     },
