@@ -99,6 +99,7 @@ async function main(): Promise<void> {
         if (at === null) continue;
         const shown = updates.find((c) => c.at >= at && String(c.args.text).includes(`${mark} ${s.name}`));
         latencies.push(shown ? shown.at - at : Number.POSITIVE_INFINITY);
+        if (process.env.BENCH_DEBUG) console.log(id, mark, shown ? shown.at - at : "never", parent.channel);
       }
     }
   }

@@ -27,6 +27,8 @@ export interface RunReporterOptions {
   chunksPerStep?: number;
   updatesPerMinute?: number;
   updateBurst?: number;
+  /** Longest a thread post waits for pending parent updates in its channel. */
+  maxYieldMs?: number;
 }
 
 export interface RunReporterDeps {
@@ -54,6 +56,9 @@ interface RunState {
   stepApprovals: Map<number, Promise<MessageRef | undefined>>;
   interruptedPosted: boolean;
   finished: boolean;
+  /** An update is on its way to the chat port. */
+  sending: boolean;
+  channel: string | undefined;
 }
 
 const STEP_DONE: readonly StepStatus[] = ["succeeded", "failed", "cancelled", "interrupted", "skipped"];
@@ -67,6 +72,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
     chunksPerStep: 8,
     updatesPerMinute: 40,
     updateBurst: 10,
+    maxYieldMs: 3000,
     ...deps.options,
   };
   const mono = deps.monotonic ?? (() => performance.now());
@@ -94,6 +100,8 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
         stepApprovals: new Map(),
         interruptedPosted: false,
         finished: false,
+        sending: false,
+        channel: o.view(runId)?.run.channel,
       };
       s.parent = openParent(runId, s);
       runs.set(runId, s);
@@ -138,9 +146,23 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
     const s = state(runId);
     s.chain = s.chain.then(async () => {
       const t = await threadOf(runId);
-      if (t) await safely(what, send(t));
+      if (!t) return;
+      await channelQuiet(t.channel);
+      await safely(what, send(t));
     });
     return s.chain;
+  }
+
+  /**
+   * Parent updates go first: a channel takes about one write a second, so a thread post queued ahead of
+   * an update would delay the checklist by a second or more. Thread posts wait (a bounded time, so
+   * steady updates cannot starve them) until no run in the channel has an update pending.
+   */
+  async function channelQuiet(channel: string): Promise<void> {
+    const until = mono() + opt.maxYieldMs;
+    const busy = () =>
+      [...runs.values()].some((r) => r.channel === channel && (r.updateTimer !== undefined || r.sending));
+    while (busy() && mono() < until) await new Promise((r) => setTimeout(r, 50));
   }
 
   function scheduleUpdate(runId: number): void {
@@ -162,7 +184,9 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
     const parent = await s.parent;
     const view = o.view(runId);
     if (!parent || !view) return;
+    s.sending = true;
     await safely("parent update", deps.chat.update(parent, renderRunMessage(view, deps.clock.now())));
+    s.sending = false;
     for (const a of view.approvals) {
       const msg = s.stepApprovals.get(a.id);
       if (msg && a.status !== "pending") {

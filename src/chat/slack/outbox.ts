@@ -47,12 +47,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
   });
   const readAttempts = options.readAttempts ?? 4;
 
-  const write = (channel: string, method: string, args: Record<string, unknown>, coalesceKey?: string) =>
+  const write = (
+    channel: string,
+    method: string,
+    args: Record<string, unknown>,
+    coalesceKey?: string,
+    priority?: boolean,
+  ) =>
     queue.enqueue({
       lane: channel,
       method,
       spaced: true,
       ...(coalesceKey ? { coalesceKey } : {}),
+      ...(priority ? { priority } : {}),
       run: () => api.call(method, args),
     });
 
@@ -136,6 +143,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         "chat.update",
         { channel: ref.channel, ts: ref.ts, ...messageArgs(message!) },
         `update:${ref.channel}:${ref.ts}`,
+        true,
       );
     },
     async postEphemeral(channel, userId, reply) {

@@ -32,6 +32,12 @@ export interface JobSpec<T> {
   maxAttempts?: number;
   /** Replace a still-waiting job with the same key instead of queueing behind it. */
   coalesceKey?: string;
+  /**
+   * Go ahead of the lane's waiting ordinary jobs (behind the one in flight and earlier priority jobs).
+   * For message updates: they show current state, replace nothing in the channel's history, and should
+   * not wait behind a queue of posts.
+   */
+  priority?: boolean;
   run: () => Promise<T>;
 }
 
@@ -108,7 +114,13 @@ export class SendQueue {
         twin.waiters.push(waiter);
         this.stats.coalesced += 1;
       } else {
-        lane.jobs.push({ spec: spec as JobSpec<unknown>, attempts: 0, waiters: [waiter] });
+        const job = { spec: spec as JobSpec<unknown>, attempts: 0, waiters: [waiter] };
+        let at = lane.jobs.length;
+        if (spec.priority) {
+          at = start;
+          while (at < lane.jobs.length && lane.jobs[at]!.spec.priority) at += 1;
+        }
+        lane.jobs.splice(at, 0, job);
         this.stats.queued += 1;
       }
       this.pump(laneKey);
