@@ -1,10 +1,13 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import audit from "./audit.js";
+import backupDiff from "./backup-diff.js";
+import backupNow from "./backup-now.js";
+import backups from "./backups.js";
 import help from "./help.js";
 import whoami from "./whoami.js";
 
 /** Every chat command, in the order `help` lists them. One module per command. */
-export const commands: CommandSpec[] = [help, whoami, audit];
+export const commands: CommandSpec[] = [help, whoami, audit, backups, backupDiff, backupNow];
 
 /** Every button action, by action id. */
 export const actions: ActionSpec[] = [];

@@ -9,6 +9,8 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
+import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
+import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
 
@@ -29,6 +31,10 @@ export interface Core {
   services: Services;
   router: Router;
   store: Store;
+  /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
+  ssh: PooledSshRunner;
+  /** Config backups; long-running modes call `backups.start()` to schedule them. */
+  backups: ScheduledBackupService;
   close(): void;
 }
 
@@ -53,18 +59,34 @@ export function createCore(options: CoreOptions): Core {
     ...(options.secrets ?? []),
     ...configSecrets(options.config),
   ]);
+  const clock = options.clock ?? systemClock;
+  const ssh = createSshRunner({ logger: options.logger, clock });
+  const backups = createBackupService({
+    ssh,
+    store,
+    clock,
+    logger: options.logger,
+    config: options.config,
+    redactor,
+  });
   const services: Services = {
     config: options.config,
     store,
-    clock: options.clock ?? systemClock,
+    clock,
     logger: options.logger,
     chat: options.chat,
     audit: createAuditRepo(store),
     redactor,
     commands,
+    backups,
   };
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
-  return { services, router, store, close: () => store.close() };
+  const close = () => {
+    void backups.stop();
+    void ssh.close();
+    store.close();
+  };
+  return { services, router, store, ssh, backups, close };
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */

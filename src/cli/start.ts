@@ -33,6 +33,7 @@ export const start: Subcommand = {
     });
     const core = createCore({ config, dbPath: settings.dbPath, logger, chat, secrets: envSecrets(settings) });
     chat.attach(core.router);
+    core.backups.start();
     const shutdown = () => {
       core.close();
       process.exit(0);
