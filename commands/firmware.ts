@@ -11,6 +11,8 @@ const STATUS_TEXT: Record<FirmwareView["compliance"]["status"], string> = {
   "no-baseline": "— no baseline",
 };
 
+const MAX_ROWS = 50;
+
 function firmwareTable(result: ListResult<FirmwareView>) {
   const rows = result.items.map((f) => {
     const b = f.compliance.baseline;
@@ -22,7 +24,11 @@ function firmwareTable(result: ListResult<FirmwareView>) {
       STATUS_TEXT[f.compliance.status],
     ];
   });
-  return table(["Device", "Model", "Version", "Baseline", "Compliance"], rows);
+  const caption =
+    result.total > result.items.length
+      ? `First ${result.items.length} of ${result.total}, drift first.`
+      : undefined;
+  return table(["Device", "Model", "Version", "Baseline", "Compliance"], rows, caption);
 }
 
 export const firmwareCommand = defineCommand({
@@ -46,12 +52,13 @@ export const firmwareCommand = defineCommand({
     const now = ctx.services.clock.now();
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));
-    const result = fleet.firmware({ scope });
+    const result = fleet.firmware({ scope, limit: Number.POSITIVE_INFINITY });
     if (result.total === 0)
       return reply(text(`No devices in ${scopeLabel(scope)}.`), listAgeBlock(result, now));
     const off = result.items.filter((f) => ["below", "mismatch"].includes(f.compliance.status)).length;
+    const shown = { ...result, items: result.items.slice(0, MAX_ROWS) };
     const title = `Firmware in ${scopeLabel(scope)}: ${plural(result.total, "device")}${off > 0 ? `, ${off} not compliant` : ""}`;
-    return reply(heading(title), firmwareTable(result), listAgeBlock(result, now));
+    return reply(heading(title), firmwareTable(shown), listAgeBlock(result, now));
   },
 });
 
@@ -64,9 +71,9 @@ export const firmwareDriftCommand = defineCommand({
   handler(_args, ctx) {
     const fleet = fleetOf(ctx.services);
     const now = ctx.services.clock.now();
-    const result = fleet.firmware({ driftOnly: true });
+    const result = fleet.firmware({ driftOnly: true, limit: MAX_ROWS });
     if (result.total === 0) {
-      const all = fleet.firmware();
+      const all = fleet.firmware({ limit: 0 });
       return reply(
         text("No drift: every device with a baseline runs a compliant version."),
         listAgeBlock(all, now),

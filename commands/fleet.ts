@@ -24,7 +24,7 @@ export const fleetCommand = defineCommand({
         "Stale data":
           c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
       }),
-      listAgeBlock({ age: c.age, staleDevices: [] }, now),
+      listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
   },
 });
