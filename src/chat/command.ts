@@ -1,8 +1,10 @@
 import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
+import type { Redactor } from "../lib/redact.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
+import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { ChatPort } from "./port.js";
 import type { Reply } from "./reply.js";
@@ -47,6 +49,9 @@ export interface Services {
   clock: Clock;
   logger: Logger;
   chat: ChatPort;
+  audit: AuditRepo;
+  /** Knows every configured secret; apply before anything reaches the store, logs or chat. */
+  redactor: Redactor;
   /** Every registered command, for help. */
   commands: readonly CommandSpec[];
   /** Read-only view of the device cache (management): links, drives, firmware, fleet counts. */

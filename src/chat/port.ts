@@ -16,5 +16,8 @@ export interface ChatPort {
   /** Replace a posted message's content. Adapters may coalesce updates; the latest content wins. */
   update(ref: MessageRef, reply: Reply): Promise<void>;
   postEphemeral(channel: string, userId: string, reply: Reply): Promise<void>;
-  uploadFile(channel: string, file: { filename: string; content: string; title?: string; threadTs?: string }): Promise<void>;
+  uploadFile(
+    channel: string,
+    file: { filename: string; content: string; title?: string; threadTs?: string },
+  ): Promise<void>;
 }

@@ -39,7 +39,9 @@ export const heading = (text: string): Block => ({ type: "heading", text });
 export const text = (body: string): Block => ({ type: "text", text: body });
 export const fields = (entries: Field[] | Record<string, string>): Block => ({
   type: "fields",
-  fields: Array.isArray(entries) ? entries : Object.entries(entries).map(([label, value]) => ({ label, value })),
+  fields: Array.isArray(entries)
+    ? entries
+    : Object.entries(entries).map(([label, value]) => ({ label, value })),
 });
 export const table = (columns: string[], rows: string[][], caption?: string): Block =>
   caption === undefined ? { type: "table", columns, rows } : { type: "table", columns, rows, caption };

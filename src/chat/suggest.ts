@@ -1,33 +1,39 @@
-/**
- * "Did you mean …" for mistyped names: candidates within a small edit distance, closest first, plus
- * those that contain what was typed ("sw1" → "core-sw1").
- */
+/** Levenshtein distance, small and allocation-light: names here are short. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      // Transposition ("hlep" → "help") counts as one edit.
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        cur[j] = Math.min(cur[j]!, (i > 2 && j > 2 ? prev[j - 2]! : Math.max(i, j) - 2) + 1);
+      }
     }
     prev = cur;
   }
   return prev[b.length]!;
 }
 
-export function suggest(word: string, candidates: Iterable<string>, max = 3): string[] {
-  const w = word.trim().toLowerCase();
-  if (w === "") return [];
-  const limit = Math.max(1, Math.floor(w.length / 3));
-  const scored: Array<{ name: string; score: number }> = [];
-  for (const name of new Set(candidates)) {
-    const n = name.toLowerCase();
-    const d = editDistance(w, n);
-    if (d <= limit) scored.push({ name, score: d });
-    else if (w.length >= 2 && n.includes(w))
-      scored.push({ name, score: limit + 1 + (n.length - w.length) / 100 });
+/**
+ * Candidates close to `input`, best first: prefix matches, then those within an edit distance that
+ * grows with the length of the word (1 for short words, up to 3).
+ */
+export function suggest(input: string, candidates: Iterable<string>, limit = 3): string[] {
+  const needle = input.toLowerCase();
+  const maxDistance = needle.length <= 3 ? 1 : needle.length <= 6 ? 2 : 3;
+  const scored: { name: string; score: number }[] = [];
+  for (const candidate of new Set(candidates)) {
+    const c = candidate.toLowerCase();
+    if (c === needle) continue;
+    const d = editDistance(needle, c);
+    if (c.startsWith(needle) && needle.length >= 2) scored.push({ name: candidate, score: 0.5 });
+    else if (d <= maxDistance) scored.push({ name: candidate, score: d });
   }
-  scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
-  return scored.slice(0, max).map((s) => s.name);
+  return scored
+    .sort((x, y) => x.score - y.score || x.name.localeCompare(y.name))
+    .slice(0, limit)
+    .map((s) => s.name);
 }

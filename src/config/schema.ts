@@ -4,9 +4,7 @@ import { z } from "zod";
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
  * Each subsystem owns its section; defaults live here so the example config can stay short.
  */
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a name of letters, digits, '.', '_' or '-'");
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a name of letters, digits, '.', '_' or '-'");
 
 const port = z.number().int().min(1).max(65535);
 
@@ -44,10 +42,18 @@ export const snmpSchema = z
   .strict()
   .superRefine((v, ctx) => {
     if (v.version === "2c" && !v.community) {
-      ctx.addIssue({ code: "custom", path: ["community"], message: "required for version 2c (e.g. ${SNMP_COMMUNITY})" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["community"],
+        message: "required for version 2c (e.g. ${SNMP_COMMUNITY})",
+      });
     }
     if (v.version === "3" && !v.v3) {
-      ctx.addIssue({ code: "custom", path: ["v3"], message: "required for version 3: { user, auth_key, priv_key, … }" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["v3"],
+        message: "required for version 3: { user, auth_key, priv_key, … }",
+      });
     }
   });
 
@@ -114,7 +120,10 @@ export const configSchema = z
         z
           .object({ min: z.string().optional(), exact: z.string().optional() })
           .strict()
-          .refine((b) => (b.min === undefined) !== (b.exact === undefined), "set exactly one of min or exact"),
+          .refine(
+            (b) => (b.min === undefined) !== (b.exact === undefined),
+            "set exactly one of min or exact",
+          ),
       )
       .default({}),
     devices: z.array(deviceSchema).default([]),
@@ -127,7 +136,11 @@ export const configSchema = z
     cfg.devices.forEach((d, i) => {
       const prev = seen.get(d.name.toLowerCase());
       if (prev !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["devices", i, "name"], message: `duplicate device name (also devices[${prev}])` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "name"],
+          message: `duplicate device name (also devices[${prev}])`,
+        });
       }
       seen.set(d.name.toLowerCase(), i);
     });

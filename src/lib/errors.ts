@@ -30,9 +30,14 @@ export class OpsbotError extends Error {
 
   /** True for mistakes the user can fix by changing what they typed or configured. */
   get isUserError(): boolean {
-    return ["USAGE", "UNKNOWN_COMMAND", "PERMISSION_DENIED", "NOT_FOUND", "CONFLICT", "CONFIG_INVALID"].includes(
-      this.code,
-    );
+    return [
+      "USAGE",
+      "UNKNOWN_COMMAND",
+      "PERMISSION_DENIED",
+      "NOT_FOUND",
+      "CONFLICT",
+      "CONFIG_INVALID",
+    ].includes(this.code);
   }
 }
 

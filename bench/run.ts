@@ -1,0 +1,25 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * `npm run bench [name…]`: runs the compiled benchmarks (all, or those named) one after another.
+ * Each prints its own numbers. Benchmarks are never part of `npm test`.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith(".js") && !["run.js", "stats.js"].includes(f))
+  .map((f) => f.slice(0, -3))
+  .sort();
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !available.includes(w));
+if (unknown.length > 0) {
+  process.stderr.write(`Unknown benchmark ${unknown.join(", ")}. Available: ${available.join(", ")}\n`);
+  process.exit(1);
+}
+for (const name of wanted.length > 0 ? wanted : available) {
+  process.stdout.write(`\n=== bench ${name} ===\n`);
+  const r = spawnSync(process.execPath, [join(here, `${name}.js`)], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}

@@ -1,0 +1,217 @@
+import { type OpsbotError, toOpsbotError } from "../lib/errors.js";
+import type { AuditOutcome } from "../store/audit-repo.js";
+import { bindArgs } from "./args.js";
+import type { ActionSpec, ChatUser, CommandSpec, Services } from "./command.js";
+import { hasRole } from "./permissions.js";
+import { errorReply, type Reply } from "./reply.js";
+import { suggest } from "./suggest.js";
+import { tokenize } from "./tokenize.js";
+
+export interface RequestContext {
+  user: ChatUser;
+  channel: string;
+  threadTs?: string;
+  /** "console", "slack", "cli": recorded in the audit log. */
+  transport: string;
+}
+
+export interface RouteResult {
+  reply: Reply;
+  outcome: AuditOutcome;
+  /** The resolved command name, when one matched. */
+  command?: string;
+}
+
+export interface Router {
+  handle(text: string, ctx: RequestContext): Promise<RouteResult>;
+  dispatchAction(
+    actionId: string,
+    value: string,
+    ctx: RequestContext & { message?: { channel: string; ts: string; threadTs?: string } },
+  ): Promise<RouteResult>;
+  /** Commands this user may run, for help and for transports that list them. */
+  visibleCommands(user: ChatUser): CommandSpec[];
+  find(name: string): CommandSpec | undefined;
+}
+
+/**
+ * The one pipeline every command goes through, whatever the transport: tokenize → match →
+ * permission → bind arguments (all problems at once) → handler → audit. Errors stop here: the user
+ * gets one sentence, the log gets the detail.
+ */
+export function createRouter(options: {
+  commands: readonly CommandSpec[];
+  actions?: readonly ActionSpec[];
+  services: Services;
+}): Router {
+  const { services } = options;
+  const byName = new Map<string, CommandSpec>();
+  for (const spec of options.commands) {
+    for (const key of [spec.name, ...(spec.aliases ?? [])]) {
+      const normalized = key.toLowerCase();
+      if (byName.has(normalized)) throw new Error(`Command name or alias "${key}" is registered twice.`);
+      byName.set(normalized, spec);
+    }
+  }
+  const actions = new Map((options.actions ?? []).map((a) => [a.actionId, a]));
+
+  const visibleCommands = (user: ChatUser) => options.commands.filter((c) => hasRole(user, c.role));
+
+  const audit = (
+    ctx: RequestContext,
+    kind: "command" | "action",
+    text: string,
+    result: RouteResult,
+    detail?: string,
+  ) => {
+    try {
+      services.audit.record({
+        at: services.clock.now(),
+        userId: ctx.user.id,
+        userName: ctx.user.name,
+        channel: ctx.channel,
+        transport: ctx.transport,
+        kind,
+        text: services.redactor.redact(text),
+        outcome: result.outcome,
+        ...(result.command === undefined ? {} : { command: result.command }),
+        ...(detail === undefined ? {} : { detail: services.redactor.redact(detail) }),
+      });
+    } catch (err) {
+      // The answer still goes out; losing an audit row is logged loudly rather than hiding the reply.
+      services.logger.error({ err }, "could not write audit row");
+    }
+  };
+
+  const fail = (
+    err: unknown,
+    command: string | undefined,
+    ctx: RequestContext,
+    what: string,
+  ): RouteResult => {
+    const e: OpsbotError = toOpsbotError(err);
+    if (e.code === "INTERNAL") {
+      services.logger.error({ err, command, user: ctx.user.id }, "command failed");
+      return {
+        reply: errorReply(
+          `Something went wrong running \`${what}\`; the details are in opsbot's log. Try again, or tell an admin if it keeps happening.`,
+        ),
+        outcome: "error",
+        ...(command === undefined ? {} : { command }),
+      };
+    }
+    return {
+      reply: errorReply(
+        services.redactor.redact(e.message),
+        e.details.map((d) => services.redactor.redact(d)),
+      ),
+      outcome: e.code === "PERMISSION_DENIED" ? "denied" : e.isUserError ? "user_error" : "error",
+      ...(command === undefined ? {} : { command }),
+    };
+  };
+
+  const match = (words: string[]): { spec: CommandSpec; consumed: number } | undefined => {
+    if (words.length >= 2) {
+      const two = byName.get(`${words[0]} ${words[1]}`.toLowerCase());
+      if (two) return { spec: two, consumed: 2 };
+    }
+    const one = words[0] === undefined ? undefined : byName.get(words[0].toLowerCase());
+    return one ? { spec: one, consumed: 1 } : undefined;
+  };
+
+  return {
+    visibleCommands,
+    find: (name) => byName.get(name.toLowerCase()),
+
+    async handle(rawText, ctx) {
+      const text = rawText.trim().replace(/^\/ops\s+/, "");
+      let result: RouteResult;
+      try {
+        const tokens = tokenize(text);
+        if (tokens.length === 0) {
+          result = {
+            reply: errorReply("Say a command, or `help` to see what I can do."),
+            outcome: "user_error",
+          };
+        } else {
+          const words = tokens.slice(0, 2).map((t) => (t.key === undefined && !t.quoted ? t.value : ""));
+          const found = match(words);
+          if (!found) {
+            result = unknownCommand(words[0] || tokens[0]!.value, ctx.user);
+          } else if (!hasRole(ctx.user, found.spec.role)) {
+            result = {
+              reply: errorReply(
+                `\`${found.spec.name}\` needs the ${found.spec.role} role, which you (${ctx.user.name}) don't have. Ask an admin to add you to it in the config.`,
+              ),
+              outcome: "denied",
+              command: found.spec.name,
+            };
+          } else {
+            try {
+              const args = bindArgs(found.spec, tokens.slice(found.consumed));
+              const reply = await found.spec.handler(args, {
+                user: ctx.user,
+                channel: ctx.channel,
+                ...(ctx.threadTs === undefined ? {} : { threadTs: ctx.threadTs }),
+                text,
+                services,
+              });
+              result = { reply, outcome: reply.isError ? "user_error" : "ok", command: found.spec.name };
+            } catch (err) {
+              result = fail(err, found.spec.name, ctx, found.spec.name);
+            }
+          }
+        }
+      } catch (err) {
+        result = fail(err, undefined, ctx, text.split(/\s+/)[0] ?? "");
+      }
+      audit(ctx, "command", text, result);
+      return result;
+    },
+
+    async dispatchAction(actionId, value, ctx) {
+      const spec = actions.get(actionId);
+      let result: RouteResult;
+      if (!spec) {
+        result = {
+          reply: errorReply("That button is no longer handled by this opsbot."),
+          outcome: "user_error",
+        };
+      } else if (!hasRole(ctx.user, spec.role)) {
+        result = {
+          reply: { ...errorReply(`Only people with the ${spec.role} role can do that.`), ephemeral: true },
+          outcome: "denied",
+          command: actionId,
+        };
+      } else {
+        try {
+          const reply = await spec.handler(value, {
+            user: ctx.user,
+            channel: ctx.channel,
+            ...(ctx.message === undefined ? {} : { message: ctx.message }),
+            services,
+          });
+          result = {
+            reply: reply ?? { blocks: [] },
+            outcome: reply?.isError ? "user_error" : "ok",
+            command: actionId,
+          };
+        } catch (err) {
+          result = fail(err, actionId, ctx, actionId);
+        }
+      }
+      audit(ctx, "action", `${actionId} ${value}`, result);
+      return result;
+    },
+  };
+
+  function unknownCommand(word: string, user: ChatUser): RouteResult {
+    const names = visibleCommands(user).flatMap((c) => [c.name.split(" ")[0]!, ...(c.aliases ?? [])]);
+    const close = suggest(word, names);
+    const hint = close.length > 0 ? ` Did you mean ${close.map((c) => `\`${c}\``).join(" or ")}?` : "";
+    return {
+      reply: errorReply(`I don't know the command \`${word}\`.${hint} Say \`help\` for the list.`),
+      outcome: "unknown_command",
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { userInfo } from "node:os";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { config as loadDotenv } from "dotenv";
+import { type EnvSettings, readEnv } from "../config/env.js";
+import { OpsbotError, toOpsbotError } from "../lib/errors.js";
+
+export interface Subcommand {
+  summary: string;
+  usage: string;
+  /** Returns the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+export const GLOBAL_OPTIONS = {
+  config: { type: "string" },
+  db: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
+export const GLOBAL_HELP = `  --config FILE   config file (default $OPSBOT_CONFIG or ./opsbot.yaml)
+  --db FILE       SQLite database (default $OPSBOT_DB or ./data/opsbot.db)
+  -h, --help      show this help`;
+
+/** Parses a subcommand's flags; unknown flags become a clear usage error, not a stack trace. */
+export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: O,
+  usage: string,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new OpsbotError("USAGE", `${(err as Error).message.split("\n")[0]}\nUsage: ${usage}`);
+  }
+}
+
+/** Reads `.env` (quietly; the environment wins) and applies --config / --db. */
+export function settingsFrom(flags: { config?: string | undefined; db?: string | undefined }): EnvSettings {
+  loadDotenv({ quiet: true });
+  return readEnv(process.env, {
+    ...(flags.config === undefined ? {} : { config: flags.config }),
+    ...(flags.db === undefined ? {} : { db: flags.db }),
+  });
+}
+
+export function consoleUserName(configured: string | undefined): string {
+  const fromEnv = process.env.OPSBOT_USER?.trim();
+  if (fromEnv) return fromEnv;
+  if (configured) return configured;
+  try {
+    return userInfo().username;
+  } catch {
+    return "operator";
+  }
+}
+
+/** The CLI's error boundary: one sentence (plus details) on stderr, exit 1 for user errors, 2 otherwise. */
+export function reportCliError(err: unknown): number {
+  const e = toOpsbotError(err);
+  process.stderr.write(`opsbot: ${e.message}\n${e.details.map((d) => `  - ${d}\n`).join("")}`);
+  if (e.code === "INTERNAL" && process.env.OPSBOT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  return e.code === "USAGE" ? 1 : 2;
+}

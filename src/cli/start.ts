@@ -1,0 +1,49 @@
+import { ConsoleChat } from "../chat/console/console-chat.js";
+import { createLogger } from "../lib/logger.js";
+import { createCore, envSecrets, loadConfig } from "../main.js";
+import {
+  consoleUserName,
+  GLOBAL_HELP,
+  GLOBAL_OPTIONS,
+  parseFlags,
+  type Subcommand,
+  settingsFrom,
+} from "./common.js";
+
+const usage = "opsbot start [--console] [--config FILE] [--db FILE]";
+
+export const start: Subcommand = {
+  summary: "Run the bot: Slack when SLACK_* tokens are set, otherwise a console chat",
+  usage: `${usage}\n\n  --console       use the console chat even when Slack tokens are set\n${GLOBAL_HELP}`,
+  async run(argv) {
+    const { values } = parseFlags(argv, { ...GLOBAL_OPTIONS, console: { type: "boolean" } }, usage);
+    if (values.help) {
+      process.stdout.write(`Usage: ${this.usage}\n`);
+      return 0;
+    }
+    const settings = settingsFrom(values);
+    const config = loadConfig(settings);
+    const logger = createLogger({ level: settings.logLevel });
+    const chat = new ConsoleChat({
+      config,
+      userName: consoleUserName(config.console.user),
+      channel: config.console.channel,
+      write: (t) => process.stdout.write(t),
+      color: process.stdout.isTTY === true,
+    });
+    const core = createCore({ config, dbPath: settings.dbPath, logger, chat, secrets: envSecrets(settings) });
+    chat.attach(core.router);
+    const shutdown = () => {
+      core.close();
+      process.exit(0);
+    };
+    process.once("SIGTERM", shutdown);
+    process.once("SIGINT", shutdown);
+    process.stdout.write(
+      `opsbot console — you are ${chat.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n`,
+    );
+    await chat.runInteractive(process.stdin, process.stdout, process.stdin.isTTY === true);
+    core.close();
+    return 0;
+  },
+};

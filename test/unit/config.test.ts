@@ -1,0 +1,144 @@
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readEnv } from "../../src/config/env.js";
+import { loadConfigFile, parseConfig } from "../../src/config/load.js";
+import type { OpsbotError } from "../../src/lib/errors.js";
+import { tempDir } from "../support/temp.js";
+
+function errorOf(fn: () => unknown): OpsbotError {
+  try {
+    fn();
+  } catch (err) {
+    return err as OpsbotError;
+  }
+  throw new Error("expected an error");
+}
+
+describe("config file", () => {
+  it("parses a valid config, applying defaults and ${VAR} references", () => {
+    const config = parseConfig(
+      `
+roles:
+  admin: [alice, U012ABC]
+devices:
+  - name: core-sw1
+    host: 10.0.0.1
+    tags: [core, uplink]
+    snmp: { community: "\${SNMP_COMMUNITY}" }
+`,
+      "opsbot.yaml",
+      { SNMP_COMMUNITY: "s3cret-ro" },
+    );
+    expect(config.devices[0]?.snmp).toMatchObject({
+      community: "s3cret-ro",
+      port: 161,
+      version: "2c",
+      max_repetitions: 25,
+    });
+    expect(config.polling.schedule).toBe("*/5 * * * *");
+    expect(config.roles.admin).toEqual(["alice", "U012ABC"]);
+  });
+
+  it("names the file, line, key path and expectation for a wrong type", () => {
+    const err = errorOf(() =>
+      parseConfig(
+        `devices:
+  - name: core-sw1
+    host: 10.0.0.1
+    snmp:
+      port: "one-six-one"
+      community: public
+`,
+        "opsbot.yaml",
+        {},
+      ),
+    );
+    expect(err.code).toBe("CONFIG_INVALID");
+    expect(err.message).toBe("opsbot.yaml has a problem.");
+    expect(err.details).toEqual(['opsbot.yaml:5:7 devices[0].snmp.port: expected number, got "one-six-one"']);
+  });
+
+  it("reports every problem at once, including cross-field rules", () => {
+    const err = errorOf(() =>
+      parseConfig(
+        `devices:
+  - { name: a, host: h1, snmp: { version: "3" } }
+  - { name: a, host: h2, colour: blue }
+polling: { concurrency: 0 }
+`,
+        "f.yaml",
+        {},
+      ),
+    );
+    expect(err.details).toHaveLength(4);
+    expect(err.details.join("\n")).toMatch(/f\.yaml:2:\d+ devices\[0\]\.snmp\.v3: required for version 3/);
+    expect(err.details.join("\n")).toMatch(/devices\[1\]: unknown key "colour"/);
+    expect(err.details.join("\n")).toMatch(/devices\[1\]\.name: duplicate device name/);
+    expect(err.details.join("\n")).toMatch(/f\.yaml:4:\d+ polling\.concurrency:/);
+  });
+
+  it("reports an unset environment variable with its key path, and honours defaults and $${ escapes", () => {
+    const err = errorOf(() => parseConfig(`secrets: ["\${NOPE}"]`, "f.yaml", {}));
+    expect(err.details).toEqual([
+      "f.yaml:1:11 secrets[0]: environment variable NOPE is not set (put it in .env or the environment)",
+    ]);
+    const config = parseConfig(`secrets: ["\${NOPE:-fallback}", "$\${LITERAL}"]`, "f.yaml", {});
+    expect(config.secrets).toEqual(["fallback", "${LITERAL}"]);
+  });
+
+  it("reports YAML syntax errors with a line", () => {
+    const err = errorOf(() => parseConfig("roles:\n  admin: [alice\n", "bad.yaml", {}));
+    expect(err.message).toBe("bad.yaml is not valid YAML.");
+    expect(err.details[0]).toMatch(/^bad\.yaml:\d+:\d+: /);
+  });
+
+  describe("files", () => {
+    const dir = tempDir();
+    afterAll(() => dir.cleanup());
+
+    it("explains a missing file in one sentence with the fix", () => {
+      const err = errorOf(() => loadConfigFile(join(dir.path, "nope.yaml"), {}));
+      expect(err.code).toBe("CONFIG_UNREADABLE");
+      expect(err.message).toMatch(
+        /^Cannot read the config file .*nope\.yaml: it does not exist\. Copy opsbot\.example\.yaml/,
+      );
+    });
+
+    it("explains a path that cannot be read as a file", () => {
+      const err = errorOf(() => loadConfigFile(dir.path, {}));
+      expect(err.code).toBe("CONFIG_UNREADABLE");
+      expect(err.message).toMatch(/EISDIR/);
+    });
+
+    it("loads the shipped example config", () => {
+      const config = loadConfigFile("opsbot.example.yaml", {
+        SNMP_COMMUNITY: "x",
+        SNMP_V3_AUTH: "authpass1",
+        SNMP_V3_PRIV: "privpass1",
+      });
+      expect(config.devices.length).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe("environment", () => {
+  it("uses documented defaults and lets flags win", () => {
+    expect(readEnv({})).toMatchObject({
+      configPath: "./opsbot.yaml",
+      configPathExplicit: false,
+      dbPath: "./data/opsbot.db",
+      logLevel: "info",
+    });
+    expect(readEnv({ OPSBOT_CONFIG: "/etc/o.yaml", OPSBOT_DB: "/var/o.db" }, { db: "x.db" })).toMatchObject({
+      configPath: "/etc/o.yaml",
+      configPathExplicit: true,
+      dbPath: "x.db",
+    });
+  });
+
+  it("treats empty Slack variables as unset", () => {
+    expect(readEnv({ SLACK_BOT_TOKEN: " ", SLACK_APP_TOKEN: "xapp-1" }).slack).toEqual({
+      appToken: "xapp-1",
+    });
+  });
+});
