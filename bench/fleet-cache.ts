@@ -9,15 +9,18 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { linksCommand, linksDownCommand } from "../commands/links.js";
+import linksCommand from "../commands/links.js";
+import linksDownCommand from "../commands/links-down.js";
 import type { CommandSpec, ParsedArgs, Services } from "../src/chat/command.js";
 import { configSchema } from "../src/config/schema.js";
 import { ManualClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
+import { Redactor } from "../src/lib/redact.js";
 import { createFleetQueries } from "../src/management/fleet-queries.js";
 import type { DeviceObservation, InterfaceObservation } from "../src/management/observations.js";
 import { recordPoll } from "../src/management/record-poll.js";
 import { createStateRepo } from "../src/management/state-repo.js";
+import { createAuditRepo } from "../src/store/audit-repo.js";
 import { openStore } from "../src/store/store.js";
 
 const DEVICES = Number(process.argv[2] ?? 10_000);
@@ -120,15 +123,16 @@ async function main(): Promise<void> {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
     const names = Array.from({ length: DEVICES }, (_, i) => `sw${String(i).padStart(5, "0")}`);
     const repo = createStateRepo(store);
-    if (!built) repo.syncDevices(
-      names.map((name, i) => ({
-        name,
-        host: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-        site: `site${i % SITES}`,
-        tags: [`tag${i % TAGS}`, i % 2 === 0 ? "access" : "distribution"],
-        pollIntervalMs: 300_000,
-      })),
-    );
+    if (!built)
+      repo.syncDevices(
+        names.map((name, i) => ({
+          name,
+          host: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+          site: `site${i % SITES}`,
+          tags: [`tag${i % TAGS}`, i % 2 === 0 ? "access" : "distribution"],
+          pollIntervalMs: 300_000,
+        })),
+      );
 
     // Two full polling rounds: the second one diffs against the first (rates, change log).
     for (let round = 0; round < (built ? 0 : 2); round++) {
@@ -165,6 +169,8 @@ async function main(): Promise<void> {
         postEphemeral: async () => {},
         uploadFile: async () => {},
       },
+      audit: createAuditRepo(store),
+      redactor: new Redactor(),
       commands: [],
       fleet,
     };

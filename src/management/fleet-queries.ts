@@ -22,7 +22,6 @@ import type {
   FleetQueries,
   ListResult,
   PortView,
-  Scope,
   StorageView,
 } from "./fleet-view.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
