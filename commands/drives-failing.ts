@@ -18,7 +18,11 @@ export default defineCommand({
     if (result.total === 0) {
       const all = fleet.drives({ limit: 0 });
       return reply(
-        text(`No failing drives: all ${plural(all.total, "drive")} report ok.`),
+        text(
+          all.total === 0
+            ? "No drives reported by any device."
+            : `No failing drives: all ${plural(all.total, "drive")} report ok.`,
+        ),
         listAgeBlock(all, now),
       );
     }

@@ -46,9 +46,10 @@ export default defineCommand({
     const result = fleet.links(name, filter)!;
     const blocks: Block[] = [];
     const down = result.ports.filter((p) => p.adminStatus === "up" && p.operStatus !== "up").length;
-    const what = filter
-      ? `${plural(result.ports.length, "port")} matching "${filter}" of ${result.totalPorts}`
-      : plural(result.totalPorts, "port");
+    const what =
+      filter && result.totalPorts > 0
+        ? `${plural(result.ports.length, "port")} matching "${filter}" of ${result.totalPorts}`
+        : plural(result.totalPorts, "port");
     blocks.push(heading(`${name}: ${what}${down > 0 ? `, ${down} down` : ""}`));
     const note = reachabilityNote(result.device, now);
     if (note) blocks.push(text(note));

@@ -79,9 +79,11 @@ export function ageCell(polledAt: number, intervalMs: number, now: number): stri
 /** A line about reachability when the device is not answering, so its data is read with care. */
 export function reachabilityNote(d: DeviceHeader, now: number): string | undefined {
   if (d.reachable !== false) return undefined;
-  const since = d.lastOkAt === null ? "never reached" : `last reached ${formatAgo(now - d.lastOkAt)} ago`;
   const polls = d.consecutiveFailures === 1 ? "1 failed poll" : `${d.consecutiveFailures} failed polls`;
-  return `⚠ ${d.name} is not answering (${polls}, ${since}): ${d.lastError ?? "no response"}. Showing its last data.`;
+  const error = d.lastError ?? "no response";
+  if (d.lastOkAt === null) return `⚠ ${d.name} has never answered (${polls}): ${error}.`;
+  const since = `last reached ${formatAgo(now - d.lastOkAt)} ago`;
+  return `⚠ ${d.name} is not answering (${polls}, ${since}): ${error}. Showing its last data.`;
 }
 
 export function formatSpeed(mbps: number): string {

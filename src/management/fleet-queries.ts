@@ -35,14 +35,28 @@ export interface FleetQueryOptions {
   baselines: Record<string, FirmwareBaseline>;
 }
 
-/** Port filter: a status keyword, or text found in the name, alias or description. */
-function portMatcher(filter: string | undefined): (p: PortView) => boolean {
+/**
+ * Port filter: a status keyword (down | up | errors), else the most specific text match — the exact
+ * port name, then names starting with it ("Te" → Te1/1/1…), then name or alias containing it, then
+ * the description containing it (so "Te" does not match every "GigabitEthernet").
+ */
+function filterPorts(ports: PortView[], filter: string | undefined): PortView[] {
   const f = filter?.trim().toLowerCase();
-  if (!f) return () => true;
-  if (f === "down") return isPortDown;
-  if (f === "up") return (p) => p.operStatus === "up";
-  if (f === "errors") return (p) => p.inErrors + p.outErrors > 0;
-  return (p) => [p.name, p.alias, p.descr].some((s) => s.toLowerCase().includes(f));
+  if (!f) return ports;
+  if (f === "down") return ports.filter(isPortDown);
+  if (f === "up") return ports.filter((p) => p.operStatus === "up");
+  if (f === "errors") return ports.filter((p) => p.inErrors + p.outErrors > 0);
+  const tiers: Array<(p: PortView) => boolean> = [
+    (p) => p.name.toLowerCase() === f,
+    (p) => p.name.toLowerCase().startsWith(f),
+    (p) => p.name.toLowerCase().includes(f) || p.alias.toLowerCase().includes(f),
+    (p) => p.descr.toLowerCase().includes(f),
+  ];
+  for (const tier of tiers) {
+    const found = ports.filter(tier);
+    if (found.length > 0) return found;
+  }
+  return [];
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -121,7 +135,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
       for (const p of all) if (oldest === null || p.polledAt < oldest) oldest = p.polledAt;
       return {
         device: header(d),
-        ports: all.filter(portMatcher(filter)),
+        ports: filterPorts(all, filter),
         totalPorts: all.length,
         age: { polledAt: oldest ?? d.lastOkAt, intervalMs: d.pollIntervalMs },
       };

@@ -114,7 +114,7 @@ describe("poller against snmpsimd", () => {
 
   it("keeps an unreachable device visible with its error", async () => {
     const { text } = await ask(deviceCommand, services, { name: "gone-sw9" });
-    expect(text).toContain("gone-sw9 is not answering (1 failed poll, never reached)");
+    expect(text).toContain("gone-sw9 has never answered (1 failed poll): system: ");
     const fleet = await ask(fleetCommand, services);
     expect(fleet.text).toContain("Reachable: 3 of 4, 1 not answering");
     expect(readChanges(ctx.store, { device: "gone-sw9" }).map((c) => c.new)).toEqual(["unreachable"]);
