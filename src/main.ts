@@ -11,6 +11,12 @@ import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
 import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
+import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
+import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
+import { createFleetQueries } from "./management/fleet-queries.js";
+import { type Collector, createPoller, type Poller } from "./management/poller.js";
+import { registrationsFromConfig } from "./management/schedule.js";
+import { createStateRepo } from "./management/state-repo.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
 
@@ -31,10 +37,15 @@ export interface Core {
   services: Services;
   router: Router;
   store: Store;
+  /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
+  poller?: Poller;
   /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
   ssh: PooledSshRunner;
   /** Config backups; long-running modes call `backups.start()` to schedule them. */
   backups: ScheduledBackupService;
+  /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
+  shutdown(): Promise<void>;
+  /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
 }
 
@@ -48,6 +59,8 @@ export interface CoreOptions {
   actions?: readonly ActionSpec[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
+  /** Device collection (see createCollector); without it answers come from the cache alone. */
+  collector?: Collector;
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
@@ -59,34 +72,64 @@ export function createCore(options: CoreOptions): Core {
     ...(options.secrets ?? []),
     ...configSecrets(options.config),
   ]);
-  const clock = options.clock ?? systemClock;
-  const ssh = createSshRunner({ logger: options.logger, clock });
-  const backups = createBackupService({
-    ssh,
-    store,
-    clock,
-    logger: options.logger,
-    config: options.config,
-    redactor,
-  });
   const services: Services = {
     config: options.config,
     store,
-    clock,
+    clock: options.clock ?? systemClock,
     logger: options.logger,
     chat: options.chat,
     audit: createAuditRepo(store),
     redactor,
     commands,
-    backups,
   };
+  const clock = services.clock;
+  const ssh = createSshRunner({ logger: options.logger, clock });
+  const backups = createBackupService({ ssh, store, clock, logger: options.logger, config: options.config, redactor });
+  services.backups = backups;
+  // The cache knows every configured device (and its poll interval) before its first poll.
+  const poller = options.collector
+    ? createPoller({
+        // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
+        collector: withSshCollector(
+          options.collector,
+          createSshCollector({ ssh, clock, logger: options.logger }),
+          clock,
+        ),
+        store,
+        clock,
+        logger: options.logger,
+        config: options.config,
+      })
+    : undefined;
+  if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
+  services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
+  if (poller) services.poller = poller;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   const close = () => {
+    void poller?.stop();
     void backups.stop();
     void ssh.close();
     store.close();
   };
-  return { services, router, store, ssh, backups, close };
+  return {
+    services,
+    router,
+    store,
+    ...(poller ? { poller } : {}),
+    ssh,
+    backups,
+    shutdown: async () => {
+      await Promise.all([poller?.stop(), backups.stop()]);
+      await ssh.close();
+      store.close();
+    },
+    close,
+  };
+}
+
+/** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
+export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
+  return createSnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */

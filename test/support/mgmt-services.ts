@@ -4,8 +4,10 @@ import { type Reply, replyToPlainText } from "../../src/chat/reply.js";
 import { type Config, configSchema } from "../../src/config/schema.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
+import { Redactor } from "../../src/lib/redact.js";
 import type { FleetQueries } from "../../src/management/fleet-view.js";
 import type { PollerControl } from "../../src/management/poller.js";
+import { createAuditRepo } from "../../src/store/audit-repo.js";
 import type { Store } from "../../src/store/store.js";
 
 /** A chat port that records what was posted (the one fake the project allows, with the clock). */
@@ -42,6 +44,8 @@ export function servicesFor(opts: {
     clock: opts.clock,
     logger: silentLogger(),
     chat: recordingChat(),
+    audit: createAuditRepo(opts.store),
+    redactor: new Redactor(),
     commands: [],
     ...(opts.fleet ? { fleet: opts.fleet } : {}),
     ...(opts.poller ? { poller: opts.poller } : {}),

@@ -26,7 +26,17 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -112,12 +122,16 @@ async function waitForAgent(
   const started = Date.now();
   while (Date.now() - started < deadlineMs) {
     if (proc.child.exitCode !== null) {
-      throw new Error(`${what} exited with code ${proc.child.exitCode}:\n${proc.output.join("").slice(-2000)}`);
+      throw new Error(
+        `${what} exited with code ${proc.child.exitCode}:\n${proc.output.join("").slice(-2000)}`,
+      );
     }
     if (await answers(port, community)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${what} did not answer on ${LOOPBACK}:${port} within ${deadlineMs} ms:\n${proc.output.join("").slice(-2000)}`);
+  throw new Error(
+    `${what} did not answer on ${LOOPBACK}:${port} within ${deadlineMs} ms:\n${proc.output.join("").slice(-2000)}`,
+  );
 }
 
 function answers(port: number, community: string): Promise<boolean> {
@@ -168,9 +182,20 @@ const SET_TYPES: Record<SetType, number> = {
 };
 
 /** SNMP SET over v2c (used against snmpsim's writecache fixtures). */
-export function snmpSet(port: number, community: string, oid: string, type: SetType, value: number | string): Promise<void> {
+export function snmpSet(
+  port: number,
+  community: string,
+  oid: string,
+  type: SetType,
+  value: number | string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const session = snmp.createSession(LOOPBACK, community, { port, version: snmp.Version2c, timeout: 3000, retries: 1 });
+    const session = snmp.createSession(LOOPBACK, community, {
+      port,
+      version: snmp.Version2c,
+      timeout: 3000,
+      retries: 1,
+    });
     session.on("error", () => {});
     session.set([{ oid, type: SET_TYPES[type], value }], (error) => {
       session.close();
@@ -225,8 +250,12 @@ export async function startSnmpsim(options: SnmpsimOptions = {}): Promise<Snmpsi
   mkdirSync(dataDir);
   mkdirSync(cacheDir);
   const fixtures =
-    options.fixtures ?? readdirSync(FIXTURE_DIR).filter((f) => f.endsWith(".snmprec")).map((f) => f.slice(0, -8));
-  for (const name of fixtures) copyFileSync(join(FIXTURE_DIR, `${name}.snmprec`), join(dataDir, `${name}.snmprec`));
+    options.fixtures ??
+    readdirSync(FIXTURE_DIR)
+      .filter((f) => f.endsWith(".snmprec"))
+      .map((f) => f.slice(0, -8));
+  for (const name of fixtures)
+    copyFileSync(join(FIXTURE_DIR, `${name}.snmprec`), join(dataDir, `${name}.snmprec`));
   for (const [community, path] of Object.entries(options.extraFiles ?? {})) {
     copyFileSync(path, join(dataDir, `${community}.snmprec`));
   }

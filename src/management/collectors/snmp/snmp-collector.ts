@@ -83,13 +83,15 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
     };
 
     // system first and alone: sysUpTime anchors ifLastChange and counter resets, sysDescr feeds the
-    // entity fallback, and when it times out the rest would only time out too, one by one.
+    // entity fallback, and when it times out (or v3 credentials are refused) the rest would only
+    // fail the same way, one timeout after another.
     try {
       observation.system = await collectSystem(client);
       answered = true;
     } catch (err) {
       failed("system", err);
-      if (err instanceof SnmpRequestError && err.noAnswer) {
+      if (err instanceof SnmpRequestError && (err.noAnswer || err.kind === "auth")) {
+        observation.reachable = answered;
         observation.at = deps.clock.now();
         return observation;
       }

@@ -148,6 +148,11 @@ const RULES: Rule[] = [
     /^Palo Alto Networks/i.test(d)
       ? { vendor: "Palo Alto Networks", os: "PAN-OS", model: pick(d, /Palo Alto Networks\s+(PA-[\w-]+)/i) }
       : undefined,
+  // NetApp ONTAP: "NetApp Release 9.8P9: Tue Jan 11 18:38:44 UTC 2022"
+  (d) => {
+    const m = /^NetApp Release\s+([\w.]+)/i.exec(d);
+    return m ? { vendor: "NetApp", os: "ONTAP", version: m[1] } : undefined;
+  },
   // Windows: "Hardware: Intel64 … - Software: Windows Version 6.3 (Build 17763 Multiprocessor Free)"
   (d) => {
     const m = /Software: Windows Version\s+([\d.]+)\s+\(Build\s+(\d+)/i.exec(d);

@@ -9,28 +9,57 @@ import { SnmpRequestError } from "./snmp-errors.js";
 export type ColumnRows = Map<string, unknown[]>;
 
 /** A walk that needs more requests than this is looping or absurdly large: stop and say so. */
-const MAX_REQUESTS = 2_000;
+const MAX_REQUESTS = 5_000;
+/** Consecutive responses without a single usable varbind before giving up. */
 const MAX_STALLS = 3;
+
+const TOO_BIG = 1;
+const GEN_ERR = 5;
+
+interface WalkState {
+  client: SnmpClient;
+  columns: readonly string[];
+  prefixes: string[];
+  /** Where each column continues from (its last OID seen). */
+  next: string[];
+  rows: ColumnRows;
+  requests: number;
+}
 
 /**
  * Walks several table columns at once with GetBulk: each request carries every unfinished column,
- * so a 48-port ifTable+ifXTable of 16 columns takes 2–3 round trips instead of 30+. Handles what
- * real agents do: truncated responses (continue each column from its last OID), columns ending at
- * different rows (sparse tables), endOfMibView, and tooBig (halve the repetitions and retry).
+ * so a 48-port ifTable+ifXTable of 16 columns takes 2–4 round trips instead of 30+. Handles what
+ * real agents do: truncated responses (each column continues from its own last OID), columns
+ * ending at different rows (sparse tables), endOfMibView, tooBig (fewer repetitions), and agents
+ * that refuse wide requests with tooBig/genErr (the columns are split and walked in halves).
  */
 export async function walkColumns(client: SnmpClient, columns: readonly string[]): Promise<ColumnRows> {
-  const rows: ColumnRows = new Map();
-  const width = columns.length;
-  const prefixes = columns.map((c) => `${c}.`);
-  let active: number[] = columns.map((_, i) => i);
-  const next: string[] = [...columns];
-  let repetitions = client.maxRepetitions;
-  let requests = 0;
+  const state: WalkState = {
+    client,
+    columns,
+    prefixes: columns.map((c) => `${c}.`),
+    next: [...columns],
+    rows: new Map(),
+    requests: 0,
+  };
+  await walk(
+    state,
+    columns.map((_, i) => i),
+    client.maxRepetitions,
+  );
+  return state.rows;
+}
+
+async function walk(state: WalkState, columns: number[], maxRepetitions: number): Promise<void> {
+  const { client, prefixes, next, rows } = state;
+  const width = state.columns.length;
+  let active = columns;
+  let repetitions = maxRepetitions;
   let stalls = 0;
 
   while (active.length > 0) {
-    if (++requests > MAX_REQUESTS) {
-      throw new SnmpRequestError("invalid", `walk of ${columns[0]}… from ${client.agent} did not end`);
+    if (++state.requests > MAX_REQUESTS) {
+      throw new SnmpRequestError("invalid", `walk of ${state.columns[0]}… from ${client.agent} did not end`);
     }
     let result: snmp.Varbind[][];
     try {
@@ -39,9 +68,16 @@ export async function walkColumns(client: SnmpClient, columns: readonly string[]
         repetitions,
       );
     } catch (err) {
-      if (err instanceof SnmpRequestError && err.kind === "agent" && err.status === 1 && repetitions > 1) {
+      const refused = err instanceof SnmpRequestError && err.kind === "agent";
+      if (refused && err.status === TOO_BIG && repetitions > 1) {
         repetitions = Math.max(1, repetitions >> 1);
         continue;
+      }
+      if (refused && (err.status === TOO_BIG || err.status === GEN_ERR) && active.length > 1) {
+        const half = active.length >> 1;
+        await walk(state, active.slice(0, half), repetitions);
+        await walk(state, active.slice(half), repetitions);
+        return;
       }
       throw err;
     }
@@ -98,7 +134,6 @@ export async function walkColumns(client: SnmpClient, columns: readonly string[]
     }
     active = stillActive;
   }
-  return rows;
 }
 
 /** Numeric OID comparison: -1, 0, 1. */
