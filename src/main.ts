@@ -84,7 +84,14 @@ export function createCore(options: CoreOptions): Core {
   };
   const clock = services.clock;
   const ssh = createSshRunner({ logger: options.logger, clock });
-  const backups = createBackupService({ ssh, store, clock, logger: options.logger, config: options.config, redactor });
+  const backups = createBackupService({
+    ssh,
+    store,
+    clock,
+    logger: options.logger,
+    config: options.config,
+    redactor,
+  });
   services.backups = backups;
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
