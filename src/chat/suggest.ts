@@ -27,11 +27,12 @@ export function suggest(input: string, candidates: Iterable<string>, limit = 3):
   const scored: { name: string; score: number }[] = [];
   for (const candidate of new Set(candidates)) {
     const c = candidate.toLowerCase();
-    if (c === needle) continue;
+    if (candidate === input) continue;
     const d = editDistance(needle, c);
     if (c.startsWith(needle) && needle.length >= 2) scored.push({ name: candidate, score: 0.5 });
     else if (d <= maxDistance) scored.push({ name: candidate, score: d });
-    else if (needle.length >= 2 && c.includes(needle)) scored.push({ name: candidate, score: maxDistance + 1 });
+    else if (needle.length >= 2 && c.includes(needle))
+      scored.push({ name: candidate, score: maxDistance + 1 });
   }
   return scored
     .sort((x, y) => x.score - y.score || x.name.localeCompare(y.name))

@@ -132,6 +132,36 @@ export const deviceSchema = z
   })
   .strict();
 
+const durationText = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "a duration such as 30s, 5m or 1h30m");
+
+/** Runbooks and the run engine (src/orchestration). */
+export const orchestrationSchema = z
+  .object({
+    /** Allow runbook steps that run commands on the bot host itself. */
+    allow_local: z.boolean().default(false),
+    runbooks_dir: z.string().min(1).default("./runbooks"),
+    /** Reload runbooks when files change (otherwise only at start-up). */
+    watch: z.boolean().default(true),
+    /** Output kept per step in the store; beyond it the head is dropped and the tail kept. */
+    output_cap_bytes: z.number().int().min(1024).default(4_194_304),
+    /** Timeout per step attempt when the runbook sets none. */
+    default_step_timeout: durationText.default("30m"),
+    /** How long a run request (or a mid-run approval) waits for approvers by default. */
+    approval_expires_in: durationText.default("30m"),
+    /** Logical channel (from channels) for notify steps without one; default the run's own channel. */
+    notify_channel: z.string().min(1).optional(),
+  })
+  .strict();
+
+const ORCHESTRATION_DEFAULTS = {
+  allow_local: false,
+  runbooks_dir: "./runbooks",
+  watch: true,
+  output_cap_bytes: 4_194_304,
+  default_step_timeout: "30m",
+  approval_expires_in: "30m",
+};
+
 export const configSchema = z
   .object({
     /** Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`). */
@@ -174,6 +204,7 @@ export const configSchema = z
       })
       .strict()
       .default({ schedule: "0 2 * * *", keep: 30, mask: [] }),
+    orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
@@ -203,3 +234,4 @@ export type DeviceConfig = z.infer<typeof deviceSchema>;
 export type SnmpConfig = z.infer<typeof snmpSchema>;
 export type SshConfig = z.infer<typeof sshSchema>;
 export type BackupConfig = z.infer<typeof backupSchema>;
+export type OrchestrationConfig = z.infer<typeof orchestrationSchema>;

@@ -1,5 +1,6 @@
 import { coreMigration } from "./0001-core.js";
 import { managementMigration } from "./0002-management.js";
+import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 
 /**
@@ -14,4 +15,9 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [coreMigration, managementMigration, backupsMigration];
+export const migrations: Migration[] = [
+  coreMigration,
+  managementMigration,
+  orchestrationMigration,
+  backupsMigration,
+];
