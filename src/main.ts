@@ -142,7 +142,13 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCo
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */
 function configSecrets(config: Config): string[] {
   return config.devices
-    .flatMap((d) => [d.snmp?.community, d.snmp?.v3?.auth_key, d.snmp?.v3?.priv_key])
+    .flatMap((d) => [
+      d.snmp?.community,
+      d.snmp?.v3?.auth_key,
+      d.snmp?.v3?.priv_key,
+      // SSH key passphrases come from the variable the config names.
+      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
+    ])
     .filter((s): s is string => typeof s === "string");
 }
 

@@ -139,6 +139,24 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
     expect(r.stdout).toBe("ecdsa\n");
   });
 
+  it("authenticates with a passphrase-protected key, and names the key file when the passphrase is wrong", async () => {
+    const keyPath = join(sshd.dir, "client_protected");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "correct horse", "-f", keyPath]);
+    const authorized = join(sshd.dir, "authorized_keys");
+    writeFileSync(authorized, readFileSync(authorized, "utf8") + readFileSync(`${keyPath}.pub`, "utf8"));
+    const ok = await runner.exec(
+      sshd.target({ name: "protected", keyFile: keyPath, passphrase: "correct horse" }),
+      "echo in",
+    );
+    expect(ok.stdout).toBe("in\n");
+    const err = await runner
+      .exec(sshd.target({ name: "protected-wrong", keyFile: keyPath, passphrase: "wrong" }), "true")
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpsbotError);
+    expect((err as OpsbotError).code).toBe("CONFIG_INVALID");
+    expect((err as OpsbotError).message).toContain(keyPath);
+  });
+
   it("puts the fixture bin dir first on PATH", async () => {
     const r = await runner.exec(sshd.target(), "command -v smartctl");
     expect(r.stdout.trim()).toMatch(/test\/fixtures\/ssh\/bin\/smartctl$/);
