@@ -100,6 +100,32 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
     expect(err.message).toMatch(/does NOT match/);
   });
 
+  it("refuses a pinned key type the server does not have, naming what it offers", async () => {
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "rsa",
+      "-b",
+      "2048",
+      "-N",
+      "",
+      "-f",
+      join(sshd.dir, "other_rsa"),
+    ]);
+    const pinned = readFileSync(join(sshd.dir, "other_rsa.pub"), "utf8").split(" ").slice(0, 2).join(" ");
+    const offset = sshd.readLog().length;
+    const err = (await runner
+      .exec(sshd.target({ name: "rsa-pin", hostKey: pinned }), "echo should-not-run")
+      .catch((e: unknown) => e)) as OpsbotError;
+    expect(err).toBeInstanceOf(OpsbotError);
+    expect(err.code).toBe("HOST_KEY_REJECTED");
+    expect(err.message).toContain("no host key of the pinned type");
+    expect(err.message).toContain(serverFingerprint);
+    for (const port of newConnectionPorts(offset)) {
+      expect((await sshdLinesFor(port)).filter((l) => AUTH_WORDS.test(l))).toEqual([]);
+    }
+  });
+
   it("refuses a host with no pin before any authentication and shows the key line to pin", async () => {
     const offset = sshd.readLog().length;
     const target = sshd.target({ name: "unpinned" });
