@@ -1,8 +1,20 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import abort from "./abort.js";
 import audit from "./audit.js";
+import backupDiff from "./backup-diff.js";
+import backupNow from "./backup-now.js";
+import backups from "./backups.js";
 import cancel from "./cancel.js";
+import device from "./device.js";
+import drives from "./drives.js";
+import drivesFailing from "./drives-failing.js";
+import firmware from "./firmware.js";
+import firmwareDrift from "./firmware-drift.js";
+import fleet from "./fleet.js";
 import help from "./help.js";
+import links from "./links.js";
+import linksDown from "./links-down.js";
+import refresh from "./refresh.js";
 import resume from "./resume.js";
 import run from "./run.js";
 import runStatus from "./run-status.js";
@@ -14,7 +26,18 @@ import whoami from "./whoami.js";
 export const commands: CommandSpec[] = [
   help,
   whoami,
-  audit,
+  fleet,
+  device,
+  links,
+  linksDown,
+  drives,
+  drivesFailing,
+  firmware,
+  firmwareDrift,
+  refresh,
+  backups,
+  backupDiff,
+  backupNow,
   runbooks,
   run,
   runStatus,
@@ -22,6 +45,7 @@ export const commands: CommandSpec[] = [
   cancel,
   resume,
   abort,
+  audit,
 ];
 
 /** Every button action, by action id. */

@@ -3,17 +3,24 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
+import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
-import { createSshRunner, sshTargetFor } from "./lib/ssh/index.js";
-import type { SshRunner } from "./lib/ssh/types.js";
+import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
+import { sshTargetFor } from "./lib/ssh/target.js";
+import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
+import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
+import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
-import { type FleetView, fleetViewFromManagement } from "./orchestration/fleet-view.js";
-import { createOrchestration } from "./orchestration/service.js";
+import { type Collector, createPoller, type Poller } from "./management/poller.js";
+import { registrationsFromConfig } from "./management/schedule.js";
+import { createStateRepo } from "./management/state-repo.js";
+import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
+import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
 
@@ -34,6 +41,17 @@ export interface Core {
   services: Services;
   router: Router;
   store: Store;
+  /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
+  poller?: Poller;
+  /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
+  ssh: PooledSshRunner;
+  /** Config backups; long-running modes call `backups.start()` to schedule them. */
+  backups: ScheduledBackupService;
+  /** Runbooks and runs; long-running modes call `orchestration.start()` (recovery, expiry, watching). */
+  orchestration: OrchestrationService;
+  /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
+  shutdown(): Promise<void>;
+  /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
 }
 
@@ -47,10 +65,8 @@ export interface CoreOptions {
   actions?: readonly ActionSpec[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
-  /** SSH for runbook steps; default: the pinned-host-key runner. */
-  ssh?: SshRunner;
-  /** Management state for runbook gates; default: the device cache in the store. */
-  fleet?: FleetView;
+  /** Device collection (see createCollector); without it answers come from the cache alone. */
+  collector?: Collector;
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
@@ -62,8 +78,45 @@ export function createCore(options: CoreOptions): Core {
     ...(options.secrets ?? []),
     ...configSecrets(options.config),
   ]);
-  const clock = options.clock ?? systemClock;
-  const ssh = options.ssh ?? createSshRunner({ logger: options.logger, clock });
+  const services: Services = {
+    config: options.config,
+    store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    chat: options.chat,
+    audit: createAuditRepo(store),
+    redactor,
+    commands,
+  };
+  const clock = services.clock;
+  const ssh = createSshRunner({ logger: options.logger, clock });
+  const backups = createBackupService({
+    ssh,
+    store,
+    clock,
+    logger: options.logger,
+    config: options.config,
+    redactor,
+  });
+  services.backups = backups;
+  // The cache knows every configured device (and its poll interval) before its first poll.
+  const poller = options.collector
+    ? createPoller({
+        // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
+        collector: withSshCollector(
+          options.collector,
+          createSshCollector({ ssh, clock, logger: options.logger }),
+          clock,
+        ),
+        store,
+        clock,
+        logger: options.logger,
+        config: options.config,
+      })
+    : undefined;
+  if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
+  services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
+  if (poller) services.poller = poller;
   const devices = new Map(options.config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: options.config,
@@ -78,40 +131,50 @@ export function createCore(options: CoreOptions): Core {
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
-    fleet:
-      options.fleet ??
-      fleetViewFromManagement(
-        createFleetQueries({ store, clock, baselines: options.config.firmware_baselines }),
-      ),
+    fleet: fleetViewFromManagement(services.fleet),
   });
-  const services: Services = {
-    config: options.config,
-    store,
-    clock,
-    logger: options.logger,
-    chat: options.chat,
-    audit: createAuditRepo(store),
-    redactor,
-    commands,
-    orchestration,
-  };
+  services.orchestration = orchestration;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
+  const close = () => {
+    orchestration.stop();
+    void poller?.stop();
+    void backups.stop();
+    void ssh.close();
+    store.close();
+  };
   return {
     services,
     router,
     store,
-    close: () => {
+    ...(poller ? { poller } : {}),
+    ssh,
+    backups,
+    orchestration,
+    shutdown: async () => {
       orchestration.stop();
-      void ssh.close();
+      await Promise.all([poller?.stop(), backups.stop()]);
+      await ssh.close();
       store.close();
     },
+    close,
   };
+}
+
+/** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
+export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
+  return createSnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */
 function configSecrets(config: Config): string[] {
   return config.devices
-    .flatMap((d) => [d.snmp?.community, d.snmp?.v3?.auth_key, d.snmp?.v3?.priv_key])
+    .flatMap((d) => [
+      d.snmp?.community,
+      d.snmp?.v3?.auth_key,
+      d.snmp?.v3?.priv_key,
+      // SSH key passphrases come from the variable the config names.
+      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
+    ])
     .filter((s): s is string => typeof s === "string");
 }
 
@@ -119,4 +182,43 @@ export function envSecrets(settings: EnvSettings): string[] {
   return [settings.slack.botToken, settings.slack.appToken, settings.slack.signingSecret].filter(
     (s): s is string => s !== undefined,
   );
+}
+
+export interface SlackRuntime {
+  core: Core;
+  /** Stops receiving, delivers what is queued, closes the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Slack mode: the Bolt app's outbox is the chat port every subsystem posts through; the app starts
+ * with the core's router, so Slack and the console share one command pipeline.
+ */
+export async function startSlack(
+  options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
+): Promise<SlackRuntime> {
+  const clock = options.clock ?? systemClock;
+  // Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast).
+  const { createSlackApp } = await import("./chat/slack/app.js");
+  const slack = createSlackApp({
+    settings: options.settings,
+    config: options.config,
+    clock,
+    logger: options.logger,
+  });
+  const core = createCore({ ...options, clock, chat: slack.chat });
+  try {
+    await slack.start(core.router);
+  } catch (err) {
+    await slack.stop(0).catch(() => {});
+    core.close();
+    throw err;
+  }
+  return {
+    core,
+    async stop() {
+      await slack.stop();
+      core.close();
+    },
+  };
 }
