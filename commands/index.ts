@@ -2,8 +2,20 @@ import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import abort from "./abort.js";
 import approve, { approveAction } from "./approve.js";
 import audit from "./audit.js";
+import backupDiff from "./backup-diff.js";
+import backupNow from "./backup-now.js";
+import backups from "./backups.js";
 import cancel from "./cancel.js";
+import device from "./device.js";
+import drives from "./drives.js";
+import drivesFailing from "./drives-failing.js";
+import firmware from "./firmware.js";
+import firmwareDrift from "./firmware-drift.js";
+import fleet from "./fleet.js";
 import help from "./help.js";
+import links from "./links.js";
+import linksDown from "./links-down.js";
+import refresh from "./refresh.js";
 import reject, { rejectAction } from "./reject.js";
 import resume from "./resume.js";
 import run from "./run.js";
@@ -17,7 +29,18 @@ import whoami from "./whoami.js";
 export const commands: CommandSpec[] = [
   help,
   whoami,
-  audit,
+  fleet,
+  device,
+  links,
+  linksDown,
+  drives,
+  drivesFailing,
+  firmware,
+  firmwareDrift,
+  refresh,
+  backups,
+  backupDiff,
+  backupNow,
   runbooks,
   run,
   runStatus,
@@ -27,6 +50,7 @@ export const commands: CommandSpec[] = [
   abort,
   approve,
   reject,
+  audit,
 ];
 
 /** Every button action, by action id. */

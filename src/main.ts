@@ -4,7 +4,6 @@ import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
 import { createRunReporter, type RunReporterOptions } from "./chat/run-reporter/reporter.js";
-import { createSlackApp } from "./chat/slack/app.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -12,12 +11,18 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
-import { createSshRunner, sshTargetFor } from "./lib/ssh/index.js";
-import type { SshRunner } from "./lib/ssh/types.js";
+import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
+import { sshTargetFor } from "./lib/ssh/target.js";
+import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
+import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
+import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
-import { type FleetView, fleetViewFromManagement } from "./orchestration/fleet-view.js";
+import { type Collector, createPoller, type Poller } from "./management/poller.js";
+import { registrationsFromConfig } from "./management/schedule.js";
+import { createStateRepo } from "./management/state-repo.js";
+import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
 import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
-import { createOrchestration } from "./orchestration/service.js";
+import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
 
@@ -38,6 +43,17 @@ export interface Core {
   services: Services;
   router: Router;
   store: Store;
+  /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
+  poller?: Poller;
+  /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
+  ssh: PooledSshRunner;
+  /** Config backups; long-running modes call `backups.start()` to schedule them. */
+  backups: ScheduledBackupService;
+  /** Runbooks and runs; long-running modes call `orchestration.start()` (recovery, expiry, watching). */
+  orchestration: OrchestrationService;
+  /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
+  shutdown(): Promise<void>;
+  /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
 }
 
@@ -51,10 +67,8 @@ export interface CoreOptions {
   actions?: readonly ActionSpec[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
-  /** SSH for runbook steps; default: the pinned-host-key runner. */
-  ssh?: SshRunner;
-  /** Management state for runbook gates; default: the device cache in the store. */
-  fleet?: FleetView;
+  /** Device collection (see createCollector); without it answers come from the cache alone. */
+  collector?: Collector;
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
 }
@@ -68,8 +82,45 @@ export function createCore(options: CoreOptions): Core {
     ...(options.secrets ?? []),
     ...configSecrets(options.config),
   ]);
-  const clock = options.clock ?? systemClock;
-  const ssh = options.ssh ?? createSshRunner({ logger: options.logger, clock });
+  const services: Services = {
+    config: options.config,
+    store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    chat: options.chat,
+    audit: createAuditRepo(store),
+    redactor,
+    commands,
+  };
+  const clock = services.clock;
+  const ssh = createSshRunner({ logger: options.logger, clock });
+  const backups = createBackupService({
+    ssh,
+    store,
+    clock,
+    logger: options.logger,
+    config: options.config,
+    redactor,
+  });
+  services.backups = backups;
+  // The cache knows every configured device (and its poll interval) before its first poll.
+  const poller = options.collector
+    ? createPoller({
+        // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
+        collector: withSshCollector(
+          options.collector,
+          createSshCollector({ ssh, clock, logger: options.logger }),
+          clock,
+        ),
+        store,
+        clock,
+        logger: options.logger,
+        config: options.config,
+      })
+    : undefined;
+  if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
+  services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
+  if (poller) services.poller = poller;
   const devices = new Map(options.config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: options.config,
@@ -84,12 +135,9 @@ export function createCore(options: CoreOptions): Core {
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
-    fleet:
-      options.fleet ??
-      fleetViewFromManagement(
-        createFleetQueries({ store, clock, baselines: options.config.firmware_baselines }),
-      ),
+    fleet: fleetViewFromManagement(services.fleet),
   });
+  services.orchestration = orchestration;
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
     orchestration,
@@ -103,36 +151,50 @@ export function createCore(options: CoreOptions): Core {
     stepLog: (runId, key) => readStepLog(store, runId, key),
     ...(options.reporter ? { options: options.reporter } : {}),
   });
-  const services: Services = {
-    config: options.config,
-    store,
-    clock,
-    logger: options.logger,
-    chat: options.chat,
-    audit: createAuditRepo(store),
-    redactor,
-    commands,
-    orchestration,
-    runReporter,
-  };
+  services.runReporter = runReporter;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
+  const close = () => {
+    runReporter.close();
+    orchestration.stop();
+    void poller?.stop();
+    void backups.stop();
+    void ssh.close();
+    store.close();
+  };
   return {
     services,
     router,
     store,
-    close: () => {
+    ...(poller ? { poller } : {}),
+    ssh,
+    backups,
+    orchestration,
+    shutdown: async () => {
       runReporter.close();
       orchestration.stop();
-      void ssh.close();
+      await Promise.all([poller?.stop(), backups.stop()]);
+      await ssh.close();
       store.close();
     },
+    close,
   };
+}
+
+/** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
+export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
+  return createSnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */
 function configSecrets(config: Config): string[] {
   return config.devices
-    .flatMap((d) => [d.snmp?.community, d.snmp?.v3?.auth_key, d.snmp?.v3?.priv_key])
+    .flatMap((d) => [
+      d.snmp?.community,
+      d.snmp?.v3?.auth_key,
+      d.snmp?.v3?.priv_key,
+      // SSH key passphrases come from the variable the config names.
+      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
+    ])
     .filter((s): s is string => typeof s === "string");
 }
 
@@ -156,6 +218,8 @@ export async function startSlack(
   options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
 ): Promise<SlackRuntime> {
   const clock = options.clock ?? systemClock;
+  // Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast).
+  const { createSlackApp } = await import("./chat/slack/app.js");
   const slack = createSlackApp({
     settings: options.settings,
     config: options.config,
@@ -165,8 +229,6 @@ export async function startSlack(
   const core = createCore({ ...options, clock, chat: slack.chat });
   try {
     await slack.start(core.router);
-    // Recover runs a crash interrupted (their threads get Resume / Abort), expire stale approvals.
-    core.services.orchestration?.start();
   } catch (err) {
     await slack.stop(0).catch(() => {});
     core.close();

@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
+import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
 import type { OrchestrationService } from "../orchestration/service.js";
@@ -60,6 +61,8 @@ export interface Services {
   fleet?: FleetQueries;
   /** Polls a device on demand (management); absent where no poller runs. */
   poller?: PollerControl;
+  /** Config backups over SSH (management): versions, diffs, run now. */
+  backups?: BackupService;
   /** Runbooks and runs (src/orchestration); absent when the composition root does not wire it. */
   orchestration?: OrchestrationService;
   /** Posts and maintains each run's parent message and thread (absent: runs are only shown on request). */

@@ -1,7 +1,8 @@
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { createLogger } from "../lib/logger.js";
-import { createCore, envSecrets, loadConfig, startSlack } from "../main.js";
+import { type Core, createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
+import { startManagement } from "../management/start.js";
 import {
   consoleUserName,
   GLOBAL_HELP,
@@ -26,6 +27,14 @@ export const start: Subcommand = {
     const config = loadConfig(settings);
     const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
+    const collector = createCollector({ logger });
+    // Management runs in the background whatever the chat: polling (SNMP + SSH) and nightly backups.
+    const startBackground = async (core: Core) => {
+      await startManagement(core.poller!, logger, { initialPoll: "background" });
+      core.backups.start();
+      // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
+      core.services.orchestration?.start();
+    };
     if (slack) {
       const runtime = await startSlack({
         settings: slack,
@@ -33,12 +42,17 @@ export const start: Subcommand = {
         dbPath: settings.dbPath,
         logger,
         secrets: envSecrets(settings),
+        collector,
       });
+      await startBackground(runtime.core);
       process.stderr.write(
         `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
       );
       await untilSignal();
+      // Let polls and backups in flight finish, then stop Slack (which closes the store).
+      await Promise.all([runtime.core.poller?.stop(), runtime.core.backups.stop()]);
       await runtime.stop();
+      await collector.close();
       return 0;
     }
     const chat = new ConsoleChat({
@@ -48,13 +62,21 @@ export const start: Subcommand = {
       write: (t) => process.stdout.write(t),
       color: process.stdout.isTTY === true,
     });
-    const core = createCore({ config, dbPath: settings.dbPath, logger, chat, secrets: envSecrets(settings) });
+    const core = createCore({
+      config,
+      dbPath: settings.dbPath,
+      logger,
+      chat,
+      secrets: envSecrets(settings),
+      collector,
+    });
     chat.attach(core.router);
-    // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
-    core.services.orchestration?.start();
+    await startBackground(core);
     const shutdown = () => {
-      core.close();
-      process.exit(0);
+      void core
+        .shutdown()
+        .then(() => collector.close())
+        .finally(() => process.exit(0));
     };
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
@@ -62,7 +84,8 @@ export const start: Subcommand = {
       `opsbot console — you are ${chat.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n`,
     );
     await chat.runInteractive(process.stdin, process.stdout, process.stdin.isTTY === true);
-    core.close();
+    await core.shutdown();
+    await collector.close();
     return 0;
   },
 };

@@ -31,21 +31,38 @@ export function createOutputLog(deps: { store: Store; clock: Clock; capBytes: nu
     oldest: db.prepare(`SELECT seq, length(CAST(text AS BLOB)) AS n FROM run_output
       WHERE run_id = ? AND step_key = ? ORDER BY seq LIMIT 256`),
     dropOutput: db.prepare("DELETE FROM run_output WHERE seq = ?"),
+    newest: db.prepare(
+      "SELECT seq, text FROM run_output WHERE run_id = ? AND step_key = ? ORDER BY seq DESC LIMIT 1",
+    ),
+    setText: db.prepare("UPDATE run_output SET text = ? WHERE seq = ?"),
     truncated: db.prepare(
       "UPDATE run_steps SET output_bytes = ?, output_truncated = 1 WHERE run_id = ? AND key = ?",
     ),
   };
 
+  /** Drops the oldest chunks past the cap; the newest chunk is cut to its tail rather than dropped. */
   function trimOutput(runId: number, key: string, total: number): void {
     let bytes = total;
+    const newest = s.newest.get(runId, key) as { seq: number; text: string } | undefined;
     while (bytes > cap) {
-      const rows = s.oldest.all(runId, key) as { seq: number; n: number }[];
+      const rows = (s.oldest.all(runId, key) as { seq: number; n: number }[]).filter(
+        (r) => r.seq !== newest?.seq,
+      );
       if (rows.length === 0) break;
       for (const r of rows) {
         if (bytes <= cap) break;
         s.dropOutput.run(r.seq);
         bytes -= r.n;
       }
+    }
+    if (bytes > cap && newest) {
+      const buf = Buffer.from(newest.text, "utf8");
+      // Cut at a character boundary: skip UTF-8 continuation bytes at the new start.
+      let start = buf.length - cap;
+      while (start < buf.length && (buf[start]! & 0xc0) === 0x80) start++;
+      const tail = buf.subarray(start).toString("utf8");
+      s.setText.run(tail, newest.seq);
+      bytes = Buffer.byteLength(tail, "utf8");
     }
     s.truncated.run(Math.max(0, bytes), runId, key);
   }

@@ -83,7 +83,9 @@ export function renderRun(
   }
   if (run.startedAt && run.finishedAt) info.Duration = formatDuration(run.finishedAt - run.startedAt);
   blocks.push(fields(info));
-  if (options.outputTail) blocks.push(text(`Output of ${options.tailStep}:`), code(options.outputTail));
+  if (options.outputTail) {
+    blocks.push(text(`Output of ${options.tailStep}:`), code(options.outputTail.replace(/\n$/, "")));
+  }
   if (run.statusReason) blocks.push(context(run.statusReason));
   const hint = nextHint(run);
   if (hint) blocks.push(context(hint));

@@ -6,10 +6,11 @@ import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
 import type { Store } from "../store/store.js";
-import { type DecisionResult, setApprovalMessage } from "./approvals.js";
+import { approvalsForRun, type DecisionResult, setApprovalMessage } from "./approvals.js";
 import { createEngine, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
 import type { FleetView } from "./fleet-view.js";
+import type { OutputRow } from "./journal.js";
 import type { ProgressListener } from "./progress.js";
 import type { PlanPreview } from "./render.js";
 import { createRunbookCatalog, type RunbookCatalog } from "./runbooks/catalog.js";
@@ -18,7 +19,7 @@ import type { RunbookProblem } from "./runbooks/problems.js";
 import { evaluateGate, type GateCheck } from "./steps/gate.js";
 import { createExecutors } from "./steps/index.js";
 import { realSleep, type Sleep } from "./steps/types.js";
-import { ACTIVE_RUN_STATUSES, type RunRow } from "./types.js";
+import { ACTIVE_RUN_STATUSES, type ApprovalRow, type RunRow } from "./types.js";
 import { loadRunView, outputTail, type RunView } from "./view.js";
 
 /**
@@ -37,6 +38,8 @@ export interface OrchestrationService {
     runbook: string,
     params: Record<string, string>,
   ): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
+  /** An existing run's plan (the request message's "Details"), gates evaluated now. */
+  runPlan(runId: number): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
   request(input: RequestInput): { run: RunRow; preview: PlanPreview; approvalId?: number };
   /** An approver's decision (compare-and-set in the store); identity comes from the transport. */
   decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult;
@@ -49,6 +52,10 @@ export interface OrchestrationService {
   ): { run: RunRow; approvalId?: number };
   view(runId: number): RunView | undefined;
   outputTail(runId: number, stepKey: string, maxBytes?: number): string;
+  /** Every stored (redacted) output chunk of a run, or of one step, in order. */
+  output(runId: number, stepKey?: string): OutputRow[];
+  /** Approvals of a run still waiting for decisions (the run's own, or a mid-run approval step's). */
+  pendingApprovals(runId: number): ApprovalRow[];
   runs(opts?: { active?: boolean; limit?: number }): RunRow[];
   subscribe(listener: ProgressListener): () => void;
   /** Records the run's parent message so notify steps and reporters post into its thread. */
@@ -119,6 +126,21 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
   });
   let sweeper: NodeJS.Timeout | undefined;
 
+  /** Every gate of a plan evaluated against management state now (dry runs, "Details"). */
+  async function gatesNow(preview: PlanPreview): Promise<Map<string, GateCheck[]>> {
+    const gates = new Map<string, GateCheck[]>();
+    for (const key of preview.plan.order) {
+      const node = preview.plan.nodes.get(key)!;
+      if (node.kind !== "gate") continue;
+      try {
+        gates.set(key, await evaluateGate(node, deps.fleet, deps.clock.now()));
+      } catch (err) {
+        gates.set(key, [{ condition: "management state", ok: false, detail: (err as Error).message }]);
+      }
+    }
+    return gates;
+  }
+
   return {
     runbooks: () => getCatalog().list(),
     runbook: (name) => getCatalog().get(name),
@@ -126,17 +148,11 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     preview: (runbook, params) => engine.preview(runbook, params),
     async dryRun(runbook, params) {
       const preview = engine.preview(runbook, params);
-      const gates = new Map<string, GateCheck[]>();
-      for (const key of preview.plan.order) {
-        const node = preview.plan.nodes.get(key)!;
-        if (node.kind !== "gate") continue;
-        try {
-          gates.set(key, await evaluateGate(node, deps.fleet, deps.clock.now()));
-        } catch (err) {
-          gates.set(key, [{ condition: "management state", ok: false, detail: (err as Error).message }]);
-        }
-      }
-      return { preview, gates };
+      return { preview, gates: await gatesNow(preview) };
+    },
+    async runPlan(runId) {
+      const preview = engine.planOfRun(runId);
+      return { preview, gates: await gatesNow(preview) };
     },
     request: (input) => engine.request(input),
     decide: (input) => engine.decide(input),
@@ -145,6 +161,8 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     resume: (runId, user, opts) => engine.resume(runId, user, opts),
     view: (runId) => loadRunView(deps.store, engine.journal, runId),
     outputTail: (runId, key, maxBytes) => outputTail(engine.journal, runId, key, maxBytes),
+    output: (runId, key) => engine.journal.output(runId, key),
+    pendingApprovals: (runId) => approvalsForRun(deps.store, runId).filter((a) => a.status === "pending"),
     runs: (opts = {}) =>
       engine.journal.listRuns({
         ...(opts.active ? { statuses: ACTIVE_RUN_STATUSES } : {}),

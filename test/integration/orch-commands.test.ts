@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
+import { renderPlan } from "../../src/orchestration/render.js";
 import { type TestCore, testCore } from "../support/core.js";
 import { tempDir } from "../support/temp.js";
 
@@ -99,12 +100,19 @@ describe("orchestration chat commands", () => {
     expect(audit.map((a) => a.text).join("\n")).not.toContain("s3cr3t-value-42");
     expect(audit.map((a) => a.text)).toContain("run guarded token=[redacted]");
 
+    // What the request message's buttons (next issue) build on: the run's own plan and its open approval.
+    const o = core.services.orchestration!;
+    const { preview } = await o.runPlan(1);
+    expect(replyToPlainText(renderPlan(preview, new Map()))).toContain("local: echo using '••••••'");
+    expect(o.pendingApprovals(1).map((a) => [a.stepKey, a.approvers])).toEqual([[null, ["role:ops"]]]);
+
     const denied = await say("cancel 1", "mallory");
     expect(denied.outcome).toBe("denied");
     expect(denied.text).toContain("Only the requester, an approver of guarded or an admin may cancel run 1.");
     const cancelled = await say("cancel 1", "bob");
     expect(cancelled.text).toContain("Run 1 cancelled.");
     expect(core.services.orchestration!.view(1)?.run.status).toBe("cancelled");
+    expect(o.pendingApprovals(1)).toEqual([]);
     expect((await say("abort 1")).text).toContain("Run 1 cannot be aborted: it is cancelled.");
     expect((await say("resume 1")).text).toContain("Run 1 is cancelled; only interrupted runs resume.");
     expect((await say("run status 99")).text).toContain("No run 99.");

@@ -7,7 +7,7 @@ import {
   expireApprovals,
   mayDecide,
 } from "../approvals.js";
-import { createJournal } from "../journal.js";
+import { createJournal, type Journal } from "../journal.js";
 import { createOutputWriter } from "../output.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
 import { realSleep } from "../steps/types.js";
@@ -16,7 +16,7 @@ import type { ActiveRun, EngineCore, EngineDeps } from "./context.js";
 import { createControls } from "./controls.js";
 import { decide } from "./decide.js";
 import { type RecoveryReport, recoverRuns } from "./recovery.js";
-import { createRequests } from "./request.js";
+import { createRequests, type Preview } from "./request.js";
 import { startNodes } from "./run-node.js";
 
 export type { Preview, RequestInput } from "./request.js";
@@ -88,13 +88,25 @@ export function createEngine(deps: EngineDeps) {
       emitRun(runId);
       return;
     }
-    const lock = journal.acquireLocks(runId, row.locks);
+    // Locks and "running" in one durable transaction: a run never holds locks without running.
+    let lock: ReturnType<Journal["acquireLocks"]>;
+    try {
+      lock = journal.durable(() => {
+        const taken = journal.acquireLocks(runId, row.locks);
+        if (taken.ok && !journal.transitionRun(runId, ["approved"], "running", { reason: null })) {
+          throw new LostRace();
+        }
+        return taken;
+      });
+    } catch (err) {
+      if (err instanceof LostRace) return; // cancelled or aborted meanwhile; the rollback freed the locks
+      throw err;
+    }
     if (!lock.ok) {
       journal.setReason(runId, `waiting for lock ${lock.key} held by run ${lock.heldBy}`);
       emitRun(runId);
       return;
     }
-    if (!journal.transitionRun(runId, ["approved"], "running", { reason: null })) return;
     emitRun(runId);
     activate(row);
   }
@@ -234,6 +246,22 @@ export function createEngine(deps: EngineDeps) {
     preview,
     request,
 
+    /** The plan of an existing run, from its pinned version and stored (masked) parameters. */
+    planOfRun(runId: number): Preview {
+      const row = journal.getRun(runId);
+      if (!row) throw new NotFoundError(`No run ${runId}.`, ["`runs` lists recent runs"]);
+      const version = versionOf(row);
+      const policy = policyOf(version.runbook);
+      return {
+        version,
+        plan: planFor(version, row.params, row.secretParams),
+        params: row.params,
+        secretNames: row.secretParams,
+        values: row.params,
+        ...(policy ? { policy } : {}),
+      };
+    },
+
     /** An approver's decision; the store decides who wins. Identity comes from the transport. */
     decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult {
       const r = decideApproval(deps.store, { ...input, now: now() });
@@ -276,3 +304,6 @@ export function createEngine(deps: EngineDeps) {
     },
   };
 }
+
+/** Thrown inside a transaction to roll it back when a compare-and-set lost. */
+class LostRace extends Error {}

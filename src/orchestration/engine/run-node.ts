@@ -24,7 +24,7 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
     runNode(core, run, key, attempt)
       .catch((err: unknown) => {
         core.deps.logger.error(
-          { runId: run.id, step: key, err: (err as Error).message },
+          { runId: run.id, step: key, err: run.redactor.redact((err as Error).message) },
           "step runner crashed",
         );
         core.journal.stepFinished(run.id, key, 0, {
