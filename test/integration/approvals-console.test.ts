@@ -22,6 +22,12 @@ steps:
     needs: [build]
     local: { command: "echo shipped" }
 `,
+  long: `name: long
+approvers: [role:ops]
+steps:
+  - id: wait
+    local: { command: "echo started; sleep 30" }
+`,
   pair: `name: pair
 approvers: [role:ops]
 min_approvals: 2
@@ -121,5 +127,29 @@ describe("approvals in the console", () => {
     expect(await say("as carol approve 2")).toContain("Run 2 (pair) approved by bob, carol");
     await settle();
     expect(said()).toContain("Run 2 · pair · succeeded");
+  });
+
+  it("Cancel is for the requester and approvers; others are told privately", async () => {
+    await say("run long");
+    await say("as bob approve 1");
+    await chat.handleLine("as alice");
+    const started = Date.now();
+    while (
+      core.services.orchestration!.view(1)!.steps[0]!.status !== "running" &&
+      Date.now() - started < 10_000
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    await core.services.runReporter!.idle();
+    const cancelChoice = [...said().matchAll(/\[(\d+)\] Cancel/g)].at(-1)![1]!;
+    await chat.handleLine("as dave");
+    expect(await say(cancelChoice)).toContain(
+      "Only the requester, an approver of long or an admin may cancel run 1.",
+    );
+    expect(core.services.orchestration!.view(1)!.run.status).toBe("running");
+    await chat.handleLine("as alice");
+    expect(await say(cancelChoice)).toContain("alice cancelled run 1: stopping its steps, then rollbacks.");
+    await settle();
+    expect(core.services.orchestration!.view(1)!.run.status).toBe("cancelled");
+    expect(said()).toContain("Run 1 · long · cancelled");
   });
 });
