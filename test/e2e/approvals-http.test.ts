@@ -35,6 +35,12 @@ steps:
   - id: act
     local: { command: "echo acted" }
 `,
+  leads: `name: leads
+approvers: [role:leads]
+steps:
+  - id: act
+    local: { command: "echo led" }
+`,
   gated: `name: gated
 steps:
   - id: prepare
@@ -54,11 +60,12 @@ let url: string;
 const dir = tempDir();
 
 beforeAll(async () => {
-  emu = await startSlackEmulator({ seed: SEED });
+  // Approvers by Slack user group: the role lists the group id; members come from usergroups.users.list.
+  emu = await startSlackEmulator({ seed: { ...SEED, usergroups: { S0LEADS01: [USERS.dave] } } });
   bot = await startBot({
     emu,
     dbPath: join(dir.path, "opsbot.db"),
-    yaml: approvalsYaml(writeRunbooks(dir.path, RUNBOOKS)),
+    yaml: approvalsYaml(writeRunbooks(dir.path, RUNBOOKS), "  leads: [S0LEADS01]\n"),
     mode: "http",
   });
   url = `http://127.0.0.1:${bot.port}/slack/events`;
@@ -145,5 +152,27 @@ describe("approvals in HTTP mode", () => {
         .view(runId)!
         .steps.map((s) => s.status),
     ).toEqual(["succeeded", "succeeded", "succeeded"]);
+  }, 60_000);
+
+  it("approvers by Slack user group: a member of the group listed in the role decides", async () => {
+    await slash(USERS.alice, "C0DEPLOY1", "run leads");
+    const runId = await find(
+      "run",
+      () =>
+        o()
+          .runs({ limit: 10 })
+          .find((r) => r.runbook === "leads")?.id,
+    );
+    const parent = await find("parent", () => parentMessage(emu, runId, "leads"));
+    expect((await click(USERS.bob, parent, "run.approve")).status).toBe(200);
+    await find("ops is not leads", () =>
+      ephemeralsFor(emu, USERS.bob).find((m) => m.text.includes("only role:leads may decide this")),
+    );
+    expect((await click(USERS.dave, parent, "run.approve")).status).toBe(200);
+    const done = await find("succeeded", () => {
+      const m = parentMessage(emu, runId, "leads");
+      return m?.text.includes("· succeeded") ? m : undefined;
+    });
+    expect(done.text).toContain("Approved by: dave");
   }, 60_000);
 });

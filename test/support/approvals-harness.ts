@@ -40,12 +40,13 @@ export const SEED: WorkspaceSeed = {
   ],
 };
 
-export function approvalsYaml(runbooksDir: string, extra = ""): string {
+/** Config for the approval tests; `extraRoles` are more `role: [members]` lines (2-space indented). */
+export function approvalsYaml(runbooksDir: string, extraRoles = ""): string {
   return `roles:
   ops: [${USERS.bob}, ${USERS.carol}]
   dev: [${USERS.alice}]
-orchestration: { runbooks_dir: ${JSON.stringify(runbooksDir)}, allow_local: true, watch: false, output_cap_bytes: 268435456 }
-${extra}`;
+${extraRoles}orchestration: { runbooks_dir: ${JSON.stringify(runbooksDir)}, allow_local: true, watch: false, output_cap_bytes: 268435456 }
+`;
 }
 
 export function writeRunbooks(dir: string, runbooks: Record<string, string>): string {
