@@ -18,8 +18,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * Candidates close to `input`, best first: prefix matches, then those within an edit distance that
- * grows with the length of the word (1 for short words, up to 3).
+ * Candidates close to `input`, best first: prefix matches, those within an edit distance that grows
+ * with the length of the word (1 for short words, up to 3), then those containing it ("sw1" → "core-sw1").
  */
 export function suggest(input: string, candidates: Iterable<string>, limit = 3): string[] {
   const needle = input.toLowerCase();
@@ -27,10 +27,12 @@ export function suggest(input: string, candidates: Iterable<string>, limit = 3):
   const scored: { name: string; score: number }[] = [];
   for (const candidate of new Set(candidates)) {
     const c = candidate.toLowerCase();
-    if (c === needle) continue;
+    if (candidate === input) continue;
     const d = editDistance(needle, c);
     if (c.startsWith(needle) && needle.length >= 2) scored.push({ name: candidate, score: 0.5 });
     else if (d <= maxDistance) scored.push({ name: candidate, score: d });
+    else if (needle.length >= 2 && c.includes(needle))
+      scored.push({ name: candidate, score: maxDistance + 1 });
   }
   return scored
     .sort((x, y) => x.score - y.score || x.name.localeCompare(y.name))

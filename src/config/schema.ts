@@ -72,6 +72,13 @@ export const sshSchema = z
     connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
     command_timeout_ms: z.number().int().min(100).max(86_400_000).default(60_000),
     max_output_bytes: z.number().int().min(1024).default(1_048_576),
+    /**
+     * posix: commands run under `sh -c`, inside the host's `timeout` when it has one (servers).
+     * none: commands are sent verbatim (network OS CLIs such as IOS or JunOS).
+     */
+    shell: z.enum(["posix", "none"]).default("posix"),
+    /** Drive-health collectors the poller runs over SSH (smartctl needs root or equivalent rights). */
+    collect: z.array(z.enum(["smart", "raid"])).optional(),
   })
   .strict()
   .refine((v) => v.host_key !== undefined || v.known_hosts !== undefined, {
@@ -93,6 +100,36 @@ export const deviceSchema = z
     ssh: sshSchema.optional(),
   })
   .strict();
+
+const durationText = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "a duration such as 30s, 5m or 1h30m");
+
+/** Runbooks and the run engine (src/orchestration). */
+export const orchestrationSchema = z
+  .object({
+    /** Allow runbook steps that run commands on the bot host itself. */
+    allow_local: z.boolean().default(false),
+    runbooks_dir: z.string().min(1).default("./runbooks"),
+    /** Reload runbooks when files change (otherwise only at start-up). */
+    watch: z.boolean().default(true),
+    /** Output kept per step in the store; beyond it the head is dropped and the tail kept. */
+    output_cap_bytes: z.number().int().min(1024).default(4_194_304),
+    /** Timeout per step attempt when the runbook sets none. */
+    default_step_timeout: durationText.default("30m"),
+    /** How long a run request (or a mid-run approval) waits for approvers by default. */
+    approval_expires_in: durationText.default("30m"),
+    /** Logical channel (from channels) for notify steps without one; default the run's own channel. */
+    notify_channel: z.string().min(1).optional(),
+  })
+  .strict();
+
+const ORCHESTRATION_DEFAULTS = {
+  allow_local: false,
+  runbooks_dir: "./runbooks",
+  watch: true,
+  output_cap_bytes: 4_194_304,
+  default_step_timeout: "30m",
+  approval_expires_in: "30m",
+};
 
 export const configSchema = z
   .object({
@@ -126,6 +163,7 @@ export const configSchema = z
           ),
       )
       .default({}),
+    orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
@@ -150,3 +188,4 @@ export type Config = z.infer<typeof configSchema>;
 export type DeviceConfig = z.infer<typeof deviceSchema>;
 export type SnmpConfig = z.infer<typeof snmpSchema>;
 export type SshConfig = z.infer<typeof sshSchema>;
+export type OrchestrationConfig = z.infer<typeof orchestrationSchema>;

@@ -105,61 +105,62 @@ function ports(
   });
 }
 
-function fleetMembers(): FleetMember[] {
-  const down = (alias: string): Partial<SimPort> => ({ oper: "down", alias, inOctets: 0n, outOctets: 0n });
-  return [
-    {
-      name: "core-sw1",
-      tags: ["switch", "core"],
-      site: "hq",
-      spec: {
-        sysDescr:
-          "Cisco IOS Software [Amsterdam], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.3.4, RELEASE SOFTWARE (fc3)",
-        sysObjectID: "1.3.6.1.4.1.9.1.2494",
-        sysName: "core-sw1",
-        ports: [
-          ...ports(48, (n) => ({ name: `Gi1/0/${n}`, descr: `GigabitEthernet1/0/${n}` }), 1000, {
-            1: { alias: "srv-db01 eth0", inOctets: 2n ** 53n + 12_345n },
-            5: down("printer-3F"),
-            17: down("ap-2F-east"),
-            40: { admin: "down", oper: "down" },
-          }),
-          ...ports(
-            4,
-            (n) => ({ name: `Te1/1/${n}`, descr: `TenGigabitEthernet1/1/${n}` }),
-            10000,
-            {
-              49: { alias: "uplink to access-sw2" },
-              50: down("uplink to edge-sw3"),
-              51: { admin: "down", oper: "down" },
-              52: { admin: "down", oper: "down" },
-            },
-            49,
-          ),
-        ],
-        entities: [
-          {
-            index: 1,
-            descr: "C9300-48P",
-            class: 3,
-            name: "Switch 1",
-            hardwareRev: "V02",
-            firmwareRev: "17.3.1r[FC2]",
-            softwareRev: "17.03.04",
-            serial: "FOC2231X0AB",
-            model: "C9300-48P",
-          },
-          {
-            index: 2,
-            descr: "Switch 1 - Power Supply A",
-            class: 6,
-            name: "PS A",
-            serial: "ART2217F1AB",
-            model: "PWR-C1-715WAC",
-          },
-        ],
+const down = (alias: string): Partial<SimPort> => ({ oper: "down", alias, inOctets: 0n, outOctets: 0n });
+
+/** core-sw1: the 48-port switch profile (also what bench/snmp-poll.ts polls). */
+export function switch48Spec(): SimDeviceSpec {
+  return {
+    sysDescr:
+      "Cisco IOS Software [Amsterdam], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.3.4, RELEASE SOFTWARE (fc3)",
+    sysObjectID: "1.3.6.1.4.1.9.1.2494",
+    sysName: "core-sw1",
+    ports: [
+      ...ports(48, (n) => ({ name: `Gi1/0/${n}`, descr: `GigabitEthernet1/0/${n}` }), 1000, {
+        1: { alias: "srv-db01 eth0", inOctets: 2n ** 53n + 12_345n },
+        5: down("printer-3F"),
+        17: down("ap-2F-east"),
+        40: { admin: "down", oper: "down" },
+      }),
+      ...ports(
+        4,
+        (n) => ({ name: `Te1/1/${n}`, descr: `TenGigabitEthernet1/1/${n}` }),
+        10000,
+        {
+          49: { alias: "uplink to access-sw2" },
+          50: down("uplink to edge-sw3"),
+          51: { admin: "down", oper: "down" },
+          52: { admin: "down", oper: "down" },
+        },
+        49,
+      ),
+    ],
+    entities: [
+      {
+        index: 1,
+        descr: "C9300-48P",
+        class: 3,
+        name: "Switch 1",
+        hardwareRev: "V02",
+        firmwareRev: "17.3.1r[FC2]",
+        softwareRev: "17.03.04",
+        serial: "FOC2231X0AB",
+        model: "C9300-48P",
       },
-    },
+      {
+        index: 2,
+        descr: "Switch 1 - Power Supply A",
+        class: 6,
+        name: "PS A",
+        serial: "ART2217F1AB",
+        model: "PWR-C1-715WAC",
+      },
+    ],
+  };
+}
+
+function fleetMembers(): FleetMember[] {
+  return [
+    { name: "core-sw1", tags: ["switch", "core"], site: "hq", spec: switch48Spec() },
     {
       name: "access-sw2",
       tags: ["switch", "access"],

@@ -94,6 +94,27 @@ describe("SNMP collector failure modes", () => {
     }
   });
 
+  it("a poll that outlives its deadline ends with a clear error, and shutting down ends polls in flight", async () => {
+    const slow = await startHostileRelay({
+      agentPort: sim.port,
+      forward: true,
+      garbage: false,
+      delayMs: 400,
+    });
+    relays.push(slow);
+    const device = sim.device("switch48", { port: slow.port, timeout_ms: 2000, retries: 0 });
+    const late = await collector.collect(device, { deadlineMs: 150 });
+    expect(late.reachable).toBe(false);
+    expect(late.errors).toEqual([{ collector: "system", message: "poll exceeded its 0.15 s deadline" }]);
+
+    const closing = createSnmpCollector({ logger: silentLogger(), clock: new ManualClock() });
+    const inFlight = closing.collect(device);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    closing.close();
+    const ended = await inFlight;
+    expect(ended.errors).toEqual([{ collector: "system", message: "the SNMP collector is shutting down" }]);
+  });
+
   it("a closed collector refuses to poll, and a device without snmp config is an error, not a throw", async () => {
     const closed = createSnmpCollector({ logger: silentLogger(), clock: new ManualClock() });
     closed.close();

@@ -1,6 +1,6 @@
 /**
- * A UDP relay on loopback that sits between a poller and a real agent and sends garbage back to
- * the poller's socket: random bytes, truncated BER, a v3 message on a v2c session, and a response
+ * A UDP relay on loopback that sits between a poller and a real agent (optionally slowing it down)
+ * and sends garbage back to the poller's socket: random bytes, truncated BER, a v3 message on a v2c session, and a response
  * carrying the request's own id but an undecodable body. Depending on `forward`, the real answer
  * follows the garbage (the poll must still succeed) or never comes (the poll must time out).
  */
@@ -14,10 +14,18 @@ export interface HostileRelay {
   stop(): Promise<void>;
 }
 
-export async function startHostileRelay(options: {
+export interface RelayOptions {
+  /** The real agent's port (with `forward`). */
   agentPort?: number;
+  /** Relay requests to the agent and its answers back. */
   forward: boolean;
-}): Promise<HostileRelay> {
+  /** Send garbage to the poller before each forward (default true). */
+  garbage?: boolean;
+  /** Hold each request this long before forwarding it: a slow agent. */
+  delayMs?: number;
+}
+
+export async function startHostileRelay(options: RelayOptions): Promise<HostileRelay> {
   const front = createSocket("udp4");
   const back = createSocket("udp4");
   let garbageSent = 0;
@@ -25,15 +33,17 @@ export async function startHostileRelay(options: {
   const pending = new Map<number, RemoteInfo>();
 
   front.on("message", (request, from) => {
-    for (const datagram of garbageFor(request)) {
-      front.send(datagram, from.port, from.address);
-      garbageSent++;
+    if (options.garbage !== false) {
+      for (const datagram of garbageFor(request)) {
+        front.send(datagram, from.port, from.address);
+        garbageSent++;
+      }
     }
     if (options.forward && options.agentPort !== undefined) {
       const id = requestId(request);
       if (id !== undefined) pending.set(id, from);
       // Let the garbage land first.
-      setTimeout(() => back.send(request, options.agentPort!, LOOPBACK), 5);
+      setTimeout(() => back.send(request, options.agentPort!, LOOPBACK), options.delayMs ?? 5);
     }
   });
   back.on("message", (response) => {

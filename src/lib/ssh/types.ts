@@ -14,10 +14,21 @@ export interface SshTarget {
   keyFile?: string;
   passphrase?: string;
   connectTimeoutMs: number;
+  /**
+   * "posix" (default): commands run under `sh -c`, inside the target's `timeout` when it has one.
+   * "none": sent verbatim, for network OS CLIs that are not a POSIX shell (see remote-command.ts).
+   */
+  shell?: "posix" | "none";
+  /** Defaults for ExecOptions.timeoutMs / maxOutputBytes when a call does not set them. */
+  commandTimeoutMs?: number;
+  maxOutputBytes?: number;
 }
 
 export interface ExecOptions {
-  /** Local timer that closes the channel; also passed to a remote `timeout` where available. */
+  /**
+   * Local timer that closes the channel; also passed to a remote `timeout` where available.
+   * Default: the target's commandTimeoutMs, else 60 s. 0 = no time limit.
+   */
   timeoutMs?: number;
   /** Output beyond this is dropped from the front: the tail is kept. */
   maxOutputBytes?: number;

@@ -1,5 +1,6 @@
 import { coreMigration } from "./0001-core.js";
 import { managementMigration } from "./0002-management.js";
+import { orchestrationMigration } from "./0003-orchestration.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [coreMigration, managementMigration];
+export const migrations: Migration[] = [coreMigration, managementMigration, orchestrationMigration];

@@ -1,3 +1,4 @@
+import type snmp from "net-snmp";
 import type { EntityObservation, SystemObservation } from "../../observations.js";
 import { ENT_CLASS_CHASSIS, ENT_CLASS_STACK, ENTITY_COLUMNS, MIKROTIK } from "./oids.js";
 import type { SnmpClient } from "./snmp-client.js";
@@ -13,6 +14,12 @@ const DETAIL_COLUMNS = [
   ENTITY_COLUMNS.entPhysicalSoftwareRev,
   ENTITY_COLUMNS.entPhysicalSerialNum,
   ENTITY_COLUMNS.entPhysicalModelName,
+];
+
+/** entPhysicalClass.1 and the chassis details at index 1: where nearly every agent keeps its chassis. */
+export const CHASSIS_PROBE_OIDS: readonly string[] = [
+  `${ENTITY_COLUMNS.entPhysicalClass}.1`,
+  ...DETAIL_COLUMNS.map((c) => `${c}.1`),
 ];
 
 interface ChassisRow {
@@ -33,9 +40,11 @@ interface ChassisRow {
 export async function collectEntity(
   client: SnmpClient,
   system: SystemObservation | undefined,
+  /** The answer to CHASSIS_PROBE_OIDS when it was fetched along with the system group. */
+  probe?: readonly snmp.Varbind[],
 ): Promise<EntityObservation> {
   const parsed = parseSysDescr(system?.descr ?? "");
-  const chassis = await readChassis(client);
+  const chassis = await readChassis(client, probe);
   if (chassis) {
     return {
       model: chassis.model || parsed.model || chassis.name || chassis.descr,
@@ -70,11 +79,12 @@ export async function collectEntity(
   return fallback;
 }
 
-async function readChassis(client: SnmpClient): Promise<ChassisRow | undefined> {
-  const first = await client.get([
-    `${ENTITY_COLUMNS.entPhysicalClass}.1`,
-    ...DETAIL_COLUMNS.map((c) => `${c}.1`),
-  ]);
+async function readChassis(
+  client: SnmpClient,
+  probe?: readonly snmp.Varbind[],
+): Promise<ChassisRow | undefined> {
+  const first =
+    probe?.length === CHASSIS_PROBE_OIDS.length ? probe : await client.get([...CHASSIS_PROBE_OIDS]);
   if (int(first[0]?.value) === ENT_CLASS_CHASSIS) return toChassis(first.slice(1).map((vb) => vb.value));
 
   const classes = await walkColumns(client, [ENTITY_COLUMNS.entPhysicalClass]);

@@ -16,7 +16,11 @@ export interface SnmpClient {
   getNext(oids: string[]): Promise<snmp.Varbind[]>;
   /** GetBulk with no non-repeaters: one varbind list per requested OID (shorter when truncated). */
   getBulk(oids: string[], maxRepetitions: number): Promise<snmp.Varbind[][]>;
-  close(): void;
+  /**
+   * Ends the session: requests in flight and any later ones fail with `reason` (a poll past its
+   * deadline, a collector shutting down). Idempotent.
+   */
+  close(reason?: string): void;
 }
 
 export interface SnmpClientDeps {
@@ -69,15 +73,24 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
     }
   });
 
+  let closedReason: string | undefined;
+  const fail = (error: unknown): SnmpRequestError =>
+    closedReason !== undefined
+      ? new SnmpRequestError("timeout", closedReason)
+      : classifySnmpError(error, ctx);
   const request = <T>(send: (done: (error: Error | null, result: T) => void) => void): Promise<T> =>
     deps.limiter.run(
       agent,
       () =>
         new Promise<T>((resolve, reject) => {
+          if (closedReason !== undefined) {
+            reject(new SnmpRequestError("timeout", closedReason));
+            return;
+          }
           try {
-            send((error, result) => (error ? reject(classifySnmpError(error, ctx)) : resolve(result)));
+            send((error, result) => (error ? reject(fail(error)) : resolve(result)));
           } catch (err) {
-            reject(classifySnmpError(err, ctx));
+            reject(fail(err));
           }
         }),
     );
@@ -93,12 +106,14 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
           done(error, varbinds as snmp.Varbind[][]),
         ),
       ),
-    close: () => {
+    close: (reason = "the SNMP session was closed") => {
+      if (closedReason !== undefined) return;
+      closedReason = reason;
       if (malformed > 1) log.warn({ count: malformed }, "ignored malformed SNMP packets during this poll");
       try {
         session.close();
       } catch {
-        // Already closed (the socket errored): nothing left to release.
+        // The socket already failed: nothing left to release.
       }
     },
   };

@@ -1,12 +1,14 @@
+import type snmp from "net-snmp";
 import type { DeviceConfig } from "../../../config/schema.js";
 import type { Clock } from "../../../lib/clock.js";
 import type { Logger } from "../../../lib/logger.js";
 import type { CollectorError, DeviceObservation } from "../../observations.js";
 import { createAgentLimiter } from "./agent-limiter.js";
 import { collectDrives } from "./collect-drives.js";
-import { collectEntity } from "./collect-entity.js";
+import { CHASSIS_PROBE_OIDS, collectEntity } from "./collect-entity.js";
 import { collectInterfaces } from "./collect-interfaces.js";
 import { collectSystem } from "./collect-system.js";
+import { installFastOidReader } from "./fast-oid-reader.js";
 import { openSnmpClient, type SnmpClient } from "./snmp-client.js";
 import { SnmpRequestError } from "./snmp-errors.js";
 
@@ -17,6 +19,11 @@ export const ALL_SNMP_COLLECTORS: readonly SnmpCollectorName[] = ["system", "int
 export interface CollectOptions {
   /** Collectors to run; default: the device's `snmp.collect`, else all. `system` always runs. */
   collectors?: readonly SnmpCollectorName[];
+  /**
+   * Wall-clock bound on the whole poll (default 120 s). Each request is already bounded by the
+   * device's timeout × retries; this bounds an agent that answers every request, slowly, forever.
+   */
+  deadlineMs?: number;
 }
 
 export interface SnmpCollector {
@@ -37,8 +44,10 @@ export interface SnmpCollectorDeps {
 }
 
 const DEFAULT_MAX_OUTSTANDING_PER_AGENT = 4;
+const DEFAULT_DEADLINE_MS = 120_000;
 
 export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
+  installFastOidReader();
   const limiter = createAgentLimiter(deps.maxOutstandingPerAgent ?? DEFAULT_MAX_OUTSTANDING_PER_AGENT);
   const open = new Set<SnmpClient>();
   let closed = false;
@@ -61,9 +70,15 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
       return fail("snmp", errorText(err));
     }
     open.add(client);
+    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const deadline = setTimeout(
+      () => client.close(`poll exceeded its ${deadlineMs / 1000} s deadline`),
+      deadlineMs,
+    );
     try {
       return await run(device.name, client, wanted);
     } finally {
+      clearTimeout(deadline);
       open.delete(client);
       client.close();
     }
@@ -84,9 +99,12 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
 
     // system first and alone: sysUpTime anchors ifLastChange and counter resets, sysDescr feeds the
     // entity fallback, and when it times out (or v3 credentials are refused) the rest would only
-    // fail the same way, one timeout after another.
+    // fail the same way, one timeout after another. The chassis row rides along in the same GET.
+    let chassisProbe: snmp.Varbind[] | undefined;
     try {
-      observation.system = await collectSystem(client);
+      const first = await collectSystemWithFallback(client, wanted.has("entity") ? CHASSIS_PROBE_OIDS : []);
+      observation.system = first.system;
+      chassisProbe = first.extra;
       answered = true;
     } catch (err) {
       failed("system", err);
@@ -111,7 +129,7 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
     }
     if (wanted.has("entity")) {
       tasks.push(
-        collectEntity(client, observation.system).then(
+        collectEntity(client, observation.system, chassisProbe).then(
           (entity) => {
             observation.entity = entity;
             answered = true;
@@ -143,10 +161,24 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
     collect,
     close(): void {
       closed = true;
-      for (const client of open) client.close();
+      for (const client of open) client.close("the SNMP collector is shutting down");
       open.clear();
     },
   };
+}
+
+/** Some agents refuse a whole GET over one object they do not like: then ask for the system group alone. */
+async function collectSystemWithFallback(
+  client: SnmpClient,
+  alsoGet: readonly string[],
+): ReturnType<typeof collectSystem> {
+  try {
+    return await collectSystem(client, alsoGet);
+  } catch (err) {
+    if (alsoGet.length > 0 && err instanceof SnmpRequestError && err.kind === "agent")
+      return collectSystem(client);
+    throw err;
+  }
 }
 
 function errorText(err: unknown): string {

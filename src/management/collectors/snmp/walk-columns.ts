@@ -136,16 +136,22 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
   }
 }
 
-/** Numeric OID comparison: -1, 0, 1. */
+/** Numeric OID comparison (-1, 0, 1), without splitting the strings. */
 export function compareOids(a: string, b: string): number {
-  const pa = a.split(".");
-  const pb = b.split(".");
-  const n = Math.min(pa.length, pb.length);
-  for (let i = 0; i < n; i++) {
-    const d = Number(pa[i]) - Number(pb[i]);
-    if (d !== 0) return d < 0 ? -1 : 1;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    let x = 0;
+    while (i < a.length && a.charCodeAt(i) !== 46) x = x * 10 + a.charCodeAt(i++) - 48;
+    let y = 0;
+    while (j < b.length && b.charCodeAt(j) !== 46) y = y * 10 + b.charCodeAt(j++) - 48;
+    if (x !== y) return x < y ? -1 : 1;
+    i++;
+    j++;
   }
-  return pa.length === pb.length ? 0 : pa.length < pb.length ? -1 : 1;
+  const aDone = i >= a.length;
+  const bDone = j >= b.length;
+  return aDone === bDone ? 0 : aDone ? -1 : 1;
 }
 
 /** Rows in numeric index order (agents already answer in order; this makes it a guarantee). */

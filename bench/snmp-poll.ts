@@ -1,0 +1,262 @@
+/**
+ * SNMP poll cost: poller CPU per poll of a 48-port switch profile (system + ifTable + ifXTable +
+ * entity), devices polled per second with several agent processes, and the same fleet polled the
+ * shell-script way (snmpbulkwalk once per device and table).
+ *
+ *   npm run build && node dist/bench/snmp-poll.js [--agents 3] [--devices 30] [--polls 300] [--concurrency 16]
+ *
+ * Agents: bench/support/replay-agent.ts in child processes (one per process, 127.0.0.1) serving
+ * test/fixtures/snmp/switch48.snmprec — the fixture the integration tests serve with snmpsimd.
+ * snmpsimd itself is ~45 ms per GetBulk and would only measure Python.
+ * Every number is printed; nothing is asserted (targets: ≤ 2 ms poller CPU per poll).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { type DeviceConfig, deviceSchema } from "../src/config/schema.js";
+import { systemClock } from "../src/lib/clock.js";
+import { silentLogger } from "../src/lib/logger.js";
+import { createSnmpCollector } from "../src/management/collectors/snmp/index.js";
+import { printTable } from "./stats.js";
+
+const COMMUNITY = "switch48";
+const FIXTURE = fileURLToPath(new URL("../../test/fixtures/snmp/switch48.snmprec", import.meta.url));
+const PROFILE = ["system", "interfaces", "entity"] as const;
+const TABLES = ["1.3.6.1.2.1.1", "1.3.6.1.2.1.2.2", "1.3.6.1.2.1.31.1.1", "1.3.6.1.2.1.47.1.1.1"];
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+interface Options {
+  agents: number;
+  devices: number;
+  polls: number;
+  concurrency: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const get = (name: string, fallback: number): number => {
+    const i = argv.indexOf(`--${name}`);
+    const value = i >= 0 ? Number(argv[i + 1]) : fallback;
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer`);
+    return value;
+  };
+  return {
+    agents: get("agents", 3),
+    devices: get("devices", 30),
+    polls: get("polls", 300),
+    concurrency: get("concurrency", 16),
+  };
+}
+
+interface AgentProcess {
+  child: ChildProcess;
+  port: number;
+}
+
+/** Starts one replay agent serving the 48-port switch fixture in its own node process. */
+function startAgentProcess(): Promise<AgentProcess> {
+  const script = fileURLToPath(new URL("./support/replay-agent.js", import.meta.url));
+  const child = spawn(process.execPath, [script, FIXTURE, COMMUNITY], { stdio: ["pipe", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split("\n")[0];
+      if (buffer.includes("\n") && line)
+        resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+    });
+    child.once("exit", (code) => reject(new Error(`agent process exited with ${code}`)));
+  });
+}
+
+/** CPU of a process from /proc/<pid>/stat, in ms: its own (utime+stime) or its waited-for children's. */
+function procCpuMs(pid: number | "self", which: "own" | "children" = "own"): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after "(comm) ": state is [0]; utime [11], stime [12], cutime [13], cstime [14].
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks =
+    which === "own" ? Number(fields[11]) + Number(fields[12]) : Number(fields[13]) + Number(fields[14]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}
+
+async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+function fmt(n: number, digits = 2): string {
+  return n.toFixed(digits);
+}
+
+function onPath(binary: string): boolean {
+  return spawnSync("which", [binary], { stdio: "ignore" }).status === 0;
+}
+
+type Poll = (device: DeviceConfig) => Promise<void>;
+
+/** Poller CPU and wall time per poll, one poll at a time: nothing hides in parallelism. */
+async function measureSequential(devices: DeviceConfig[], polls: number, poll: Poll) {
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < polls; i++) await poll(devices[i % devices.length]!);
+  return { cpuMs: cpuMs(process.cpuUsage(cpu0)) / polls, wallMs: (performance.now() - wall0) / polls };
+}
+
+/** Devices per second with `concurrency` polls in flight; poller and agent CPU meanwhile. */
+async function measureThroughput(
+  devices: DeviceConfig[],
+  polls: number,
+  concurrency: number,
+  agents: AgentProcess[],
+  poll: Poll,
+) {
+  const batch = Array.from({ length: polls }, (_, i) => devices[i % devices.length]!);
+  const agentCpu0 = agents.map((a) => procCpuMs(a.child.pid!));
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  await runPool(batch, concurrency, poll);
+  const wallMs = performance.now() - wall0;
+  const agentCpu = agents.map((a, i) => procCpuMs(a.child.pid!) - agentCpu0[i]!);
+  return { polls, wallMs, pollerCpuMs: cpuMs(process.cpuUsage(cpu0)), agentCpu };
+}
+
+/** The shell-script way: one snmpbulkwalk process per device and table, one after another. */
+function measureShellWay(devices: DeviceConfig[]) {
+  const cpu0 = procCpuMs("self", "children");
+  const wall0 = performance.now();
+  let walks = 0;
+  for (const device of devices) {
+    for (const table of TABLES) {
+      const target = `127.0.0.1:${device.snmp!.port}`;
+      const result = spawnSync(
+        "snmpbulkwalk",
+        ["-v2c", "-c", COMMUNITY, "-Cr25", "-t", "5", "-r", "1", target, table],
+        {
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      if (result.status !== 0)
+        throw new Error(`snmpbulkwalk failed: ${result.stderr?.toString() ?? result.error}`);
+      walks++;
+    }
+  }
+  return { walks, wallMs: performance.now() - wall0, cpuMs: procCpuMs("self", "children") - cpu0 };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const agents = await Promise.all(Array.from({ length: options.agents }, startAgentProcess));
+  const devices: DeviceConfig[] = Array.from({ length: options.devices }, (_, i) =>
+    deviceSchema.parse({
+      name: `sw-${String(i + 1).padStart(3, "0")}`,
+      host: "127.0.0.1",
+      snmp: {
+        port: agents[i % agents.length]!.port,
+        version: "2c",
+        community: COMMUNITY,
+        timeout_ms: 5000,
+        retries: 1,
+      },
+    }),
+  );
+  const collector = createSnmpCollector({
+    logger: silentLogger(),
+    clock: systemClock,
+    maxOutstandingPerAgent: 4,
+  });
+  const poll: Poll = async (device) => {
+    const obs = await collector.collect(device, { collectors: PROFILE });
+    if (obs.errors.length > 0 || obs.interfaces?.length !== 53 || !obs.entity) {
+      throw new Error(`poll of ${device.name} failed: ${JSON.stringify(obs.errors)}`);
+    }
+  };
+
+  try {
+    // Warm up: JIT, agents' first answers.
+    for (let round = 0; round < 3; round++) await runPool(devices, options.concurrency, poll);
+
+    const sequential = await measureSequential(devices, options.polls, poll);
+    const burst = await measureThroughput(devices, options.polls * 2, options.concurrency, agents, poll);
+
+    let wall0 = performance.now();
+    await runPool(devices, options.concurrency, poll);
+    const fleetConcurrentMs = performance.now() - wall0;
+    wall0 = performance.now();
+    for (const device of devices) await poll(device);
+    const fleetSequentialMs = performance.now() - wall0;
+    const shell = onPath("snmpbulkwalk") ? measureShellWay(devices) : undefined;
+
+    const agentTotal = burst.agentCpu.reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `snmp-poll: 48-port switch profile (system + ifTable + ifXTable + entity), ${devices.length} devices on ` +
+        `${agents.length} agent processes; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}\n`,
+    );
+    printTable("1. poller CPU per poll, one poll at a time", [
+      ["polls", String(options.polls)],
+      [
+        "poller CPU per poll",
+        `${fmt(sequential.cpuMs, 3)} ms  (target ≤ 2 ms; ${fmt(1000 / sequential.cpuMs, 0)} polls/s per core)`,
+      ],
+      ["wall per poll", `${fmt(sequential.wallMs, 3)} ms  (includes the agent's time)`],
+    ]);
+    printTable(`2. throughput, ${options.concurrency} polls in flight`, [
+      ["polls", `${burst.polls} in ${fmt(burst.wallMs / 1000)} s`],
+      ["devices polled per second", fmt((burst.polls * 1000) / burst.wallMs, 0)],
+      [
+        "poller CPU per poll",
+        `${fmt(burst.pollerCpuMs / burst.polls, 3)} ms  (poller busy ${fmt((burst.pollerCpuMs / burst.wallMs) * 100, 0)}% of a core)`,
+      ],
+      [
+        "agent CPU per poll",
+        `${fmt(agentTotal / burst.polls, 3)} ms  (each agent busy ${burst.agentCpu.map((c) => `${fmt((c / burst.wallMs) * 100, 0)}%`).join(", ")} of a core)`,
+      ],
+    ]);
+    const rows: [string, string][] = [
+      [`opsbot, ${options.concurrency} in flight`, `${fmt(fleetConcurrentMs, 1)} ms`],
+      [
+        "opsbot, one at a time",
+        `${fmt(fleetSequentialMs, 1)} ms  (${fmt(sequential.cpuMs * devices.length, 0)} ms CPU)`,
+      ],
+    ];
+    if (shell) {
+      rows.push(
+        [
+          `snmpbulkwalk × ${shell.walks}`,
+          `${fmt(shell.wallMs, 1)} ms  (${fmt(shell.cpuMs, 0)} ms CPU in snmpbulkwalk)`,
+        ],
+        [
+          "ours / theirs, wall",
+          `${fmt(fleetConcurrentMs / shell.wallMs, 4)} (in flight), ${fmt(fleetSequentialMs / shell.wallMs, 4)} (one at a time)`,
+        ],
+        ["ours / theirs, CPU", fmt((sequential.cpuMs * devices.length) / shell.cpuMs, 4)],
+      );
+    } else {
+      rows.push(["snmpbulkwalk", "not installed (apt-get install snmp): skipped"]);
+    }
+    printTable(`3. the whole fleet once: opsbot vs snmpbulkwalk per device and table`, rows);
+  } finally {
+    collector.close();
+    for (const agent of agents) {
+      agent.child.stdin?.end();
+      agent.child.kill("SIGTERM");
+    }
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

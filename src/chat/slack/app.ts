@@ -1,0 +1,142 @@
+import { App } from "@slack/bolt";
+import type { Clock } from "../../lib/clock.js";
+import { OpsbotError } from "../../lib/errors.js";
+import type { Logger } from "../../lib/logger.js";
+import { boltLogger } from "./bolt-logger.js";
+import { DeliveryDedup } from "./delivery-dedup.js";
+import { HardenedHttpReceiver } from "./http-receiver.js";
+import { createSlackIdentity } from "./identity.js";
+import { registerListeners } from "./listeners.js";
+import { createOutbox, type Outbox } from "./outbox.js";
+import type { SlackRouter } from "./router-port.js";
+import type { Timers } from "./send-queue.js";
+import type { SlackSettings } from "./settings.js";
+import { createSlackApi, type SlackApi } from "./slack-api.js";
+
+/**
+ * opsbot in Slack: a Bolt app in Socket Mode (default) or HTTP mode, answering through the outbox.
+ * `chat` exists before start() so the composition root can hand it to every subsystem.
+ */
+export interface SlackAppOptions {
+  settings: SlackSettings;
+  router: SlackRouter;
+  /** opsbot.yaml `roles`. */
+  roles: Record<string, string[]>;
+  clock: Clock;
+  logger: Logger;
+  timers?: Timers;
+  /** Minimum ms between writes to a channel (Slack: ~1/s). */
+  channelIntervalMs?: number;
+  /** HTTP mode: interface to listen on (default all). */
+  httpHost?: string;
+  /** Tests may swap the Web API (default: the real client pointed at settings.apiUrl). */
+  api?: SlackApi;
+}
+
+export interface SlackApp {
+  readonly chat: Outbox;
+  /** Connects (Socket Mode) or listens (HTTP mode). Resolves with the HTTP port in HTTP mode. */
+  start(): Promise<{ botUserId: string; port?: number }>;
+  /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
+  stop(drainMs?: number): Promise<void>;
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { settings, logger } = options;
+  const api =
+    options.api ??
+    createSlackApi({
+      token: settings.botToken,
+      ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+    });
+  const outbox = createOutbox({
+    api,
+    logger: logger.child({ component: "slack-outbox" }),
+    ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.channelIntervalMs !== undefined ? { channelIntervalMs: options.channelIntervalMs } : {}),
+  });
+  let app: App | undefined;
+  let receiver: HardenedHttpReceiver | undefined;
+
+  return {
+    chat: outbox,
+    async start() {
+      const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
+        throw new OpsbotError(
+          "UNAVAILABLE",
+          `Slack refused SLACK_BOT_TOKEN (${(err as Error).message}): check the token and that the app is installed.`,
+          { cause: err },
+        );
+      });
+      const botUserId = String(me.user_id);
+      const botId = String(me.bot_id);
+      const bLogger = boltLogger(logger);
+      // Bolt's own client only opens the Socket Mode connection (apps.connections.open), with its own
+      // reconnect retries; every other call goes through the outbox. Known bot ids mean Bolt needs no
+      // auth.test of its own.
+      const clientOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
+      if (settings.mode === "socket") {
+        app = new App({
+          token: settings.botToken,
+          appToken: settings.appToken,
+          socketMode: true,
+          botId,
+          botUserId,
+          clientOptions,
+          logger: bLogger,
+        });
+      } else {
+        receiver = new HardenedHttpReceiver({
+          signingSecret: settings.signingSecret,
+          port: settings.port,
+          ...(options.httpHost ? { host: options.httpHost } : {}),
+          clock: options.clock,
+          logger,
+          boltLogger: bLogger,
+        });
+        app = new App({
+          token: settings.botToken,
+          receiver,
+          botId,
+          botUserId,
+          clientOptions,
+          logger: bLogger,
+        });
+      }
+      app.error(async (err) => {
+        logger.error({ err: String(err) }, "Slack listener error");
+      });
+      registerListeners(app, {
+        router: options.router,
+        identity: createSlackIdentity({
+          roles: options.roles,
+          call: (method, args) => outbox.call(method, args),
+          clock: options.clock,
+          logger,
+        }),
+        outbox,
+        dedup: new DeliveryDedup(options.clock),
+        botUserId,
+        logger,
+      });
+      if (receiver) {
+        const port = await receiver.start();
+        logger.info({ port, botUserId }, "Slack HTTP mode: listening");
+        return { botUserId, port };
+      }
+      await app.start();
+      logger.info({ botUserId }, "Slack Socket Mode: connected");
+      return { botUserId };
+    },
+    async stop(drainMs = 10_000) {
+      if (receiver) await receiver.stop();
+      else if (app) await app.stop();
+      const drained = await Promise.race([
+        outbox.idle().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref()),
+      ]);
+      if (!drained) logger.warn({ pending: outbox.pending }, "Slack outbox not drained at shutdown");
+      outbox.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Clock } from "../../lib/clock.js";
+import type { Logger } from "../../lib/logger.js";
+import type { ChatUser } from "../command.js";
+import type { SlackResult } from "./slack-api.js";
+
+/**
+ * Who a Slack user is to opsbot: the user id from the payload (never from message text) mapped to roles
+ * through the config. Role members may be user ids (`U…`, `W…` on Enterprise Grid) or user-group ids
+ * (`S…`), resolved with usergroups.users.list. Groups and names are cached in memory with a TTL: they
+ * are cheap to refetch and a restart simply refetches them, so they need no table. A failed group
+ * lookup keeps the last known members (or none), so an outage can never grant a role.
+ */
+export interface SlackIdentity {
+  resolve(userId: string, hintName?: string): Promise<ChatUser>;
+}
+
+export interface SlackIdentityOptions {
+  /** Role name → members, as in opsbot.yaml `roles`. */
+  roles: Record<string, string[]>;
+  /** A Web API read (through the outbox). */
+  call(method: string, args: Record<string, unknown>): Promise<SlackResult>;
+  clock: Clock;
+  logger?: Logger;
+  groupTtlMs?: number;
+  nameTtlMs?: number;
+  /** Most names cached; the oldest are forgotten first. */
+  maxNames?: number;
+}
+
+interface Cached<T> {
+  value: T;
+  fetchedAt: number;
+}
+
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const GROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+export function createSlackIdentity(options: SlackIdentityOptions): SlackIdentity {
+  const groupTtl = options.groupTtlMs ?? 5 * 60_000;
+  const nameTtl = options.nameTtlMs ?? 60 * 60_000;
+  const maxNames = options.maxNames ?? 10_000;
+  const groups = new Map<string, Cached<Set<string>>>();
+  const groupFetches = new Map<string, Promise<Set<string>>>();
+  const names = new Map<string, Cached<string>>();
+
+  async function groupMembers(groupId: string): Promise<Set<string>> {
+    const cached = groups.get(groupId);
+    const now = options.clock.now();
+    if (cached && now - cached.fetchedAt < groupTtl) return cached.value;
+    // One fetch per group at a time, however many users ask at once.
+    let fetching = groupFetches.get(groupId);
+    if (!fetching) {
+      fetching = options
+        .call("usergroups.users.list", { usergroup: groupId })
+        .then((r) => {
+          const members = new Set(Array.isArray(r.users) ? (r.users as string[]) : []);
+          groups.set(groupId, { value: members, fetchedAt: options.clock.now() });
+          return members;
+        })
+        .catch((err: unknown) => {
+          options.logger?.warn(
+            { group: groupId, err: String(err) },
+            "cannot resolve Slack user group; using last known members",
+          );
+          return cached?.value ?? new Set<string>();
+        })
+        .finally(() => groupFetches.delete(groupId));
+      groupFetches.set(groupId, fetching);
+    }
+    return fetching;
+  }
+
+  async function displayName(userId: string, hint: string | undefined): Promise<string> {
+    const cached = names.get(userId);
+    if (cached && options.clock.now() - cached.fetchedAt < nameTtl) return cached.value;
+    try {
+      const r = await options.call("users.info", { user: userId });
+      const user = (r.user ?? {}) as { name?: string; profile?: { display_name?: string } };
+      const name = user.profile?.display_name || user.name || hint || userId;
+      names.delete(userId);
+      names.set(userId, { value: name, fetchedAt: options.clock.now() });
+      if (names.size > maxNames) names.delete(names.keys().next().value!);
+      return name;
+    } catch (err) {
+      options.logger?.warn({ user: userId, err: String(err) }, "cannot look up Slack user name");
+      return cached?.value ?? hint ?? userId;
+    }
+  }
+
+  async function rolesOf(userId: string): Promise<string[]> {
+    const roles: string[] = [];
+    for (const [role, members] of Object.entries(options.roles)) {
+      if (members.includes(userId)) {
+        roles.push(role);
+        continue;
+      }
+      for (const m of members.filter((x) => GROUP_ID.test(x))) {
+        if ((await groupMembers(m)).has(userId)) {
+          roles.push(role);
+          break;
+        }
+      }
+    }
+    return roles;
+  }
+
+  return {
+    async resolve(userId, hintName) {
+      if (!USER_ID.test(userId)) return { id: userId, name: hintName ?? userId, roles: [] };
+      const [name, roles] = await Promise.all([displayName(userId, hintName), rolesOf(userId)]);
+      return { id: userId, name, roles };
+    },
+  };
+}

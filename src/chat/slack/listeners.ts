@@ -1,0 +1,142 @@
+import type { App } from "@slack/bolt";
+import type { Logger } from "../../lib/logger.js";
+import { errorReply, type Reply } from "../reply.js";
+import { type DeliveryDedup, deliveryKey } from "./delivery-dedup.js";
+import type { SlackIdentity } from "./identity.js";
+import { normalizeIncomingText } from "./incoming-text.js";
+import type { Outbox } from "./outbox.js";
+import type { SlackRouter } from "./router-port.js";
+
+/**
+ * The Slack entry points, all into the one command router: `/ops <text>`, `@opsbot <text>` (answered in
+ * the thread), direct messages, and button clicks. Identity always comes from the payload's user id.
+ */
+export interface ListenerDeps {
+  router: SlackRouter;
+  identity: SlackIdentity;
+  outbox: Outbox;
+  dedup: DeliveryDedup;
+  botUserId: string;
+  logger: Logger;
+}
+
+const TRANSPORT = "slack" as const;
+const SORRY = "Something went wrong answering that; the details are in opsbot's log. Try again in a minute.";
+
+interface MessageLike {
+  user?: string;
+  bot_id?: string;
+  subtype?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  channel: string;
+  channel_type?: string;
+}
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const { router, identity, outbox, logger } = deps;
+
+  // Slack redelivers events it thinks we missed (and Socket Mode may resend an envelope after a
+  // reconnect): handle each delivery once.
+  app.use(async (args) => {
+    const key = deliveryKey(args.body as Record<string, unknown>);
+    if (key && deps.dedup.checkAndRecord(key)) {
+      logger.info({ key }, "duplicate Slack delivery ignored");
+      const ack = (args as { ack?: () => Promise<void> }).ack;
+      if (ack) await ack();
+      return;
+    }
+    await args.next();
+  });
+
+  const isFromBot = (m: MessageLike) => m.bot_id !== undefined || m.user === deps.botUserId || !m.user;
+
+  async function answerMessage(m: MessageLike, text: string, threadTs: string | undefined): Promise<void> {
+    try {
+      const user = await identity.resolve(m.user!);
+      const reply = await router.handle(text, {
+        user,
+        channel: m.channel,
+        ...(threadTs ? { threadTs } : {}),
+        transport: TRANSPORT,
+      });
+      await deliver(m.channel, m.user!, reply, threadTs);
+    } catch (err) {
+      logger.error({ err: String(err), channel: m.channel }, "answering a Slack message failed");
+      await outbox.post(m.channel, errorReply(SORRY), threadTs ? { threadTs } : {}).catch(() => {});
+    }
+  }
+
+  async function deliver(
+    channel: string,
+    userId: string,
+    reply: Reply,
+    threadTs: string | undefined,
+  ): Promise<void> {
+    if (reply.ephemeral) await outbox.postEphemeral(channel, userId, reply);
+    else await outbox.post(channel, reply, threadTs ? { threadTs } : {});
+  }
+
+  app.command(/.*/, async ({ command, ack }) => {
+    await ack(); // within Slack's 3 s, before any work
+    try {
+      const user = await identity.resolve(command.user_id, command.user_name);
+      const reply = await router.handle(normalizeIncomingText(command.text), {
+        user,
+        channel: command.channel_id,
+        transport: TRANSPORT,
+      });
+      await outbox.respond(command.response_url, command.channel_id, reply);
+    } catch (err) {
+      logger.error({ err: String(err), command: command.command }, "answering a slash command failed");
+      await outbox
+        .respond(command.response_url, command.channel_id, { ...errorReply(SORRY), ephemeral: true })
+        .catch(() => {});
+    }
+  });
+
+  app.event("app_mention", async ({ event }) => {
+    const m = event as unknown as MessageLike;
+    if (isFromBot(m)) return;
+    const threadTs = m.thread_ts ?? m.ts;
+    await answerMessage(m, normalizeIncomingText(m.text ?? "", deps.botUserId), threadTs);
+  });
+
+  app.message(async ({ message }) => {
+    const m = message as unknown as MessageLike;
+    // Only direct messages: channel messages reach opsbot as app_mention. Edits, joins and every bot's
+    // posts (our own included) have a subtype or bot_id and are never commands.
+    if (m.channel_type !== "im" || m.subtype !== undefined || isFromBot(m)) return;
+    await answerMessage(m, normalizeIncomingText(m.text ?? "", deps.botUserId), m.thread_ts);
+  });
+
+  app.action(/.*/, async ({ ack, body, action }) => {
+    await ack();
+    if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
+    const actionId = action.action_id;
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    if (!channel) return;
+    const msg = body.message as { ts?: string; thread_ts?: string } | undefined;
+    const message = msg?.ts
+      ? { channel, ts: msg.ts, ...(msg.thread_ts ? { threadTs: msg.thread_ts } : {}) }
+      : undefined;
+    try {
+      const user = await identity.resolve(body.user.id, body.user.username);
+      const reply = await router.dispatchAction(actionId, action.value ?? "", {
+        user,
+        channel,
+        ...(message ? { message } : {}),
+        transport: TRANSPORT,
+      });
+      if (!reply) return;
+      if (reply.ephemeral) await outbox.respond(body.response_url, channel, reply);
+      else await outbox.post(channel, reply, message ? { threadTs: message.threadTs ?? message.ts } : {});
+    } catch (err) {
+      logger.error({ err: String(err), action: actionId }, "handling a button click failed");
+      await outbox
+        .respond(body.response_url, channel, { ...errorReply(SORRY), ephemeral: true })
+        .catch(() => {});
+    }
+  });
+}

@@ -1,0 +1,174 @@
+import type { Logger } from "../../lib/logger.js";
+import type { ChatPort, MessageRef } from "../port.js";
+import type { Reply } from "../reply.js";
+import { type RenderedReply, renderReply, type SlackMessage } from "./block-kit.js";
+import { type QueueStats, SendQueue, type Timers } from "./send-queue.js";
+import type { SlackApi, SlackResult } from "./slack-api.js";
+
+/**
+ * The outbox: the only way opsbot talks to Slack. Implements the chat port on top of the send queue, so
+ * every message respects Slack's limits (about one write per second per channel, 429 Retry-After,
+ * coalesced updates) and is retried until delivered. Replies are rendered to Block Kit here.
+ */
+export interface Outbox extends ChatPort {
+  /** Any Web API call. With `channel` it is a write, queued in that channel's order and retried until done. */
+  call(method: string, args: Record<string, unknown>, options?: { channel?: string }): Promise<SlackResult>;
+  /** Answers through a response_url (slash commands, button clicks): in the channel or only to the user. */
+  respond(responseUrl: string, channel: string, reply: Reply): Promise<void>;
+  /** Resolves when everything queued has been delivered (or has failed for good). */
+  idle(): Promise<void>;
+  close(): void;
+  readonly stats: QueueStats;
+  readonly pending: number;
+}
+
+export interface OutboxOptions {
+  api: SlackApi;
+  timers?: Timers;
+  logger?: Logger;
+  /** Minimum ms between writes to one channel. Default 1000 (Slack: ~1 message/s/channel). */
+  channelIntervalMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Attempts for reads (users.info, …) before the caller gets the error. Writes never give up. */
+  readAttempts?: number;
+}
+
+const NO_UNFURL = { unfurl_links: false, unfurl_media: false };
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { api } = options;
+  const queue = new SendQueue({
+    ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    intervalMs: options.channelIntervalMs ?? 1000,
+    ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
+  });
+  const readAttempts = options.readAttempts ?? 4;
+
+  const write = (channel: string, method: string, args: Record<string, unknown>, coalesceKey?: string) =>
+    queue.enqueue({
+      lane: channel,
+      method,
+      spaced: true,
+      ...(coalesceKey ? { coalesceKey } : {}),
+      run: () => api.call(method, args),
+    });
+
+  const messageArgs = (m: SlackMessage) => ({ text: m.text, blocks: m.blocks });
+
+  async function uploadFile(
+    channel: string,
+    file: { filename: string; content: string; title?: string; threadTs?: string },
+  ): Promise<void> {
+    // One job in the channel's lane for the whole three-step upload, so the file lands in order with the
+    // messages around it. Steps that succeeded are not repeated when a later step is retried.
+    let upload: { url: string; id: string } | undefined;
+    let uploaded = false;
+    await queue.enqueue({
+      lane: channel,
+      method: "files.completeUploadExternal",
+      spaced: true,
+      run: async () => {
+        if (!upload) {
+          const r = await api.call("files.getUploadURLExternal", {
+            filename: file.filename,
+            length: Buffer.byteLength(file.content, "utf8"),
+          });
+          upload = { url: String(r.upload_url), id: String(r.file_id) };
+        }
+        if (!uploaded) {
+          await api.postToUrl("files.upload", upload.url, file.content, "text/plain; charset=utf-8");
+          uploaded = true;
+        }
+        return api.call("files.completeUploadExternal", {
+          files: [{ id: upload.id, title: file.title ?? file.filename }],
+          channel_id: channel,
+          ...(file.threadTs ? { thread_ts: file.threadTs } : {}),
+        });
+      },
+    });
+  }
+
+  async function postRendered(
+    channel: string,
+    rendered: RenderedReply,
+    threadTs?: string,
+  ): Promise<MessageRef> {
+    const thread = threadTs ? { thread_ts: threadTs } : {};
+    const posts = rendered.messages.map((m) =>
+      write(channel, "chat.postMessage", { channel, ...messageArgs(m), ...thread, ...NO_UNFURL }),
+    );
+    const uploads = rendered.files.map((f) =>
+      uploadFile(channel, { ...f, ...(threadTs ? { threadTs } : {}) }),
+    );
+    const results = await Promise.all(posts);
+    await Promise.all(uploads);
+    const first = results[0]!;
+    return { channel: String(first.channel ?? channel), ts: String(first.ts) };
+  }
+
+  return {
+    get stats() {
+      return queue.stats;
+    },
+    get pending() {
+      return queue.pending;
+    },
+    call(method, args, callOptions = {}) {
+      if (callOptions.channel) return write(callOptions.channel, method, args);
+      return queue.enqueue({
+        method,
+        spaced: false,
+        maxAttempts: readAttempts,
+        run: () => api.call(method, args),
+      });
+    },
+    post(channel, reply, postOptions = {}) {
+      return postRendered(channel, renderReply(reply), postOptions.threadTs);
+    },
+    async update(ref, reply) {
+      // An update replaces one message: no files, no continuation messages.
+      const [message] = renderReply(reply, { allowFiles: false, maxMessages: 1 }).messages;
+      await write(
+        ref.channel,
+        "chat.update",
+        { channel: ref.channel, ts: ref.ts, ...messageArgs(message!) },
+        `update:${ref.channel}:${ref.ts}`,
+      );
+    },
+    async postEphemeral(channel, userId, reply) {
+      const { messages } = renderReply(reply, { allowFiles: false });
+      await Promise.all(
+        messages.map((m) =>
+          write(channel, "chat.postEphemeral", { channel, user: userId, ...messageArgs(m) }),
+        ),
+      );
+    },
+    uploadFile,
+    async respond(responseUrl, channel, reply) {
+      const ephemeral = reply.ephemeral === true;
+      const rendered = renderReply(reply, { allowFiles: !ephemeral });
+      const responseType = ephemeral ? "ephemeral" : "in_channel";
+      const sends = rendered.messages.map((m) =>
+        queue.enqueue({
+          lane: channel,
+          method: "response_url",
+          spaced: true,
+          run: () =>
+            api.postToUrl(
+              "response_url",
+              responseUrl,
+              JSON.stringify({ response_type: responseType, replace_original: false, ...messageArgs(m) }),
+              "application/json",
+            ),
+        }),
+      );
+      await Promise.all(sends);
+      await Promise.all(rendered.files.map((f) => uploadFile(channel, f)));
+    },
+    idle: () => queue.idle(),
+    close: () => queue.close(),
+  };
+}

@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import { Client, type ConnectConfig } from "ssh2";
+import { OpsbotError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { hostKeyAlgorithms, resolvePins, verifyHostKey } from "./pins.js";
+import type { SshTarget } from "./types.js";
+
+/** Sends a keepalive after this much silence; the connection is dropped after KEEPALIVE_COUNT misses. */
+const KEEPALIVE_INTERVAL_MS = 15_000;
+const KEEPALIVE_COUNT = 3;
+
+/**
+ * Opens one authenticated ssh2 connection. The host key is checked inside the key exchange
+ * (ssh2's hostVerifier), so a refused key ends the connection before any authentication message is
+ * sent. Only public-key authentication with the configured key file; no agent, no forwarding, no
+ * passwords, no keyboard-interactive.
+ */
+export async function connectSsh(target: SshTarget, logger: Logger): Promise<Client> {
+  const pins = await resolvePins(target);
+  const privateKey = await readKeyFile(target);
+  const client = new Client();
+  let rejection: string | undefined;
+
+  const config: ConnectConfig = {
+    host: target.host,
+    port: target.port,
+    username: target.user,
+    privateKey,
+    readyTimeout: target.connectTimeoutMs,
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT,
+    agentForward: false,
+    tryKeyboard: false,
+    hostVerifier: (key: Buffer) => {
+      const verdict = verifyHostKey(target, pins, key);
+      if (verdict.accepted) return true;
+      rejection = verdict.message;
+      return false;
+    },
+  };
+  if (target.passphrase !== undefined) config.passphrase = target.passphrase;
+  const serverHostKey = hostKeyAlgorithms(pins);
+  if (serverHostKey) config.algorithms = { serverHostKey: serverHostKey as never };
+
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: OpsbotError) => {
+      if (settled) return;
+      settled = true;
+      client.end();
+      reject(err);
+    };
+    client.once("ready", () => {
+      settled = true;
+      resolve(client);
+    });
+    client.on("error", (err: Error & { level?: string; code?: string }) => {
+      if (!settled) {
+        fail(connectError(target, err, rejection));
+        return;
+      }
+      logger.debug({ device: target.name, err: err.message }, "ssh connection error");
+    });
+    client.once("close", () => fail(connectError(target, new Error("connection closed"), rejection)));
+    try {
+      client.connect(config);
+    } catch (err) {
+      // ssh2 parses the private key synchronously here (wrong passphrase, unsupported format).
+      fail(
+        new OpsbotError(
+          "CONFIG_INVALID",
+          `Cannot use the SSH key ${target.keyFile} for ${target.name}: ${(err as Error).message}. ` +
+            "Check ssh.key_file and ssh.passphrase_env.",
+          { cause: err },
+        ),
+      );
+    }
+  });
+}
+
+async function readKeyFile(target: SshTarget): Promise<Buffer> {
+  if (!target.keyFile) {
+    throw new OpsbotError(
+      "CONFIG_INVALID",
+      `No SSH key for ${target.name}: set ssh.key_file (opsbot authenticates with keys only).`,
+    );
+  }
+  try {
+    return await readFile(target.keyFile);
+  } catch (err) {
+    throw new OpsbotError(
+      "CONFIG_INVALID",
+      `Cannot read the SSH key ${target.keyFile} for ${target.name}: ${(err as Error).message}.`,
+      { cause: err },
+    );
+  }
+}
+
+function connectError(target: SshTarget, err: Error & { level?: string; code?: string }, rejection?: string) {
+  if (rejection !== undefined) return new OpsbotError("HOST_KEY_REJECTED", rejection, { cause: err });
+  const where = `${target.user}@${target.host} port ${target.port} (${target.name})`;
+  if (err.level === "client-timeout") {
+    return new OpsbotError(
+      "TIMEOUT",
+      `No SSH handshake with ${where} within ${target.connectTimeoutMs} ms.`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (err.level === "client-authentication") {
+    return new OpsbotError(
+      "UNAVAILABLE",
+      `SSH authentication failed for ${where}: the server did not accept the key ${target.keyFile}. ` +
+        "Add its public key to the user's authorized_keys.",
+      { cause: err },
+    );
+  }
+  if (err.code === "ECONNREFUSED" || err.code === "EHOSTUNREACH" || err.code === "ENOTFOUND") {
+    return new OpsbotError("UNAVAILABLE", `Cannot reach ${where}: ${err.code}.`, { cause: err });
+  }
+  return new OpsbotError("UNAVAILABLE", `SSH connection to ${where} failed: ${err.message}.`, { cause: err });
+}

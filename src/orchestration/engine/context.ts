@@ -1,0 +1,72 @@
+import type { Clock } from "../../lib/clock.js";
+import type { Logger } from "../../lib/logger.js";
+import type { Redactor } from "../../lib/redact.js";
+import type { Store } from "../../store/store.js";
+import type { Journal } from "../journal.js";
+import type { createOutputWriter } from "../output.js";
+import type { Plan, PlanDevice } from "../plan.js";
+import type { ProgressHub } from "../progress.js";
+import type { RunbookVersion } from "../runbooks/parse.js";
+import type { Executors, Sleep } from "../steps/types.js";
+import type { ApprovalStatus, StepStatus } from "../types.js";
+
+export interface EngineSettings {
+  defaultStepTimeoutMs: number;
+  approvalExpiresInMs: number;
+  allowLocal: boolean;
+  outputCapBytes: number;
+  /** How often batched output is written. Default 100 ms. */
+  outputFlushMs?: number;
+}
+
+export interface EngineDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  executors: Executors;
+  /** Redacts the configured secrets; each run adds its secret parameters. */
+  redactor: Redactor;
+  /** Active runbooks by name (the catalog). */
+  runbook(name: string): RunbookVersion | undefined;
+  /** The configured devices, read at request time. */
+  devices(): readonly PlanDevice[];
+  settings: EngineSettings;
+  sleep?: Sleep;
+  progress?: ProgressHub;
+}
+
+/** A run this process is executing. Everything in it can be rebuilt from the store. */
+export interface ActiveRun {
+  id: number;
+  version: RunbookVersion;
+  plan: Plan;
+  /** Full values, secrets included; never stored. */
+  params: Record<string, string>;
+  secretNames: string[];
+  redactor: Redactor;
+  status: Map<string, StepStatus>;
+  /** Per running main step, to stop it on cancel. */
+  controllers: Map<string, AbortController>;
+  /** Aborted on cancel: wakes backoff sleeps and pending mid-run approvals. */
+  cancel: AbortController;
+  cancelRequested: boolean;
+  finishing: boolean;
+  done: Promise<void>;
+  resolveDone: () => void;
+}
+
+/** Shared state of one engine, handed to its parts (start, step runner, recovery). */
+export interface EngineCore {
+  deps: EngineDeps;
+  journal: Journal;
+  writer: ReturnType<typeof createOutputWriter>;
+  progress: ProgressHub;
+  sleep: Sleep;
+  active: Map<number, ActiveRun>;
+  /** Secret parameter values of unfinished runs, by run id. Memory only, by design. */
+  secrets: Map<number, Record<string, string>>;
+  /** Mid-run approval steps waiting for a decision, by approval id. */
+  approvalWaiters: Map<number, (status: ApprovalStatus, decidedBy: string | null) => void>;
+  /** Re-evaluates a run after a step changed. */
+  pump(run: ActiveRun): void;
+}

@@ -1,0 +1,403 @@
+import type { ChatUser } from "../../chat/command.js";
+import { parseDuration } from "../../lib/clock.js";
+import { ConflictError, NotFoundError, PermissionError, UsageError } from "../../lib/errors.js";
+import {
+  type ApprovalPolicy,
+  cancelApprovals,
+  createApproval,
+  type DecisionResult,
+  decideApproval,
+  expireApprovals,
+  mayDecide,
+} from "../approvals.js";
+import { createJournal } from "../journal.js";
+import { createOutputWriter } from "../output.js";
+import { maskedParams, resolveParams } from "../params.js";
+import { buildPlan, displayCommand, type Plan } from "../plan.js";
+import { createProgressHub, type ProgressListener } from "../progress.js";
+import { parseRunbook, type RunbookVersion } from "../runbooks/parse.js";
+import type { Runbook } from "../runbooks/schema.js";
+import { realSleep } from "../steps/types.js";
+import type { ApprovalRow, RunRow } from "../types.js";
+import type { ActiveRun, EngineCore, EngineDeps } from "./context.js";
+import { createControls } from "./controls.js";
+import { decide } from "./decide.js";
+import { type RecoveryReport, recoverRuns } from "./recovery.js";
+import { launchNode } from "./run-node.js";
+
+/**
+ * The run engine: request → approval → run → finish, each transition a compare-and-set in the store.
+ * Decisions come from the pure core (decide.ts); executors do the I/O; everything a user sees can be
+ * re-rendered from the store.
+ *
+ * Locks: a run takes its lock keys when it starts (after approval). If another run holds one, it
+ * waits in `approved` ("waiting for lock …") and starts, oldest first, when the holder finishes.
+ * An interrupted run keeps its locks — its target is in an unknown state — until resumed or aborted.
+ */
+export interface RequestInput {
+  runbook: string;
+  params: Record<string, string>;
+  user: ChatUser;
+  channel: string;
+  threadTs?: string;
+}
+
+export interface Preview {
+  version: RunbookVersion;
+  plan: Plan;
+  /** Secret values masked. */
+  params: Record<string, string>;
+  secretNames: string[];
+  /** Full values, for gate evaluation and nothing shown. */
+  values: Record<string, string>;
+  policy?: ApprovalPolicy;
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+export function createEngine(deps: EngineDeps) {
+  const journal = createJournal({
+    store: deps.store,
+    clock: deps.clock,
+    outputCapBytes: deps.settings.outputCapBytes,
+  });
+  const progress =
+    deps.progress ??
+    createProgressHub((err) => deps.logger.warn({ err: (err as Error).message }, "progress listener failed"));
+  const core: EngineCore = {
+    deps,
+    journal,
+    writer: createOutputWriter(journal, { flushMs: deps.settings.outputFlushMs ?? 100 }),
+    progress,
+    sleep: deps.sleep ?? realSleep,
+    active: new Map(),
+    secrets: new Map(),
+    approvalWaiters: new Map(),
+    pump,
+  };
+  const now = () => deps.clock.now();
+
+  function emitRun(runId: number): void {
+    const row = journal.getRun(runId);
+    if (row) progress.emit({ type: "run", runId, status: row.status, reason: row.statusReason, at: now() });
+  }
+
+  function policyOf(rb: Runbook): ApprovalPolicy | undefined {
+    if (!rb.approvers || rb.approvers.length === 0) return undefined;
+    return {
+      approvers: rb.approvers,
+      minApprovals: rb.min_approvals,
+      allowSelf: rb.allow_self,
+      expiresInMs: parseDuration(rb.expires_in ?? "") ?? deps.settings.approvalExpiresInMs,
+    };
+  }
+
+  function versionOf(row: RunRow): RunbookVersion {
+    const stored = journal.getVersion(row.runbookHash);
+    if (!stored)
+      throw new NotFoundError(
+        `Runbook version ${row.runbookHash.slice(0, 12)} of run ${row.id} is not in the store.`,
+      );
+    const parsed = parseRunbook(stored.content, stored.file);
+    if (!parsed.ok) throw new ConflictError(`The stored version of ${row.runbook} no longer validates.`);
+    return parsed.version;
+  }
+
+  function planFor(version: RunbookVersion, values: Record<string, string>, secretNames: string[]): Plan {
+    const r = buildPlan({
+      version,
+      params: values,
+      secrets: secretNames,
+      devices: deps.devices(),
+      defaultTimeoutMs: deps.settings.defaultStepTimeoutMs,
+      allowLocal: deps.settings.allowLocal,
+    });
+    if (!r.ok) throw new UsageError(`Cannot plan ${version.name}.`, r.errors);
+    return r.plan;
+  }
+
+  function preview(runbook: string, input: Record<string, string>): Preview {
+    const version = deps.runbook(runbook);
+    if (!version)
+      throw new NotFoundError(`No runbook named ${runbook}.`, ["`runbooks` lists the runbooks you can run"]);
+    const resolved = resolveParams(version.runbook.params, input, {
+      devices: deps.devices().map((d) => d.name),
+    });
+    if (resolved.errors.length > 0)
+      throw new UsageError(`Cannot run ${runbook}: check the parameters.`, resolved.errors);
+    const plan = planFor(version, resolved.values, resolved.secrets);
+    const policy = policyOf(version.runbook);
+    return {
+      version,
+      plan,
+      params: maskedParams(resolved.values, resolved.secrets),
+      secretNames: resolved.secrets,
+      values: resolved.values,
+      ...(policy ? { policy } : {}),
+    };
+  }
+
+  function request(input: RequestInput): { run: RunRow; preview: Preview; approvalId?: number } {
+    const p = preview(input.runbook, input.params);
+    let approvalId: number | undefined;
+    const redactor = deps.redactor.with(p.secretNames.map((n) => p.values[n] ?? ""));
+    const runId = journal.durable(() => {
+      journal.saveVersion(p.version);
+      const id = journal.createRun(
+        {
+          runbook: p.version.name,
+          runbookHash: p.version.hash,
+          params: p.params,
+          secretParams: p.secretNames,
+          targets: p.plan.targets.map((t) => t.name),
+          locks: p.plan.locks,
+          requestedBy: input.user.id,
+          requestedByName: input.user.name,
+          channel: input.channel,
+          ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+        },
+        p.plan.order.map((key) => {
+          const n = p.plan.nodes.get(key)!;
+          const shown = displayCommand(n, p.values, p.secretNames);
+          const command = shown === undefined ? undefined : redactor.redact(shown);
+          return {
+            key,
+            stepId: n.stepId,
+            name: n.name,
+            kind: n.kind,
+            target: n.on?.name ?? n.target?.name ?? null,
+            ordinal: n.ordinal,
+            ...(command ? { command } : {}),
+          };
+        }),
+      );
+      if (p.policy) {
+        approvalId = createApproval(deps.store, {
+          runId: id,
+          policy: p.policy,
+          requestedBy: input.user.id,
+          now: now(),
+        });
+      } else {
+        journal.transitionRun(id, ["pending"], "approved", {
+          detail: { by: "policy", note: "the runbook has no approvers" },
+        });
+      }
+      return id;
+    });
+    const secretValues = Object.fromEntries(
+      p.secretNames.filter((n) => n in p.values).map((n) => [n, p.values[n]!]),
+    );
+    if (Object.keys(secretValues).length > 0) core.secrets.set(runId, secretValues);
+    emitRun(runId);
+    if (approvalId !== undefined) {
+      progress.emit({ type: "approval", runId, approvalId, stepKey: null, status: "pending", at: now() });
+    } else start(runId);
+    return { run: journal.getRun(runId)!, preview: p, ...(approvalId !== undefined ? { approvalId } : {}) };
+  }
+
+  function missingSecrets(row: RunRow): string[] {
+    const have = core.secrets.get(row.id) ?? {};
+    return row.secretParams.filter((n) => n in row.params && !(n in have));
+  }
+
+  /** approved → running, once its locks are free. */
+  function start(runId: number): void {
+    if (core.active.has(runId)) return;
+    const row = journal.getRun(runId);
+    if (row?.status !== "approved") return;
+    const missing = missingSecrets(row);
+    if (missing.length > 0) {
+      journal.transitionRun(runId, ["approved"], "interrupted", {
+        reason: `secret parameters are not kept across restarts: resume ${runId} ${missing.map((m) => `${m}=…`).join(" ")}`,
+      });
+      emitRun(runId);
+      return;
+    }
+    const lock = journal.acquireLocks(runId, row.locks);
+    if (!lock.ok) {
+      journal.setReason(runId, `waiting for lock ${lock.key} held by run ${lock.heldBy}`);
+      emitRun(runId);
+      return;
+    }
+    if (!journal.transitionRun(runId, ["approved"], "running", { reason: null })) return;
+    emitRun(runId);
+    activate(row);
+  }
+
+  /** Builds the in-memory run from the store and starts pumping it. */
+  function activate(row: RunRow): void {
+    let run: ActiveRun;
+    try {
+      const version = versionOf(row);
+      const params = { ...row.params, ...(core.secrets.get(row.id) ?? {}) };
+      const plan = planFor(version, params, row.secretParams);
+      applyResumeChoice(row.id);
+      let resolveDone = () => {};
+      const done = new Promise<void>((r) => {
+        resolveDone = r;
+      });
+      run = {
+        id: row.id,
+        version,
+        plan,
+        params,
+        secretNames: row.secretParams,
+        redactor: deps.redactor.with(row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? "")),
+        status: new Map(journal.getSteps(row.id).map((s) => [s.key, s.status])),
+        controllers: new Map(),
+        cancel: new AbortController(),
+        cancelRequested: row.cancelRequestedBy !== null,
+        finishing: false,
+        done,
+        resolveDone,
+      };
+    } catch (err) {
+      const reason = (err as Error).message;
+      journal.durable(() => {
+        journal.transitionRun(row.id, ["running"], "failed", { reason });
+        journal.releaseLocks(row.id);
+      });
+      emitRun(row.id);
+      return;
+    }
+    core.active.set(row.id, run);
+    pump(run);
+  }
+
+  /** A resumed run re-runs (or, if the operator said so, skips) its interrupted steps. */
+  function applyResumeChoice(runId: number): void {
+    const interrupted = journal.getSteps(runId).filter((s) => s.status === "interrupted");
+    if (interrupted.length === 0) return;
+    const choice = [...journal.events(runId)].reverse().find((e) => e.event === "run.resume_requested");
+    const skip = choice?.detail?.skipInterrupted === true;
+    for (const s of interrupted) {
+      journal.setStepStatus(
+        runId,
+        s.key,
+        ["interrupted"],
+        skip ? "skipped" : "pending",
+        skip ? "step.skipped_by_operator" : "step.rerun_after_interrupt",
+      );
+    }
+  }
+
+  function pump(run: ActiveRun): void {
+    if (run.finishing) return;
+    const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
+    for (const key of d.start) launchNode(core, run, key);
+    if (d.finish) finalize(run, d.finish);
+  }
+
+  function finalize(run: ActiveRun, finish: NonNullable<ReturnType<typeof decide>["finish"]>): void {
+    run.finishing = true;
+    journal.durable(() => {
+      for (const key of finish.skip)
+        journal.setStepStatus(run.id, key, ["pending"], "skipped", "step.skipped");
+      journal.transitionRun(run.id, ["running"], finish.status, { reason: finish.reason ?? null });
+      journal.releaseLocks(run.id);
+      cancelApprovals(deps.store, run.id, now());
+    });
+    core.secrets.delete(run.id);
+    core.active.delete(run.id);
+    emitRun(run.id);
+    run.resolveDone();
+    startWaiting();
+  }
+
+  /** Starts approved runs that were waiting for a lock, oldest first. */
+  function startWaiting(): void {
+    for (const row of journal.listRuns({ statuses: ["approved"], limit: 1000, oldestFirst: true }))
+      start(row.id);
+  }
+
+  function mayControl(row: RunRow, user: ChatUser): boolean {
+    if (user.id === row.requestedBy || user.roles.includes("admin")) return true;
+    const rb = deps.runbook(row.runbook)?.runbook ?? versionOf(row).runbook;
+    return mayDecide({ approvers: rb.approvers ?? [], allowSelf: true, requestedBy: row.requestedBy }, user)
+      .ok;
+  }
+
+  function controlled(runId: number, user: ChatUser, verb: string): RunRow {
+    const row = journal.getRun(runId);
+    if (!row) throw new NotFoundError(`No run ${runId}.`, ["`runs` lists recent runs"]);
+    if (!mayControl(row, user)) {
+      throw new PermissionError(
+        `Only the requester, an approver of ${row.runbook} or an admin may ${verb} run ${runId}.`,
+      );
+    }
+    return row;
+  }
+
+  function onApprovalSettled(a: ApprovalRow): void {
+    progress.emit({
+      type: "approval",
+      runId: a.runId,
+      approvalId: a.id,
+      stepKey: a.stepKey,
+      status: a.status,
+      at: now(),
+    });
+    if (a.stepKey !== null) {
+      core.approvalWaiters.get(a.id)?.(a.status, a.decidedBy);
+      return;
+    }
+    emitRun(a.runId);
+    if (a.status === "approved") start(a.runId);
+    else {
+      const row = journal.getRun(a.runId);
+      if (row && row.status !== "interrupted") core.secrets.delete(a.runId);
+      startWaiting();
+    }
+  }
+
+  const controls = createControls({ core, controlled, emitRun, startWaiting, start, versionOf, policyOf });
+
+  return {
+    journal,
+    subscribe: (listener: ProgressListener) => progress.subscribe(listener),
+    preview,
+    request,
+
+    /** An approver's decision; the store decides who wins. Identity comes from the transport. */
+    decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult {
+      const r = decideApproval(deps.store, { ...input, now: now() });
+      if (r.outcome === "approved" || r.outcome === "rejected" || r.outcome === "expired")
+        onApprovalSettled(r.approval);
+      return r;
+    },
+
+    /** Expires approvals whose time is up (the service calls this on a timer). */
+    sweep(): number {
+      const expired = expireApprovals(deps.store, now());
+      for (const a of expired) onApprovalSettled(a);
+      return expired.length;
+    },
+
+    ...controls,
+
+    /** Start-up: settle what a crash left behind (see recovery.ts), then continue what is safe. */
+    recover(): RecoveryReport {
+      const report = recoverRuns(core, { versionOf, missingSecrets });
+      for (const id of report.continued) {
+        const row = journal.getRun(id);
+        if (row) activate(row);
+      }
+      for (const id of [...report.interrupted, ...report.expired]) emitRun(id);
+      startWaiting();
+      return report;
+    },
+
+    /** Where the run's thread lives (the chat reporter posts the parent message, then records it). */
+    setThread(runId: number, channel: string, threadTs: string): void {
+      journal.setThread(runId, channel, threadTs);
+    },
+
+    activeRunIds: (): number[] => [...core.active.keys()],
+
+    /** Resolves when every run this process is executing has finished. */
+    async idle(): Promise<void> {
+      while (core.active.size > 0) await Promise.all([...core.active.values()].map((r) => r.done));
+    },
+  };
+}

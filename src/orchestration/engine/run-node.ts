@@ -1,0 +1,218 @@
+import { formatDuration, parseDuration } from "../../lib/clock.js";
+import { cancelApprovals, createApproval } from "../approvals.js";
+import { createOutputPipe } from "../output.js";
+import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
+import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
+import type { ActiveRun, EngineCore } from "./context.js";
+
+/**
+ * Runs one node of an active run: for each attempt, journal "step started" durably BEFORE the
+ * action, run the executor under a timeout, stream redacted output, journal "step finished". Only
+ * idempotent steps get further attempts. Always ends by asking the decision core what next.
+ */
+export function launchNode(core: EngineCore, run: ActiveRun, key: string): void {
+  // Claimed synchronously, so the decision that launched it cannot launch it twice.
+  run.status.set(key, "running");
+  runNode(core, run, key)
+    .catch((err: unknown) => {
+      core.deps.logger.error(
+        { runId: run.id, step: key, err: (err as Error).message },
+        "step runner crashed",
+      );
+      core.journal.stepFinished(run.id, key, 0, {
+        status: "failed",
+        error: run.redactor.redact(`internal error: ${(err as Error).message}`),
+        durationMs: 0,
+      });
+      run.status.set(key, "failed");
+    })
+    .finally(() => core.pump(run));
+}
+
+async function runNode(core: EngineCore, run: ActiveRun, key: string): Promise<void> {
+  const { journal, deps } = core;
+  const node = run.plan.nodes.get(key)!;
+  let existing = journal.getStep(run.id, key);
+  if (!existing && node.rollbackOf !== undefined) {
+    journal.addSteps(run.id, [
+      {
+        key,
+        stepId: node.stepId,
+        name: node.name,
+        kind: node.kind,
+        target: node.on?.name ?? node.target?.name ?? null,
+        ordinal: node.ordinal,
+        rollbackOf: node.rollbackOf,
+      },
+    ]);
+    existing = journal.getStep(run.id, key);
+  }
+  let attempt = existing?.attempt ?? 0;
+  for (;;) {
+    attempt++;
+    const shown = displayCommand(node, run.params, run.secretNames, run.id);
+    const command = shown === undefined ? undefined : run.redactor.redact(shown);
+    if (!journal.stepStarted(run.id, key, attempt, command)) {
+      // Someone else moved it (e.g. an abort); do not run an action the journal does not show.
+      const now = journal.getStep(run.id, key);
+      run.status.set(key, now?.status ?? "skipped");
+      return;
+    }
+    core.progress.emit({
+      type: "step",
+      runId: run.id,
+      key,
+      status: "running",
+      attempt,
+      at: deps.clock.now(),
+    });
+    const t0 = deps.clock.now();
+    const result =
+      node.kind === "approval"
+        ? await runApproval(core, run, node, attempt)
+        : await runAction(core, run, node, attempt);
+    const durationMs = deps.clock.now() - t0;
+    const error = result.error === undefined ? undefined : run.redactor.redact(result.error);
+    if (result.status === "failed" && node.idempotent && attempt <= node.retries && !run.cancelRequested) {
+      const delay = node.backoffMs * 2 ** (attempt - 1);
+      journal.appendEvent(run.id, "step.attempt_failed", key, attempt, {
+        error: error ?? null,
+        exitCode: result.exitCode ?? null,
+        durationMs,
+        retryInMs: delay,
+      });
+      await core.sleep(delay, run.cancel.signal);
+      if (!run.cancelRequested) continue;
+    }
+    const status = result.status;
+    journal.stepFinished(run.id, key, attempt, {
+      status,
+      exitCode: result.exitCode ?? null,
+      ...(error === undefined ? {} : { error }),
+      durationMs,
+    });
+    run.status.set(key, status);
+    core.progress.emit({ type: "step", runId: run.id, key, status, attempt, at: deps.clock.now() });
+    return;
+  }
+}
+
+async function runAction(
+  core: EngineCore,
+  run: ActiveRun,
+  node: PlanNode,
+  attempt: number,
+): Promise<StepResult> {
+  const { deps } = core;
+  const executor = deps.executors[node.kind as keyof typeof deps.executors];
+  const controller = new AbortController();
+  // Rollback steps are what a cancel runs; they are not cancelled themselves.
+  if (node.rollbackOf === undefined) {
+    if (run.cancelRequested) controller.abort(ABORT_CANCEL);
+    run.controllers.set(node.key, controller);
+  }
+  const timer =
+    node.timeoutMs === undefined || node.timeoutMs <= 0
+      ? undefined
+      : setTimeout(() => controller.abort(ABORT_TIMEOUT), node.timeoutMs);
+  const pipe = createOutputPipe(run.redactor, (text, stream) => {
+    core.writer.push({ runId: run.id, stepKey: node.key, attempt, stream, text });
+    core.progress.emit({ type: "output", runId: run.id, key: node.key, stream, text, at: deps.clock.now() });
+  });
+  const row = core.journal.getRun(run.id)!;
+  const ctx: StepContext = {
+    runId: run.id,
+    node,
+    attempt,
+    vars: nodeVars(node, run.params, run.id),
+    run: {
+      runbook: row.runbook,
+      requestedBy: row.requestedBy,
+      requestedByName: row.requestedByName,
+      channel: row.channel,
+      threadTs: row.threadTs,
+    },
+    signal: controller.signal,
+    output: (text, stream) => pipe.write(text, stream),
+    redact: (text) => run.redactor.redact(text),
+  };
+  let result: StepResult;
+  try {
+    result = await executor(ctx);
+  } catch (err) {
+    result = { status: "failed", error: (err as Error).message };
+  } finally {
+    if (timer) clearTimeout(timer);
+    run.controllers.delete(node.key);
+    pipe.flush(true);
+    // Output reaches the store before the step is journaled as finished.
+    core.writer.flush();
+  }
+  if (controller.signal.reason === ABORT_TIMEOUT) {
+    return {
+      status: "failed",
+      exitCode: result.exitCode ?? null,
+      error: `timed out after ${formatDuration(node.timeoutMs!)}`,
+    };
+  }
+  return result;
+}
+
+/** A mid-run approval: a pending approval row the chat layer resolves through decideApproval. */
+async function runApproval(
+  core: EngineCore,
+  run: ActiveRun,
+  node: PlanNode,
+  attempt: number,
+): Promise<StepResult> {
+  const { deps, journal } = core;
+  const rb = run.version.runbook;
+  const spec = node.step.approval!;
+  const row = journal.getRun(run.id)!;
+  const approvalId = createApproval(deps.store, {
+    runId: run.id,
+    stepKey: node.key,
+    round: attempt,
+    policy: {
+      approvers: spec.approvers ?? rb.approvers ?? [],
+      minApprovals: spec.min_approvals ?? rb.min_approvals,
+      allowSelf: spec.allow_self ?? rb.allow_self,
+      expiresInMs: parseDuration(spec.expires_in ?? rb.expires_in ?? "") ?? deps.settings.approvalExpiresInMs,
+    },
+    requestedBy: row.requestedBy,
+    now: deps.clock.now(),
+  });
+  journal.stepWaiting(run.id, node.key);
+  run.status.set(node.key, "waiting");
+  const at = deps.clock.now();
+  core.progress.emit({ type: "step", runId: run.id, key: node.key, status: "waiting", attempt, at });
+  core.progress.emit({
+    type: "approval",
+    runId: run.id,
+    approvalId,
+    stepKey: node.key,
+    status: "pending",
+    at,
+  });
+  const decision = await new Promise<{ status: string; by: string | null }>((resolve) => {
+    const onCancel = () => resolve({ status: "cancelled", by: null });
+    if (run.cancel.signal.aborted) return onCancel();
+    run.cancel.signal.addEventListener("abort", onCancel, { once: true });
+    core.approvalWaiters.set(approvalId, (status, by) => {
+      run.cancel.signal.removeEventListener("abort", onCancel);
+      resolve({ status, by });
+    });
+  });
+  core.approvalWaiters.delete(approvalId);
+  switch (decision.status) {
+    case "approved":
+      return { status: "succeeded" };
+    case "rejected":
+      return { status: "failed", error: `rejected by ${decision.by ?? "an approver"}` };
+    case "expired":
+      return { status: "failed", error: "approval expired" };
+    default:
+      cancelApprovals(deps.store, run.id, deps.clock.now());
+      return { status: "cancelled" };
+  }
+}

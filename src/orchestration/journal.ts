@@ -1,0 +1,499 @@
+import type { Clock } from "../lib/clock.js";
+import type { Db, Store } from "../store/store.js";
+import {
+  FINAL_RUN_STATUSES as FINAL,
+  type JournalEntry,
+  type RunRow,
+  type RunStatus,
+  type StepRow,
+  type StepStatus,
+} from "./types.js";
+
+/**
+ * The run journal: the only code that writes orchestration rows (approvals.ts aside). State changes
+ * commit with synchronous=FULL (`store.durable`) and are conditional UPDATEs that report whether they
+ * won; each appends a journal entry in the same transaction, so the journal and the state rows never
+ * disagree. Output chunks commit with NORMAL: losing the last few lines on power loss is acceptable,
+ * losing a "step started" is not.
+ */
+export interface NewRun {
+  runbook: string;
+  runbookHash: string;
+  params: Record<string, string>;
+  secretParams: string[];
+  targets: string[];
+  locks: string[];
+  requestedBy: string;
+  requestedByName: string;
+  channel: string;
+  threadTs?: string;
+}
+
+export interface NewStep {
+  key: string;
+  stepId: string;
+  name: string;
+  kind: string;
+  target: string | null;
+  ordinal: number;
+  rollbackOf?: string;
+  command?: string;
+}
+
+export interface OutputChunk {
+  runId: number;
+  stepKey: string;
+  attempt: number;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+export interface OutputRow extends OutputChunk {
+  seq: number;
+  at: number;
+}
+
+export interface StepOutcome {
+  status: Extract<StepStatus, "succeeded" | "failed" | "cancelled">;
+  exitCode?: number | null;
+  error?: string;
+  durationMs: number;
+}
+
+export type Journal = ReturnType<typeof createJournal>;
+
+export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes?: number }) {
+  const { store, clock } = deps;
+  const db: Db = store.db;
+  const cap = deps.outputCapBytes ?? 4_194_304;
+  const durably = <T>(fn: () => T): T => (db.inTransaction ? fn() : store.durable(fn));
+
+  const s = {
+    event: db.prepare(
+      "INSERT INTO run_journal (run_id, at, event, step_key, attempt, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    insertRun:
+      db.prepare(`INSERT INTO runs (runbook, runbook_hash, status, params, secret_params, targets, locks,
+      requested_by, requested_by_name, channel, thread_ts, requested_at, updated_at)
+      VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertStep:
+      db.prepare(`INSERT INTO run_steps (run_id, key, step_id, name, kind, target, ordinal, rollback_of,
+      status, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`),
+    getRun: db.prepare("SELECT * FROM runs WHERE id = ?"),
+    steps: db.prepare("SELECT * FROM run_steps WHERE run_id = ? ORDER BY ordinal, key"),
+    step: db.prepare("SELECT * FROM run_steps WHERE run_id = ? AND key = ?"),
+    stepStart:
+      db.prepare(`UPDATE run_steps SET status = 'running', attempt = ?, started_at = ?, finished_at = NULL,
+      duration_ms = NULL, exit_code = NULL, error = NULL, command = COALESCE(?, command)
+      WHERE run_id = ? AND key = ? AND status IN ('pending', 'running')`),
+    stepWaiting: db.prepare(
+      "UPDATE run_steps SET status = 'waiting' WHERE run_id = ? AND key = ? AND status = 'running'",
+    ),
+    stepFinish:
+      db.prepare(`UPDATE run_steps SET status = ?, finished_at = ?, duration_ms = ?, exit_code = ?, error = ?
+      WHERE run_id = ? AND key = ? AND status IN ('running', 'waiting')`),
+    insertOutput: db.prepare(
+      "INSERT INTO run_output (run_id, step_key, attempt, stream, at, text) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    addBytes: db.prepare(
+      "UPDATE run_steps SET output_bytes = output_bytes + ? WHERE run_id = ? AND key = ? RETURNING output_bytes",
+    ),
+    oldest: db.prepare(`SELECT seq, length(CAST(text AS BLOB)) AS n FROM run_output
+      WHERE run_id = ? AND step_key = ? ORDER BY seq LIMIT 256`),
+    dropOutput: db.prepare("DELETE FROM run_output WHERE seq = ?"),
+    truncated: db.prepare(
+      "UPDATE run_steps SET output_bytes = ?, output_truncated = 1 WHERE run_id = ? AND key = ?",
+    ),
+    lockHolder: db.prepare("SELECT run_id FROM run_locks WHERE key = ?"),
+    lock: db.prepare(
+      "INSERT INTO run_locks (key, run_id, acquired_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
+    ),
+    unlock: db.prepare("DELETE FROM run_locks WHERE run_id = ?"),
+  };
+
+  const appendEvent = (
+    runId: number,
+    event: string,
+    stepKey?: string | null,
+    attempt?: number | null,
+    detail?: object,
+  ) =>
+    s.event.run(
+      runId,
+      clock.now(),
+      event,
+      stepKey ?? null,
+      attempt ?? null,
+      detail ? JSON.stringify(detail) : null,
+    );
+
+  return {
+    durable: durably,
+    appendEvent,
+
+    saveVersion(v: { hash: string; name: string; file: string; content: string }): boolean {
+      return durably(
+        () =>
+          db
+            .prepare(
+              "INSERT INTO runbook_versions (hash, name, file, content, first_seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(hash) DO NOTHING",
+            )
+            .run(v.hash, v.name, v.file, v.content, clock.now()).changes > 0,
+      );
+    },
+
+    getVersion(hash: string): { hash: string; name: string; file: string; content: string } | undefined {
+      return db.prepare("SELECT hash, name, file, content FROM runbook_versions WHERE hash = ?").get(hash) as
+        | { hash: string; name: string; file: string; content: string }
+        | undefined;
+    },
+
+    /** Writes the run (status pending) and its step checklist in one durable transaction. */
+    createRun(run: NewRun, steps: NewStep[]): number {
+      return durably(() => {
+        const now = clock.now();
+        const id = Number(
+          s.insertRun.run(
+            run.runbook,
+            run.runbookHash,
+            JSON.stringify(run.params),
+            JSON.stringify(run.secretParams),
+            JSON.stringify(run.targets),
+            JSON.stringify(run.locks),
+            run.requestedBy,
+            run.requestedByName,
+            run.channel,
+            run.threadTs ?? null,
+            now,
+            now,
+          ).lastInsertRowid,
+        );
+        for (const st of steps) insertStep(id, st);
+        appendEvent(id, "run.requested", null, null, {
+          runbook: run.runbook,
+          hash: run.runbookHash,
+          params: run.params,
+          by: run.requestedByName,
+        });
+        return id;
+      });
+    },
+
+    /** Compare-and-set on the run status; appends `run.<to>` (or `event`) when it wins. */
+    transitionRun(
+      id: number,
+      from: readonly RunStatus[],
+      to: RunStatus,
+      opts: { reason?: string | null; event?: string; detail?: object } = {},
+    ): boolean {
+      return durably(() => {
+        const now = clock.now();
+        const started = to === "running" ? ", started_at = COALESCE(started_at, @now)" : "";
+        const finished = FINAL.includes(to) ? ", finished_at = @now" : "";
+        const reason = opts.reason === undefined ? "" : ", status_reason = @reason";
+        const fromList = from.map((_, i) => `@f${i}`).join(", ");
+        const bind: Record<string, unknown> = {
+          to,
+          now,
+          id,
+          ...Object.fromEntries(from.map((f, i) => [`f${i}`, f])),
+        };
+        if (opts.reason !== undefined) bind.reason = opts.reason;
+        const changes = db
+          .prepare(`UPDATE runs SET status = @to, updated_at = @now${started}${finished}${reason}
+            WHERE id = @id AND status IN (${fromList})`)
+          .run(bind).changes;
+        if (changes === 0) return false;
+        appendEvent(
+          id,
+          opts.event ?? `run.${to}`,
+          null,
+          null,
+          opts.detail ?? (opts.reason ? { reason: opts.reason } : undefined),
+        );
+        return true;
+      });
+    },
+
+    getRun(id: number): RunRow | undefined {
+      const r = s.getRun.get(id) as Record<string, unknown> | undefined;
+      return r ? toRun(r) : undefined;
+    },
+
+    listRuns(
+      opts: { statuses?: readonly RunStatus[]; limit?: number; oldestFirst?: boolean } = {},
+    ): RunRow[] {
+      const where = opts.statuses ? `WHERE status IN (${opts.statuses.map(() => "?").join(", ")})` : "";
+      const rows = db
+        .prepare(`SELECT * FROM runs ${where} ORDER BY id ${opts.oldestFirst ? "ASC" : "DESC"} LIMIT ?`)
+        .all(...(opts.statuses ?? []), opts.limit ?? 20) as Record<string, unknown>[];
+      return rows.map(toRun);
+    },
+
+    setReason(id: number, reason: string | null): void {
+      db.prepare("UPDATE runs SET status_reason = ?, updated_at = ? WHERE id = ?").run(
+        reason,
+        clock.now(),
+        id,
+      );
+    },
+
+    setThread(id: number, channel: string, threadTs: string): void {
+      db.prepare("UPDATE runs SET channel = ?, thread_ts = ?, updated_at = ? WHERE id = ?").run(
+        channel,
+        threadTs,
+        clock.now(),
+        id,
+      );
+    },
+
+    /** First cancel wins; returns false when already requested. */
+    requestCancel(id: number, by: string): boolean {
+      return durably(() => {
+        const ok =
+          db
+            .prepare(
+              "UPDATE runs SET cancel_requested_by = ?, updated_at = ? WHERE id = ? AND cancel_requested_by IS NULL",
+            )
+            .run(by, clock.now(), id).changes > 0;
+        if (ok) appendEvent(id, "run.cancel_requested", null, null, { by });
+        return ok;
+      });
+    },
+
+    addSteps(runId: number, steps: NewStep[]): void {
+      durably(() => {
+        for (const st of steps) insertStep(runId, st);
+      });
+    },
+
+    getSteps(runId: number): StepRow[] {
+      return (s.steps.all(runId) as Record<string, unknown>[]).map(toStep);
+    },
+
+    getStep(runId: number, key: string): StepRow | undefined {
+      const r = s.step.get(runId, key) as Record<string, unknown> | undefined;
+      return r ? toStep(r) : undefined;
+    },
+
+    /** Durably records that the action is about to run. Returns false if the step is not startable. */
+    stepStarted(runId: number, key: string, attempt: number, command?: string): boolean {
+      return durably(() => {
+        const ok = s.stepStart.run(attempt, clock.now(), command ?? null, runId, key).changes > 0;
+        if (ok) appendEvent(runId, "step.started", key, attempt, command ? { command } : undefined);
+        return ok;
+      });
+    },
+
+    stepWaiting(runId: number, key: string): boolean {
+      return durably(() => {
+        const ok = s.stepWaiting.run(runId, key).changes > 0;
+        if (ok) appendEvent(runId, "step.waiting", key);
+        return ok;
+      });
+    },
+
+    stepFinished(runId: number, key: string, attempt: number, o: StepOutcome): boolean {
+      return durably(() => {
+        const ok =
+          s.stepFinish.run(
+            o.status,
+            clock.now(),
+            Math.round(o.durationMs),
+            o.exitCode ?? null,
+            o.error ?? null,
+            runId,
+            key,
+          ).changes > 0;
+        if (ok) {
+          appendEvent(runId, "step.finished", key, attempt, {
+            status: o.status,
+            exitCode: o.exitCode ?? null,
+            durationMs: Math.round(o.durationMs),
+            ...(o.error ? { error: o.error } : {}),
+          });
+        }
+        return ok;
+      });
+    },
+
+    /** A status change outside the start/finish path: interrupt, reset for resume, skip. */
+    setStepStatus(
+      runId: number,
+      key: string,
+      from: readonly StepStatus[],
+      to: StepStatus,
+      event: string,
+      detail?: object,
+    ): boolean {
+      return durably(() => {
+        const marks = from.map(() => "?").join(", ");
+        const extra =
+          to === "interrupted"
+            ? ", finished_at = ?, error = 'outcome unknown: opsbot stopped during this step'"
+            : ", finished_at = ?";
+        const ok =
+          db
+            .prepare(
+              `UPDATE run_steps SET status = ?${extra} WHERE run_id = ? AND key = ? AND status IN (${marks})`,
+            )
+            .run(to, to === "pending" ? null : clock.now(), runId, key, ...from).changes > 0;
+        if (ok) appendEvent(runId, event, key, null, detail);
+        return ok;
+      });
+    },
+
+    /** Appends redacted output; keeps at most the cap per step by dropping the oldest chunks. */
+    appendOutput(chunks: readonly OutputChunk[]): void {
+      if (chunks.length === 0) return;
+      store.tx(() => {
+        const now = clock.now();
+        const totals = new Map<string, { runId: number; key: string; bytes: number }>();
+        for (const c of chunks) {
+          s.insertOutput.run(c.runId, c.stepKey, c.attempt, c.stream, now, c.text);
+          const id = `${c.runId}\u0000${c.stepKey}`;
+          const t = totals.get(id) ?? { runId: c.runId, key: c.stepKey, bytes: 0 };
+          t.bytes += Buffer.byteLength(c.text, "utf8");
+          totals.set(id, t);
+        }
+        for (const t of totals.values()) {
+          const row = s.addBytes.get(t.bytes, t.runId, t.key) as { output_bytes: number } | undefined;
+          if (row && row.output_bytes > cap) trimOutput(t.runId, t.key, row.output_bytes);
+        }
+      });
+    },
+
+    output(runId: number, key?: string): OutputRow[] {
+      const rows = (
+        key === undefined
+          ? db.prepare("SELECT * FROM run_output WHERE run_id = ? ORDER BY seq").all(runId)
+          : db
+              .prepare("SELECT * FROM run_output WHERE run_id = ? AND step_key = ? ORDER BY seq")
+              .all(runId, key)
+      ) as Record<string, unknown>[];
+      return rows.map((r) => ({
+        seq: r.seq as number,
+        runId: r.run_id as number,
+        stepKey: r.step_key as string,
+        attempt: r.attempt as number,
+        stream: r.stream as "stdout" | "stderr",
+        at: r.at as number,
+        text: r.text as string,
+      }));
+    },
+
+    events(runId: number): JournalEntry[] {
+      return (
+        db.prepare("SELECT * FROM run_journal WHERE run_id = ? ORDER BY seq").all(runId) as Record<
+          string,
+          unknown
+        >[]
+      ).map((r) => ({
+        seq: r.seq as number,
+        runId: r.run_id as number,
+        at: r.at as number,
+        event: r.event as string,
+        stepKey: (r.step_key as string | null) ?? null,
+        attempt: (r.attempt as number | null) ?? null,
+        detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
+      }));
+    },
+
+    /** All keys or none, atomically. Re-acquiring keys the run already holds succeeds. */
+    acquireLocks(
+      runId: number,
+      keys: readonly string[],
+    ): { ok: true } | { ok: false; key: string; heldBy: number } {
+      return durably(() => {
+        for (const key of keys) {
+          const holder = s.lockHolder.get(key) as { run_id: number } | undefined;
+          if (holder && holder.run_id !== runId) return { ok: false as const, key, heldBy: holder.run_id };
+        }
+        for (const key of keys) s.lock.run(key, runId, clock.now());
+        return { ok: true as const };
+      });
+    },
+
+    releaseLocks(runId: number): void {
+      durably(() => s.unlock.run(runId));
+    },
+
+    lockHolder(key: string): number | undefined {
+      return (s.lockHolder.get(key) as { run_id: number } | undefined)?.run_id;
+    },
+  };
+
+  function insertStep(runId: number, st: NewStep): void {
+    s.insertStep.run(
+      runId,
+      st.key,
+      st.stepId,
+      st.name,
+      st.kind,
+      st.target,
+      st.ordinal,
+      st.rollbackOf ?? null,
+      st.command ?? null,
+    );
+  }
+
+  function trimOutput(runId: number, key: string, total: number): void {
+    let bytes = total;
+    while (bytes > cap) {
+      const rows = s.oldest.all(runId, key) as { seq: number; n: number }[];
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (bytes <= cap) break;
+        s.dropOutput.run(r.seq);
+        bytes -= r.n;
+      }
+    }
+    s.truncated.run(Math.max(0, bytes), runId, key);
+  }
+}
+
+function toRun(r: Record<string, unknown>): RunRow {
+  return {
+    id: r.id as number,
+    runbook: r.runbook as string,
+    runbookHash: r.runbook_hash as string,
+    status: r.status as RunStatus,
+    params: JSON.parse(r.params as string) as Record<string, string>,
+    secretParams: JSON.parse(r.secret_params as string) as string[],
+    targets: JSON.parse(r.targets as string) as string[],
+    locks: JSON.parse(r.locks as string) as string[],
+    requestedBy: r.requested_by as string,
+    requestedByName: r.requested_by_name as string,
+    channel: r.channel as string,
+    threadTs: (r.thread_ts as string | null) ?? null,
+    requestedAt: r.requested_at as number,
+    startedAt: (r.started_at as number | null) ?? null,
+    finishedAt: (r.finished_at as number | null) ?? null,
+    cancelRequestedBy: (r.cancel_requested_by as string | null) ?? null,
+    statusReason: (r.status_reason as string | null) ?? null,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function toStep(r: Record<string, unknown>): StepRow {
+  return {
+    runId: r.run_id as number,
+    key: r.key as string,
+    stepId: r.step_id as string,
+    name: r.name as string,
+    kind: r.kind as string,
+    target: (r.target as string | null) ?? null,
+    ordinal: r.ordinal as number,
+    rollbackOf: (r.rollback_of as string | null) ?? null,
+    status: r.status as StepStatus,
+    attempt: r.attempt as number,
+    command: (r.command as string | null) ?? null,
+    startedAt: (r.started_at as number | null) ?? null,
+    finishedAt: (r.finished_at as number | null) ?? null,
+    durationMs: (r.duration_ms as number | null) ?? null,
+    exitCode: (r.exit_code as number | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    outputBytes: r.output_bytes as number,
+    outputTruncated: r.output_truncated === 1,
+  };
+}

@@ -1,0 +1,59 @@
+import type { PlanNode } from "../plan.js";
+import type { TemplateVars } from "../template.js";
+
+/**
+ * Step executors do the I/O of one step attempt; the engine journals around them. An executor never
+ * throws for an expected failure (non-zero exit, unreachable device, failed gate): it returns
+ * `failed` with a one-line reason. It stops promptly when `signal` aborts (cancel or timeout) and
+ * then returns `cancelled`; the engine tells a timeout from a cancel by the abort reason.
+ */
+export interface StepContext {
+  runId: number;
+  node: PlanNode;
+  attempt: number;
+  /** Real values (secrets included): only for rendering the action, never for display. */
+  vars: TemplateVars;
+  run: {
+    runbook: string;
+    requestedBy: string;
+    requestedByName: string;
+    channel: string;
+    threadTs: string | null;
+  };
+  signal: AbortSignal;
+  /** Streams output; the engine redacts, caps and journals it. */
+  output(text: string, stream: "stdout" | "stderr"): void;
+  /** Redacts a one-line message (errors, notify text) with this run's secrets. */
+  redact(text: string): string;
+}
+
+export interface StepResult {
+  status: "succeeded" | "failed" | "cancelled";
+  exitCode?: number | null;
+  /** One line: why it failed, for the checklist. Redacted by the engine. */
+  error?: string;
+}
+
+export type StepExecutor = (ctx: StepContext) => Promise<StepResult>;
+
+export type ExecutorKind = "ssh" | "local" | "gate" | "wait" | "notify";
+export type Executors = Record<ExecutorKind, StepExecutor>;
+
+/** Abort reasons the engine uses, so executors and the engine agree on what happened. */
+export const ABORT_TIMEOUT = "timeout";
+export const ABORT_CANCEL = "cancel";
+
+/** A promise-based sleep that ends early (rejecting nothing) when the signal aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
