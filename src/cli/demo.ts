@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { loadConfigFile } from "../config/load.js";
 import { createLogger } from "../lib/logger.js";
-import { createCore } from "../main.js";
+import { createCore, startDemoFleet } from "../main.js";
+import { startManagement } from "../management/start.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand } from "./common.js";
 
 const usage = "opsbot demo [--keep]";
@@ -31,21 +32,31 @@ export const demo: Subcommand = {
       write: (t) => process.stdout.write(t),
       color: process.stdout.isTTY === true,
     });
-    const core = createCore({ config, dbPath: join(dir, "opsbot.db"), logger, chat });
+    // Simulated switches and a server on loopback, polled for real; first round done before the prompt.
+    const demoFleet = await startDemoFleet(config, logger);
+    const core = createCore({
+      config: demoFleet.config,
+      dbPath: join(dir, "opsbot.db"),
+      logger,
+      chat,
+      collector: demoFleet.collector,
+    });
     chat.attach(core.router);
-    const cleanup = () => {
-      core.close();
+    await startManagement(core.poller!, logger, { initialPoll: "wait" });
+    const cleanup = async () => {
+      await core.shutdown();
+      await demoFleet.stop();
       if (!values.keep) rmSync(dir, { recursive: true, force: true });
     };
     process.once("SIGINT", () => {
-      cleanup();
-      process.exit(0);
+      void cleanup().finally(() => process.exit(0));
     });
     const interactive = process.stdin.isTTY === true;
     process.stdout.write(
       [
         `opsbot demo — console chat, throwaway database${values.keep ? ` (kept in ${dir})` : ""}`,
         `You are ${chat.currentUser.name}. Try: help · whoami · as bob · as carol · audit`,
+        "Fleet: fleet · links down · links core-sw1 · drives failing · firmware drift · device db01 · refresh core-sw1",
         interactive ? "Type `quit` or press Ctrl-D to leave." : "Reading commands from standard input.",
         "",
       ].join("\n"),
@@ -53,7 +64,7 @@ export const demo: Subcommand = {
     try {
       await chat.runInteractive(process.stdin, process.stdout, interactive);
     } finally {
-      cleanup();
+      await cleanup();
     }
     return 0;
   },

@@ -44,10 +44,10 @@ export const start: Subcommand = {
     chat.attach(core.router);
     await startManagement(core.poller!, logger, { initialPoll: "background" });
     const shutdown = () => {
-      void core.shutdown().finally(() => {
-        collector.close();
-        process.exit(0);
-      });
+      void core
+        .shutdown()
+        .then(() => collector.close())
+        .finally(() => process.exit(0));
     };
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
@@ -56,7 +56,7 @@ export const start: Subcommand = {
     );
     await chat.runInteractive(process.stdin, process.stdout, process.stdin.isTTY === true);
     await core.shutdown();
-    collector.close();
+    await collector.close();
     return 0;
   },
 };
