@@ -22,6 +22,7 @@ import { recordPoll } from "../src/management/record-poll.js";
 import { createStateRepo } from "../src/management/state-repo.js";
 import { createAuditRepo } from "../src/store/audit-repo.js";
 import { openStore } from "../src/store/store.js";
+import { percentile } from "./stats.js";
 
 const DEVICES = Number(process.argv[2] ?? 10_000);
 const PORTS = Number(process.argv[3] ?? 50);
@@ -91,10 +92,6 @@ function observation(device: string, at: number, round: number): DeviceObservati
     errors: [],
     reachable: true,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function time(label: string, runs: number, fn: (i: number) => unknown): Promise<void> {
