@@ -3,7 +3,6 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createSlackApp } from "./chat/slack/app.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -11,8 +10,9 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
-import { createSshRunner } from "./lib/ssh/runner.js";
-import { createSnmpCollector } from "./management/collectors/snmp/index.js";
+import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
+import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
+import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, type Poller } from "./management/poller.js";
@@ -41,7 +41,11 @@ export interface Core {
   store: Store;
   /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
   poller?: Poller;
-  /** Stops the poller (waiting for polls in flight) and closes the store. */
+  /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
+  ssh: PooledSshRunner;
+  /** Config backups; long-running modes call `backups.start()` to schedule them. */
+  backups: ScheduledBackupService;
+  /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
@@ -81,10 +85,25 @@ export function createCore(options: CoreOptions): Core {
     commands,
   };
   const clock = services.clock;
+  const ssh = createSshRunner({ logger: options.logger, clock });
+  const backups = createBackupService({
+    ssh,
+    store,
+    clock,
+    logger: options.logger,
+    config: options.config,
+    redactor,
+  });
+  services.backups = backups;
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
-        collector: options.collector,
+        // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
+        collector: withSshCollector(
+          options.collector,
+          createSshCollector({ ssh, clock, logger: options.logger }),
+          clock,
+        ),
         store,
         clock,
         logger: options.logger,
@@ -97,6 +116,8 @@ export function createCore(options: CoreOptions): Core {
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   const close = () => {
     void poller?.stop();
+    void backups.stop();
+    void ssh.close();
     store.close();
   };
   return {
@@ -104,52 +125,20 @@ export function createCore(options: CoreOptions): Core {
     router,
     store,
     ...(poller ? { poller } : {}),
+    ssh,
+    backups,
     shutdown: async () => {
-      await poller?.stop();
+      await Promise.all([poller?.stop(), backups.stop()]);
+      await ssh.close();
       store.close();
     },
     close,
   };
 }
 
-/** The real device collection behind the poller; close it after the poller has stopped. */
-export interface DeviceCollector extends Collector {
-  close(): Promise<void>;
-}
-
-/**
- * SNMP (net-snmp) for devices with an `snmp` section and SSH (pinned host keys, pooled connections)
- * for devices with `ssh.collect`, merged into one observation per poll.
- */
-export function createCollector(deps: { logger: Logger; clock?: Clock }): DeviceCollector {
-  const clock = deps.clock ?? systemClock;
-  const snmp = createSnmpCollector({ logger: deps.logger, clock });
-  const runner = createSshRunner({ logger: deps.logger, clock });
-  const collector = withSshCollector(
-    snmp,
-    createSshCollector({ ssh: runner, clock, logger: deps.logger }),
-    clock,
-  );
-  return {
-    collect: (device) => collector.collect(device),
-    close: async () => {
-      snmp.close();
-      await runner.close();
-    },
-  };
-}
-
-/** Credentials written in the config (after ${VAR} substitution) are secrets too. */
-function configSecrets(config: Config): string[] {
-  return config.devices
-    .flatMap((d) => [d.snmp?.community, d.snmp?.v3?.auth_key, d.snmp?.v3?.priv_key])
-    .filter((s): s is string => typeof s === "string");
-}
-
-export function envSecrets(settings: EnvSettings): string[] {
-  return [settings.slack.botToken, settings.slack.appToken, settings.slack.signingSecret].filter(
-    (s): s is string => s !== undefined,
-  );
+/** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
+export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
+  return createSnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
 /**
@@ -159,7 +148,7 @@ export function envSecrets(settings: EnvSettings): string[] {
 export async function startDemoFleet(
   config: Config,
   logger: Logger,
-): Promise<{ config: Config; collector: DeviceCollector; fleet: SimulatedFleet; stop(): Promise<void> }> {
+): Promise<{ config: Config; collector: SnmpCollector; fleet: SimulatedFleet; stop(): Promise<void> }> {
   const fleet = await startSnmpFleet();
   const collector = createCollector({ logger });
   return {
@@ -171,10 +160,29 @@ export async function startDemoFleet(
     collector,
     fleet,
     stop: async () => {
-      await collector.close();
+      collector.close();
       await fleet.stop();
     },
   };
+}
+
+/** Credentials written in the config (after ${VAR} substitution) are secrets too. */
+function configSecrets(config: Config): string[] {
+  return config.devices
+    .flatMap((d) => [
+      d.snmp?.community,
+      d.snmp?.v3?.auth_key,
+      d.snmp?.v3?.priv_key,
+      // SSH key passphrases come from the variable the config names.
+      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
+    ])
+    .filter((s): s is string => typeof s === "string");
+}
+
+export function envSecrets(settings: EnvSettings): string[] {
+  return [settings.slack.botToken, settings.slack.appToken, settings.slack.signingSecret].filter(
+    (s): s is string => s !== undefined,
+  );
 }
 
 export interface SlackRuntime {
@@ -191,6 +199,8 @@ export async function startSlack(
   options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
 ): Promise<SlackRuntime> {
   const clock = options.clock ?? systemClock;
+  // Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast).
+  const { createSlackApp } = await import("./chat/slack/app.js");
   const slack = createSlackApp({
     settings: options.settings,
     config: options.config,
@@ -209,7 +219,7 @@ export async function startSlack(
     core,
     async stop() {
       await slack.stop();
-      await core.shutdown();
+      core.close();
     },
   };
 }
