@@ -1,8 +1,10 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
+import abort from "./abort.js";
 import audit from "./audit.js";
 import backupDiff from "./backup-diff.js";
 import backupNow from "./backup-now.js";
 import backups from "./backups.js";
+import cancel from "./cancel.js";
 import device from "./device.js";
 import drives from "./drives.js";
 import drivesFailing from "./drives-failing.js";
@@ -13,6 +15,11 @@ import help from "./help.js";
 import links from "./links.js";
 import linksDown from "./links-down.js";
 import refresh from "./refresh.js";
+import resume from "./resume.js";
+import run from "./run.js";
+import runStatus from "./run-status.js";
+import runbooks from "./runbooks.js";
+import runs from "./runs.js";
 import whoami from "./whoami.js";
 
 /** Every chat command, in the order `help` lists them. One module per command. */
@@ -31,6 +38,13 @@ export const commands: CommandSpec[] = [
   backups,
   backupDiff,
   backupNow,
+  runbooks,
+  run,
+  runStatus,
+  runs,
+  cancel,
+  resume,
+  abort,
   audit,
 ];
 

@@ -12,6 +12,7 @@ import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
+import { sshTargetFor } from "./lib/ssh/target.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
@@ -20,6 +21,8 @@ import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
+import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
+import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
 
@@ -46,6 +49,8 @@ export interface Core {
   ssh: PooledSshRunner;
   /** Config backups; long-running modes call `backups.start()` to schedule them. */
   backups: ScheduledBackupService;
+  /** Runbooks and runs; long-running modes call `orchestration.start()` (recovery, expiry, watching). */
+  orchestration: OrchestrationService;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -114,8 +119,26 @@ export function createCore(options: CoreOptions): Core {
   if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
   services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
   if (poller) services.poller = poller;
+  const devices = new Map(options.config.devices.map((d) => [d.name, d]));
+  const orchestration = createOrchestration({
+    config: options.config,
+    store,
+    clock,
+    logger: options.logger,
+    chat: options.chat,
+    redactor,
+    ssh,
+    sshTargetFor: (name) => {
+      const device = devices.get(name);
+      return device?.ssh ? sshTargetFor(device) : undefined;
+    },
+    // Gates read the device cache through orchestration's narrow port, never a device.
+    fleet: fleetViewFromManagement(services.fleet),
+  });
+  services.orchestration = orchestration;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   const close = () => {
+    orchestration.stop();
     void poller?.stop();
     void backups.stop();
     void ssh.close();
@@ -128,7 +151,9 @@ export function createCore(options: CoreOptions): Core {
     ...(poller ? { poller } : {}),
     ssh,
     backups,
+    orchestration,
     shutdown: async () => {
+      orchestration.stop();
       await Promise.all([poller?.stop(), backups.stop()]);
       await ssh.close();
       store.close();

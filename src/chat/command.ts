@@ -5,6 +5,7 @@ import type { Redactor } from "../lib/redact.js";
 import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
+import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { ChatPort } from "./port.js";
@@ -61,6 +62,8 @@ export interface Services {
   poller?: PollerControl;
   /** Config backups over SSH (management): versions, diffs, run now. */
   backups?: BackupService;
+  /** Runbooks and runs (src/orchestration); absent when the composition root does not wire it. */
+  orchestration?: OrchestrationService;
 }
 
 export interface CommandContext {

@@ -63,6 +63,8 @@ export const ask: Subcommand = {
       else (result.reply.isError ? process.stderr : process.stdout).write(`${renderText(result.reply)}\n`);
       return result.outcome === "ok" ? 0 : result.outcome === "error" ? 2 : 1;
     } finally {
+      // A run this call started (one that needs no approval) finishes before the process exits.
+      await core.services.orchestration?.idle();
       await core.shutdown();
       await collector.close();
     }

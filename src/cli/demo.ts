@@ -71,6 +71,8 @@ export const demo: Subcommand = {
     chat.attach(core.router);
     // The first poll round completes before the prompt, so the first answers already have data.
     await startManagement(core.poller!, logger, { initialPoll: "wait" });
+    // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
+    core.services.orchestration?.start();
     const cleanup = async () => {
       await core.shutdown();
       await collector.close();

@@ -32,6 +32,8 @@ export const start: Subcommand = {
     const startBackground = async (core: Core) => {
       await startManagement(core.poller!, logger, { initialPoll: "background" });
       core.backups.start();
+      // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
+      core.services.orchestration?.start();
     };
     if (slack) {
       const runtime = await startSlack({

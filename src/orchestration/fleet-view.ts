@@ -90,3 +90,65 @@ export function createMemoryFleetView(initial: Record<string, DeviceSnapshot> = 
   };
   return view;
 }
+
+/**
+ * The subset of the management subsystem's read model that gates use, typed structurally so
+ * orchestration does not import management: the composition root passes its fleet queries in.
+ */
+export interface ManagementReads {
+  device(name: string):
+    | {
+        device: { reachable: boolean | null; lastPolledAt: number | null };
+        firmware: { version: string | null; age: { polledAt: number | null } };
+      }
+    | undefined;
+  links(device: string):
+    | {
+        ports: { name: string; alias: string; adminStatus: string; operStatus: string }[];
+        age: { polledAt: number | null };
+      }
+    | undefined;
+  drives(options: { scope: { device: string } }): {
+    items: { name: string; status: string; rawStatus: string; polledAt: number }[];
+    age: { polledAt: number | null };
+  };
+}
+
+/** Adapts the management read model to the gate port. Never-polled data is "no data" (gates fail). */
+export function fleetViewFromManagement(m: ManagementReads): FleetView {
+  return {
+    async deviceReachable(d) {
+      const s = m.device(d);
+      if (!s || s.device.reachable === null || s.device.lastPolledAt === null) return undefined;
+      return { value: s.device.reachable, at: s.device.lastPolledAt };
+    },
+    async portsDown(d, glob) {
+      const l = m.links(d);
+      if (!l || l.age.polledAt === null) return undefined;
+      const re = glob === undefined ? undefined : globToRegExp(glob);
+      const down = l.ports
+        .filter(
+          (p) =>
+            p.adminStatus === "up" && p.operStatus !== "up" && (!re || re.test(p.name) || re.test(p.alias)),
+        )
+        .map((p) => ({ name: p.name, alias: p.alias, adminStatus: p.adminStatus, operStatus: p.operStatus }));
+      return { value: down, at: l.age.polledAt };
+    },
+    async failingDrives(d) {
+      const r = m.drives({ scope: { device: d } });
+      const at = r.age.polledAt ?? m.device(d)?.device.lastPolledAt ?? null;
+      if (at === null) return undefined;
+      // "warning" covers degraded arrays and pre-fail SMART: not a state to start maintenance in.
+      const bad = r.items.filter((i) => i.status === "failed" || i.status === "warning");
+      return { value: bad.map((i) => ({ name: i.name, status: i.status, detail: i.rawStatus })), at };
+    },
+    async firmwareVersion(d) {
+      const s = m.device(d);
+      if (!s || s.firmware.version === null || s.firmware.age.polledAt === null) return undefined;
+      return { value: s.firmware.version, at: s.firmware.age.polledAt };
+    },
+  };
+}
+
+/** A view with no data at all: every gate fails closed ("no data yet"). */
+export const emptyFleetView: FleetView = createMemoryFleetView();

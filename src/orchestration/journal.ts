@@ -1,5 +1,8 @@
 import type { Clock } from "../lib/clock.js";
 import type { Db, Store } from "../store/store.js";
+import { createLockTable } from "./journal-locks.js";
+import { createOutputLog } from "./journal-output.js";
+import { toEntry, toRun, toStep } from "./journal-rows.js";
 import {
   FINAL_RUN_STATUSES as FINAL,
   type JournalEntry,
@@ -8,6 +11,8 @@ import {
   type StepRow,
   type StepStatus,
 } from "./types.js";
+
+export type { OutputChunk, OutputRow } from "./journal-output.js";
 
 /**
  * The run journal: the only code that writes orchestration rows (approvals.ts aside). State changes
@@ -40,19 +45,6 @@ export interface NewStep {
   command?: string;
 }
 
-export interface OutputChunk {
-  runId: number;
-  stepKey: string;
-  attempt: number;
-  stream: "stdout" | "stderr";
-  text: string;
-}
-
-export interface OutputRow extends OutputChunk {
-  seq: number;
-  at: number;
-}
-
 export interface StepOutcome {
   status: Extract<StepStatus, "succeeded" | "failed" | "cancelled">;
   exitCode?: number | null;
@@ -65,8 +57,10 @@ export type Journal = ReturnType<typeof createJournal>;
 export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes?: number }) {
   const { store, clock } = deps;
   const db: Db = store.db;
-  const cap = deps.outputCapBytes ?? 4_194_304;
   const durably = <T>(fn: () => T): T => (db.inTransaction ? fn() : store.durable(fn));
+  const normally = <T>(fn: () => T): T => (db.inTransaction ? fn() : store.tx(fn));
+  const output = createOutputLog({ store, clock, capBytes: deps.outputCapBytes ?? 4_194_304 });
+  const locks = createLockTable({ db, clock, durably });
 
   const s = {
     event: db.prepare(
@@ -92,23 +86,6 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     stepFinish:
       db.prepare(`UPDATE run_steps SET status = ?, finished_at = ?, duration_ms = ?, exit_code = ?, error = ?
       WHERE run_id = ? AND key = ? AND status IN ('running', 'waiting')`),
-    insertOutput: db.prepare(
-      "INSERT INTO run_output (run_id, step_key, attempt, stream, at, text) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    addBytes: db.prepare(
-      "UPDATE run_steps SET output_bytes = output_bytes + ? WHERE run_id = ? AND key = ? RETURNING output_bytes",
-    ),
-    oldest: db.prepare(`SELECT seq, length(CAST(text AS BLOB)) AS n FROM run_output
-      WHERE run_id = ? AND step_key = ? ORDER BY seq LIMIT 256`),
-    dropOutput: db.prepare("DELETE FROM run_output WHERE seq = ?"),
-    truncated: db.prepare(
-      "UPDATE run_steps SET output_bytes = ?, output_truncated = 1 WHERE run_id = ? AND key = ?",
-    ),
-    lockHolder: db.prepare("SELECT run_id FROM run_locks WHERE key = ?"),
-    lock: db.prepare(
-      "INSERT INTO run_locks (key, run_id, acquired_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
-    ),
-    unlock: db.prepare("DELETE FROM run_locks WHERE run_id = ?"),
   };
 
   const appendEvent = (
@@ -293,8 +270,13 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       });
     },
 
+    /**
+     * Committed with synchronous=NORMAL: WAL mode never loses it to a crash of opsbot, and the next
+     * "started" (durable) flushes it to disk anyway. On power loss before that, the step shows as
+     * interrupted — the safe direction for at-most-once — so one fsync per step is enough.
+     */
     stepFinished(runId: number, key: string, attempt: number, o: StepOutcome): boolean {
-      return durably(() => {
+      return normally(() => {
         const ok =
           s.stepFinish.run(
             o.status,
@@ -343,84 +325,13 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       });
     },
 
-    /** Appends redacted output; keeps at most the cap per step by dropping the oldest chunks. */
-    appendOutput(chunks: readonly OutputChunk[]): void {
-      if (chunks.length === 0) return;
-      store.tx(() => {
-        const now = clock.now();
-        const totals = new Map<string, { runId: number; key: string; bytes: number }>();
-        for (const c of chunks) {
-          s.insertOutput.run(c.runId, c.stepKey, c.attempt, c.stream, now, c.text);
-          const id = `${c.runId}\u0000${c.stepKey}`;
-          const t = totals.get(id) ?? { runId: c.runId, key: c.stepKey, bytes: 0 };
-          t.bytes += Buffer.byteLength(c.text, "utf8");
-          totals.set(id, t);
-        }
-        for (const t of totals.values()) {
-          const row = s.addBytes.get(t.bytes, t.runId, t.key) as { output_bytes: number } | undefined;
-          if (row && row.output_bytes > cap) trimOutput(t.runId, t.key, row.output_bytes);
-        }
-      });
-    },
-
-    output(runId: number, key?: string): OutputRow[] {
-      const rows = (
-        key === undefined
-          ? db.prepare("SELECT * FROM run_output WHERE run_id = ? ORDER BY seq").all(runId)
-          : db
-              .prepare("SELECT * FROM run_output WHERE run_id = ? AND step_key = ? ORDER BY seq")
-              .all(runId, key)
-      ) as Record<string, unknown>[];
-      return rows.map((r) => ({
-        seq: r.seq as number,
-        runId: r.run_id as number,
-        stepKey: r.step_key as string,
-        attempt: r.attempt as number,
-        stream: r.stream as "stdout" | "stderr",
-        at: r.at as number,
-        text: r.text as string,
-      }));
-    },
-
     events(runId: number): JournalEntry[] {
-      return (
-        db.prepare("SELECT * FROM run_journal WHERE run_id = ? ORDER BY seq").all(runId) as Record<
-          string,
-          unknown
-        >[]
-      ).map((r) => ({
-        seq: r.seq as number,
-        runId: r.run_id as number,
-        at: r.at as number,
-        event: r.event as string,
-        stepKey: (r.step_key as string | null) ?? null,
-        attempt: (r.attempt as number | null) ?? null,
-        detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
-      }));
+      const rows = db.prepare("SELECT * FROM run_journal WHERE run_id = ? ORDER BY seq").all(runId);
+      return (rows as Record<string, unknown>[]).map(toEntry);
     },
 
-    /** All keys or none, atomically. Re-acquiring keys the run already holds succeeds. */
-    acquireLocks(
-      runId: number,
-      keys: readonly string[],
-    ): { ok: true } | { ok: false; key: string; heldBy: number } {
-      return durably(() => {
-        for (const key of keys) {
-          const holder = s.lockHolder.get(key) as { run_id: number } | undefined;
-          if (holder && holder.run_id !== runId) return { ok: false as const, key, heldBy: holder.run_id };
-        }
-        for (const key of keys) s.lock.run(key, runId, clock.now());
-        return { ok: true as const };
-      });
-    },
-
-    releaseLocks(runId: number): void {
-      durably(() => s.unlock.run(runId));
-    },
-
-    lockHolder(key: string): number | undefined {
-      return (s.lockHolder.get(key) as { run_id: number } | undefined)?.run_id;
-    },
+    ...output,
+    ...locks,
   };
 
   function insertStep(runId: number, st: NewStep): void {
@@ -436,64 +347,4 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       st.command ?? null,
     );
   }
-
-  function trimOutput(runId: number, key: string, total: number): void {
-    let bytes = total;
-    while (bytes > cap) {
-      const rows = s.oldest.all(runId, key) as { seq: number; n: number }[];
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        if (bytes <= cap) break;
-        s.dropOutput.run(r.seq);
-        bytes -= r.n;
-      }
-    }
-    s.truncated.run(Math.max(0, bytes), runId, key);
-  }
-}
-
-function toRun(r: Record<string, unknown>): RunRow {
-  return {
-    id: r.id as number,
-    runbook: r.runbook as string,
-    runbookHash: r.runbook_hash as string,
-    status: r.status as RunStatus,
-    params: JSON.parse(r.params as string) as Record<string, string>,
-    secretParams: JSON.parse(r.secret_params as string) as string[],
-    targets: JSON.parse(r.targets as string) as string[],
-    locks: JSON.parse(r.locks as string) as string[],
-    requestedBy: r.requested_by as string,
-    requestedByName: r.requested_by_name as string,
-    channel: r.channel as string,
-    threadTs: (r.thread_ts as string | null) ?? null,
-    requestedAt: r.requested_at as number,
-    startedAt: (r.started_at as number | null) ?? null,
-    finishedAt: (r.finished_at as number | null) ?? null,
-    cancelRequestedBy: (r.cancel_requested_by as string | null) ?? null,
-    statusReason: (r.status_reason as string | null) ?? null,
-    updatedAt: r.updated_at as number,
-  };
-}
-
-function toStep(r: Record<string, unknown>): StepRow {
-  return {
-    runId: r.run_id as number,
-    key: r.key as string,
-    stepId: r.step_id as string,
-    name: r.name as string,
-    kind: r.kind as string,
-    target: (r.target as string | null) ?? null,
-    ordinal: r.ordinal as number,
-    rollbackOf: (r.rollback_of as string | null) ?? null,
-    status: r.status as StepStatus,
-    attempt: r.attempt as number,
-    command: (r.command as string | null) ?? null,
-    startedAt: (r.started_at as number | null) ?? null,
-    finishedAt: (r.finished_at as number | null) ?? null,
-    durationMs: (r.duration_ms as number | null) ?? null,
-    exitCode: (r.exit_code as number | null) ?? null,
-    error: (r.error as string | null) ?? null,
-    outputBytes: r.output_bytes as number,
-    outputTruncated: r.output_truncated === 1,
-  };
 }

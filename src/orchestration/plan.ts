@@ -34,6 +34,8 @@ export interface PlanNode {
   target?: PlanTarget;
   /** Device an ssh/gate action addresses (`on:` or the target). */
   on?: PlanTarget;
+  /** Gate firmware bounds with placeholders filled in. */
+  firmware?: { atLeast?: string; atMost?: string };
   deps: string[];
   group?: string;
   ordinal: number;
@@ -159,6 +161,9 @@ export function buildPlan(input: PlanInput): PlanResult {
     }
     for (const t of [s.notify?.message, s.approval?.message].filter((x) => x !== undefined))
       text(t, v, where);
+    const fw = s.gate?.firmware;
+    const atLeast = fw?.at_least === undefined ? undefined : text(fw.at_least, v, where);
+    const atMost = fw?.at_most === undefined ? undefined : text(fw.at_most, v, where);
     return {
       key,
       stepId,
@@ -167,6 +172,7 @@ export function buildPlan(input: PlanInput): PlanResult {
       step: s,
       ...(target ? { target } : {}),
       ...(on ? { on } : {}),
+      ...(fw ? { firmware: { ...(atLeast ? { atLeast } : {}), ...(atMost ? { atMost } : {}) } } : {}),
       deps: [],
       ordinal,
       rollbacks: [],
@@ -334,7 +340,7 @@ export function gateConditions(node: PlanNode): string {
   if (g.reachable) parts.push("reachable");
   if (g.ports_up !== undefined) parts.push(g.ports_up === true ? "all ports up" : `ports ${g.ports_up} up`);
   if (g.no_failing_drives) parts.push("no failing drives");
-  if (g.firmware?.at_least) parts.push(`firmware ≥ ${g.firmware.at_least}`);
-  if (g.firmware?.at_most) parts.push(`firmware ≤ ${g.firmware.at_most}`);
+  if (node.firmware?.atLeast) parts.push(`firmware ≥ ${node.firmware.atLeast}`);
+  if (node.firmware?.atMost) parts.push(`firmware ≤ ${node.firmware.atMost}`);
   return parts.join(", ");
 }

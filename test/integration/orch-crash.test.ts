@@ -132,6 +132,28 @@ describe("crash: kill -9 during step 3 of 5", () => {
     expect(h.journal.lockHolder("site-x")).toBeUndefined();
   });
 
+  it("abort ends an interrupted run without running anything and releases its lock", async () => {
+    h = createHarness({ runbooks: { "five.yaml": FIVE } });
+    const runId = await runAndKillDuringStep3();
+    h.engine.recover();
+    expect(() => h!.engine.cancel(runId, alice)).toThrow(/interrupted: resume it or abort it/);
+    h.engine.abort(runId, alice);
+    const run = h.journal.getRun(runId)!;
+    expect(run).toMatchObject({ status: "aborted", statusReason: "aborted by alice" });
+    const statuses = Object.fromEntries(h.journal.getSteps(runId).map((s) => [s.key, s.status]));
+    // s3 stays "interrupted": its outcome is still unknown, and the record says so.
+    expect(statuses).toEqual({
+      s1: "succeeded",
+      s2: "succeeded",
+      s3: "interrupted",
+      s4: "skipped",
+      s5: "skipped",
+    });
+    expect(h.journal.lockHolder("site-x")).toBeUndefined();
+    expect(() => h!.engine.resume(runId, alice)).toThrow(/only interrupted runs resume/);
+    expect(readFileSync(join(h.work, "ran"), "utf8")).toBe("s1\ns2\ns3-begin\n");
+  });
+
   it("an interrupted idempotent step is simply run again after the restart", async () => {
     // Second time round (s3.pid already there) step 3 finishes at once.
     const idempotent = FIVE.replace("  - id: s3\n", "  - id: s3\n    idempotent: true\n")

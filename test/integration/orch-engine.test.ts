@@ -316,6 +316,49 @@ steps:
   });
 });
 
+describe("engine: output", () => {
+  it("keeps each step's output under the cap by dropping the oldest lines: the tail survives", async () => {
+    h = createHarness({
+      outputCapBytes: 4096,
+      runbooks: {
+        "o.yaml": "name: chatty\nsteps:\n  - id: talk\n    local: { command: \"seq -f 'line %g' 1 5000\" }\n",
+      },
+    });
+    const id = run("chatty");
+    await finished(id);
+    const text = h.journal
+      .output(id, "talk")
+      .map((o) => o.text)
+      .join("");
+    const step = h.journal.getStep(id, "talk")!;
+    expect(step.outputTruncated).toBe(true);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
+    expect(step.outputBytes).toBe(Buffer.byteLength(text));
+    expect(text.endsWith("line 4999\nline 5000\n")).toBe(true);
+    expect(text).not.toContain("line 1\n");
+  });
+
+  it("cuts a single chunk bigger than the cap to its tail instead of dropping it", async () => {
+    h = createHarness({
+      outputCapBytes: 1024,
+      runbooks: {
+        "o.yaml":
+          "name: oneline\nsteps:\n  - id: talk\n    local: { command: \"printf 'é%.0s' $(seq 1 3000); echo END\" }\n",
+      },
+    });
+    const id = run("oneline");
+    await finished(id);
+    const text = h.journal
+      .output(id, "talk")
+      .map((o) => o.text)
+      .join("");
+    expect(text.endsWith("ééEND\n")).toBe(true);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1000);
+    expect(text).not.toContain("\uFFFD");
+  });
+});
+
 describe("engine: redaction", () => {
   it("configured secrets and secret params never reach the store, in plain, base64 or URL-encoded form", async () => {
     const token = "tok/en+S3cret=value";

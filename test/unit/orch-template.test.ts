@@ -39,7 +39,6 @@ describe("templates", () => {
     expect(shellPlacementErrors('echo "a {{ params.x }}"')[0]).toContain("inside quotes");
     expect(shellPlacementErrors("echo $'{{ params.x }}'")[0]).toContain("inside quotes");
     expect(shellPlacementErrors("echo \\{{ params.x }}")[0]).toContain("backslash");
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell command, not a JS template
     expect(shellPlacementErrors("echo ${{ params.x }}")[0]).toContain('"$"');
     expect(shellPlacementErrors("cat <<EOF\n{{ params.x }}\nEOF")[0]).toContain("here-document");
     expect(shellPlacementErrors("cat <<< {{ params.x }}")).toEqual([]);

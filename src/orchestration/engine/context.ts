@@ -51,6 +51,7 @@ export interface ActiveRun {
   cancel: AbortController;
   cancelRequested: boolean;
   finishing: boolean;
+  pumpScheduled: boolean;
   done: Promise<void>;
   resolveDone: () => void;
 }
@@ -67,6 +68,8 @@ export interface EngineCore {
   secrets: Map<number, Record<string, string>>;
   /** Mid-run approval steps waiting for a decision, by approval id. */
   approvalWaiters: Map<number, (status: ApprovalStatus, decidedBy: string | null) => void>;
-  /** Re-evaluates a run after a step changed. */
+  /** Re-evaluates a run now. */
   pump(run: ActiveRun): void;
+  /** Re-evaluates a run once, after the current burst of completions (coalesces their journal writes). */
+  schedulePump(run: ActiveRun): void;
 }

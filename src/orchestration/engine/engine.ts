@@ -1,29 +1,25 @@
 import type { ChatUser } from "../../chat/command.js";
-import { parseDuration } from "../../lib/clock.js";
-import { ConflictError, NotFoundError, PermissionError, UsageError } from "../../lib/errors.js";
+import { NotFoundError, PermissionError } from "../../lib/errors.js";
 import {
-  type ApprovalPolicy,
   cancelApprovals,
-  createApproval,
   type DecisionResult,
   decideApproval,
   expireApprovals,
   mayDecide,
 } from "../approvals.js";
-import { createJournal } from "../journal.js";
+import { createJournal, type Journal } from "../journal.js";
 import { createOutputWriter } from "../output.js";
-import { maskedParams, resolveParams } from "../params.js";
-import { buildPlan, displayCommand, type Plan } from "../plan.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
-import { parseRunbook, type RunbookVersion } from "../runbooks/parse.js";
-import type { Runbook } from "../runbooks/schema.js";
 import { realSleep } from "../steps/types.js";
 import type { ApprovalRow, RunRow } from "../types.js";
 import type { ActiveRun, EngineCore, EngineDeps } from "./context.js";
 import { createControls } from "./controls.js";
 import { decide } from "./decide.js";
 import { type RecoveryReport, recoverRuns } from "./recovery.js";
-import { launchNode } from "./run-node.js";
+import { createRequests, type Preview } from "./request.js";
+import { startNodes } from "./run-node.js";
+
+export type { Preview, RequestInput } from "./request.js";
 
 /**
  * The run engine: request → approval → run → finish, each transition a compare-and-set in the store.
@@ -34,25 +30,6 @@ import { launchNode } from "./run-node.js";
  * waits in `approved` ("waiting for lock …") and starts, oldest first, when the holder finishes.
  * An interrupted run keeps its locks — its target is in an unknown state — until resumed or aborted.
  */
-export interface RequestInput {
-  runbook: string;
-  params: Record<string, string>;
-  user: ChatUser;
-  channel: string;
-  threadTs?: string;
-}
-
-export interface Preview {
-  version: RunbookVersion;
-  plan: Plan;
-  /** Secret values masked. */
-  params: Record<string, string>;
-  secretNames: string[];
-  /** Full values, for gate evaluation and nothing shown. */
-  values: Record<string, string>;
-  policy?: ApprovalPolicy;
-}
-
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(deps: EngineDeps) {
@@ -74,6 +51,14 @@ export function createEngine(deps: EngineDeps) {
     secrets: new Map(),
     approvalWaiters: new Map(),
     pump,
+    schedulePump(run) {
+      if (run.pumpScheduled) return;
+      run.pumpScheduled = true;
+      setImmediate(() => {
+        run.pumpScheduled = false;
+        pump(run);
+      });
+    },
   };
   const now = () => deps.clock.now();
 
@@ -82,119 +67,8 @@ export function createEngine(deps: EngineDeps) {
     if (row) progress.emit({ type: "run", runId, status: row.status, reason: row.statusReason, at: now() });
   }
 
-  function policyOf(rb: Runbook): ApprovalPolicy | undefined {
-    if (!rb.approvers || rb.approvers.length === 0) return undefined;
-    return {
-      approvers: rb.approvers,
-      minApprovals: rb.min_approvals,
-      allowSelf: rb.allow_self,
-      expiresInMs: parseDuration(rb.expires_in ?? "") ?? deps.settings.approvalExpiresInMs,
-    };
-  }
-
-  function versionOf(row: RunRow): RunbookVersion {
-    const stored = journal.getVersion(row.runbookHash);
-    if (!stored)
-      throw new NotFoundError(
-        `Runbook version ${row.runbookHash.slice(0, 12)} of run ${row.id} is not in the store.`,
-      );
-    const parsed = parseRunbook(stored.content, stored.file);
-    if (!parsed.ok) throw new ConflictError(`The stored version of ${row.runbook} no longer validates.`);
-    return parsed.version;
-  }
-
-  function planFor(version: RunbookVersion, values: Record<string, string>, secretNames: string[]): Plan {
-    const r = buildPlan({
-      version,
-      params: values,
-      secrets: secretNames,
-      devices: deps.devices(),
-      defaultTimeoutMs: deps.settings.defaultStepTimeoutMs,
-      allowLocal: deps.settings.allowLocal,
-    });
-    if (!r.ok) throw new UsageError(`Cannot plan ${version.name}.`, r.errors);
-    return r.plan;
-  }
-
-  function preview(runbook: string, input: Record<string, string>): Preview {
-    const version = deps.runbook(runbook);
-    if (!version)
-      throw new NotFoundError(`No runbook named ${runbook}.`, ["`runbooks` lists the runbooks you can run"]);
-    const resolved = resolveParams(version.runbook.params, input, {
-      devices: deps.devices().map((d) => d.name),
-    });
-    if (resolved.errors.length > 0)
-      throw new UsageError(`Cannot run ${runbook}: check the parameters.`, resolved.errors);
-    const plan = planFor(version, resolved.values, resolved.secrets);
-    const policy = policyOf(version.runbook);
-    return {
-      version,
-      plan,
-      params: maskedParams(resolved.values, resolved.secrets),
-      secretNames: resolved.secrets,
-      values: resolved.values,
-      ...(policy ? { policy } : {}),
-    };
-  }
-
-  function request(input: RequestInput): { run: RunRow; preview: Preview; approvalId?: number } {
-    const p = preview(input.runbook, input.params);
-    let approvalId: number | undefined;
-    const redactor = deps.redactor.with(p.secretNames.map((n) => p.values[n] ?? ""));
-    const runId = journal.durable(() => {
-      journal.saveVersion(p.version);
-      const id = journal.createRun(
-        {
-          runbook: p.version.name,
-          runbookHash: p.version.hash,
-          params: p.params,
-          secretParams: p.secretNames,
-          targets: p.plan.targets.map((t) => t.name),
-          locks: p.plan.locks,
-          requestedBy: input.user.id,
-          requestedByName: input.user.name,
-          channel: input.channel,
-          ...(input.threadTs ? { threadTs: input.threadTs } : {}),
-        },
-        p.plan.order.map((key) => {
-          const n = p.plan.nodes.get(key)!;
-          const shown = displayCommand(n, p.values, p.secretNames);
-          const command = shown === undefined ? undefined : redactor.redact(shown);
-          return {
-            key,
-            stepId: n.stepId,
-            name: n.name,
-            kind: n.kind,
-            target: n.on?.name ?? n.target?.name ?? null,
-            ordinal: n.ordinal,
-            ...(command ? { command } : {}),
-          };
-        }),
-      );
-      if (p.policy) {
-        approvalId = createApproval(deps.store, {
-          runId: id,
-          policy: p.policy,
-          requestedBy: input.user.id,
-          now: now(),
-        });
-      } else {
-        journal.transitionRun(id, ["pending"], "approved", {
-          detail: { by: "policy", note: "the runbook has no approvers" },
-        });
-      }
-      return id;
-    });
-    const secretValues = Object.fromEntries(
-      p.secretNames.filter((n) => n in p.values).map((n) => [n, p.values[n]!]),
-    );
-    if (Object.keys(secretValues).length > 0) core.secrets.set(runId, secretValues);
-    emitRun(runId);
-    if (approvalId !== undefined) {
-      progress.emit({ type: "approval", runId, approvalId, stepKey: null, status: "pending", at: now() });
-    } else start(runId);
-    return { run: journal.getRun(runId)!, preview: p, ...(approvalId !== undefined ? { approvalId } : {}) };
-  }
+  const requests = createRequests(core, { emitRun, start: (id) => start(id) });
+  const { policyOf, versionOf, planFor, preview, request } = requests;
 
   function missingSecrets(row: RunRow): string[] {
     const have = core.secrets.get(row.id) ?? {};
@@ -214,13 +88,25 @@ export function createEngine(deps: EngineDeps) {
       emitRun(runId);
       return;
     }
-    const lock = journal.acquireLocks(runId, row.locks);
+    // Locks and "running" in one durable transaction: a run never holds locks without running.
+    let lock: ReturnType<Journal["acquireLocks"]>;
+    try {
+      lock = journal.durable(() => {
+        const taken = journal.acquireLocks(runId, row.locks);
+        if (taken.ok && !journal.transitionRun(runId, ["approved"], "running", { reason: null })) {
+          throw new LostRace();
+        }
+        return taken;
+      });
+    } catch (err) {
+      if (err instanceof LostRace) return; // cancelled or aborted meanwhile; the rollback freed the locks
+      throw err;
+    }
     if (!lock.ok) {
       journal.setReason(runId, `waiting for lock ${lock.key} held by run ${lock.heldBy}`);
       emitRun(runId);
       return;
     }
-    if (!journal.transitionRun(runId, ["approved"], "running", { reason: null })) return;
     emitRun(runId);
     activate(row);
   }
@@ -249,6 +135,7 @@ export function createEngine(deps: EngineDeps) {
         cancel: new AbortController(),
         cancelRequested: row.cancelRequestedBy !== null,
         finishing: false,
+        pumpScheduled: false,
         done,
         resolveDone,
       };
@@ -285,7 +172,7 @@ export function createEngine(deps: EngineDeps) {
   function pump(run: ActiveRun): void {
     if (run.finishing) return;
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
-    for (const key of d.start) launchNode(core, run, key);
+    startNodes(core, run, d.start);
     if (d.finish) finalize(run, d.finish);
   }
 
@@ -359,6 +246,22 @@ export function createEngine(deps: EngineDeps) {
     preview,
     request,
 
+    /** The plan of an existing run, from its pinned version and stored (masked) parameters. */
+    planOfRun(runId: number): Preview {
+      const row = journal.getRun(runId);
+      if (!row) throw new NotFoundError(`No run ${runId}.`, ["`runs` lists recent runs"]);
+      const version = versionOf(row);
+      const policy = policyOf(version.runbook);
+      return {
+        version,
+        plan: planFor(version, row.params, row.secretParams),
+        params: row.params,
+        secretNames: row.secretParams,
+        values: row.params,
+        ...(policy ? { policy } : {}),
+      };
+    },
+
     /** An approver's decision; the store decides who wins. Identity comes from the transport. */
     decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult {
       const r = decideApproval(deps.store, { ...input, now: now() });
@@ -401,3 +304,6 @@ export function createEngine(deps: EngineDeps) {
     },
   };
 }
+
+/** Thrown inside a transaction to roll it back when a compare-and-set lost. */
+class LostRace extends Error {}

@@ -81,7 +81,7 @@ const gateAction = z
       .describe("Every admin-up port (or those whose name/alias match this glob) is oper-up."),
     no_failing_drives: z.boolean().optional().describe("No drive or array is failed or degraded."),
     firmware: z
-      .object({ at_least: z.string().min(1).optional(), at_most: z.string().min(1).optional() })
+      .object({ at_least: template.min(1).optional(), at_most: template.min(1).optional() })
       .strict()
       .optional()
       .describe("Firmware version bounds (inclusive)."),

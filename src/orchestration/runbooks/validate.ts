@@ -142,6 +142,11 @@ function checkStepBody(
     if (g.firmware && g.firmware.at_least === undefined && g.firmware.at_most === undefined) {
       add([...at, "gate", "firmware"], "set at_least, at_most or both");
     }
+    for (const bound of ["at_least", "at_most"] as const) {
+      const v = g.firmware?.[bound];
+      if (v !== undefined)
+        checkRefs(rb, add, [...at, "gate", "firmware", bound], v, { ...t, allowSecret: false });
+    }
   }
   if (step.notify) {
     checkRefs(rb, add, [...at, "notify", "message"], step.notify.message, { ...t, allowSecret: false });

@@ -68,18 +68,15 @@ export async function evaluateGate(node: PlanNode, fleet: FleetView, now: number
     }
   }
   if (g.firmware) {
-    const label = [
-      g.firmware.at_least && `≥ ${g.firmware.at_least}`,
-      g.firmware.at_most && `≤ ${g.firmware.at_most}`,
-    ]
-      .filter(Boolean)
-      .join(" and ");
+    // Bounds come from the plan, where placeholders such as {{ params.version }} are filled in.
+    const { atLeast, atMost } = node.firmware ?? {};
+    const label = [atLeast && `≥ ${atLeast}`, atMost && `≤ ${atMost}`].filter(Boolean).join(" and ");
     const o = await fleet.firmwareVersion(device);
     if (fresh(`firmware ${label}`, o)) {
       const v = o.value;
       const ok =
-        (g.firmware.at_least === undefined || compareVersions(v, g.firmware.at_least) >= 0) &&
-        (g.firmware.at_most === undefined || compareVersions(v, g.firmware.at_most) <= 0);
+        (atLeast === undefined || compareVersions(v, atLeast) >= 0) &&
+        (atMost === undefined || compareVersions(v, atMost) <= 0);
       checks.push({ condition: `firmware ${label}`, ok, detail: `running ${v}` });
     }
   }

@@ -14,7 +14,12 @@ export function createSshExecutor(deps: {
 }): StepExecutor {
   return async (ctx) => {
     const device = ctx.node.on?.name;
-    const target = device === undefined ? undefined : deps.targetFor(device);
+    let target: SshTarget | undefined;
+    try {
+      target = device === undefined ? undefined : deps.targetFor(device);
+    } catch (err) {
+      return { status: "failed", error: (err as Error).message };
+    }
     if (!target)
       return { status: "failed", error: `device ${device ?? "?"} has no ssh settings in the config` };
     const command = renderShell(ctx.node.step.ssh!.command, ctx.vars);

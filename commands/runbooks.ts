@@ -1,0 +1,16 @@
+import { defineCommand } from "../src/chat/command.js";
+import { renderRunbookList } from "../src/orchestration/render.js";
+import { orchestrationOf } from "./orchestration-common.js";
+
+export default defineCommand({
+  name: "runbooks",
+  summary: "List the runbooks you can run, with their parameters",
+  description:
+    "Runbooks are YAML files under the runbooks directory, reloaded when they change. A file that stops validating keeps its last valid version active; its problems are listed here.",
+  examples: ["runbooks"],
+  sideEffects: false,
+  handler: (_args, ctx) => {
+    const o = orchestrationOf(ctx);
+    return renderRunbookList(o.runbooks(), o.problems());
+  },
+});

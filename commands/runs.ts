@@ -1,0 +1,29 @@
+import { defineCommand } from "../src/chat/command.js";
+import { renderRunList } from "../src/orchestration/render.js";
+import { orchestrationOf } from "./orchestration-common.js";
+
+export default defineCommand({
+  name: "runs",
+  summary: "Recent runbook runs, or only the active ones",
+  args: [
+    {
+      name: "which",
+      type: "enum",
+      kind: "positional",
+      choices: ["active", "all"],
+      default: "all",
+      description: "active: waiting, running or interrupted runs",
+    },
+    { name: "limit", type: "int", kind: "option", default: 20, description: "how many" },
+  ],
+  examples: ["runs", "runs active"],
+  sideEffects: false,
+  handler: (args, ctx) => {
+    const active = args.values.which === "active";
+    const rows = orchestrationOf(ctx).runs({
+      active,
+      limit: Math.min(200, Math.max(1, Number(args.values.limit))),
+    });
+    return renderRunList(rows, ctx.services.clock.now(), active ? "Active runs" : "Recent runs");
+  },
+});

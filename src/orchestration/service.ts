@@ -1,0 +1,208 @@
+import type { ChatUser } from "../chat/command.js";
+import type { ChatPort } from "../chat/port.js";
+import type { Config } from "../config/schema.js";
+import { type Clock, parseDuration } from "../lib/clock.js";
+import type { Logger } from "../lib/logger.js";
+import type { Redactor } from "../lib/redact.js";
+import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
+import type { Store } from "../store/store.js";
+import { approvalsForRun, type DecisionResult, setApprovalMessage } from "./approvals.js";
+import { createEngine, type RequestInput } from "./engine/engine.js";
+import type { RecoveryReport } from "./engine/recovery.js";
+import type { FleetView } from "./fleet-view.js";
+import type { OutputRow } from "./journal.js";
+import type { ProgressListener } from "./progress.js";
+import type { PlanPreview } from "./render.js";
+import { createRunbookCatalog, type RunbookCatalog } from "./runbooks/catalog.js";
+import type { RunbookVersion } from "./runbooks/parse.js";
+import type { RunbookProblem } from "./runbooks/problems.js";
+import { evaluateGate, type GateCheck } from "./steps/gate.js";
+import { createExecutors } from "./steps/index.js";
+import { realSleep, type Sleep } from "./steps/types.js";
+import { ACTIVE_RUN_STATUSES, type ApprovalRow, type RunRow } from "./types.js";
+import { loadRunView, outputTail, type RunView } from "./view.js";
+
+/**
+ * What the rest of opsbot (commands, the chat reporter of the next issue, buttons) may do with
+ * orchestration: one façade over the runbook catalog and the engine. Built in the composition root;
+ * commands reach it as `services.orchestration`.
+ */
+export interface OrchestrationService {
+  runbooks(): RunbookVersion[];
+  runbook(name: string): RunbookVersion | undefined;
+  problems(): RunbookProblem[];
+  /** Resolved plan without gates; throws a UsageError listing every parameter or plan problem. */
+  preview(runbook: string, params: Record<string, string>): PlanPreview;
+  /** The plan plus every gate evaluated against management state now. Executes nothing. */
+  dryRun(
+    runbook: string,
+    params: Record<string, string>,
+  ): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
+  /** An existing run's plan (the request message's "Details"), gates evaluated now. */
+  runPlan(runId: number): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
+  request(input: RequestInput): { run: RunRow; preview: PlanPreview; approvalId?: number };
+  /** An approver's decision (compare-and-set in the store); identity comes from the transport. */
+  decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult;
+  cancel(runId: number, user: ChatUser): RunRow;
+  abort(runId: number, user: ChatUser): RunRow;
+  resume(
+    runId: number,
+    user: ChatUser,
+    opts?: { params?: Record<string, string>; skipInterrupted?: boolean },
+  ): { run: RunRow; approvalId?: number };
+  view(runId: number): RunView | undefined;
+  outputTail(runId: number, stepKey: string, maxBytes?: number): string;
+  /** Every stored (redacted) output chunk of a run, or of one step, in order. */
+  output(runId: number, stepKey?: string): OutputRow[];
+  /** Approvals of a run still waiting for decisions (the run's own, or a mid-run approval step's). */
+  pendingApprovals(runId: number): ApprovalRow[];
+  runs(opts?: { active?: boolean; limit?: number }): RunRow[];
+  subscribe(listener: ProgressListener): () => void;
+  /** Records the run's parent message so notify steps and reporters post into its thread. */
+  setThread(runId: number, channel: string, threadTs: string): void;
+  setApprovalMessage(approvalId: number, ref: { channel: string; ts: string }): void;
+  /** Start-up: recovery, approval expiry sweeps, runbook watching. Only the long-running bot calls it. */
+  start(): RecoveryReport;
+  /** Resolves when every run executing in this process has finished. */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+export interface OrchestrationDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  chat: ChatPort;
+  redactor: Redactor;
+  ssh: SshRunner;
+  sshTargetFor(device: string): SshTarget | undefined;
+  fleet: FleetView;
+  sleep?: Sleep;
+  /** Environment for local steps (default: opsbot's own). */
+  localEnv?: NodeJS.ProcessEnv;
+  /** How often pending approvals are checked for expiry. Default 5 s. */
+  sweepMs?: number;
+  /** Override the catalog (tests); default: orchestration.runbooks_dir. */
+  catalog?: RunbookCatalog;
+}
+
+export function createOrchestration(deps: OrchestrationDeps): OrchestrationService {
+  const o = deps.config.orchestration;
+  const sleep = deps.sleep ?? realSleep;
+  const devices = () => deps.config.devices.map((d) => ({ name: d.name, host: d.host, tags: d.tags }));
+  let catalog = deps.catalog;
+  const getCatalog = (): RunbookCatalog => {
+    // Lazily, so a one-shot CLI call that never touches runbooks does not read the directory.
+    catalog ??= createRunbookCatalog({ dir: o.runbooks_dir, logger: deps.logger });
+    return catalog;
+  };
+  const engine = createEngine({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    redactor: deps.redactor,
+    runbook: (name) => getCatalog().get(name),
+    devices,
+    sleep,
+    executors: createExecutors({
+      ssh: deps.ssh,
+      sshTargetFor: deps.sshTargetFor,
+      fleet: deps.fleet,
+      chat: deps.chat,
+      channels: deps.config.channels,
+      ...(o.notify_channel ? { notifyChannel: o.notify_channel } : {}),
+      clock: deps.clock,
+      sleep,
+      maxOutputBytes: o.output_cap_bytes,
+      ...(deps.localEnv ? { localEnv: deps.localEnv } : {}),
+    }),
+    settings: {
+      defaultStepTimeoutMs: parseDuration(o.default_step_timeout) ?? 1_800_000,
+      approvalExpiresInMs: parseDuration(o.approval_expires_in) ?? 1_800_000,
+      allowLocal: o.allow_local,
+      outputCapBytes: o.output_cap_bytes,
+    },
+  });
+  let sweeper: NodeJS.Timeout | undefined;
+
+  /** Every gate of a plan evaluated against management state now (dry runs, "Details"). */
+  async function gatesNow(preview: PlanPreview): Promise<Map<string, GateCheck[]>> {
+    const gates = new Map<string, GateCheck[]>();
+    for (const key of preview.plan.order) {
+      const node = preview.plan.nodes.get(key)!;
+      if (node.kind !== "gate") continue;
+      try {
+        gates.set(key, await evaluateGate(node, deps.fleet, deps.clock.now()));
+      } catch (err) {
+        gates.set(key, [{ condition: "management state", ok: false, detail: (err as Error).message }]);
+      }
+    }
+    return gates;
+  }
+
+  return {
+    runbooks: () => getCatalog().list(),
+    runbook: (name) => getCatalog().get(name),
+    problems: () => getCatalog().problems(),
+    preview: (runbook, params) => engine.preview(runbook, params),
+    async dryRun(runbook, params) {
+      const preview = engine.preview(runbook, params);
+      return { preview, gates: await gatesNow(preview) };
+    },
+    async runPlan(runId) {
+      const preview = engine.planOfRun(runId);
+      return { preview, gates: await gatesNow(preview) };
+    },
+    request: (input) => engine.request(input),
+    decide: (input) => engine.decide(input),
+    cancel: (runId, user) => engine.cancel(runId, user),
+    abort: (runId, user) => engine.abort(runId, user),
+    resume: (runId, user, opts) => engine.resume(runId, user, opts),
+    view: (runId) => loadRunView(deps.store, engine.journal, runId),
+    outputTail: (runId, key, maxBytes) => outputTail(engine.journal, runId, key, maxBytes),
+    output: (runId, key) => engine.journal.output(runId, key),
+    pendingApprovals: (runId) => approvalsForRun(deps.store, runId).filter((a) => a.status === "pending"),
+    runs: (opts = {}) =>
+      engine.journal.listRuns({
+        ...(opts.active ? { statuses: ACTIVE_RUN_STATUSES } : {}),
+        limit: opts.limit ?? 20,
+      }),
+    subscribe: (listener) => engine.subscribe(listener),
+    setThread: (runId, channel, ts) => engine.setThread(runId, channel, ts),
+    setApprovalMessage: (approvalId, ref) => setApprovalMessage(deps.store, approvalId, ref),
+    start() {
+      const journal = engine.journal;
+      const c =
+        deps.catalog ??
+        createRunbookCatalog({
+          dir: o.runbooks_dir,
+          watch: o.watch,
+          logger: deps.logger,
+          saveVersion: (v) => journal.saveVersion(v),
+        });
+      if (!deps.catalog) {
+        catalog?.close();
+        catalog = c;
+      }
+      const report = engine.recover();
+      if (report.interrupted.length + report.continued.length + report.expired.length > 0) {
+        deps.logger.warn(report, "runs recovered after a restart");
+      }
+      sweeper = setInterval(() => {
+        try {
+          engine.sweep();
+        } catch (err) {
+          deps.logger.error({ err }, "approval expiry sweep failed");
+        }
+      }, deps.sweepMs ?? 5000);
+      sweeper.unref();
+      return report;
+    },
+    idle: () => engine.idle(),
+    stop() {
+      if (sweeper) clearInterval(sweeper);
+      catalog?.close();
+    },
+  };
+}
