@@ -58,6 +58,15 @@ export async function startSshFleet(): Promise<SimulatedSshFleet> {
       },
     },
     {
+      profile: healthyServerProfile("web02"),
+      device: { tags: ["web", "linux"], site: "dc1", ssh: { collect: ["smart", "raid"] } },
+    },
+    {
+      // The load balancer the web-deploy runbook drains hosts from.
+      profile: healthyServerProfile("lb1"),
+      device: { tags: ["lb", "linux"], site: "dc1", ssh: { collect: ["smart", "raid"] } },
+    },
+    {
       profile: changingSwitch("core-sw1"),
       device: {
         ssh: { shell: "none" },
