@@ -1,20 +1,35 @@
 #!/usr/bin/env node
-import { ask } from "./cli/ask.js";
 import { reportCliError, type Subcommand } from "./cli/common.js";
-import { demo } from "./cli/demo.js";
-import { poll } from "./cli/poll.js";
-import { runbook } from "./cli/runbook.js";
-import { sshKeyscan } from "./cli/ssh-keyscan.js";
-import { start } from "./cli/start.js";
 
-/** The `opsbot` command. Each subcommand lives in src/cli/ and has its own --help. */
-const subcommands: Record<string, Subcommand> = {
-  start,
-  demo,
-  ask,
-  poll,
-  "ssh-keyscan": sshKeyscan,
-  runbook,
+/**
+ * The `opsbot` command. Each subcommand lives in src/cli/ and has its own --help. Modules load only
+ * when their subcommand runs, so `opsbot ask` never pays for Bolt, ssh2 or the demo's simulators.
+ */
+const subcommands: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
+  start: {
+    summary: "Run the bot: Slack when SLACK_* tokens are set, otherwise a console chat",
+    load: async () => (await import("./cli/start.js")).start,
+  },
+  demo: {
+    summary: "Try opsbot with no Slack and no devices: simulated fleet, console chat, throwaway database",
+    load: async () => (await import("./cli/demo.js")).demo,
+  },
+  ask: {
+    summary: "Run one chat command and print the reply (exit 1 on a user error)",
+    load: async () => (await import("./cli/ask.js")).ask,
+  },
+  poll: {
+    summary: "Poll devices into the cache: once (--once), or on their schedules until stopped",
+    load: async () => (await import("./cli/poll.js")).poll,
+  },
+  "ssh-keyscan": {
+    summary: "Print a host's SSH host key line to pin in the config, with its fingerprint",
+    load: async () => (await import("./cli/ssh-keyscan.js")).sshKeyscan,
+  },
+  runbook: {
+    summary: "Validate or list runbooks, or print their JSON Schema",
+    load: async () => (await import("./cli/runbook.js")).runbook,
+  },
 };
 
 function overview(): string {
@@ -40,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   try {
-    return await sub.run(rest);
+    return await (await sub.load()).run(rest);
   } catch (err) {
     return reportCliError(err);
   }

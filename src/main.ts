@@ -11,10 +11,12 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
-import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
+import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
+import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
-import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
+import type { SnmpCollector } from "./management/collectors/snmp/index.js";
+import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, type Poller } from "./management/poller.js";
@@ -93,7 +95,7 @@ export function createCore(options: CoreOptions): Core {
     commands,
   };
   const clock = services.clock;
-  const ssh = createSshRunner({ logger: options.logger, clock });
+  const ssh = createLazySshRunner({ logger: options.logger, clock });
   const backups = createBackupService({
     ssh,
     store,
@@ -182,7 +184,8 @@ export function createCore(options: CoreOptions): Core {
 
 /** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
 export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
-  return createSnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
+  // net-snmp loads on the first poll: one-shot commands that never poll start faster.
+  return createLazySnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */

@@ -66,7 +66,7 @@ export const ask: Subcommand = {
       // A run this call started (one that needs no approval) finishes before the process exits.
       await core.services.orchestration?.idle();
       await core.shutdown();
-      collector.close();
+      await collector.close();
     }
   },
 };

@@ -5,8 +5,10 @@ import { fileURLToPath } from "node:url";
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { loadConfigFile } from "../config/load.js";
+import { startDemoFleet } from "../demo/fleet.js";
 import { createLogger } from "../lib/logger.js";
-import { createCore, envSecrets, startSlack } from "../main.js";
+import { createCollector, createCore, envSecrets, startSlack } from "../main.js";
+import { startManagement } from "../management/start.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
 const usage = "opsbot demo [--keep] [--console]";
@@ -29,8 +31,10 @@ export const demo: Subcommand = {
     const env = settingsFrom({}); // reads .env, where Slack tokens usually live
     const slack = values.console ? undefined : readSlackSettings(process.env);
     const dir = mkdtempSync(join(tmpdir(), "opsbot-demo-"));
-    const config = loadConfigFile(join(packageRoot, "demo", "opsbot.demo.yaml"));
     const logger = createLogger({ level: process.env.OPSBOT_LOG_LEVEL ?? "warn" });
+    const fleet = await startDemoFleet(loadConfigFile(join(packageRoot, "demo", "opsbot.demo.yaml")));
+    const config = fleet.config;
+    const collector = createCollector({ logger });
     if (slack) {
       const runtime = await startSlack({
         settings: slack,
@@ -38,7 +42,9 @@ export const demo: Subcommand = {
         dbPath: join(dir, "opsbot.db"),
         logger,
         secrets: envSecrets(env),
+        collector,
       });
+      await startManagement(runtime.core.poller!, logger, { initialPoll: "wait" });
       process.stderr.write(
         "opsbot demo is running in Slack: try `/ops help` or DM the bot. Roles in the demo config name console " +
           "users; add your Slack user id (U…) under roles in demo/opsbot.demo.yaml to try admin commands. Ctrl-C stops it.\n",
@@ -47,7 +53,10 @@ export const demo: Subcommand = {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());
       });
+      await runtime.core.poller?.stop();
       await runtime.stop();
+      await collector.close();
+      await fleet.stop();
       if (!values.keep) rmSync(dir, { recursive: true, force: true });
       return 0;
     }
@@ -58,23 +67,28 @@ export const demo: Subcommand = {
       write: (t) => process.stdout.write(t),
       color: process.stdout.isTTY === true,
     });
-    const core = createCore({ config, dbPath: join(dir, "opsbot.db"), logger, chat });
+    const core = createCore({ config, dbPath: join(dir, "opsbot.db"), logger, chat, collector });
     chat.attach(core.router);
+    // The first poll round completes before the prompt, so the first answers already have data.
+    await startManagement(core.poller!, logger, { initialPoll: "wait" });
     // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
     core.services.orchestration?.start();
-    const cleanup = () => {
-      core.close();
+    const cleanup = async () => {
+      await core.shutdown();
+      await collector.close();
+      await fleet.stop();
       if (!values.keep) rmSync(dir, { recursive: true, force: true });
     };
     process.once("SIGINT", () => {
-      cleanup();
-      process.exit(0);
+      void cleanup().finally(() => process.exit(0));
     });
     const interactive = process.stdin.isTTY === true;
     process.stdout.write(
       [
         `opsbot demo — console chat, throwaway database${values.keep ? ` (kept in ${dir})` : ""}`,
-        `You are ${chat.currentUser.name}. Try: help · whoami · as bob · as carol · audit`,
+        `Simulated fleet on loopback: ${config.devices.map((d) => d.name).join(", ")}.`,
+        `You are ${chat.currentUser.name}. Try: fleet · links down · links core-sw1 · drives failing · firmware drift ·`,
+        "device db01 · backup now core-sw1 · help · as bob · as carol",
         interactive ? "Type `quit` or press Ctrl-D to leave." : "Reading commands from standard input.",
         "",
       ].join("\n"),
@@ -82,7 +96,7 @@ export const demo: Subcommand = {
     try {
       await chat.runInteractive(process.stdin, process.stdout, interactive);
     } finally {
-      cleanup();
+      await cleanup();
     }
     return 0;
   },

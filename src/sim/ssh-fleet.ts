@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
+import { generateEd25519Pair } from "./keys.js";
+
+const { utils } = ssh2;
+
 import { type DeviceConfig, deviceSchema } from "../config/schema.js";
 import { type SimSshHost, startSimSshHost } from "./ssh-host.js";
 import {
@@ -31,7 +35,7 @@ export interface SimulatedSshFleet {
 
 export async function startSshFleet(): Promise<SimulatedSshFleet> {
   const dir = mkdtempSync(join(tmpdir(), "opsbot-simssh-fleet-"));
-  const pair = utils.generateKeyPairSync("ed25519");
+  const pair = generateEd25519Pair();
   const privateKeyPath = join(dir, "opsbot_demo_ed25519");
   writeFileSync(privateKeyPath, pair.private, { mode: 0o600 });
   const clientKey = { privateKeyPath, publicKey: pair.public };
@@ -52,6 +56,15 @@ export async function startSshFleet(): Promise<SimulatedSshFleet> {
         ssh: { collect: ["smart", "raid"] },
         backup: { command: "cat /etc/hostname /etc/fstab /etc/ssh/sshd_config" },
       },
+    },
+    {
+      profile: healthyServerProfile("web02"),
+      device: { tags: ["web", "linux"], site: "dc1", ssh: { collect: ["smart", "raid"] } },
+    },
+    {
+      // The load balancer the web-deploy runbook drains hosts from.
+      profile: healthyServerProfile("lb1"),
+      device: { tags: ["lb", "linux"], site: "dc1", ssh: { collect: ["smart", "raid"] } },
     },
     {
       profile: changingSwitch("core-sw1"),

@@ -2,7 +2,12 @@ import { timingSafeEqual } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Connection, type ParsedKey, Server, utils } from "ssh2";
+import ssh2, { type Connection, type ParsedKey } from "ssh2";
+import { generateEd25519Pair } from "./keys.js";
+
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
+const { Server, utils } = ssh2;
+
 import type { Logger } from "../lib/logger.js";
 import { healthyServerProfile, type SimHostProfile } from "./ssh-host-profiles.js";
 import { runSimCommand } from "./ssh-host-shell.js";
@@ -36,10 +41,10 @@ export interface SimSshHostOptions {
 export async function startSimSshHost(options: SimSshHostOptions = {}): Promise<SimSshHost> {
   const profile = options.profile ?? healthyServerProfile();
   const dir = mkdtempSync(join(tmpdir(), "opsbot-simssh-"));
-  const hostKey = utils.generateKeyPairSync("ed25519");
+  const hostKey = generateEd25519Pair();
   let clientKey = options.clientKey;
   if (!clientKey) {
-    const pair = utils.generateKeyPairSync("ed25519");
+    const pair = generateEd25519Pair();
     const privateKeyPath = join(dir, "client_ed25519");
     writeFileSync(privateKeyPath, pair.private, { mode: 0o600 });
     clientKey = { privateKeyPath, publicKey: pair.public };

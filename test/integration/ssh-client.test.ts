@@ -8,6 +8,7 @@ import { silentLogger } from "../../src/lib/logger.js";
 import { hashKnownHostsName } from "../../src/lib/ssh/host-keys.js";
 import { scanHostKeys } from "../../src/lib/ssh/keyscan.js";
 import { createSshRunner, type PooledSshRunner } from "../../src/lib/ssh/runner.js";
+import { generateEd25519Pair } from "../../src/sim/keys.js";
 import { type Sshd, startSshd } from "../support/sshd.js";
 
 let sshd: Sshd;
@@ -90,7 +91,7 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
   });
 
   it("refuses a mismatched host key before any authentication and names the offered fingerprint", async () => {
-    const other = utils.generateKeyPairSync("ed25519");
+    const other = generateEd25519Pair();
     const offset = sshd.readLog().length;
     const err = await expectRefusedBeforeAuth(
       runner.exec(sshd.target({ name: "mismatch", hostKey: other.public }), "echo should-not-run"),

@@ -69,6 +69,8 @@ describe("the demo's simulated SSH fleet", { timeout: 60_000 }, () => {
       ["db01", true, true, true],
       ["edge-sw3", true, false, false],
       ["web01", false, true, true],
+      ["web02", false, true, false],
+      ["lb1", false, true, false],
       ["core-sw1", false, true, true],
     ]);
   });

@@ -7,6 +7,7 @@ import { silentLogger } from "../../src/lib/logger.js";
 import { createSshRunner, type PooledSshRunner } from "../../src/lib/ssh/runner.js";
 import type { SshTarget } from "../../src/lib/ssh/types.js";
 import { createSshCollector } from "../../src/management/collectors/ssh/index.js";
+import { generateEd25519Pair } from "../../src/sim/keys.js";
 import { type SimSshHost, startSimSshHost } from "../../src/sim/ssh-host.js";
 import { failingDiskServerProfile, switchCliProfile } from "../../src/sim/ssh-host-profiles.js";
 
@@ -46,7 +47,7 @@ describe("simulated SSH host (demo)", { timeout: 60_000 }, () => {
   });
 
   it("is refused like any host when the pin does not match", async () => {
-    const wrong = utils.generateKeyPairSync("ed25519").public;
+    const wrong = generateEd25519Pair().public;
     const err = await runner
       .exec(targetOf(host, { name: "db1-wrong", hostKey: wrong }), "true")
       .catch((e) => e);

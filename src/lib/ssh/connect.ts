@@ -1,5 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { Client, type ConnectConfig } from "ssh2";
+import ssh2, { type ConnectConfig, type Client as SshClient } from "ssh2";
+
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
+const { Client } = ssh2;
+
 import { OpsbotError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { scanHostKeys } from "./keyscan.js";
@@ -16,7 +20,7 @@ const KEEPALIVE_COUNT = 3;
  * sent. Only public-key authentication with the configured key file; no agent, no forwarding, no
  * passwords, no keyboard-interactive.
  */
-export async function connectSsh(target: SshTarget, logger: Logger): Promise<Client> {
+export async function connectSsh(target: SshTarget, logger: Logger): Promise<SshClient> {
   const pins = await resolvePins(target);
   const privateKey = await readKeyFile(target);
   const client = new Client();
@@ -43,7 +47,7 @@ export async function connectSsh(target: SshTarget, logger: Logger): Promise<Cli
   const serverHostKey = hostKeyAlgorithms(pins);
   if (serverHostKey) config.algorithms = { serverHostKey: serverHostKey as never };
 
-  return new Promise<Client>((resolve, reject) => {
+  return new Promise<SshClient>((resolve, reject) => {
     let settled = false;
     const fail = (err: OpsbotError) => {
       if (settled) return;

@@ -1,4 +1,7 @@
-import { Client } from "ssh2";
+import ssh2 from "ssh2";
+
+const { Client } = ssh2;
+
 import { OpsbotError } from "../errors.js";
 import { blobKeyType, fingerprint, keyLine } from "./host-keys.js";
 
