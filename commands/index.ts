@@ -20,6 +20,7 @@ import reject, { rejectAction } from "./reject.js";
 import resume from "./resume.js";
 import run from "./run.js";
 import { abortAction, cancelAction, detailsAction, resumeAction } from "./run-actions.js";
+import { paramsAction, paramsSubmitAction } from "./run-params.js";
 import runStatus from "./run-status.js";
 import runbooks from "./runbooks.js";
 import runs from "./runs.js";
@@ -61,4 +62,6 @@ export const actions: ActionSpec[] = [
   cancelAction,
   resumeAction,
   abortAction,
+  paramsAction,
+  paramsSubmitAction,
 ];

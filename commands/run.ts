@@ -1,6 +1,7 @@
 import { defineCommand } from "../src/chat/command.js";
-import { context, text } from "../src/chat/reply.js";
+import { buttons, context, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
+import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/approvals/params-form.js";
 import { renderPlan, renderRun } from "../src/orchestration/render.js";
 import { orchestrationOf, protectSecrets } from "./orchestration-common.js";
 
@@ -29,6 +30,23 @@ export default defineCommand({
     if (args.values["dry-run"] === true) {
       const { preview, gates } = await o.dryRun(runbook, args.extra);
       return renderPlan(preview, gates);
+    }
+    const version = o.runbook(runbook);
+    const missing = version ? missingParams(version, args.extra) : [];
+    if (version && missing.length > 0) {
+      // Nothing is requested yet: ask for what is missing (a form in Slack), typed per parameter.
+      return {
+        blocks: [
+          text(`${runbook} needs ${missing.join(", ")}.`),
+          buttons({
+            actionId: PARAMS_ACTION.open,
+            label: "Fill in parameters",
+            value: formSeed(version, args.extra),
+            style: "primary",
+          }),
+          context(`Or say \`run ${runbook} ${missing.map((m) => `${m}=…`).join(" ")}\`.`),
+        ],
+      };
     }
     const r = o.request({
       runbook,

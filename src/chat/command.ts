@@ -8,6 +8,7 @@ import type { PollerControl } from "../management/poller.js";
 import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
+import type { Form } from "./form.js";
 import type { ChatPort } from "./port.js";
 import type { Reply } from "./reply.js";
 import type { RunReporter } from "./run-reporter/types.js";
@@ -103,6 +104,8 @@ export interface ActionContext {
   /** The message that carried the button, when the transport knows it. */
   message?: { channel: string; ts: string; threadTs?: string };
   services: Services;
+  /** Opens a form for the clicking user (Slack: a modal); absent where the transport has none. */
+  openForm?(form: Form): Promise<void>;
 }
 
 export interface ActionSpec {

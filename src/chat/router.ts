@@ -1,7 +1,7 @@
 import { type OpsbotError, toOpsbotError } from "../lib/errors.js";
 import type { AuditOutcome } from "../store/audit-repo.js";
 import { bindArgs } from "./args.js";
-import type { ActionSpec, ChatUser, CommandSpec, Services } from "./command.js";
+import type { ActionContext, ActionSpec, ChatUser, CommandSpec, Services } from "./command.js";
 import { hasRole } from "./permissions.js";
 import { errorReply, type Reply } from "./reply.js";
 import { suggest } from "./suggest.js";
@@ -27,7 +27,10 @@ export interface Router {
   dispatchAction(
     actionId: string,
     value: string,
-    ctx: RequestContext & { message?: { channel: string; ts: string; threadTs?: string } },
+    ctx: RequestContext & {
+      message?: { channel: string; ts: string; threadTs?: string };
+      openForm?: ActionContext["openForm"];
+    },
   ): Promise<RouteResult>;
   /** Commands this user may run, for help and for transports that list them. */
   visibleCommands(user: ChatUser): CommandSpec[];
@@ -189,6 +192,7 @@ export function createRouter(options: {
             user: ctx.user,
             channel: ctx.channel,
             ...(ctx.message === undefined ? {} : { message: ctx.message }),
+            ...(ctx.openForm === undefined ? {} : { openForm: ctx.openForm }),
             services,
           });
           result = {

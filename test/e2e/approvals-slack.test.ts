@@ -19,6 +19,7 @@ import {
   type SlackEmulator,
   startSlackEmulator,
 } from "../support/slack-emulator/index.js";
+import { openedViews, viewSubmission } from "../support/slack-emulator/views.js";
 import { tempDir } from "../support/temp.js";
 
 /**
@@ -266,4 +267,38 @@ describe("approvals and run progress in Slack", () => {
     expect(thread.some((m) => m.text.includes("full log will be attached"))).toBe(true);
     expect(thread.length).toBeLessThanOrEqual(8 + 3);
   }, 90_000);
+
+  it("missing parameters are asked for in a modal; submitting it requests the run, secrets masked", async () => {
+    await act.slash(USERS.alice, "C0ALERTS1", "run deploy version=v3.1");
+    const ask = await emu.waitFor("parameters needed", () =>
+      emu.workspace.messages.find((m) => m.text.includes("deploy needs token")),
+    );
+    expect(
+      o()
+        .runs({ limit: 100 })
+        .some((r) => r.params.version === "v3.1"),
+    ).toBe(false);
+    await act.click(USERS.alice, ask, "run.params");
+    const view = await emu.waitFor("modal opened", () => openedViews(emu.workspace).at(-1));
+    expect(view.view.callback_id).toBe("run.params.submit");
+    expect(view.view.blocks?.map((b) => b.block_id)).toEqual(["version", "token"]);
+    expect(JSON.stringify(view.view)).toContain('"initial_value":"v3.1"');
+    const before = o().runs({ limit: 100 }).length;
+    const ack = await emu.socket.deliver(
+      "interactive",
+      viewSubmission({ user: USERS.alice, view, values: { version: "v3.1", token: "modal-secret-99" } }),
+    );
+    expect(ack.status).toBe("acked");
+    const runId = await emu.waitFor("run requested", () => {
+      const runs = o().runs({ limit: 100 });
+      return runs.length > before ? runs[0]!.id : undefined;
+    });
+    const parent = await emu.waitFor("request message", () => parentMessage(emu, runId, "deploy"), 15_000);
+    expect(parent.text).toContain("version=v3.1 token=••••••");
+    expect(parent.text).toContain("Requested by: alice");
+    expect(JSON.stringify(emu.calls)).not.toContain("modal-secret-99");
+    const audit = JSON.stringify(bot.core.store.db.prepare("SELECT text FROM audit").all());
+    expect(audit).toContain("run.params.submit");
+    expect(audit).not.toContain("modal-secret-99");
+  }, 60_000);
 });

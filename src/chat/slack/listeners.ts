@@ -1,10 +1,12 @@
 import type { App } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
+import type { Form } from "../form.js";
 import { errorReply, type Reply } from "../reply.js";
 import type { Router } from "../router.js";
 import { type DeliveryDedup, deliveryKey } from "./delivery-dedup.js";
 import type { SlackIdentity } from "./identity.js";
 import { normalizeIncomingText } from "./incoming-text.js";
+import { formToModal, modalSubmission } from "./modal.js";
 import type { Outbox } from "./outbox.js";
 
 /**
@@ -123,10 +125,19 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       : undefined;
     try {
       const user = await identity.resolve(body.user.id, body.user.username);
+      const triggerId = (body as { trigger_id?: string }).trigger_id;
       const { reply } = await router.dispatchAction(actionId, action.value ?? "", {
         user,
         channel,
         ...(message ? { message } : {}),
+        // A trigger is valid for 3 s: the form opens right away, through the outbox's read path.
+        ...(triggerId
+          ? {
+              openForm: async (form: Form) => {
+                await outbox.call("views.open", { trigger_id: triggerId, view: formToModal(form, channel) });
+              },
+            }
+          : {}),
         transport: TRANSPORT,
       });
       if (reply.blocks.length === 0) return; // the action had nothing to say
@@ -137,6 +148,27 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await outbox
         .respond(body.response_url, channel, { ...errorReply(SORRY), ephemeral: true })
         .catch(() => {});
+    }
+  });
+
+  // A submitted form comes back as its submit action, with the values; the user is the payload's.
+  app.view(/.*/, async ({ ack, body, view }) => {
+    await ack();
+    const submission = modalSubmission(view as Parameters<typeof modalSubmission>[0]);
+    if (!submission) return;
+    const { channel } = submission;
+    try {
+      const user = await identity.resolve(body.user.id, (body.user as { username?: string }).username);
+      const { reply } = await router.dispatchAction(
+        view.callback_id,
+        JSON.stringify({ metadata: submission.metadata, values: submission.values }),
+        { user, channel, transport: TRANSPORT },
+      );
+      if (reply.blocks.length === 0) return;
+      if (reply.ephemeral) await outbox.postEphemeral(channel, body.user.id, reply);
+      else await outbox.post(channel, reply);
+    } catch (err) {
+      logger.error({ err: String(err), view: view.callback_id }, "handling a form submission failed");
     }
   });
 }
