@@ -37,7 +37,12 @@ export const paramsSubmitAction = defineAction({
   actionId: PARAMS_ACTION.submit,
   async handler(value, ctx) {
     const o = ctx.services.orchestration;
-    const parsed = JSON.parse(value) as { metadata?: string; values?: Record<string, string> };
+    let parsed: { metadata?: string; values?: Record<string, string> } = {};
+    try {
+      parsed = JSON.parse(value) as typeof parsed;
+    } catch {
+      // handled below: not a submission of ours
+    }
     const seed = parseSeed(parsed.metadata ?? "");
     if (!o || !seed) return { ...errorReply("That form is not a run request."), ephemeral: true };
     const params = { ...seed.given, ...(parsed.values ?? {}) };
