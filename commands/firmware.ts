@@ -1,31 +1,11 @@
 import { defineCommand } from "../src/chat/command.js";
-import { heading, reply, table, text } from "../src/chat/reply.js";
+import { heading, reply, text } from "../src/chat/reply.js";
+import { firmwareTable } from "../src/management/answer-tables.js";
 import { fleetOf, listAgeBlock, plural, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
-import type { FirmwareView, ListResult } from "../src/management/fleet-view.js";
 
-const STATUS_TEXT: Record<FirmwareView["compliance"]["status"], string> = {
-  compliant: "✅ compliant",
-  below: "❌ below baseline",
-  mismatch: "❌ not the required version",
-  unknown: "❓ version unknown",
-  "no-baseline": "— no baseline",
-};
+const MAX_ROWS = 50;
 
-function firmwareTable(result: ListResult<FirmwareView>) {
-  const rows = result.items.map((f) => {
-    const b = f.compliance.baseline;
-    return [
-      f.device,
-      f.model ?? "?",
-      f.version ?? "?",
-      b ? `${b.rule === "min" ? "≥" : "="} ${b.version}` : "",
-      STATUS_TEXT[f.compliance.status],
-    ];
-  });
-  return table(["Device", "Model", "Version", "Baseline", "Compliance"], rows);
-}
-
-export const firmwareCommand = defineCommand({
+export default defineCommand({
   name: "firmware",
   summary: "Firmware/software versions and compliance with the baselines",
   description:
@@ -46,36 +26,12 @@ export const firmwareCommand = defineCommand({
     const now = ctx.services.clock.now();
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));
-    const result = fleet.firmware({ scope });
+    const result = fleet.firmware({ scope, limit: Number.POSITIVE_INFINITY });
     if (result.total === 0)
       return reply(text(`No devices in ${scopeLabel(scope)}.`), listAgeBlock(result, now));
     const off = result.items.filter((f) => ["below", "mismatch"].includes(f.compliance.status)).length;
+    const shown = { ...result, items: result.items.slice(0, MAX_ROWS) };
     const title = `Firmware in ${scopeLabel(scope)}: ${plural(result.total, "device")}${off > 0 ? `, ${off} not compliant` : ""}`;
-    return reply(heading(title), firmwareTable(result), listAgeBlock(result, now));
-  },
-});
-
-export const firmwareDriftCommand = defineCommand({
-  name: "firmware drift",
-  summary: "Devices whose firmware is below or off their baseline",
-  args: [],
-  examples: ["firmware drift"],
-  sideEffects: false,
-  handler(_args, ctx) {
-    const fleet = fleetOf(ctx.services);
-    const now = ctx.services.clock.now();
-    const result = fleet.firmware({ driftOnly: true });
-    if (result.total === 0) {
-      const all = fleet.firmware();
-      return reply(
-        text("No drift: every device with a baseline runs a compliant version."),
-        listAgeBlock(all, now),
-      );
-    }
-    return reply(
-      heading(`${plural(result.total, "device")} off baseline`),
-      firmwareTable(result),
-      listAgeBlock(result, now),
-    );
+    return reply(heading(title), firmwareTable(shown), listAgeBlock(result, now));
   },
 });

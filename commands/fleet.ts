@@ -2,7 +2,7 @@ import { defineCommand } from "../src/chat/command.js";
 import { fields, heading, reply } from "../src/chat/reply.js";
 import { fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
 
-export const fleetCommand = defineCommand({
+export default defineCommand({
   name: "fleet",
   summary: "Counts: devices, reachable, ports down, drives failing, firmware off baseline",
   examples: ["fleet"],
@@ -24,7 +24,7 @@ export const fleetCommand = defineCommand({
         "Stale data":
           c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
       }),
-      listAgeBlock({ age: c.age, staleDevices: [] }, now),
+      listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
   },
 });

@@ -1,10 +1,32 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import audit from "./audit.js";
+import device from "./device.js";
+import drives from "./drives.js";
+import drivesFailing from "./drives-failing.js";
+import firmware from "./firmware.js";
+import firmwareDrift from "./firmware-drift.js";
+import fleet from "./fleet.js";
 import help from "./help.js";
+import links from "./links.js";
+import linksDown from "./links-down.js";
+import refresh from "./refresh.js";
 import whoami from "./whoami.js";
 
 /** Every chat command, in the order `help` lists them. One module per command. */
-export const commands: CommandSpec[] = [help, whoami, audit];
+export const commands: CommandSpec[] = [
+  help,
+  whoami,
+  fleet,
+  device,
+  links,
+  linksDown,
+  drives,
+  drivesFailing,
+  firmware,
+  firmwareDrift,
+  refresh,
+  audit,
+];
 
 /** Every button action, by action id. */
 export const actions: ActionSpec[] = [];

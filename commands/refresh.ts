@@ -3,9 +3,9 @@ import { reply, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
 import { OpsbotError } from "../src/lib/errors.js";
 import { ageBlock, deviceOrThrow, fleetOf, plural } from "../src/management/answers.js";
-import { summaryBlocks } from "./device.js";
+import { summaryBlocks } from "../src/management/device-answer.js";
 
-export const refreshCommand = defineCommand({
+export default defineCommand({
   name: "refresh",
   summary: "Poll a device now and answer when done",
   description:

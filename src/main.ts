@@ -9,6 +9,11 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
+import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
+import { createFleetQueries } from "./management/fleet-queries.js";
+import { type Collector, createPoller, type Poller } from "./management/poller.js";
+import { registrationsFromConfig } from "./management/schedule.js";
+import { createStateRepo } from "./management/state-repo.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
 
@@ -29,6 +34,11 @@ export interface Core {
   services: Services;
   router: Router;
   store: Store;
+  /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
+  poller?: Poller;
+  /** Stops the poller (waiting for polls in flight) and closes the store. */
+  shutdown(): Promise<void>;
+  /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
 }
 
@@ -42,6 +52,8 @@ export interface CoreOptions {
   actions?: readonly ActionSpec[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
+  /** Device collection (see createCollector); without it answers come from the cache alone. */
+  collector?: Collector;
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
@@ -63,8 +75,41 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     commands,
   };
+  const clock = services.clock;
+  // The cache knows every configured device (and its poll interval) before its first poll.
+  const poller = options.collector
+    ? createPoller({
+        collector: options.collector,
+        store,
+        clock,
+        logger: options.logger,
+        config: options.config,
+      })
+    : undefined;
+  if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
+  services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
+  if (poller) services.poller = poller;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
-  return { services, router, store, close: () => store.close() };
+  const close = () => {
+    void poller?.stop();
+    store.close();
+  };
+  return {
+    services,
+    router,
+    store,
+    ...(poller ? { poller } : {}),
+    shutdown: async () => {
+      await poller?.stop();
+      store.close();
+    },
+    close,
+  };
+}
+
+/** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
+export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
+  return createSnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */

@@ -1,7 +1,7 @@
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { renderText } from "../chat/console/render.js";
 import { silentLogger } from "../lib/logger.js";
-import { createCore, envSecrets, loadConfig } from "../main.js";
+import { createCollector, createCore, envSecrets, loadConfig } from "../main.js";
 import {
   consoleUserName,
   GLOBAL_HELP,
@@ -39,12 +39,15 @@ export const ask: Subcommand = {
       channel: config.console.channel,
       write: (t) => process.stdout.write(t),
     });
+    // A collector so `refresh <device>` can poll; nothing is scheduled in a one-shot ask.
+    const collector = createCollector({ logger: silentLogger() });
     const core = createCore({
       config,
       dbPath: settings.dbPath,
       logger: silentLogger(),
       chat,
       secrets: envSecrets(settings),
+      collector,
     });
     try {
       chat.attach(core.router);
@@ -60,7 +63,8 @@ export const ask: Subcommand = {
       else (result.reply.isError ? process.stderr : process.stdout).write(`${renderText(result.reply)}\n`);
       return result.outcome === "ok" ? 0 : result.outcome === "error" ? 2 : 1;
     } finally {
-      core.close();
+      await core.shutdown();
+      collector.close();
     }
   },
 };

@@ -1,6 +1,7 @@
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { createLogger } from "../lib/logger.js";
-import { createCore, envSecrets, loadConfig } from "../main.js";
+import { createCollector, createCore, envSecrets, loadConfig } from "../main.js";
+import { startManagement } from "../management/start.js";
 import {
   consoleUserName,
   GLOBAL_HELP,
@@ -31,11 +32,22 @@ export const start: Subcommand = {
       write: (t) => process.stdout.write(t),
       color: process.stdout.isTTY === true,
     });
-    const core = createCore({ config, dbPath: settings.dbPath, logger, chat, secrets: envSecrets(settings) });
+    const collector = createCollector({ logger });
+    const core = createCore({
+      config,
+      dbPath: settings.dbPath,
+      logger,
+      chat,
+      secrets: envSecrets(settings),
+      collector,
+    });
     chat.attach(core.router);
+    await startManagement(core.poller!, logger, { initialPoll: "background" });
     const shutdown = () => {
-      core.close();
-      process.exit(0);
+      void core.shutdown().finally(() => {
+        collector.close();
+        process.exit(0);
+      });
     };
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
@@ -43,7 +55,8 @@ export const start: Subcommand = {
       `opsbot console — you are ${chat.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n`,
     );
     await chat.runInteractive(process.stdin, process.stdout, process.stdin.isTTY === true);
-    core.close();
+    await core.shutdown();
+    collector.close();
     return 0;
   },
 };

@@ -56,13 +56,16 @@ export function ageBlock(age: DataAge, now: number, extra?: string): Block {
  * The same for a list of rows from several polls: the age of the oldest row, and the devices in scope
  * whose data is stale or missing (the answer may be incomplete without them).
  */
-export function listAgeBlock(result: { age: DataAge; staleDevices: string[] }, now: number): Block {
+export function listAgeBlock(
+  result: { age: DataAge; staleCount: number; staleDevices: string[] },
+  now: number,
+): Block {
   const parts = [describeAge(result.age, now, { list: true })];
-  const stale = result.staleDevices;
-  if (stale.length > 0) {
-    const names =
-      stale.length > 5 ? `${stale.slice(0, 5).join(", ")} and ${stale.length - 5} more` : stale.join(", ");
-    parts.push(`⚠ ${plural(stale.length, "device")} with stale or no data: ${names}`);
+  if (result.staleCount > 0) {
+    const shown = result.staleDevices.slice(0, 5);
+    const more = result.staleCount - shown.length;
+    const names = more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+    parts.push(`⚠ ${plural(result.staleCount, "device")} with stale or no data: ${names}`);
   }
   return context(parts.join(" · "));
 }
@@ -76,9 +79,11 @@ export function ageCell(polledAt: number, intervalMs: number, now: number): stri
 /** A line about reachability when the device is not answering, so its data is read with care. */
 export function reachabilityNote(d: DeviceHeader, now: number): string | undefined {
   if (d.reachable !== false) return undefined;
-  const since = d.lastOkAt === null ? "never reached" : `last reached ${formatAgo(now - d.lastOkAt)} ago`;
   const polls = d.consecutiveFailures === 1 ? "1 failed poll" : `${d.consecutiveFailures} failed polls`;
-  return `⚠ ${d.name} is not answering (${polls}, ${since}): ${d.lastError ?? "no response"}. Showing its last data.`;
+  const error = d.lastError ?? "no response";
+  if (d.lastOkAt === null) return `⚠ ${d.name} has never answered (${polls}): ${error}.`;
+  const since = `last reached ${formatAgo(now - d.lastOkAt)} ago`;
+  return `⚠ ${d.name} is not answering (${polls}, ${since}): ${error}. Showing its last data.`;
 }
 
 export function formatSpeed(mbps: number): string {

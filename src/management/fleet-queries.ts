@@ -1,26 +1,32 @@
-import type { Statement } from "better-sqlite3";
 import type { Clock } from "../lib/clock.js";
 import type { Store } from "../store/store.js";
 import { recentChanges } from "./change-log.js";
-import { checkCompliance, DRIFT_STATUSES, type FirmwareBaseline } from "./compliance.js";
+import type { FirmwareBaseline } from "./compliance.js";
 import { isPortDown } from "./diff.js";
+import { createFirmwareJudge, FIRMWARE_COLUMNS, sortFirmware } from "./fleet-firmware.js";
+import {
+  DRIVE_ORDER,
+  driveView,
+  PORT_COLUMNS,
+  portView,
+  type Row,
+  type ScopeFreshness,
+  scopeFreshness,
+  scopeSql,
+  statementCache,
+} from "./fleet-sql.js";
 import type {
   DataAge,
   DeviceHeader,
-  DriveView,
-  FirmwareView,
   FleetCounts,
   FleetQueries,
   ListResult,
   PortView,
-  Scope,
   StorageView,
 } from "./fleet-view.js";
-import { isStale } from "./freshness.js";
-import { deviceFromRow, driveFromRow, interfaceFromRow } from "./state-repo.js";
+import { STALE_AFTER_INTERVALS } from "./freshness.js";
+import { deviceFromRow } from "./state-repo.js";
 import type { DeviceStateRow } from "./state-rows.js";
-
-type Row = Record<string, unknown>;
 
 export interface FleetQueryOptions {
   store: Store;
@@ -29,109 +35,56 @@ export interface FleetQueryOptions {
   baselines: Record<string, FirmwareBaseline>;
 }
 
-const DRIVE_ORDER = `CASE status WHEN 'failed' THEN 0 WHEN 'warning' THEN 1 WHEN 'unknown' THEN 2 ELSE 3 END`;
-
-/** SQL condition and parameter restricting rows with a `device` column to a scope. */
-function scopeSql(scope: Scope | undefined, column: string): { sql: string; params: string[] } {
-  if (!scope) return { sql: "1", params: [] };
-  if ("device" in scope) return { sql: `${column} = ?`, params: [scope.device] };
-  if ("tag" in scope)
-    return { sql: `${column} IN (SELECT device FROM device_tag WHERE tag = ?)`, params: [scope.tag] };
-  return { sql: `${column} IN (SELECT name FROM device_state WHERE site = ?)`, params: [scope.site] };
-}
-
-function portView(r: Row): PortView {
-  const i = interfaceFromRow(r);
-  return {
-    device: i.device,
-    ifIndex: i.ifIndex,
-    name: i.name,
-    descr: i.descr,
-    alias: i.alias,
-    adminStatus: i.adminStatus,
-    operStatus: i.operStatus,
-    downSince: i.downSince,
-    speedMbps: i.speedMbps,
-    inErrors: i.inErrors,
-    outErrors: i.outErrors,
-    inDiscards: i.inDiscards,
-    outDiscards: i.outDiscards,
-    inBps: i.inBps,
-    outBps: i.outBps,
-    polledAt: i.polledAt,
-    intervalMs: Number(r.poll_interval_ms),
-  };
-}
-
-function driveView(r: Row): DriveView {
-  const {
-    device,
-    key,
-    name,
-    source,
-    kind,
-    status,
-    rawStatus,
-    model,
-    serial,
-    capacityBytes,
-    detail,
-    statusSince,
-    polledAt,
-  } = driveFromRow(r);
-  return {
-    ...{
-      device,
-      key,
-      name,
-      source,
-      kind,
-      status,
-      rawStatus,
-      model,
-      serial,
-      capacityBytes,
-      detail,
-      statusSince,
-      polledAt,
-    },
-    intervalMs: Number(r.poll_interval_ms),
-  };
-}
-
-/** Port filter: a status keyword, or text found in the name, alias or description. */
-function portMatcher(filter: string | undefined): (p: PortView) => boolean {
+/**
+ * Port filter: a status keyword (down | up | errors), else the most specific text match — the exact
+ * port name, then names starting with it ("Te" → Te1/1/1…), then name or alias containing it, then
+ * the description containing it (so "Te" does not match every "GigabitEthernet").
+ */
+function filterPorts(ports: PortView[], filter: string | undefined): PortView[] {
   const f = filter?.trim().toLowerCase();
-  if (!f) return () => true;
-  if (f === "down") return isPortDown;
-  if (f === "up") return (p) => p.operStatus === "up";
-  if (f === "errors") return (p) => p.inErrors + p.outErrors > 0;
-  return (p) => [p.name, p.alias, p.descr].some((s) => s.toLowerCase().includes(f));
+  if (!f) return ports;
+  if (f === "down") return ports.filter(isPortDown);
+  if (f === "up") return ports.filter((p) => p.operStatus === "up");
+  if (f === "errors") return ports.filter((p) => p.inErrors + p.outErrors > 0);
+  const tiers: Array<(p: PortView) => boolean> = [
+    (p) => p.name.toLowerCase() === f,
+    (p) => p.name.toLowerCase().startsWith(f),
+    (p) => p.name.toLowerCase().includes(f) || p.alias.toLowerCase().includes(f),
+    (p) => p.descr.toLowerCase().includes(f),
+  ];
+  for (const tier of tiers) {
+    const found = ports.filter(tier);
+    if (found.length > 0) return found;
+  }
+  return [];
 }
 
-export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
-  const { store, clock, baselines } = options;
-  const db = store.db;
-  const stmt = (() => {
-    const cache = new Map<string, Statement<unknown[]>>();
-    return (sql: string) => {
-      let s = cache.get(sql);
-      if (!s) {
-        s = db.prepare<unknown[]>(sql);
-        cache.set(sql, s);
-      }
-      return s;
-    };
-  })();
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-  const tagsOf = (name: string) =>
-    stmt("SELECT tag FROM device_tag WHERE device = ? ORDER BY tag").pluck().all(name) as string[];
+/** A list answer: its rows' age, or with no rows the age of the scope's devices. */
+function listResult<T>(items: T[], agg: Row, scoped: ScopeFreshness): ListResult<T> {
+  const oldest = num(agg.oldest);
+  return {
+    items,
+    total: Number(agg.total ?? 0),
+    devices: Number(agg.devices ?? 0),
+    age: oldest === null ? scoped.age : { polledAt: oldest, intervalMs: scoped.age.intervalMs },
+    staleCount: scoped.staleCount,
+    staleDevices: scoped.staleSample,
+  };
+}
+
+/** The read-only fleet view over the SQLite device cache. */
+export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
+  const { store, clock } = options;
+  const stmt = statementCache(store.db);
+  const firmware = createFirmwareJudge(options.baselines);
 
   const header = (d: DeviceStateRow): DeviceHeader => ({
     name: d.name,
     host: d.host,
     site: d.site,
-    tags: tagsOf(d.name),
+    tags: stmt("SELECT tag FROM device_tag WHERE device = ? ORDER BY tag").pluck().all(d.name) as string[],
     reachable: d.reachable,
     lastPolledAt: d.lastPolledAt,
     lastOkAt: d.lastOkAt,
@@ -140,81 +93,25 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     pollIntervalMs: d.pollIntervalMs,
   });
 
-  const firmwareOf = (d: DeviceStateRow): FirmwareView => {
-    const version = d.softwareRev ?? d.firmwareRev;
-    return {
-      device: d.name,
-      model: d.model,
-      version,
-      softwareRev: d.softwareRev,
-      firmwareRev: d.firmwareRev,
-      versionSource: d.versionSource,
-      compliance: checkCompliance(d.model ?? undefined, version ?? undefined, baselines),
-      age: { polledAt: d.entityAt, intervalMs: d.pollIntervalMs },
-    };
-  };
-
-  const loadDevice = (name: string) => {
+  const loadDevice = (name: string): DeviceStateRow | undefined => {
     const row = stmt("SELECT * FROM device_state WHERE name = ?").get(name) as Row | undefined;
     return row ? deviceFromRow(row) : undefined;
   };
 
-  const listAge = (rows: { polledAt: number | null; intervalMs: number }[]): DataAge => {
-    let polledAt: number | null = null;
-    let intervalMs = 0;
-    for (const r of rows) {
-      if (r.polledAt !== null && (polledAt === null || r.polledAt < polledAt)) polledAt = r.polledAt;
-      intervalMs = Math.max(intervalMs, r.intervalMs);
-    }
-    return { polledAt, intervalMs };
-  };
-
-  /** The age of the devices in a scope, and which of them have stale or no data. */
-  const scopeFreshness = (scope: Scope | undefined): { age: DataAge; stale: string[] } => {
-    const where = scopeSql(scope, "name");
-    const rows = stmt(
-      `SELECT name, last_ok_at, poll_interval_ms FROM device_state WHERE ${where.sql} ORDER BY name`,
-    ).all(...where.params) as Row[];
-    const now = clock.now();
-    const ages = rows.map((r) => ({
-      name: String(r.name),
-      polledAt: r.last_ok_at === null ? null : Number(r.last_ok_at),
-      intervalMs: Number(r.poll_interval_ms),
-    }));
-    return { age: listAge(ages), stale: ages.filter((a) => isStale(a, now)).map((a) => a.name) };
-  };
-
-  const listResult = <T>(items: T[], agg: Row, scope: Scope | undefined): ListResult<T> => {
-    const scoped = scopeFreshness(scope);
-    return {
-      items,
-      total: Number(agg.total),
-      devices: Number(agg.devices),
-      age:
-        agg.oldest === null || agg.oldest === undefined
-          ? scoped.age
-          : { polledAt: Number(agg.oldest), intervalMs: Number(agg.interval ?? 0) },
-      staleDevices: scoped.stale,
-    };
-  };
+  const nameLike = (table: string, column: string, word: string) =>
+    stmt(`SELECT ${column} FROM ${table} WHERE ${column} = ? COLLATE NOCASE LIMIT 1`)
+      .pluck()
+      .get(word.trim()) as string | undefined;
 
   const self: FleetQueries = {
-    resolveDevice(name) {
-      return stmt("SELECT name FROM device_state WHERE name = ? COLLATE NOCASE").pluck().get(name.trim()) as
-        | string
-        | undefined;
-    },
+    resolveDevice: (name) => nameLike("device_state", "name", name),
 
     resolveScope(word) {
-      const device = self.resolveDevice(word);
+      const device = nameLike("device_state", "name", word);
       if (device) return { device };
-      const tag = stmt("SELECT tag FROM device_tag WHERE tag = ? COLLATE NOCASE LIMIT 1").pluck().get(word) as
-        | string
-        | undefined;
+      const tag = nameLike("device_tag", "tag", word);
       if (tag) return { tag };
-      const site = stmt("SELECT site FROM device_state WHERE site = ? COLLATE NOCASE LIMIT 1")
-        .pluck()
-        .get(word) as string | undefined;
+      const site = nameLike("device_state", "site", word);
       return site ? { site } : undefined;
     },
 
@@ -228,31 +125,34 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     links(name, filter) {
       const d = loadDevice(name);
       if (!d) return undefined;
-      const rows = stmt(
-        `SELECT i.*, d.poll_interval_ms FROM interface_state i JOIN device_state d ON d.name = i.device
-         WHERE i.device = ? ORDER BY i.if_index`,
-      ).all(d.name) as Row[];
-      const all = rows.map(portView);
+      const all = (
+        stmt(
+          `SELECT ${PORT_COLUMNS} FROM interface_state i JOIN device_state d ON d.name = i.device
+           WHERE i.device = ? ORDER BY i.if_index`,
+        ).all(d.name) as Row[]
+      ).map(portView);
+      let oldest: number | null = null;
+      for (const p of all) if (oldest === null || p.polledAt < oldest) oldest = p.polledAt;
       return {
         device: header(d),
-        ports: all.filter(portMatcher(filter)),
+        ports: filterPorts(all, filter),
         totalPorts: all.length,
-        age: all.length > 0 ? listAge(all) : { polledAt: d.lastOkAt, intervalMs: d.pollIntervalMs },
+        age: { polledAt: oldest ?? d.lastOkAt, intervalMs: d.pollIntervalMs },
       };
     },
 
     linksDown(scope, limit = 100) {
       const where = scopeSql(scope, "i.device");
       const rows = stmt(
-        `SELECT i.*, d.poll_interval_ms FROM interface_state i JOIN device_state d ON d.name = i.device
+        `SELECT ${PORT_COLUMNS} FROM interface_state i JOIN device_state d ON d.name = i.device
          WHERE i.oper_down = 1 AND ${where.sql} ORDER BY i.down_since DESC, i.device, i.if_index LIMIT ?`,
       ).all(...where.params, limit) as Row[];
+      // Index-only: interface_down covers down_since, polled_at and the key (device, if_index).
       const agg = stmt(
-        `SELECT count(*) AS total, count(DISTINCT i.device) AS devices, min(i.polled_at) AS oldest,
-           max(d.poll_interval_ms) AS interval
-         FROM interface_state i JOIN device_state d ON d.name = i.device WHERE i.oper_down = 1 AND ${where.sql}`,
+        `SELECT count(*) AS total, count(DISTINCT i.device) AS devices, min(i.polled_at) AS oldest
+         FROM interface_state i WHERE i.oper_down = 1 AND ${where.sql}`,
       ).get(...where.params) as Row;
-      return listResult(rows.map(portView), agg, scope);
+      return listResult(rows.map(portView), agg, scopeFreshness(stmt, scope, clock.now()));
     },
 
     drives({ scope, failingOnly = false, limit = 200 } = {}) {
@@ -263,28 +163,24 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
          WHERE ${status} AND ${where.sql} ORDER BY ${DRIVE_ORDER}, v.device, v.key LIMIT ?`,
       ).all(...where.params, limit) as Row[];
       const agg = stmt(
-        `SELECT count(*) AS total, count(DISTINCT v.device) AS devices, min(v.polled_at) AS oldest,
-           max(d.poll_interval_ms) AS interval
-         FROM drive_state v JOIN device_state d ON d.name = v.device WHERE ${status} AND ${where.sql}`,
+        `SELECT count(*) AS total, count(DISTINCT v.device) AS devices, min(v.polled_at) AS oldest
+         FROM drive_state v WHERE ${status} AND ${where.sql}`,
       ).get(...where.params) as Row;
-      return listResult(rows.map(driveView), agg, scope);
+      return listResult(rows.map(driveView), agg, scopeFreshness(stmt, scope, clock.now()));
     },
 
-    firmware({ scope, driftOnly = false } = {}) {
+    firmware({ scope, driftOnly = false, limit = 200 } = {}) {
       const where = scopeSql(scope, "name");
-      const rows = stmt(`SELECT * FROM device_state WHERE ${where.sql} ORDER BY name`).all(
+      const rows = stmt(`SELECT ${FIRMWARE_COLUMNS} FROM device_state WHERE ${where.sql}`).all(
         ...where.params,
       ) as Row[];
-      const all = rows.map((r) => firmwareOf(deviceFromRow(r)));
-      const items = driftOnly ? all.filter((f) => DRIFT_STATUSES.includes(f.compliance.status)) : all;
-      const scoped = scopeFreshness(scope);
-      return {
-        items,
-        total: items.length,
-        devices: items.length,
-        age: items.length > 0 ? listAge(items.map((f) => f.age)) : scoped.age,
-        staleDevices: scoped.stale,
-      };
+      const items = sortFirmware(rows.map(firmware.view), driftOnly);
+      let oldest: number | null = null;
+      for (const f of items) {
+        if (f.age.polledAt !== null && (oldest === null || f.age.polledAt < oldest)) oldest = f.age.polledAt;
+      }
+      const agg = { total: items.length, devices: items.length, oldest };
+      return listResult(items.slice(0, limit), agg, scopeFreshness(stmt, scope, clock.now()));
     },
 
     device(name) {
@@ -309,11 +205,12 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
           usedBytes: Number(r.used_bytes),
         }),
       );
+      const fw = stmt(`SELECT ${FIRMWARE_COLUMNS} FROM device_state WHERE name = ?`).get(d.name) as Row;
       return {
         device: header(d),
         system: { descr: d.sysDescr, objectId: d.sysObjectId, sysName: d.sysName, uptimeCs: d.uptimeCs },
         entity: { model: d.model, serial: d.serial, hardwareRev: d.hardwareRev },
-        firmware: firmwareOf(d),
+        firmware: firmware.view(fw),
         ports: {
           total: Number(ports.total),
           up: Number(ports.up ?? 0),
@@ -329,40 +226,40 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
 
     fleet(): FleetCounts {
       const now = clock.now();
-      const devices = (stmt("SELECT * FROM device_state").all() as Row[]).map(deviceFromRow);
-      let reachable = 0;
-      let unreachable = 0;
-      let neverPolled = 0;
-      let stale = 0;
+      const c = stmt(
+        `SELECT count(*) AS devices, sum(reachable = 1) AS reachable, sum(reachable = 0) AS unreachable,
+           sum(reachable IS NULL) AS never,
+           sum(last_ok_at IS NULL OR ? - last_ok_at > ${STALE_AFTER_INTERVALS} * poll_interval_ms) AS stale,
+           min(last_ok_at) AS oldest, max(poll_interval_ms) AS interval
+         FROM device_state`,
+      ).get(now) as Row;
       let firmwareNonCompliant = 0;
       let firmwareUnknown = 0;
-      for (const d of devices) {
-        if (d.reachable === null) neverPolled++;
-        else if (d.reachable) reachable++;
-        else unreachable++;
-        if (isStale({ polledAt: d.lastOkAt, intervalMs: d.pollIntervalMs }, now)) stale++;
-        const status = firmwareOf(d).compliance.status;
-        if (status === "below" || status === "mismatch") firmwareNonCompliant++;
-        if (status === "unknown") firmwareUnknown++;
+      const versions = stmt(
+        `SELECT model, coalesce(software_rev, firmware_rev) AS version, count(*) AS n
+         FROM device_state GROUP BY 1, 2`,
+      ).all() as Row[];
+      for (const v of versions) {
+        const status = firmware.judge(v.model as string | null, v.version as string | null).status;
+        if (status === "below" || status === "mismatch") firmwareNonCompliant += Number(v.n);
+        if (status === "unknown") firmwareUnknown += Number(v.n);
       }
-      const portsDown = stmt("SELECT count(*) FROM interface_state WHERE oper_down = 1")
-        .pluck()
-        .get() as number;
       const drives = stmt(
         "SELECT sum(status = 'failed') AS failed, sum(status = 'warning') AS warning FROM drive_state WHERE status <> 'ok'",
       ).get() as Row;
+      const age: DataAge = { polledAt: num(c.oldest), intervalMs: Number(c.interval ?? 0) };
       return {
-        devices: devices.length,
-        reachable,
-        unreachable,
-        neverPolled,
-        stale,
-        portsDown,
+        devices: Number(c.devices),
+        reachable: Number(c.reachable ?? 0),
+        unreachable: Number(c.unreachable ?? 0),
+        neverPolled: Number(c.never ?? 0),
+        stale: Number(c.stale ?? 0),
+        portsDown: stmt("SELECT count(*) FROM interface_state WHERE oper_down = 1").pluck().get() as number,
         drivesFailed: Number(drives.failed ?? 0),
         drivesWarning: Number(drives.warning ?? 0),
         firmwareNonCompliant,
         firmwareUnknown,
-        age: listAge(devices.map((d) => ({ polledAt: d.lastOkAt, intervalMs: d.pollIntervalMs }))),
+        age,
       };
     },
   };

@@ -107,8 +107,10 @@ export interface ListResult<T> {
   age: DataAge;
   /**
    * Devices in scope whose data is stale or missing: an empty or short answer may be missing them
-   * (a switch that stopped answering can have ports down that nobody sees).
+   * (a switch that stopped answering can have ports down that nobody sees). staleDevices holds the
+   * first few names; staleCount is exact.
    */
+  staleCount: number;
   staleDevices: string[];
 }
 
@@ -154,7 +156,7 @@ export interface FleetQueries {
   linksDown(scope?: Scope, limit?: number): ListResult<PortView>;
   /** Drives, failed first, then warning, unknown and ok. */
   drives(options?: { scope?: Scope; failingOnly?: boolean; limit?: number }): ListResult<DriveView>;
-  /** Versions and compliance; driftOnly keeps below/mismatch/unknown. */
-  firmware(options?: { scope?: Scope; driftOnly?: boolean }): ListResult<FirmwareView>;
+  /** Versions and compliance, drift first; driftOnly keeps below/mismatch/unknown. */
+  firmware(options?: { scope?: Scope; driftOnly?: boolean; limit?: number }): ListResult<FirmwareView>;
   fleet(): FleetCounts;
 }

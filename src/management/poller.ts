@@ -35,8 +35,8 @@ export interface PollerControl {
 export interface Poller extends PollerControl {
   /** Polls the given devices (default: all) once, within the concurrency bound. For `opsbot poll --once`. */
   pollAll(devices?: string[]): Promise<PollOutcome[]>;
-  /** Schedules every device on its cron schedule (with jitter). */
-  start(): void;
+  /** Schedules every device (or only the named ones) on its cron schedule, with jitter. */
+  start(devices?: string[]): void;
   /** Stops scheduling, drops polls not yet started, and waits for the running ones. */
   stop(): Promise<void>;
   stats(): { running: number; waiting: number; inFlight: number };
@@ -160,16 +160,17 @@ export function createPoller(options: PollerOptions): Poller {
       return Promise.all(devices.map((d) => poll(d, false)));
     },
 
-    start() {
+    start(names) {
       if (jobs.length > 0) return;
       stopped = false;
       const groups = new Map<string, DeviceConfig[]>();
-      for (const d of config.devices) {
+      for (const d of names ? names.map(lookup) : config.devices) {
         const expr = d.poll_schedule ?? config.polling.schedule;
         groups.set(expr, [...(groups.get(expr) ?? []), d]);
       }
       jobs = [...groups].map(([expr, devices]) => scheduler.schedule(expr, () => tick(devices)));
-      logger.info({ devices: config.devices.length, schedules: groups.size }, "poller started");
+      const count = [...groups.values()].reduce((n, g) => n + g.length, 0);
+      logger.info({ devices: count, schedules: groups.size }, "poller started");
     },
 
     async stop() {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deviceCommand } from "../../commands/device.js";
-import { drivesFailingCommand } from "../../commands/drives.js";
-import { firmwareDriftCommand } from "../../commands/firmware.js";
-import { fleetCommand } from "../../commands/fleet.js";
-import { linksCommand, linksDownCommand } from "../../commands/links.js";
-import { refreshCommand } from "../../commands/refresh.js";
+import deviceCommand from "../../commands/device.js";
+import drivesFailingCommand from "../../commands/drives-failing.js";
+import firmwareDriftCommand from "../../commands/firmware-drift.js";
+import fleetCommand from "../../commands/fleet.js";
+import linksCommand from "../../commands/links.js";
+import linksDownCommand from "../../commands/links-down.js";
+import refreshCommand from "../../commands/refresh.js";
 import type { Services } from "../../src/chat/command.js";
 import { type Config, configSchema, type DeviceConfig } from "../../src/config/schema.js";
 import { ManualClock } from "../../src/lib/clock.js";
@@ -113,7 +114,7 @@ describe("poller against snmpsimd", () => {
 
   it("keeps an unreachable device visible with its error", async () => {
     const { text } = await ask(deviceCommand, services, { name: "gone-sw9" });
-    expect(text).toContain("gone-sw9 is not answering (1 failed poll, never reached)");
+    expect(text).toContain("gone-sw9 has never answered (1 failed poll): system: ");
     const fleet = await ask(fleetCommand, services);
     expect(fleet.text).toContain("Reachable: 3 of 4, 1 not answering");
     expect(readChanges(ctx.store, { device: "gone-sw9" }).map((c) => c.new)).toEqual(["unreachable"]);

@@ -101,6 +101,14 @@ describe("fleet queries", () => {
     expect(q.links("core-sw1", "UPLINK")!.ports.map((p) => p.ifIndex)).toEqual([1]);
     expect(q.links("core-sw1", "errors")!.ports.map((p) => p.ifIndex)).toEqual([2]);
     expect(q.links("core-sw1", "Gi1/0/3")!.totalPorts).toBe(4);
+    // The most specific match wins: an exact name, then a name prefix, then name/alias, then description.
+    expect(q.links("core-sw1", "gi1/0/3")!.ports.map((p) => p.ifIndex)).toEqual([3]);
+    expect(q.links("core-sw1", "Gi1/0/")!.ports.map((p) => p.ifIndex)).toEqual([1, 2, 3, 4]);
+    expect(q.links("core-sw1", "uplink")!.ports.map((p) => p.ifIndex)).toEqual([1]);
+    // No name or alias has "te": the descriptions ("GigabitEthernet…") are the last resort.
+    expect(q.links("core-sw1", "te")!.ports.map((p) => p.ifIndex)).toEqual([1, 2, 3, 4]);
+    expect(q.links("core-sw1", "xyz")!.ports).toEqual([]);
+    expect(q.links("core-sw1", "Ethernet1/0/4")!.ports.map((p) => p.ifIndex)).toEqual([4]);
     expect(q.links("ghost")).toBeUndefined();
   });
 

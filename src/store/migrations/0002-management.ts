@@ -11,7 +11,9 @@ import type { Migration } from "./index.js";
  * - links <device>: interface_state primary key (device, if_index).
  * - links down [tag|site]: the partial index interface_down holds only admin-up/oper-down ports, most
  *   recently down first, so the fleet-wide answer reads the few down ports in answer order, not every
- *   port; tag and site filter through device_tag (tag, device) and device_state_site.
+ *   port; it also covers polled_at and (being on a WITHOUT ROWID table) the key, so counting them and
+ *   finding the oldest never touches the table. Tag and site filter through device_tag (tag, device)
+ *   and device_state_site.
  * - drives failing: drive_attention holds only drives not ok.
  * - change log consumers (the alert engine) read `WHERE id > ? ORDER BY id`; per-device history uses
  *   change_log_device.
@@ -78,7 +80,7 @@ export const managementMigration: Migration = {
                         (admin_status = 'up' AND oper_status IN ('down', 'lowerLayerDown', 'notPresent')) VIRTUAL,
       PRIMARY KEY (device, if_index)
     ) WITHOUT ROWID;
-    CREATE INDEX interface_down ON interface_state(down_since DESC) WHERE oper_down = 1;
+    CREATE INDEX interface_down ON interface_state(down_since DESC, polled_at) WHERE oper_down = 1;
 
     CREATE TABLE drive_state (
       device          TEXT NOT NULL REFERENCES device_state(name) ON DELETE CASCADE,

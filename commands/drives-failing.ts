@@ -1,0 +1,35 @@
+import { defineCommand } from "../src/chat/command.js";
+import { heading, reply, text } from "../src/chat/reply.js";
+import { drivesTable } from "../src/management/answer-tables.js";
+import { fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
+
+const MAX_ROWS = 50;
+
+export default defineCommand({
+  name: "drives failing",
+  summary: "Drives that are failed, degraded or unknown, fleet-wide",
+  args: [],
+  examples: ["drives failing"],
+  sideEffects: false,
+  handler(_args, ctx) {
+    const fleet = fleetOf(ctx.services);
+    const now = ctx.services.clock.now();
+    const result = fleet.drives({ failingOnly: true, limit: MAX_ROWS });
+    if (result.total === 0) {
+      const all = fleet.drives({ limit: 0 });
+      return reply(
+        text(
+          all.total === 0
+            ? "No drives reported by any device."
+            : `No failing drives: all ${plural(all.total, "drive")} report ok.`,
+        ),
+        listAgeBlock(all, now),
+      );
+    }
+    return reply(
+      heading(`${plural(result.total, "drive")} need attention on ${plural(result.devices, "device")}`),
+      drivesTable(result, now, true),
+      listAgeBlock(result, now),
+    );
+  },
+});

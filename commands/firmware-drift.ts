@@ -1,0 +1,31 @@
+import { defineCommand } from "../src/chat/command.js";
+import { heading, reply, text } from "../src/chat/reply.js";
+import { firmwareTable } from "../src/management/answer-tables.js";
+import { fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
+
+const MAX_ROWS = 50;
+
+export default defineCommand({
+  name: "firmware drift",
+  summary: "Devices whose firmware is below or off their baseline",
+  args: [],
+  examples: ["firmware drift"],
+  sideEffects: false,
+  handler(_args, ctx) {
+    const fleet = fleetOf(ctx.services);
+    const now = ctx.services.clock.now();
+    const result = fleet.firmware({ driftOnly: true, limit: MAX_ROWS });
+    if (result.total === 0) {
+      const all = fleet.firmware({ limit: 0 });
+      return reply(
+        text("No drift: every device with a baseline runs a compliant version."),
+        listAgeBlock(all, now),
+      );
+    }
+    return reply(
+      heading(`${plural(result.total, "device")} off baseline`),
+      firmwareTable(result),
+      listAgeBlock(result, now),
+    );
+  },
+});

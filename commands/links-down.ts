@@ -1,0 +1,66 @@
+import { defineCommand } from "../src/chat/command.js";
+import { heading, reply, table, text } from "../src/chat/reply.js";
+import {
+  ageCell,
+  fleetOf,
+  listAgeBlock,
+  plural,
+  scopeLabel,
+  scopeOrThrow,
+  since,
+} from "../src/management/answers.js";
+import type { PortView } from "../src/management/fleet-view.js";
+
+const _MAX_ROWS = 200;
+const MAX_DOWN_ROWS = 50;
+
+const _status = (p: PortView) =>
+  p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
+const errors = (p: PortView) => `${p.inErrors}/${p.outErrors}`;
+
+export default defineCommand({
+  name: "links down",
+  summary: "Ports that are admin up but oper down, fleet-wide",
+  description:
+    "Ports that should be up (admin up) but are not (oper down), across the fleet or for one tag, site or device, " +
+    "most recently down first. Each row shows the age of its data; ⚠ marks data older than two poll intervals.",
+  args: [
+    {
+      name: "scope",
+      type: "string",
+      kind: "positional",
+      description: "A tag, site or device (default: all)",
+    },
+  ],
+  examples: ["links down", "links down core", "links down ams1"],
+  sideEffects: false,
+  handler(args, ctx) {
+    const fleet = fleetOf(ctx.services);
+    const now = ctx.services.clock.now();
+    const scope =
+      args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));
+    const result = fleet.linksDown(scope, MAX_DOWN_ROWS);
+    const where = scopeLabel(scope);
+    if (result.total === 0) {
+      return reply(text(`No ports down in ${where}: every admin-up port is up.`), listAgeBlock(result, now));
+    }
+    const rows = result.items.map((p) => [
+      p.device,
+      p.name,
+      p.alias,
+      p.operStatus,
+      since(p.downSince, now),
+      errors(p),
+      ageCell(p.polledAt, p.intervalMs, now),
+    ]);
+    const caption =
+      result.total > result.items.length
+        ? `Most recent ${result.items.length} of ${result.total}.`
+        : undefined;
+    return reply(
+      heading(`${plural(result.total, "port")} down on ${plural(result.devices, "device")} in ${where}`),
+      table(["Device", "Port", "Alias", "Oper", "Down for", "Errors in/out", "Data age"], rows, caption),
+      listAgeBlock(result, now),
+    );
+  },
+});
