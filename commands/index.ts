@@ -1,5 +1,8 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import audit from "./audit.js";
+import backupDiff from "./backup-diff.js";
+import backupNow from "./backup-now.js";
+import backups from "./backups.js";
 import device from "./device.js";
 import drives from "./drives.js";
 import drivesFailing from "./drives-failing.js";
@@ -25,6 +28,9 @@ export const commands: CommandSpec[] = [
   firmware,
   firmwareDrift,
   refresh,
+  backups,
+  backupDiff,
+  backupNow,
   audit,
 ];
 

@@ -3,10 +3,11 @@ import { ask } from "./cli/ask.js";
 import { reportCliError, type Subcommand } from "./cli/common.js";
 import { demo } from "./cli/demo.js";
 import { poll } from "./cli/poll.js";
+import { sshKeyscan } from "./cli/ssh-keyscan.js";
 import { start } from "./cli/start.js";
 
 /** The `opsbot` command. Each subcommand lives in src/cli/ and has its own --help. */
-const subcommands: Record<string, Subcommand> = { start, demo, ask, poll };
+const subcommands: Record<string, Subcommand> = { start, demo, ask, poll, "ssh-keyscan": sshKeyscan };
 
 function overview(): string {
   const width = Math.max(...Object.keys(subcommands).map((k) => k.length));

@@ -9,7 +9,10 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
+import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
+import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
+import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
@@ -36,7 +39,11 @@ export interface Core {
   store: Store;
   /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
   poller?: Poller;
-  /** Stops the poller (waiting for polls in flight) and closes the store. */
+  /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
+  ssh: PooledSshRunner;
+  /** Config backups; long-running modes call `backups.start()` to schedule them. */
+  backups: ScheduledBackupService;
+  /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
@@ -76,10 +83,18 @@ export function createCore(options: CoreOptions): Core {
     commands,
   };
   const clock = services.clock;
+  const ssh = createSshRunner({ logger: options.logger, clock });
+  const backups = createBackupService({ ssh, store, clock, logger: options.logger, config: options.config, redactor });
+  services.backups = backups;
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
-        collector: options.collector,
+        // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
+        collector: withSshCollector(
+          options.collector,
+          createSshCollector({ ssh, clock, logger: options.logger }),
+          clock,
+        ),
         store,
         clock,
         logger: options.logger,
@@ -92,6 +107,8 @@ export function createCore(options: CoreOptions): Core {
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   const close = () => {
     void poller?.stop();
+    void backups.stop();
+    void ssh.close();
     store.close();
   };
   return {
@@ -99,8 +116,11 @@ export function createCore(options: CoreOptions): Core {
     router,
     store,
     ...(poller ? { poller } : {}),
+    ssh,
+    backups,
     shutdown: async () => {
-      await poller?.stop();
+      await Promise.all([poller?.stop(), backups.stop()]);
+      await ssh.close();
       store.close();
     },
     close,

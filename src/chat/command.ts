@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
+import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
 import type { AuditRepo } from "../store/audit-repo.js";
@@ -58,6 +59,8 @@ export interface Services {
   fleet?: FleetQueries;
   /** Polls a device on demand (management); absent where no poller runs. */
   poller?: PollerControl;
+  /** Config backups over SSH (management): versions, diffs, run now. */
+  backups?: BackupService;
 }
 
 export interface CommandContext {

@@ -43,6 +43,7 @@ export const start: Subcommand = {
     });
     chat.attach(core.router);
     await startManagement(core.poller!, logger, { initialPoll: "background" });
+    core.backups.start();
     const shutdown = () => {
       void core.shutdown().finally(() => {
         collector.close();

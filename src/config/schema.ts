@@ -86,6 +86,36 @@ export const sshSchema = z
     path: ["host_key"],
   });
 
+/** A regular expression given as a string; compiled at load so a typo is a config error, not a crash. */
+const regexString = z.string().refine(
+  (v) => {
+    try {
+      new RegExp(v, "m");
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid regular expression" },
+);
+
+/** Nightly config backup of a device over SSH (management; see src/management/backups). */
+export const backupSchema = z
+  .object({
+    /** What prints the config: "show running-config", "cat /etc/nginx/nginx.conf /etc/hosts", … */
+    command: z.string().min(1),
+    /** Lines matching any of these are dropped before comparing and storing (timestamps, counters). */
+    ignore_lines: z.array(regexString).default([]),
+    /** Secrets to mask before storage, on top of the built-in patterns; capture groups are masked, else the match. */
+    mask: z.array(regexString).default([]),
+    /** Cron expression; default backups.schedule. */
+    schedule: z.string().optional(),
+    /** Versions to keep; default backups.keep. */
+    keep: z.number().int().min(1).max(10_000).optional(),
+    timeout_ms: z.number().int().min(1000).max(3_600_000).optional(),
+  })
+  .strict();
+
 export const deviceSchema = z
   .object({
     name,
@@ -98,6 +128,7 @@ export const deviceSchema = z
     poll_schedule: z.string().optional(),
     snmp: snmpSchema.optional(),
     ssh: sshSchema.optional(),
+    backup: backupSchema.optional(),
   })
   .strict();
 
@@ -164,6 +195,16 @@ export const configSchema = z
       )
       .default({}),
     orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
+    /** Defaults for device backup profiles. */
+    backups: z
+      .object({
+        schedule: z.string().default("0 2 * * *"),
+        keep: z.number().int().min(1).max(10_000).default(30),
+        /** Extra mask patterns applied to every device's backups. */
+        mask: z.array(regexString).default([]),
+      })
+      .strict()
+      .default({ schedule: "0 2 * * *", keep: 30, mask: [] }),
     devices: z.array(deviceSchema).default([]),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
@@ -181,6 +222,10 @@ export const configSchema = z
         });
       }
       seen.set(d.name.toLowerCase(), i);
+      if (d.backup && !d.ssh) {
+        const message = "needs an ssh section: backups run over SSH";
+        ctx.addIssue({ code: "custom", path: ["devices", i, "backup"], message });
+      }
     });
   });
 
@@ -189,3 +234,4 @@ export type DeviceConfig = z.infer<typeof deviceSchema>;
 export type SnmpConfig = z.infer<typeof snmpSchema>;
 export type SshConfig = z.infer<typeof sshSchema>;
 export type OrchestrationConfig = z.infer<typeof orchestrationSchema>;
+export type BackupConfig = z.infer<typeof backupSchema>;

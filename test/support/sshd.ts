@@ -85,7 +85,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       "MaxSessions 20",
       "MaxStartups 200:30:400",
       `AllowUsers ${user}`,
-      `SetEnv PATH=${binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin OPSBOT_FIXTURES=${fixtureDir}`,
+      // HOME in the temp dir: the login shell must not run the machine's own ~/.bashrc (bash sources it
+      // for sshd sessions), which costs time and may rewrite PATH.
+      `SetEnv PATH=${binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin OPSBOT_FIXTURES=${fixtureDir} HOME=${dir}`,
     ];
     writeFileSync(join(dir, "sshd_config"), `${config.join("\n")}\n`);
     const logFd = openSync(logPath, "a");

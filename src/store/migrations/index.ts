@@ -1,6 +1,7 @@
 import { coreMigration } from "./0001-core.js";
 import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
+import { backupsMigration } from "./0004-backups.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
@@ -14,4 +15,9 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [coreMigration, managementMigration, orchestrationMigration];
+export const migrations: Migration[] = [
+  coreMigration,
+  managementMigration,
+  orchestrationMigration,
+  backupsMigration,
+];
