@@ -10,17 +10,14 @@
  */
 
 import { reply, text } from "../src/chat/reply.js";
-import { createSlackApp } from "../src/chat/slack/app.js";
 import { createOutbox } from "../src/chat/slack/outbox.js";
 import { createSlackApi } from "../src/chat/slack/slack-api.js";
-import { systemClock } from "../src/lib/clock.js";
-import { silentLogger } from "../src/lib/logger.js";
 import {
   type SlackEmulator,
   slashCommand,
   startSlackEmulator,
 } from "../test/support/slack-emulator/index.js";
-import { RecordingRouter } from "../test/support/slack-test-router.js";
+import { startHarness } from "../test/support/slack-harness.js";
 
 const argIndex = process.argv.indexOf("--interval-ms");
 const INTERVAL_MS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 100;
@@ -50,7 +47,12 @@ function seedChannels(n: number) {
 
 async function oneCommand(emu: SlackEmulator, channel: string, user: string, tag: string): Promise<number> {
   const start = Date.now();
-  const payload = slashCommand({ text: tag, channel, user, responseUrl: emu.responseUrl(channel, user) });
+  const payload = slashCommand({
+    text: `echo ${tag}`,
+    channel,
+    user,
+    responseUrl: emu.responseUrl(channel, user),
+  });
   const ack = await emu.socket.deliver("slash_commands", payload);
   if (ack.status !== "acked") throw new Error(`envelope ${ack.envelopeId} ${ack.status}`);
   // Measured to the moment the emulator accepted the reply, not to when this loop noticed it.
@@ -69,30 +71,27 @@ async function roundtrip(): Promise<void> {
     name: `u${i}`,
     realName: `User ${i}`,
   }));
-  const emu = await startSlackEmulator({
-    seed: { channels, users },
-    rateLimits: { channelIntervalMs: INTERVAL_MS, perMinute: {} },
-  });
-  const app = createSlackApp({
-    settings: { mode: "socket", botToken: emu.botToken, appToken: emu.appToken, apiUrl: emu.apiUrl },
-    router: new RecordingRouter(),
-    roles: {},
-    clock: systemClock,
-    logger: silentLogger(),
+  // The real app and core (router, audit rows on SQLite) with the `echo` test command.
+  const h = await startHarness({
+    mode: "socket",
+    emulator: { seed: { channels, users }, rateLimits: { channelIntervalMs: INTERVAL_MS, perMinute: {} } },
     channelIntervalMs: INTERVAL_MS,
   });
-  await app.start();
-  await emu.socket.waitForConnection();
+  const { emu } = h;
   try {
     // Warm-up: identity lookups and connections.
     await Promise.all(users.map((u, i) => oneCommand(emu, channels[i]!.id, u.id, `warm-${i}`)));
 
+    // Let every channel's pacing window from the previous phase pass, so phases do not bleed.
+    const settle = () => new Promise((res) => setTimeout(res, INTERVAL_MS + 50));
+    await settle();
     const single: number[] = [];
     for (let r = 0; r < 20; r += 1) {
       single.push(await oneCommand(emu, channels[r]!.id, users[0]!.id, `single-${r}`));
     }
     summary("roundtrip, 1 user, sequential (baseline)", single);
 
+    await settle();
     const own: number[] = [];
     await Promise.all(
       users.map(async (u, i) => {
@@ -106,6 +105,7 @@ async function roundtrip(): Promise<void> {
     );
     summary(`roundtrip, ${USERS} concurrent users, own channels (${ROUNDS} commands each)`, own);
 
+    await settle();
     const shared: number[] = [];
     await Promise.all(
       users.map(async (u, i) => shared.push(await oneCommand(emu, channels[0]!.id, u.id, `shared-${i}`))),
@@ -114,8 +114,7 @@ async function roundtrip(): Promise<void> {
     const late = emu.socket.acks.filter((a) => a.status !== "acked").length;
     console.log(`acks: ${emu.socket.acks.length} envelopes, ${late} late or missing`);
   } finally {
-    await app.stop(5000);
-    await emu.stop();
+    await h.stop();
   }
 }
 

@@ -3,6 +3,8 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
+import { createSlackApp } from "./chat/slack/app.js";
+import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
@@ -143,4 +145,41 @@ export function envSecrets(settings: EnvSettings): string[] {
   return [settings.slack.botToken, settings.slack.appToken, settings.slack.signingSecret].filter(
     (s): s is string => s !== undefined,
   );
+}
+
+export interface SlackRuntime {
+  core: Core;
+  /** Stops receiving, delivers what is queued, closes the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Slack mode: the Bolt app's outbox is the chat port every subsystem posts through; the app starts
+ * with the core's router, so Slack and the console share one command pipeline.
+ */
+export async function startSlack(
+  options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
+): Promise<SlackRuntime> {
+  const clock = options.clock ?? systemClock;
+  const slack = createSlackApp({
+    settings: options.settings,
+    config: options.config,
+    clock,
+    logger: options.logger,
+  });
+  const core = createCore({ ...options, clock, chat: slack.chat });
+  try {
+    await slack.start(core.router);
+  } catch (err) {
+    await slack.stop(0).catch(() => {});
+    core.close();
+    throw err;
+  }
+  return {
+    core,
+    async stop() {
+      await slack.stop();
+      core.close();
+    },
+  };
 }

@@ -3,27 +3,54 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConsoleChat } from "../chat/console/console-chat.js";
+import { readSlackSettings } from "../chat/slack/settings.js";
 import { loadConfigFile } from "../config/load.js";
 import { createLogger } from "../lib/logger.js";
-import { createCore } from "../main.js";
-import { GLOBAL_OPTIONS, parseFlags, type Subcommand } from "./common.js";
+import { createCore, envSecrets, startSlack } from "../main.js";
+import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
-const usage = "opsbot demo [--keep]";
+const usage = "opsbot demo [--keep] [--console]";
 /** dist/src/cli → package root. */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export const demo: Subcommand = {
   summary: "Try opsbot with no Slack and no devices: simulated fleet, console chat, throwaway database",
-  usage: `${usage}\n\n  --keep          keep the demo's temporary database when you quit\n  -h, --help      show this help`,
+  usage: `${usage}\n\n  --keep          keep the demo's temporary database when you quit\n  --console       stay in the console even when Slack tokens are set\n  -h, --help      show this help`,
   async run(argv) {
-    const { values } = parseFlags(argv, { help: GLOBAL_OPTIONS.help, keep: { type: "boolean" } }, usage);
+    const { values } = parseFlags(
+      argv,
+      { help: GLOBAL_OPTIONS.help, keep: { type: "boolean" }, console: { type: "boolean" } },
+      usage,
+    );
     if (values.help) {
       process.stdout.write(`Usage: ${this.usage}\n`);
       return 0;
     }
+    const env = settingsFrom({}); // reads .env, where Slack tokens usually live
+    const slack = values.console ? undefined : readSlackSettings(process.env);
     const dir = mkdtempSync(join(tmpdir(), "opsbot-demo-"));
     const config = loadConfigFile(join(packageRoot, "demo", "opsbot.demo.yaml"));
     const logger = createLogger({ level: process.env.OPSBOT_LOG_LEVEL ?? "warn" });
+    if (slack) {
+      const runtime = await startSlack({
+        settings: slack,
+        config,
+        dbPath: join(dir, "opsbot.db"),
+        logger,
+        secrets: envSecrets(env),
+      });
+      process.stderr.write(
+        "opsbot demo is running in Slack: try `/ops help` or DM the bot. Roles in the demo config name console " +
+          "users; add your Slack user id (U…) under roles in demo/opsbot.demo.yaml to try admin commands. Ctrl-C stops it.\n",
+      );
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+      await runtime.stop();
+      if (!values.keep) rmSync(dir, { recursive: true, force: true });
+      return 0;
+    }
     const chat = new ConsoleChat({
       config,
       userName: config.console.user ?? "alice",

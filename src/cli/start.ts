@@ -1,6 +1,7 @@
 import { ConsoleChat } from "../chat/console/console-chat.js";
+import { readSlackSettings } from "../chat/slack/settings.js";
 import { createLogger } from "../lib/logger.js";
-import { createCollector, createCore, envSecrets, loadConfig } from "../main.js";
+import { createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
 import { startManagement } from "../management/start.js";
 import {
   consoleUserName,
@@ -25,6 +26,22 @@ export const start: Subcommand = {
     const settings = settingsFrom(values);
     const config = loadConfig(settings);
     const logger = createLogger({ level: settings.logLevel });
+    const slack = values.console ? undefined : readSlackSettings(process.env);
+    if (slack) {
+      const runtime = await startSlack({
+        settings: slack,
+        config,
+        dbPath: settings.dbPath,
+        logger,
+        secrets: envSecrets(settings),
+      });
+      process.stderr.write(
+        `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
+      );
+      await untilSignal();
+      await runtime.stop();
+      return 0;
+    }
     const chat = new ConsoleChat({
       config,
       userName: consoleUserName(config.console.user),
@@ -61,3 +78,11 @@ export const start: Subcommand = {
     return 0;
   },
 };
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}

@@ -7,20 +7,15 @@ import {
   slashCommand,
 } from "../support/slack-emulator/index.js";
 import { type Harness, startHarness } from "../support/slack-harness.js";
-import { RecordingRouter } from "../support/slack-test-router.js";
 
 /** The real Bolt app in Socket Mode against the emulator: every entry point, end to end. */
 describe("Slack app in Socket Mode", () => {
   let h: Harness;
-  let router: RecordingRouter;
-  const textOf = (m: { text: string }) => m.text;
 
   beforeAll(async () => {
-    router = new RecordingRouter();
     h = await startHarness({
       mode: "socket",
-      router,
-      roles: { admin: ["U0ALICE01"], operator: ["S0ONCALL1"] },
+      yaml: "roles:\n  admin: [U0ALICE01]\n  operator: [S0ONCALL1]\n",
       emulator: {
         seed: { usergroups: { S0ONCALL1: ["U0BOB0001"] } },
         rateLimits: { channelIntervalMs: 1000 },
@@ -36,7 +31,7 @@ describe("Slack app in Socket Mode", () => {
     const ack = await emu.socket.deliver(
       "slash_commands",
       slashCommand({
-        text: "status sw-core-1",
+        text: "echo status sw-core-1",
         channel: "C0OPS0001",
         responseUrl: emu.responseUrl("C0OPS0001", "U0ALICE01"),
       }),
@@ -47,10 +42,18 @@ describe("Slack app in Socket Mode", () => {
     );
     expect(answer.via).toBe("response_url");
     expect(answer.visibleTo).toBeUndefined();
-    expect(router.messages.at(-1)!.ctx).toMatchObject({
+    expect(h.calls.at(-1)).toMatchObject({
+      command: "echo",
       channel: "C0OPS0001",
+      user: "U0ALICE01",
+      roles: ["admin"],
+    });
+    const audit = h.core.services.audit.recent(1)[0]!;
+    expect(audit).toMatchObject({
       transport: "slack",
-      user: { id: "U0ALICE01" },
+      userId: "U0ALICE01",
+      userName: "alice",
+      outcome: "ok",
     });
   });
 
@@ -73,7 +76,7 @@ describe("Slack app in Socket Mode", () => {
   it("answers a mention in its thread, with the mention and Slack's link markup removed", async () => {
     const { emu } = h;
     const event = appMention({
-      text: "<@U0OPSBOT1> ping <http://sw1.example.com|sw1.example.com> &amp; more",
+      text: "<@U0OPSBOT1> echo ping <http://sw1.example.com|sw1.example.com> &amp; more",
       user: "U0BOB0001",
       channel: "C0ALERTS1",
     });
@@ -84,16 +87,19 @@ describe("Slack app in Socket Mode", () => {
         .channelMessages("C0ALERTS1", { threadTs: mentionTs })
         .find((m) => m.text.startsWith("echo:")),
     );
-    expect(textOf(answer)).toBe("echo: ping sw1.example.com &amp; more");
-    expect(router.messages.at(-1)!.text).toBe("ping sw1.example.com & more");
-    expect(router.messages.at(-1)!.ctx.threadTs).toBe(mentionTs);
+    expect(answer.text).toBe("echo: ping sw1.example.com &amp; more");
+    expect(h.calls.at(-1)).toMatchObject({
+      text: "ping sw1.example.com & more",
+      threadTs: mentionTs,
+      user: "U0BOB0001",
+    });
   });
 
   it("answers a direct message in the DM", async () => {
     const { emu } = h;
     await emu.socket.deliver(
       "events_api",
-      directMessage({ text: "uptime", user: "U0ALICE01", channel: "D0ALICE01" }),
+      directMessage({ text: "echo uptime", user: "U0ALICE01", channel: "D0ALICE01" }),
     );
     const answer = await emu.waitFor("DM reply", () =>
       emu.workspace.channelMessages("D0ALICE01").find((m) => m.text === "echo: uptime"),
@@ -119,9 +125,12 @@ describe("Slack app in Socket Mode", () => {
     const operator = await helpFor("U0BOB0001", "C0ALERTS1");
     const viewer = await helpFor("U0CAROL01", "D0ALICE01");
     expect(admin).toContain("silence");
-    expect(operator).toContain("run &lt;runbook&gt;");
+    expect(admin).toContain("deploy");
+    expect(operator).toContain("deploy");
     expect(operator).not.toContain("silence");
-    expect(viewer).not.toContain("run");
+    expect(viewer).toContain("echo");
+    expect(viewer).not.toContain("deploy");
+    expect(viewer).not.toContain("silence");
     expect(emu.callsTo("usergroups.users.list").length).toBe(1); // cached
   });
 
@@ -146,17 +155,19 @@ describe("Slack app in Socket Mode", () => {
         .find((m) => m.text.includes("run.approve")),
     );
     expect(answer.text).toBe("run.approve 42 by U0BOB0001");
-    expect(router.clicks.at(-1)!.ctx).toMatchObject({
-      user: { id: "U0BOB0001", roles: ["operator"] },
-      message: { ts: posted.ts },
+    expect(h.calls.at(-1)).toMatchObject({
+      command: "run.approve",
+      user: "U0BOB0001",
+      roles: ["operator"],
+      messageTs: posted.ts,
     });
   });
 
   it("ignores its own messages and handles a redelivered event once", async () => {
     const { emu } = h;
-    const before = router.messages.length;
-    await emu.socket.deliver("events_api", botOwnMessage({ text: "help", channel: "D0ALICE01" }));
-    const dm = directMessage({ text: "once", user: "U0ALICE01", channel: "D0ALICE01" });
+    const before = h.calls.length;
+    await emu.socket.deliver("events_api", botOwnMessage({ text: "echo mine", channel: "D0ALICE01" }));
+    const dm = directMessage({ text: "echo once", user: "U0ALICE01", channel: "D0ALICE01" });
     await emu.socket.deliver("events_api", dm);
     await emu.socket.deliver("events_api", dm, { retryAttempt: 1, retryReason: "timeout" });
     await emu.waitFor("reply to once", () =>
@@ -165,12 +176,12 @@ describe("Slack app in Socket Mode", () => {
     // A third, later message proves the earlier deliveries were fully processed before we count.
     await emu.socket.deliver(
       "events_api",
-      directMessage({ text: "marker", user: "U0ALICE01", channel: "D0ALICE01" }),
+      directMessage({ text: "echo marker", user: "U0ALICE01", channel: "D0ALICE01" }),
     );
     await emu.waitFor("marker", () =>
       emu.workspace.channelMessages("D0ALICE01").find((m) => m.text === "echo: marker"),
     );
-    expect(router.messages.slice(before).map((m) => m.text)).toEqual(["once", "marker"]);
+    expect(h.calls.slice(before).map((c) => c.text)).toEqual(["once", "marker"]);
     expect(emu.workspace.channelMessages("D0ALICE01").filter((m) => m.text === "echo: once")).toHaveLength(1);
   });
 

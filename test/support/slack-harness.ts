@@ -1,15 +1,20 @@
+import { join } from "node:path";
+import { commands as realCommands } from "../../commands/index.js";
 import { createSlackApp, type SlackApp } from "../../src/chat/slack/app.js";
-import type { SlackRouter } from "../../src/chat/slack/router-port.js";
+import { parseConfig } from "../../src/config/load.js";
 import { systemClock } from "../../src/lib/clock.js";
-import { silentLogger } from "../../src/lib/logger.js";
+import { createLogger, silentLogger } from "../../src/lib/logger.js";
+import { type Core, createCore } from "../../src/main.js";
 import { type EmulatorOptions, type SlackEmulator, startSlackEmulator } from "./slack-emulator/index.js";
+import { type HandlerCall, slackTestCommands } from "./slack-test-commands.js";
+import { tempDir } from "./temp.js";
 
 export const TEST_SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 
 export interface HarnessOptions {
   mode: "socket" | "http";
-  router: SlackRouter;
-  roles?: Record<string, string[]>;
+  /** opsbot.yaml text (roles…). */
+  yaml?: string;
   emulator?: EmulatorOptions;
   channelIntervalMs?: number;
 }
@@ -17,14 +22,22 @@ export interface HarnessOptions {
 export interface Harness {
   emu: SlackEmulator;
   app: SlackApp;
+  core: Core;
+  /** Every test-command handler run. */
+  calls: HandlerCall[];
   /** HTTP mode: where Slack would POST. */
   eventsUrl?: string;
   stop(): Promise<void>;
 }
 
-/** The real Bolt app, wired exactly as in production, against a fresh emulator. */
+/**
+ * The real Bolt app and the real core (router, audit on a real SQLite file, the shipped commands plus
+ * recording test commands), wired as src/main.ts wires them, against a fresh emulator.
+ */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const emu = await startSlackEmulator(options.emulator);
+  const dir = tempDir();
+  const config = parseConfig(options.yaml ?? "{}", "test.yaml", {});
   const settings =
     options.mode === "socket"
       ? { mode: "socket" as const, botToken: emu.botToken, appToken: emu.appToken, apiUrl: emu.apiUrl }
@@ -37,22 +50,34 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         };
   const app = createSlackApp({
     settings,
-    router: options.router,
-    roles: options.roles ?? {},
+    config,
     clock: systemClock,
-    logger: silentLogger(),
+    logger: process.env.SLACK_TEST_LOG ? createLogger({ level: process.env.SLACK_TEST_LOG }) : silentLogger(),
     httpHost: "127.0.0.1",
     ...(options.channelIntervalMs !== undefined ? { channelIntervalMs: options.channelIntervalMs } : {}),
   });
-  const started = await app.start();
+  const test = slackTestCommands();
+  const core = createCore({
+    config,
+    dbPath: join(dir.path, "opsbot.db"),
+    logger: silentLogger(),
+    chat: app.chat,
+    commands: [...realCommands, ...test.commands],
+    actions: test.actions,
+  });
+  const started = await app.start(core.router);
   if (options.mode === "socket") await emu.socket.waitForConnection();
   return {
     emu,
     app,
+    core,
+    calls: test.calls,
     ...(started.port ? { eventsUrl: `http://127.0.0.1:${started.port}/slack/events` } : {}),
     async stop() {
       await app.stop(2000);
       await emu.stop();
+      core.close();
+      dir.cleanup();
     },
   };
 }

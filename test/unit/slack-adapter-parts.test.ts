@@ -145,7 +145,13 @@ describe("Slack identity", () => {
     const clock = new ManualClock();
     const calls: string[] = [];
     const identity = createSlackIdentity({
-      roles: { admin: ["U0ALICE01"], operator: ["S0ONCALL1", "alice-console"], viewer: ["S0VIEWERS"] },
+      config: {
+        roles: {
+          admin: ["U0ALICE01"],
+          operator: ["S0ONCALL1", "alice-console"],
+          viewer: ["S0VIEWERS", "bob"],
+        },
+      },
       clock,
       groupTtlMs: 60_000,
       call: async (method, args) => {
@@ -160,7 +166,7 @@ describe("Slack identity", () => {
     return { clock, calls, identity };
   }
 
-  it("maps user ids and user-group members to roles, caching groups for the TTL", async () => {
+  it("maps user ids and user-group members to roles (never display names), caching groups for the TTL", async () => {
     const groups: Record<string, string[] | Error> = { S0ONCALL1: ["U0BOB0001"], S0VIEWERS: [] };
     const { clock, calls, identity } = setup(groups);
     expect(await identity.resolve("U0ALICE01")).toMatchObject({ id: "U0ALICE01", roles: ["admin"] });

@@ -1,27 +1,28 @@
 import { App } from "@slack/bolt";
+import type { Config } from "../../config/schema.js";
 import type { Clock } from "../../lib/clock.js";
 import { OpsbotError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
+import type { Router } from "../router.js";
 import { boltLogger } from "./bolt-logger.js";
 import { DeliveryDedup } from "./delivery-dedup.js";
 import { HardenedHttpReceiver } from "./http-receiver.js";
 import { createSlackIdentity } from "./identity.js";
 import { registerListeners } from "./listeners.js";
 import { createOutbox, type Outbox } from "./outbox.js";
-import type { SlackRouter } from "./router-port.js";
 import type { Timers } from "./send-queue.js";
 import type { SlackSettings } from "./settings.js";
 import { createSlackApi, type SlackApi } from "./slack-api.js";
 
 /**
  * opsbot in Slack: a Bolt app in Socket Mode (default) or HTTP mode, answering through the outbox.
- * `chat` exists before start() so the composition root can hand it to every subsystem.
+ * `chat` exists before start() so the composition root can build the core (and its router) with it,
+ * then start the app with that router.
  */
 export interface SlackAppOptions {
   settings: SlackSettings;
-  router: SlackRouter;
-  /** opsbot.yaml `roles`. */
-  roles: Record<string, string[]>;
+  /** opsbot.yaml: roles (members may be Slack user ids and user-group ids). */
+  config: Pick<Config, "roles">;
   clock: Clock;
   logger: Logger;
   timers?: Timers;
@@ -36,7 +37,7 @@ export interface SlackAppOptions {
 export interface SlackApp {
   readonly chat: Outbox;
   /** Connects (Socket Mode) or listens (HTTP mode). Resolves with the HTTP port in HTTP mode. */
-  start(): Promise<{ botUserId: string; port?: number }>;
+  start(router: Router): Promise<{ botUserId: string; port?: number }>;
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
 }
@@ -60,7 +61,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   return {
     chat: outbox,
-    async start() {
+    async start(router) {
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
         throw new OpsbotError(
           "UNAVAILABLE",
@@ -107,9 +108,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         logger.error({ err: String(err) }, "Slack listener error");
       });
       registerListeners(app, {
-        router: options.router,
+        router,
         identity: createSlackIdentity({
-          roles: options.roles,
+          config: options.config,
           call: (method, args) => outbox.call(method, args),
           clock: options.clock,
           logger,

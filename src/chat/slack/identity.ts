@@ -1,6 +1,8 @@
+import type { Config } from "../../config/schema.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
 import type { ChatUser } from "../command.js";
+import { rolesFor } from "../permissions.js";
 import type { SlackResult } from "./slack-api.js";
 
 /**
@@ -15,8 +17,8 @@ export interface SlackIdentity {
 }
 
 export interface SlackIdentityOptions {
-  /** Role name → members, as in opsbot.yaml `roles`. */
-  roles: Record<string, string[]>;
+  /** opsbot.yaml: `roles` maps role names to members. */
+  config: Pick<Config, "roles">;
   /** A Web API read (through the outbox). */
   call(method: string, args: Record<string, unknown>): Promise<SlackResult>;
   clock: Clock;
@@ -88,20 +90,14 @@ export function createSlackIdentity(options: SlackIdentityOptions): SlackIdentit
   }
 
   async function rolesOf(userId: string): Promise<string[]> {
-    const roles: string[] = [];
-    for (const [role, members] of Object.entries(options.roles)) {
-      if (members.includes(userId)) {
-        roles.push(role);
-        continue;
-      }
-      for (const m of members.filter((x) => GROUP_ID.test(x))) {
-        if ((await groupMembers(m)).has(userId)) {
-          roles.push(role);
-          break;
-        }
-      }
-    }
-    return roles;
+    const referenced = [...new Set(Object.values(options.config.roles).flat())].filter((m) =>
+      GROUP_ID.test(m),
+    );
+    const groupsOfUser: string[] = [];
+    for (const g of referenced) if ((await groupMembers(g)).has(userId)) groupsOfUser.push(g);
+    // Matched by id and groups only: a Slack display name is chosen by its owner, so it must never
+    // match a console user name listed in a role.
+    return rolesFor(options.config as Config, { id: userId, name: userId, groups: groupsOfUser });
   }
 
   return {

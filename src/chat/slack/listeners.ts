@@ -1,18 +1,18 @@
 import type { App } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
 import { errorReply, type Reply } from "../reply.js";
+import type { Router } from "../router.js";
 import { type DeliveryDedup, deliveryKey } from "./delivery-dedup.js";
 import type { SlackIdentity } from "./identity.js";
 import { normalizeIncomingText } from "./incoming-text.js";
 import type { Outbox } from "./outbox.js";
-import type { SlackRouter } from "./router-port.js";
 
 /**
  * The Slack entry points, all into the one command router: `/ops <text>`, `@opsbot <text>` (answered in
  * the thread), direct messages, and button clicks. Identity always comes from the payload's user id.
  */
 export interface ListenerDeps {
-  router: SlackRouter;
+  router: Router;
   identity: SlackIdentity;
   outbox: Outbox;
   dedup: DeliveryDedup;
@@ -55,7 +55,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   async function answerMessage(m: MessageLike, text: string, threadTs: string | undefined): Promise<void> {
     try {
       const user = await identity.resolve(m.user!);
-      const reply = await router.handle(text, {
+      const { reply } = await router.handle(text, {
         user,
         channel: m.channel,
         ...(threadTs ? { threadTs } : {}),
@@ -82,7 +82,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await ack(); // within Slack's 3 s, before any work
     try {
       const user = await identity.resolve(command.user_id, command.user_name);
-      const reply = await router.handle(normalizeIncomingText(command.text), {
+      const { reply } = await router.handle(normalizeIncomingText(command.text), {
         user,
         channel: command.channel_id,
         transport: TRANSPORT,
@@ -123,13 +123,13 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       : undefined;
     try {
       const user = await identity.resolve(body.user.id, body.user.username);
-      const reply = await router.dispatchAction(actionId, action.value ?? "", {
+      const { reply } = await router.dispatchAction(actionId, action.value ?? "", {
         user,
         channel,
         ...(message ? { message } : {}),
         transport: TRANSPORT,
       });
-      if (!reply) return;
+      if (reply.blocks.length === 0) return; // the action had nothing to say
       if (reply.ephemeral) await outbox.respond(body.response_url, channel, reply);
       else await outbox.post(channel, reply, message ? { threadTs: message.threadTs ?? message.ts } : {});
     } catch (err) {
