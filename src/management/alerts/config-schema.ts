@@ -4,7 +4,9 @@ import { z } from "zod";
  * The `alerts:` section of opsbot.yaml. Everything has a default, so an empty section (or none) gives
  * sensible alerting: port down only on ports that matter, drives, RAID, firmware, reachability, backups.
  */
-const duration = z.string().regex(/^(0|(\d+(ms|s|m|h|d|w))+)$/, "a duration such as 30s, 5m or 1h30m (0 = off)");
+const duration = z
+  .string()
+  .regex(/^(0|(\d+(ms|s|m|h|d|w))+)$/, "a duration such as 30s, 5m or 1h30m (0 = off)");
 const severity = z.enum(["info", "warning", "critical"]);
 
 export const RULE_NAMES = [
@@ -68,7 +70,8 @@ const maintenanceSchema = z
   })
   .strict()
   .refine(
-    (m) => (m.start !== undefined && m.end !== undefined) !== (m.cron !== undefined && m.duration !== undefined),
+    (m) =>
+      (m.start !== undefined && m.end !== undefined) !== (m.cron !== undefined && m.duration !== undefined),
     "set either start and end (one-off) or cron and duration (recurring)",
   );
 
