@@ -1,0 +1,215 @@
+import type { ChatPort } from "../../chat/port.js";
+import { text } from "../../chat/reply.js";
+import type { Config } from "../../config/schema.js";
+import { type Clock, formatDuration } from "../../lib/clock.js";
+import type { Logger } from "../../lib/logger.js";
+import type { Store } from "../../store/store.js";
+import { readChanges } from "../change-log.js";
+import { type AlertRepo, createAlertRepo } from "./alert-repo.js";
+import { classify } from "./classify.js";
+import { type AlertContext, createAlertContext } from "./context.js";
+import { applyEvent, type DecideContext, tick } from "./decide.js";
+import { objectLabel, renderGroup } from "./render.js";
+import type { Alert, Effect } from "./types.js";
+
+const CONSUMER = "alerts";
+
+export interface AlertEngineDeps {
+  store: Store;
+  clock: Clock;
+  chat: ChatPort;
+  config: Config;
+  logger: Logger;
+  /** Change-log rows read per batch (each batch is one transaction with the cursor). */
+  batchSize?: number;
+}
+
+export interface PassResult {
+  changes: number;
+  effects: number;
+  posts: number;
+  updates: number;
+}
+
+export type AlertEngine = ReturnType<typeof createAlertEngine>;
+
+/**
+ * The edge around the pure core: reads the change log after its cursor, asks `applyEvent`/`tick` what
+ * to do, stores alerts, groups, notes and the cursor in one transaction, then renders dirty groups and
+ * posts notes through the chat port. Passes are serialized; a failed chat call leaves the group dirty and
+ * the next pass retries it.
+ */
+export function createAlertEngine(deps: AlertEngineDeps) {
+  const { store, clock, chat, logger } = deps;
+  const repo = createAlertRepo(store);
+  const ctx = createAlertContext(deps.config, store);
+  const batchSize = deps.batchSize ?? 5000;
+  /** Open alerts by key: the working set, reloaded from the store at start. */
+  const active = new Map<string, Alert>(repo.active().map((a) => [a.key, a]));
+  let chain: Promise<unknown> = Promise.resolve();
+
+  function decideBatch(
+    now: number,
+    d: DecideContext,
+  ): { changes: number; staged: Map<string, Alert>; effects: Effect[] } {
+    const after = repo.cursor(CONSUMER);
+    const changes = readChanges(store, { afterId: after, limit: batchSize });
+    const staged = new Map<string, Alert>();
+    const effects: Effect[] = [];
+    const current = (key: string) => staged.get(key) ?? active.get(key) ?? repo.byKey(key);
+    for (const c of changes) {
+      for (const ev of classify(c, ctx.classify)) {
+        const r = applyEvent(current(ev.key), ev, now, d);
+        if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
+        effects.push(...r.effects);
+      }
+    }
+    for (const a of active.values()) {
+      const r = tick(staged.get(a.key) ?? a, now, d);
+      if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
+      effects.push(...r.effects);
+    }
+    const last = changes.at(-1)?.id ?? after;
+    store.tx(() => {
+      commit(staged, effects, now);
+      repo.setCursor(CONSUMER, last);
+    });
+    return { changes: changes.length, staged, effects };
+  }
+
+  /** Stores alerts and turns effects into group membership, dirty flags and thread notes. */
+  function commit(staged: Map<string, Alert>, effects: Effect[], now: number): void {
+    const ids = new Map<string, number>();
+    const save = (a: Alert) => {
+      const id = repo.save(a);
+      const stored = { ...a, id };
+      staged.set(a.key, stored);
+      ids.set(a.key, id);
+      if (stored.status === "resolved") active.delete(a.key);
+      else active.set(a.key, stored);
+      return stored;
+    };
+    for (const a of staged.values()) save(a);
+    for (const e of effects) {
+      let a = staged.get(e.alert.key) ?? e.alert;
+      if (e.type === "announce") {
+        const groupId = joinGroup(a, now);
+        if (a.groupId !== groupId) a = save({ ...a, groupId });
+        if (e.reason === "flapping")
+          note(a, `⚠️ ${objectLabel(a)} is flapping (${a.transitions.length} changes).`);
+        if (e.reason === "worse") note(a, `${objectLabel(a)} got worse: ${a.value}.`);
+        continue;
+      }
+      if (a.groupId === null) continue;
+      repo.markDirty(a.groupId);
+      if (e.type === "recovered")
+        note(a, `✅ ${objectLabel(a)} recovered after ${formatDuration(e.afterMs)} (${a.value}).`);
+      if (e.type === "renotify")
+        note(a, `🔁 Still ${a.value}: ${objectLabel(a)}, for ${formatDuration(now - a.since)}.`);
+      if (e.type === "settled") note(a, `${objectLabel(a)} stopped flapping and is ${a.value}.`);
+    }
+  }
+
+  function joinGroup(a: Alert, now: number): number {
+    const existing = a.groupId !== null ? repo.group(a.groupId) : undefined;
+    const open = existing && existing.closedAt === null ? existing : repo.openGroup(a.device, a.rule);
+    const id = open?.id ?? repo.addGroup(a.device, a.rule, ctx.route(a), now);
+    repo.markDirty(id);
+    return id;
+  }
+
+  function note(a: Alert, body: string): void {
+    if (a.groupId !== null) repo.addNote(a.groupId, body);
+  }
+
+  /** Renders every dirty group and posts pending notes. */
+  async function flush(): Promise<{ posts: number; updates: number }> {
+    let posts = 0;
+    let updates = 0;
+    const now = clock.now();
+    for (const g of repo.dirtyGroups()) {
+      const members = repo.members(g.id);
+      const reply = renderGroup(g, members, ctx.rules[g.rule], now);
+      const closed = members.every((m) => m.status === "resolved") ? now : null;
+      try {
+        let ts = g.ts;
+        if (ts === null) {
+          ts = (await chat.post(g.channel, reply)).ts;
+          posts++;
+        } else {
+          await chat.update({ channel: g.channel, ts }, reply);
+          updates++;
+        }
+        repo.rendered(g.id, ts, closed);
+      } catch (err) {
+        logger.warn({ err, group: g.id }, "alert message not delivered; will retry");
+      }
+    }
+    for (const n of repo.unpostedNotes()) {
+      const g = repo.group(n.groupId);
+      if (!g?.ts) continue;
+      try {
+        await chat.post(g.channel, { blocks: [text(n.text)] }, { threadTs: g.ts });
+        posts++;
+        repo.notePosted(n.id);
+      } catch (err) {
+        logger.warn({ err, note: n.id }, "alert thread note not delivered; will retry");
+      }
+    }
+    return { posts, updates };
+  }
+
+  async function pass(): Promise<PassResult> {
+    const result: PassResult = { changes: 0, effects: 0, posts: 0, updates: 0 };
+    for (;;) {
+      const now = clock.now();
+      const d = ctx.decide(repo.silences(now));
+      const batch = decideBatch(now, d);
+      result.changes += batch.changes;
+      result.effects += batch.effects.length;
+      if (batch.changes < batchSize) break;
+    }
+    const flushed = await flush();
+    result.posts += flushed.posts;
+    result.updates += flushed.updates;
+    return result;
+  }
+
+  /** Runs `fn` after every pass or mutation queued before it. */
+  function serialized<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  return {
+    repo: repo as AlertRepo,
+    context: ctx as AlertContext,
+    /** Reads new changes, ticks open alerts and delivers messages. Safe to call at any time. */
+    process: (): Promise<PassResult> => serialized(pass),
+    /**
+     * A change made outside a pass (ack, silence), run in order with the passes: `fn` may read and save
+     * alerts through `save`, then a pass re-renders what changed.
+     */
+    mutate<T>(
+      fn: (save: (alert: Alert, noteText?: string) => void) => T,
+    ): Promise<{ result: T; pass: PassResult }> {
+      return serialized(async () => {
+        const result = store.tx(() =>
+          fn((alert, noteText) => {
+            const stored = { ...alert, id: repo.save(alert) };
+            if (stored.status !== "resolved") active.set(stored.key, stored);
+            else active.delete(stored.key);
+            if (stored.groupId !== null) {
+              repo.markDirty(stored.groupId);
+              if (noteText) repo.addNote(stored.groupId, noteText);
+            }
+          }),
+        );
+        return { result, pass: await pass() };
+      });
+    },
+    activeAlerts: (): Alert[] => [...active.values()],
+    serialized,
+  };
+}
