@@ -1,4 +1,7 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
+import ack from "./ack.js";
+import { alertActions } from "./alert-actions.js";
+import alerts from "./alerts.js";
 import audit from "./audit.js";
 import backupDiff from "./backup-diff.js";
 import backupNow from "./backup-now.js";
@@ -13,6 +16,9 @@ import help from "./help.js";
 import links from "./links.js";
 import linksDown from "./links-down.js";
 import refresh from "./refresh.js";
+import silence from "./silence.js";
+import silences from "./silences.js";
+import unsilence from "./unsilence.js";
 import whoami from "./whoami.js";
 
 /** Every chat command, in the order `help` lists them. One module per command. */
@@ -31,8 +37,13 @@ export const commands: CommandSpec[] = [
   backups,
   backupDiff,
   backupNow,
+  alerts,
+  ack,
+  silence,
+  silences,
+  unsilence,
   audit,
 ];
 
 /** Every button action, by action id. */
-export const actions: ActionSpec[] = [];
+export const actions: ActionSpec[] = [...alertActions];

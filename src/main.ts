@@ -12,6 +12,7 @@ import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
 import { createSshRunner, type PooledSshRunner } from "./lib/ssh/runner.js";
+import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import { createSnmpCollector, type SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
@@ -45,6 +46,8 @@ export interface Core {
   ssh: PooledSshRunner;
   /** Config backups; long-running modes call `backups.start()` to schedule them. */
   backups: ScheduledBackupService;
+  /** Alert engine over the change log; long-running modes call `alerts.start()`. */
+  alerts: ScheduledAlertService;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -86,7 +89,14 @@ export function createCore(options: CoreOptions): Core {
   };
   const clock = services.clock;
   const ssh = createSshRunner({ logger: options.logger, clock });
-  const backups = createBackupService({ ssh, store, clock, logger: options.logger, config: options.config, redactor });
+  const backups = createBackupService({
+    ssh,
+    store,
+    clock,
+    logger: options.logger,
+    config: options.config,
+    redactor,
+  });
   services.backups = backups;
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
@@ -106,8 +116,17 @@ export function createCore(options: CoreOptions): Core {
   if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
   services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
   if (poller) services.poller = poller;
+  const alerts = createAlertService({
+    store,
+    clock,
+    chat: options.chat,
+    config: options.config,
+    logger: options.logger,
+  });
+  services.alerts = alerts;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   const close = () => {
+    void alerts.stop();
     void poller?.stop();
     void backups.stop();
     void ssh.close();
@@ -120,8 +139,9 @@ export function createCore(options: CoreOptions): Core {
     ...(poller ? { poller } : {}),
     ssh,
     backups,
+    alerts,
     shutdown: async () => {
-      await Promise.all([poller?.stop(), backups.stop()]);
+      await Promise.all([poller?.stop(), backups.stop(), alerts.stop()]);
       await ssh.close();
       store.close();
     },

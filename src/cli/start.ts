@@ -35,6 +35,7 @@ export const start: Subcommand = {
         logger,
         secrets: envSecrets(settings),
       });
+      runtime.core.alerts.start();
       process.stderr.write(
         `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
       );
@@ -61,6 +62,7 @@ export const start: Subcommand = {
     chat.attach(core.router);
     await startManagement(core.poller!, logger, { initialPoll: "background" });
     core.backups.start();
+    core.alerts.start();
     const shutdown = () => {
       void core.shutdown().finally(() => {
         collector.close();

@@ -1,6 +1,6 @@
 import cron from "node-cron";
 import type { ChatUser } from "../../chat/command.js";
-import { type Reply, text } from "../../chat/reply.js";
+import type { Reply } from "../../chat/reply.js";
 import { parseDuration } from "../../lib/clock.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
 import type { Silence } from "./alert-repo.js";
@@ -83,7 +83,7 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
           .filter((a) => a.status !== "resolved" && a.notified && a.ackedBy === null);
         if (open.length === 0) throw new ConflictError("Nothing left to ack in that message.");
         const acked = open.map((a) => acknowledge(a, user.name, clock.now()));
-        acked.forEach((a, i) => save(a, i === 0 ? `👍 Acked by ${user.name}.` : undefined));
+        for (const [i, a] of acked.entries()) save(a, i === 0 ? `👍 Acked by ${user.name}.` : undefined);
         return acked;
       });
       return result;
