@@ -22,6 +22,7 @@ import { recordPoll } from "../src/management/record-poll.js";
 import { createStateRepo } from "../src/management/state-repo.js";
 import { createAuditRepo } from "../src/store/audit-repo.js";
 import { openStore } from "../src/store/store.js";
+import { percentile } from "./stats.js";
 
 const DEVICES = Number(process.argv[2] ?? 10_000);
 const PORTS = Number(process.argv[3] ?? 50);
@@ -91,10 +92,6 @@ function observation(device: string, at: number, round: number): DeviceObservati
     errors: [],
     reachable: true,
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function time(label: string, runs: number, fn: (i: number) => unknown): Promise<void> {
@@ -180,12 +177,16 @@ async function main(): Promise<void> {
         { user: { id: "U1", name: "bench", roles: [] }, channel: "bench", text: spec.name, services },
       );
 
-    const plan = store.db
-      .prepare(
-        "EXPLAIN QUERY PLAN SELECT * FROM interface_state WHERE oper_down = 1 ORDER BY down_since DESC LIMIT 50",
-      )
-      .all() as { detail: string }[];
-    console.log(`links down plan: ${plan.map((p) => p.detail).join(" / ")}`);
+    const plan = (sql: string) =>
+      (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+        .map((p) => p.detail)
+        .join(" / ");
+    console.log(
+      `plan, links down rows:  ${plan("SELECT * FROM interface_state WHERE oper_down = 1 ORDER BY down_since DESC LIMIT 50")}`,
+    );
+    console.log(
+      `plan, links down count: ${plan("SELECT count(*), min(polled_at) FROM interface_state INDEXED BY interface_down_device WHERE oper_down = 1")}`,
+    );
 
     if (global.gc) global.gc(); // drop the garbage of building the cache (when run with --expose-gc)
     await time("links down (whole fleet)", 200, () => ask(linksDownCommand, {}));

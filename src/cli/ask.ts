@@ -64,7 +64,7 @@ export const ask: Subcommand = {
       return result.outcome === "ok" ? 0 : result.outcome === "error" ? 2 : 1;
     } finally {
       await core.shutdown();
-      collector.close();
+      await collector.close();
     }
   },
 };

@@ -6,7 +6,8 @@ import { ConsoleChat } from "../chat/console/console-chat.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { loadConfigFile } from "../config/load.js";
 import { createLogger } from "../lib/logger.js";
-import { createCore, envSecrets, startSlack } from "../main.js";
+import { createCore, envSecrets, startDemoFleet, startSlack } from "../main.js";
+import { startManagement } from "../management/start.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
 const usage = "opsbot demo [--keep] [--console]";
@@ -31,14 +32,18 @@ export const demo: Subcommand = {
     const dir = mkdtempSync(join(tmpdir(), "opsbot-demo-"));
     const config = loadConfigFile(join(packageRoot, "demo", "opsbot.demo.yaml"));
     const logger = createLogger({ level: process.env.OPSBOT_LOG_LEVEL ?? "warn" });
+    // Simulated switches and a server on loopback, polled for real; first round done before the prompt.
+    const demoFleet = await startDemoFleet(config, logger);
     if (slack) {
       const runtime = await startSlack({
         settings: slack,
-        config,
+        config: demoFleet.config,
         dbPath: join(dir, "opsbot.db"),
         logger,
         secrets: envSecrets(env),
+        collector: demoFleet.collector,
       });
+      await startManagement(runtime.core.poller!, logger, { initialPoll: "wait" });
       process.stderr.write(
         "opsbot demo is running in Slack: try `/ops help` or DM the bot. Roles in the demo config name console " +
           "users; add your Slack user id (U…) under roles in demo/opsbot.demo.yaml to try admin commands. Ctrl-C stops it.\n",
@@ -48,6 +53,7 @@ export const demo: Subcommand = {
         process.once("SIGTERM", () => resolve());
       });
       await runtime.stop();
+      await demoFleet.stop();
       if (!values.keep) rmSync(dir, { recursive: true, force: true });
       return 0;
     }
@@ -58,21 +64,29 @@ export const demo: Subcommand = {
       write: (t) => process.stdout.write(t),
       color: process.stdout.isTTY === true,
     });
-    const core = createCore({ config, dbPath: join(dir, "opsbot.db"), logger, chat });
+    const core = createCore({
+      config: demoFleet.config,
+      dbPath: join(dir, "opsbot.db"),
+      logger,
+      chat,
+      collector: demoFleet.collector,
+    });
     chat.attach(core.router);
-    const cleanup = () => {
-      core.close();
+    await startManagement(core.poller!, logger, { initialPoll: "wait" });
+    const cleanup = async () => {
+      await core.shutdown();
+      await demoFleet.stop();
       if (!values.keep) rmSync(dir, { recursive: true, force: true });
     };
     process.once("SIGINT", () => {
-      cleanup();
-      process.exit(0);
+      void cleanup().finally(() => process.exit(0));
     });
     const interactive = process.stdin.isTTY === true;
     process.stdout.write(
       [
         `opsbot demo — console chat, throwaway database${values.keep ? ` (kept in ${dir})` : ""}`,
         `You are ${chat.currentUser.name}. Try: help · whoami · as bob · as carol · audit`,
+        "Fleet: fleet · links down · links core-sw1 · drives failing · firmware drift · device db01 · refresh core-sw1",
         interactive ? "Type `quit` or press Ctrl-D to leave." : "Reading commands from standard input.",
         "",
       ].join("\n"),
@@ -80,7 +94,7 @@ export const demo: Subcommand = {
     try {
       await chat.runInteractive(process.stdin, process.stdout, interactive);
     } finally {
-      cleanup();
+      await cleanup();
     }
     return 0;
   },

@@ -80,7 +80,7 @@ ${GLOBAL_HELP}`,
       return 0;
     } finally {
       await core.shutdown();
-      collector.close();
+      await collector.close();
     }
   },
 };

@@ -27,6 +27,8 @@ export const start: Subcommand = {
     const config = loadConfig(settings);
     const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
+    // The poller's device collection (SNMP + SSH), shared by both chat modes.
+    const collector = createCollector({ logger });
     if (slack) {
       const runtime = await startSlack({
         settings: slack,
@@ -34,13 +36,16 @@ export const start: Subcommand = {
         dbPath: settings.dbPath,
         logger,
         secrets: envSecrets(settings),
+        collector,
       });
+      await startManagement(runtime.core.poller!, logger, { initialPoll: "background" });
       runtime.core.alerts.start();
       process.stderr.write(
         `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
       );
       await untilSignal();
       await runtime.stop();
+      await collector.close();
       return 0;
     }
     const chat = new ConsoleChat({
@@ -50,7 +55,6 @@ export const start: Subcommand = {
       write: (t) => process.stdout.write(t),
       color: process.stdout.isTTY === true,
     });
-    const collector = createCollector({ logger });
     const core = createCore({
       config,
       dbPath: settings.dbPath,
@@ -64,10 +68,10 @@ export const start: Subcommand = {
     core.backups.start();
     core.alerts.start();
     const shutdown = () => {
-      void core.shutdown().finally(() => {
-        collector.close();
-        process.exit(0);
-      });
+      void core
+        .shutdown()
+        .then(() => collector.close())
+        .finally(() => process.exit(0));
     };
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
@@ -76,7 +80,7 @@ export const start: Subcommand = {
     );
     await chat.runInteractive(process.stdin, process.stdout, process.stdin.isTTY === true);
     await core.shutdown();
-    collector.close();
+    await collector.close();
     return 0;
   },
 };

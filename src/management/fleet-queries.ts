@@ -143,14 +143,16 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
 
     linksDown(scope, limit = 100) {
       const where = scopeSql(scope, "i.device");
+      // Fleet-wide: read the down ports in answer order. Scoped: the scope's devices' down ports.
+      const index = scope ? "interface_down_device" : "interface_down";
       const rows = stmt(
-        `SELECT ${PORT_COLUMNS} FROM interface_state i JOIN device_state d ON d.name = i.device
+        `SELECT ${PORT_COLUMNS} FROM interface_state i INDEXED BY ${index} JOIN device_state d ON d.name = i.device
          WHERE i.oper_down = 1 AND ${where.sql} ORDER BY i.down_since DESC, i.device, i.if_index LIMIT ?`,
       ).all(...where.params, limit) as Row[];
-      // Index-only: interface_down covers down_since, polled_at and the key (device, if_index).
+      // Index-only (interface_down_device covers device and polled_at).
       const agg = stmt(
         `SELECT count(*) AS total, count(DISTINCT i.device) AS devices, min(i.polled_at) AS oldest
-         FROM interface_state i WHERE i.oper_down = 1 AND ${where.sql}`,
+         FROM interface_state i INDEXED BY interface_down_device WHERE i.oper_down = 1 AND ${where.sql}`,
       ).get(...where.params) as Row;
       return listResult(rows.map(portView), agg, scopeFreshness(stmt, scope, clock.now()));
     },

@@ -50,7 +50,15 @@ export interface EntityObservation {
 
 export type DriveStatus = "ok" | "warning" | "failed" | "unknown";
 
-export type DriveSource = "host-resources" | "idrac" | "hpe" | "synology" | "netapp" | "smart" | "mdadm" | "zfs";
+export type DriveSource =
+  | "host-resources"
+  | "idrac"
+  | "hpe"
+  | "synology"
+  | "netapp"
+  | "smart"
+  | "mdadm"
+  | "zfs";
 
 export interface DriveObservation {
   /** Stable per device, e.g. "idrac:1", "smart:/dev/sda", "mdadm:md0". */

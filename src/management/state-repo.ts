@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.js";
+import { isPortDown } from "./diff.js";
 import type {
   ChangeEntry,
   DeviceStateRow,
@@ -132,10 +133,10 @@ export function createStateRepo(store: Store): StateRepo {
   const putInterface = db.prepare(`
     INSERT OR REPLACE INTO interface_state (device, if_index, name, descr, alias, admin_status, oper_status,
       last_change_cs, down_since, speed_mbps, in_errors, out_errors, in_discards, out_discards, in_octets,
-      out_octets, counter_bits, sample_uptime_cs, in_bps, out_bps, polled_at)
+      out_octets, counter_bits, sample_uptime_cs, in_bps, out_bps, polled_at, oper_down)
     VALUES (@device, @ifIndex, @name, @descr, @alias, @adminStatus, @operStatus, @lastChangeCs, @downSince,
       @speedMbps, @inErrors, @outErrors, @inDiscards, @outDiscards, @inOctets, @outOctets, @counterBits,
-      @sampleUptimeCs, @inBps, @outBps, @polledAt)`);
+      @sampleUptimeCs, @inBps, @outBps, @polledAt, @operDown)`);
   const deleteInterface = db.prepare("DELETE FROM interface_state WHERE device = ? AND if_index = ?");
   const putDrive = db.prepare(`
     INSERT OR REPLACE INTO drive_state (device, key, name, source, kind, status, raw_status, model, serial,
@@ -184,7 +185,12 @@ export function createStateRepo(store: Store): StateRepo {
       if (write.interfaces) {
         for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
         for (const r of write.interfaces.rows) {
-          putInterface.run({ ...r, inOctets: r.inOctets.toString(), outOctets: r.outOctets.toString() });
+          putInterface.run({
+            ...r,
+            inOctets: r.inOctets.toString(),
+            outOctets: r.outOctets.toString(),
+            operDown: isPortDown(r) ? 1 : 0,
+          });
         }
       }
       if (write.drives) {

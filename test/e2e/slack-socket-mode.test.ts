@@ -163,6 +163,31 @@ describe("Slack app in Socket Mode", () => {
     });
   });
 
+  it("tells only the clicking user when they may not press a button, running no handler", async () => {
+    const { emu } = h;
+    const before = h.calls.length;
+    await emu.socket.deliver(
+      "interactive",
+      blockAction({
+        actionId: "run.approve",
+        value: "42",
+        user: "U0CAROL01",
+        channel: "C0OPS0001",
+        responseUrl: emu.responseUrl("C0OPS0001", "U0CAROL01"),
+      }),
+    );
+    const denial = await emu.waitFor("denial", () =>
+      emu.workspace.messages.find((m) => m.visibleTo === "U0CAROL01" && m.text.includes("operator role")),
+    );
+    expect(denial.via).toBe("response_url");
+    expect(h.calls.length).toBe(before);
+    expect(h.core.services.audit.recent(1)[0]).toMatchObject({
+      userId: "U0CAROL01",
+      kind: "action",
+      outcome: "denied",
+    });
+  });
+
   it("ignores its own messages and handles a redelivered event once", async () => {
     const { emu } = h;
     const before = h.calls.length;

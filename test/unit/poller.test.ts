@@ -239,6 +239,28 @@ describe("poller", () => {
     ).toBe(3);
   });
 
+  it("polls on a real node-cron schedule", async () => {
+    const g = gatedCollector(clock);
+    const cfg = config(["a"], { polling: { schedule: "* * * * * *", jitter_ms: 0, concurrency: 2 } });
+    poller = createPoller({
+      collector: g.collector,
+      store: ctx.store,
+      clock,
+      logger: silentLogger(),
+      config: cfg,
+    });
+    poller.start();
+    const deadline = Date.now() + 15_000;
+    while (g.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(g.calls[0]).toBe("a");
+    const stopping = poller.stop(); // stops the cron task at once, then waits for the running poll
+    while (g.pending("a") > 0) g.release("a");
+    await stopping;
+    const after = g.calls.length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(g.calls.length).toBe(after);
+  });
+
   it("spreads scheduled polls by jitter", async () => {
     const g = gatedCollector(clock);
     const s = manualScheduler();

@@ -233,6 +233,23 @@ describe("outbox", () => {
     ]);
   });
 
+  it("tells the asker when a slash reply's file cannot be attached, without failing the answer", async () => {
+    slack.failNext("files.completeUploadExternal", { kind: "permanent", code: "not_in_channel", detail: "" });
+    const rows = Array.from({ length: 800 }, (_, i) => [`sw-${i}`, "up", "x".repeat(20)]);
+    const done = outbox.respond(
+      "https://hooks/resp/3",
+      "C9",
+      reply(table(["device", "state", "note"], rows)),
+    );
+    await timers.runFor(10_000);
+    await done;
+    const bodies = slack.sent
+      .filter((s) => s.method === "response_url")
+      .map((s) => JSON.parse(String(s.args.body)));
+    expect(bodies.at(-1)).toMatchObject({ response_type: "ephemeral" });
+    expect(bodies.at(-1).text).toMatch(/could not attach .*not_in_channel.*Invite @opsbot/);
+  });
+
   it("rejects what is still queued when closed, and idle() resolves once everything is out", async () => {
     void outbox.post("C1", reply(text("a")));
     const b = outbox.post("C1", reply(text("b"))).catch((e: unknown) => e);

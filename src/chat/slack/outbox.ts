@@ -3,7 +3,7 @@ import type { ChatPort, MessageRef } from "../port.js";
 import type { Reply } from "../reply.js";
 import { type RenderedReply, renderReply, type SlackMessage } from "./block-kit.js";
 import { type QueueStats, SendQueue, type Timers } from "./send-queue.js";
-import type { SlackApi, SlackResult } from "./slack-api.js";
+import { type SlackApi, SlackCallError, type SlackResult } from "./slack-api.js";
 
 /**
  * The outbox: the only way opsbot talks to Slack. Implements the chat port on top of the send queue, so
@@ -166,7 +166,35 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }),
       );
       await Promise.all(sends);
-      await Promise.all(rendered.files.map((f) => uploadFile(channel, f)));
+      // A slash command works in channels opsbot is not in, but a file upload does not: say so, only
+      // to the asker, instead of failing the whole answer.
+      await Promise.all(
+        rendered.files.map((f) =>
+          uploadFile(channel, f).catch((err: unknown) => {
+            const code =
+              err instanceof SlackCallError && err.failure.kind === "permanent"
+                ? err.failure.code
+                : String(err);
+            options.logger?.warn(
+              { channel, file: f.filename, err: String(err) },
+              "could not attach a file to a reply",
+            );
+            const note = `I could not attach \`${f.filename}\` here (Slack said ${code}). Invite @opsbot to this channel, or ask me in a direct message.`;
+            return queue.enqueue({
+              lane: channel,
+              method: "response_url",
+              spaced: true,
+              run: () =>
+                api.postToUrl(
+                  "response_url",
+                  responseUrl,
+                  JSON.stringify({ response_type: "ephemeral", replace_original: false, text: note }),
+                  "application/json",
+                ),
+            });
+          }),
+        ),
+      );
     },
     idle: () => queue.idle(),
     close: () => queue.close(),

@@ -9,11 +9,11 @@ import type { Migration } from "./index.js";
  *
  * Queries these indexes serve (src/management/fleet-queries.ts):
  * - links <device>: interface_state primary key (device, if_index).
- * - links down [tag|site]: the partial index interface_down holds only admin-up/oper-down ports, most
- *   recently down first, so the fleet-wide answer reads the few down ports in answer order, not every
- *   port; it also covers polled_at and (being on a WITHOUT ROWID table) the key, so counting them and
- *   finding the oldest never touches the table. Tag and site filter through device_tag (tag, device)
- *   and device_state_site.
+ * - links down [tag|site]: two partial indexes hold only the admin-up/oper-down ports (a few percent
+ *   of all ports). interface_down is in answer order (most recently down first) for the fleet-wide
+ *   list; interface_down_device is by device for a tag's or site's devices (device_tag (tag, device),
+ *   device_state_site) and for counting down ports per device. Both cover polled_at and the key, so
+ *   counts and "oldest data" never touch the table.
  * - drives failing: drive_attention holds only drives not ok.
  * - change log consumers (the alert engine) read `WHERE id > ? ORDER BY id`; per-device history uses
  *   change_log_device.
@@ -76,11 +76,13 @@ export const managementMigration: Migration = {
       in_bps          REAL,                       -- null: first sample, counter reset or ambiguous wrap
       out_bps         REAL,
       polled_at       INTEGER NOT NULL,
-      oper_down       INTEGER GENERATED ALWAYS AS
-                        (admin_status = 'up' AND oper_status IN ('down', 'lowerLayerDown', 'notPresent')) VIRTUAL,
+      -- 1 when admin up and oper down|lowerLayerDown|notPresent (isPortDown). A plain column, not a
+      -- generated one: SQLite will not answer from a covering index that involves a generated column.
+      oper_down       INTEGER NOT NULL,
       PRIMARY KEY (device, if_index)
     ) WITHOUT ROWID;
     CREATE INDEX interface_down ON interface_state(down_since DESC, polled_at) WHERE oper_down = 1;
+    CREATE INDEX interface_down_device ON interface_state(device, polled_at) WHERE oper_down = 1;
 
     CREATE TABLE drive_state (
       device          TEXT NOT NULL REFERENCES device_state(name) ON DELETE CASCADE,
