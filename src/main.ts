@@ -3,7 +3,6 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createSlackApp } from "./chat/slack/app.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -180,7 +179,13 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): Device
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */
 function configSecrets(config: Config): string[] {
   return config.devices
-    .flatMap((d) => [d.snmp?.community, d.snmp?.v3?.auth_key, d.snmp?.v3?.priv_key])
+    .flatMap((d) => [
+      d.snmp?.community,
+      d.snmp?.v3?.auth_key,
+      d.snmp?.v3?.priv_key,
+      // SSH key passphrases come from the variable the config names.
+      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
+    ])
     .filter((s): s is string => typeof s === "string");
 }
 
@@ -229,6 +234,8 @@ export async function startSlack(
   options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
 ): Promise<SlackRuntime> {
   const clock = options.clock ?? systemClock;
+  // Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast).
+  const { createSlackApp } = await import("./chat/slack/app.js");
   const slack = createSlackApp({
     settings: options.settings,
     config: options.config,

@@ -1,7 +1,7 @@
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { createLogger } from "../lib/logger.js";
-import { createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
+import { type Core, createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
 import { startManagement } from "../management/start.js";
 import {
   consoleUserName,
@@ -27,8 +27,13 @@ export const start: Subcommand = {
     const config = loadConfig(settings);
     const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
-    // The poller's device collection (SNMP + SSH), shared by both chat modes.
     const collector = createCollector({ logger });
+    // Management runs in the background whatever the chat: polling (SNMP + SSH) nightly backups and the alert engine.
+    const startBackground = async (core: Core) => {
+      await startManagement(core.poller!, logger, { initialPoll: "background" });
+      core.backups.start();
+      core.alerts.start();
+    };
     if (slack) {
       const runtime = await startSlack({
         settings: slack,
@@ -38,12 +43,13 @@ export const start: Subcommand = {
         secrets: envSecrets(settings),
         collector,
       });
-      await startManagement(runtime.core.poller!, logger, { initialPoll: "background" });
-      runtime.core.alerts.start();
+      await startBackground(runtime.core);
       process.stderr.write(
         `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
       );
       await untilSignal();
+      // Let polls and backups in flight finish, then stop Slack (which closes the store).
+      await Promise.all([runtime.core.poller?.stop(), runtime.core.backups.stop()]);
       await runtime.stop();
       await collector.close();
       return 0;
@@ -64,9 +70,7 @@ export const start: Subcommand = {
       collector,
     });
     chat.attach(core.router);
-    await startManagement(core.poller!, logger, { initialPoll: "background" });
-    core.backups.start();
-    core.alerts.start();
+    await startBackground(core);
     const shutdown = () => {
       void core
         .shutdown()

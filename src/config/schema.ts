@@ -195,7 +195,6 @@ export const configSchema = z
           ),
       )
       .default({}),
-    orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
     /** Defaults for device backup profiles. */
     backups: z
       .object({
@@ -206,6 +205,7 @@ export const configSchema = z
       })
       .strict()
       .default({ schedule: "0 2 * * *", keep: 30, mask: [] }),
+    orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
     /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
     devices: z.array(deviceSchema).default([]),

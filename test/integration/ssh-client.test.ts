@@ -100,6 +100,32 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
     expect(err.message).toMatch(/does NOT match/);
   });
 
+  it("refuses a pinned key type the server does not have, naming what it offers", async () => {
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "rsa",
+      "-b",
+      "2048",
+      "-N",
+      "",
+      "-f",
+      join(sshd.dir, "other_rsa"),
+    ]);
+    const pinned = readFileSync(join(sshd.dir, "other_rsa.pub"), "utf8").split(" ").slice(0, 2).join(" ");
+    const offset = sshd.readLog().length;
+    const err = (await runner
+      .exec(sshd.target({ name: "rsa-pin", hostKey: pinned }), "echo should-not-run")
+      .catch((e: unknown) => e)) as OpsbotError;
+    expect(err).toBeInstanceOf(OpsbotError);
+    expect(err.code).toBe("HOST_KEY_REJECTED");
+    expect(err.message).toContain("no host key of the pinned type");
+    expect(err.message).toContain(serverFingerprint);
+    for (const port of newConnectionPorts(offset)) {
+      expect((await sshdLinesFor(port)).filter((l) => AUTH_WORDS.test(l))).toEqual([]);
+    }
+  });
+
   it("refuses a host with no pin before any authentication and shows the key line to pin", async () => {
     const offset = sshd.readLog().length;
     const target = sshd.target({ name: "unpinned" });
@@ -137,6 +163,24 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
       "echo ecdsa",
     );
     expect(r.stdout).toBe("ecdsa\n");
+  });
+
+  it("authenticates with a passphrase-protected key, and names the key file when the passphrase is wrong", async () => {
+    const keyPath = join(sshd.dir, "client_protected");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "correct horse", "-f", keyPath]);
+    const authorized = join(sshd.dir, "authorized_keys");
+    writeFileSync(authorized, readFileSync(authorized, "utf8") + readFileSync(`${keyPath}.pub`, "utf8"));
+    const ok = await runner.exec(
+      sshd.target({ name: "protected", keyFile: keyPath, passphrase: "correct horse" }),
+      "echo in",
+    );
+    expect(ok.stdout).toBe("in\n");
+    const err = await runner
+      .exec(sshd.target({ name: "protected-wrong", keyFile: keyPath, passphrase: "wrong" }), "true")
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpsbotError);
+    expect((err as OpsbotError).code).toBe("CONFIG_INVALID");
+    expect((err as OpsbotError).message).toContain(keyPath);
   });
 
   it("puts the fixture bin dir first on PATH", async () => {

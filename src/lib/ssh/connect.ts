@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Client, type ConnectConfig } from "ssh2";
 import { OpsbotError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { scanHostKeys } from "./keyscan.js";
 import { hostKeyAlgorithms, resolvePins, verifyHostKey } from "./pins.js";
 import type { SshTarget } from "./types.js";
 
@@ -55,6 +56,14 @@ export async function connectSsh(target: SshTarget, logger: Logger): Promise<Cli
       resolve(client);
     });
     client.on("error", (err: Error & { level?: string; code?: string }) => {
+      if (!settled && rejection === undefined && /no matching host key/i.test(err.message) && serverHostKey) {
+        // The server has no key of a pinned type: its key changed (or was never this one). Look at what
+        // it does offer — without authenticating — so the operator gets fingerprints to verify.
+        settled = true;
+        client.end();
+        void noPinnedTypeError(target, serverHostKey, err).then(reject);
+        return;
+      }
       if (!settled) {
         fail(connectError(target, err, rejection));
         return;
@@ -94,6 +103,28 @@ async function readKeyFile(target: SshTarget): Promise<Buffer> {
       { cause: err },
     );
   }
+}
+
+async function noPinnedTypeError(
+  target: SshTarget,
+  pinnedTypes: string[],
+  cause: Error,
+): Promise<OpsbotError> {
+  const who = `${target.name} (${target.host} port ${target.port})`;
+  let offered = "";
+  try {
+    const keys = await scanHostKeys(target.host, target.port, target.connectTimeoutMs);
+    offered = ` It offers ${keys.map((k) => `${k.type} ${k.fingerprint}`).join(", ")}.`;
+  } catch {
+    // The fingerprints are a courtesy; the refusal stands without them.
+  }
+  return new OpsbotError(
+    "HOST_KEY_REJECTED",
+    `Refused ${who}: the server has no host key of the pinned type (${pinnedTypes.join(", ")}).${offered} ` +
+      "The host may have been reinstalled, or the connection is being intercepted: verify out of band before " +
+      `re-pinning (\`opsbot ssh-keyscan ${target.name}\`).`,
+    { cause },
+  );
 }
 
 function connectError(target: SshTarget, err: Error & { level?: string; code?: string }, rejection?: string) {

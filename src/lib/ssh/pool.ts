@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Client } from "ssh2";
 import type { Logger } from "../logger.js";
 import type { SshTarget } from "./types.js";
@@ -164,7 +165,20 @@ function endConn(conn: Conn): Promise<void> {
   );
 }
 
-/** Connections are shared only between identical targets (same host, user, key and pins). */
+/**
+ * Connections are shared only between identical targets (same host, user, key, passphrase and pins),
+ * so a target's own credentials and pins are always the ones verified.
+ */
 export function poolKey(t: SshTarget): string {
-  return JSON.stringify([t.host, t.port, t.user, t.keyFile ?? "", t.hostKey ?? "", t.knownHosts ?? ""]);
+  const passphrase =
+    t.passphrase === undefined ? "" : createHash("sha256").update(t.passphrase).digest("hex");
+  return JSON.stringify([
+    t.host,
+    t.port,
+    t.user,
+    t.keyFile ?? "",
+    passphrase,
+    t.hostKey ?? "",
+    t.knownHosts ?? "",
+  ]);
 }
