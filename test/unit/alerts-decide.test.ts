@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
 import { classify } from "../../src/management/alerts/classify.js";
 import { acknowledge, applyEvent, type DecideContext, tick } from "../../src/management/alerts/decide.js";
+import { errorRateEvent } from "../../src/management/alerts/error-rate.js";
 import { isOpen } from "../../src/management/alerts/maintenance.js";
 import { portMatcher, resolveRules } from "../../src/management/alerts/rules.js";
 import { type Alert, alertKey, type RuleEvent } from "../../src/management/alerts/types.js";
@@ -227,5 +228,32 @@ describe("maintenance windows", () => {
     expect(isOpen(w, saturday)).toBe(true);
     expect(isOpen(w, Date.UTC(2026, 0, 3, 4, 0))).toBe(false);
     expect(isOpen(w, Date.UTC(2026, 0, 4, 3, 30))).toBe(false);
+  });
+});
+
+describe("interface error rate (hysteresis)", () => {
+  const rule = resolveRules(
+    configSchema.parse({ alerts: { rules: { error_rate: { threshold: 100, clear_threshold: 10 } } } }).alerts,
+  ).error_rate;
+  const sample = (errors: number, at: number) => ({
+    device: "sw1",
+    port: "Te1/1",
+    alias: "uplink",
+    errors,
+    at,
+  });
+  const rate = (perMin: number, open: boolean) =>
+    errorRateEvent({ errors: 1000, at: T0 }, sample(1000 + perMin * 5, T0 + 5 * MIN), open, rule);
+
+  it("raises at the threshold, clears only below the lower one, holds in between", () => {
+    expect(rate(150, false)).toMatchObject({ condition: "bad", value: "150 errors/min" });
+    expect(rate(50, false)).toBeUndefined();
+    expect(rate(50, true)).toBeUndefined(); // between the thresholds: an open alert stays open
+    expect(rate(5, true)).toMatchObject({ condition: "ok" });
+  });
+
+  it("ignores the first sample and counter resets", () => {
+    expect(errorRateEvent(undefined, sample(5000, T0), false, rule)).toBeUndefined();
+    expect(errorRateEvent({ errors: 5000, at: T0 }, sample(10, T0 + MIN), true, rule)).toBeUndefined();
   });
 });

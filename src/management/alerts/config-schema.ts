@@ -18,6 +18,7 @@ export const RULE_NAMES = [
   "device_unreachable",
   "backup_failed",
   "backup_changed",
+  "error_rate",
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -34,6 +35,10 @@ const ruleOverride = z
     recovery: z.boolean().optional(),
     /** device_unreachable: consecutive failed polls before it fires. */
     after_failures: z.number().int().min(1).max(1000).optional(),
+    /** error_rate: errors per minute (in + out) that raise the alert… */
+    threshold: z.number().positive().optional(),
+    /** …and the lower rate that clears it (hysteresis: between the two nothing changes). */
+    clear_threshold: z.number().min(0).optional(),
     /** Offered as a "Run …" button; params may use {device} and {object}. */
     runbook: z
       .object({ name: z.string().min(1), params: z.record(z.string(), z.string()).default({}) })

@@ -9,10 +9,13 @@ import { type AlertRepo, createAlertRepo } from "./alert-repo.js";
 import { classify } from "./classify.js";
 import { type AlertContext, createAlertContext } from "./context.js";
 import { applyEvent, type DecideContext, tick } from "./decide.js";
+import { createErrorSampler, errorRateEvent } from "./error-rate.js";
 import { objectLabel, renderGroup } from "./render.js";
-import type { Alert, Effect } from "./types.js";
+import { type Alert, alertKey, type Effect } from "./types.js";
 
 const CONSUMER = "alerts";
+/** Not a change-log id: the newest interface poll time already sampled for error rates. */
+const SAMPLES = "alerts:error-samples";
 
 export interface AlertEngineDeps {
   store: Store;
@@ -44,6 +47,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   const repo = createAlertRepo(store);
   const ctx = createAlertContext(deps.config, store);
   const batchSize = deps.batchSize ?? 5000;
+  const sampler = createErrorSampler(store, ctx.classify);
   /** Open alerts by key: the working set, reloaded from the store at start. */
   const active = new Map<string, Alert>(repo.active().map((a) => [a.key, a]));
   let chain: Promise<unknown> = Promise.resolve();
@@ -64,6 +68,17 @@ export function createAlertEngine(deps: AlertEngineDeps) {
         effects.push(...r.effects);
       }
     }
+    const sampledUpTo = repo.cursor(SAMPLES);
+    const samples = ctx.rules.error_rate.enabled ? sampler.read(sampledUpTo) : [];
+    for (const { cur, prev } of samples) {
+      const existing = current(alertKey(cur.device, "error_rate", cur.port));
+      const open = existing !== undefined && existing.status !== "resolved";
+      const ev = errorRateEvent(prev, cur, open, ctx.rules.error_rate);
+      if (!ev) continue;
+      const r = applyEvent(current(ev.key), ev, now, d);
+      if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
+      effects.push(...r.effects);
+    }
     for (const a of active.values()) {
       const r = tick(staged.get(a.key) ?? a, now, d);
       if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
@@ -73,6 +88,13 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     store.tx(() => {
       commit(staged, effects, now);
       repo.setCursor(CONSUMER, last);
+      if (samples.length > 0) {
+        sampler.save(samples.map((x) => x.cur));
+        repo.setCursor(
+          SAMPLES,
+          samples.reduce((m, x) => Math.max(m, x.cur.at), sampledUpTo),
+        );
+      }
     });
     return { changes: changes.length, staged, effects };
   }

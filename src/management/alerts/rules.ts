@@ -3,7 +3,7 @@ import { type AlertsConfig, RULE_NAMES } from "./config-schema.js";
 import type { RuleName, RuleSettings } from "./types.js";
 
 /** Defaults per rule: what a team wants to hear without writing any config. */
-const DEFAULTS: Record<RuleName, Omit<RuleSettings, "name">> = {
+const DEFAULTS: Record<RuleName, Omit<RuleSettings, "name" | "threshold" | "clearThreshold">> = {
   port_down: { enabled: true, holdMs: 60_000, renotifyMs: 4 * 3_600_000, recovery: true, afterFailures: 1 },
   drive: { enabled: true, holdMs: 0, renotifyMs: 24 * 3_600_000, recovery: true, afterFailures: 1 },
   raid_degraded: { enabled: true, holdMs: 0, renotifyMs: 4 * 3_600_000, recovery: true, afterFailures: 1 },
@@ -18,7 +18,11 @@ const DEFAULTS: Record<RuleName, Omit<RuleSettings, "name">> = {
   },
   backup_failed: { enabled: true, holdMs: 0, renotifyMs: 24 * 3_600_000, recovery: true, afterFailures: 1 },
   backup_changed: { enabled: true, holdMs: 0, renotifyMs: 0, recovery: false, afterFailures: 1 },
+  error_rate: { enabled: true, holdMs: 0, renotifyMs: 4 * 3_600_000, recovery: true, afterFailures: 1 },
 };
+
+/** error_rate defaults: 100 errors/min raises, under 10/min clears. */
+const ERROR_RATE = { threshold: 100, clear: 10 };
 
 /** Human names for messages. */
 export const RULE_TITLES: Record<RuleName, string> = {
@@ -30,6 +34,7 @@ export const RULE_TITLES: Record<RuleName, string> = {
   device_unreachable: "Device unreachable",
   backup_failed: "Config backup failed",
   backup_changed: "Config changed",
+  error_rate: "Interface errors",
 };
 
 const ms = (text: string | undefined, fallback: number): number =>
@@ -48,6 +53,8 @@ export function resolveRules(config: AlertsConfig): Record<RuleName, RuleSetting
       renotifyMs: ms(o.renotify, d.renotifyMs),
       recovery: o.recovery ?? d.recovery,
       afterFailures: o.after_failures ?? d.afterFailures,
+      threshold: o.threshold ?? ERROR_RATE.threshold,
+      clearThreshold: Math.min(o.clear_threshold ?? ERROR_RATE.clear, o.threshold ?? ERROR_RATE.threshold),
       ...(o.runbook ? { runbook: { name: o.runbook.name, params: o.runbook.params } } : {}),
     };
   }

@@ -62,6 +62,9 @@ export interface RuleSettings {
   renotifyMs: number;
   recovery: boolean;
   afterFailures: number;
+  /** error_rate: raise at or above, clear below (errors per minute). */
+  threshold: number;
+  clearThreshold: number;
   runbook?: { name: string; params: Record<string, string> };
 }
 

@@ -62,6 +62,15 @@ export const alertsMigration: Migration = {
     );
     CREATE INDEX alert_note_unposted ON alert_note(id) WHERE posted = 0;
 
+    -- Last error-counter sample per watched port, for the error-rate rule (counters are not in the log).
+    CREATE TABLE alert_error_sample (
+      device  TEXT NOT NULL,
+      port    TEXT NOT NULL,
+      errors  INTEGER NOT NULL,               -- ifInErrors + ifOutErrors
+      at      INTEGER NOT NULL,
+      PRIMARY KEY (device, port)
+    ) WITHOUT ROWID;
+
     CREATE TABLE alert_silence (
       id          INTEGER PRIMARY KEY AUTOINCREMENT,
       target_kind TEXT NOT NULL,              -- device | tag | rule
