@@ -248,6 +248,9 @@ describe("alerts from real polls", () => {
     expect(listed).toContain("Gi1/0/7");
     expect(listed).toContain("silenced (#1, swapping optics)");
     expect(replyToPlainText((await b.core.ask("silences")).reply)).toContain("device:lab-sw1");
+    const digest = replyToPlainText(b.core.services.alerts!.digest());
+    expect(digest).toContain("1 open");
+    expect(digest).toContain("Active silences: #1 device:lab-sw1");
     await b.core.ask("unsilence 1", "bob");
     expect(b.posts()).toHaveLength(1);
     expect(textOf(b.posts()[0]!)).toContain("Gi1/0/7");

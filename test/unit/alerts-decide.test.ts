@@ -257,3 +257,22 @@ describe("interface error rate (hysteresis)", () => {
     expect(errorRateEvent({ errors: 5000, at: T0 }, sample(10, T0 + MIN), true, rule)).toBeUndefined();
   });
 });
+
+describe("alerts config", () => {
+  it("names the key of a bad maintenance window or digest schedule", () => {
+    const bad = configSchema.safeParse({
+      alerts: {
+        maintenance: [
+          { name: "x", cron: "every saturday", duration: "2h" },
+          { name: "y", start: "2026-01-01T00:00:00Z" },
+        ],
+        digest: { schedule: "nope", channel: "ops" },
+      },
+    });
+    expect(bad.success).toBe(false);
+    const paths = bad.error!.issues.map((i) => i.path.join("."));
+    expect(paths).toEqual(
+      expect.arrayContaining(["alerts.maintenance.0.cron", "alerts.maintenance.1", "alerts.digest.schedule"]),
+    );
+  });
+});

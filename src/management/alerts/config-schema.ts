@@ -1,4 +1,6 @@
+import cron from "node-cron";
 import { z } from "zod";
+import { parseCron } from "./maintenance.js";
 
 /**
  * The `alerts:` section of opsbot.yaml. Everything has a default, so an empty section (or none) gives
@@ -70,7 +72,17 @@ const maintenanceSchema = z
     start: z.iso.datetime({ offset: true }).optional(),
     end: z.iso.datetime({ offset: true }).optional(),
     /** Recurring window: a 5-field cron expression (UTC) for the start, and its length. */
-    cron: z.string().optional(),
+    cron: z
+      .string()
+      .refine((c) => {
+        try {
+          parseCron(c);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'a 5-field cron expression such as "0 2 * * 6" (minute hour day month weekday, UTC)')
+      .optional(),
     duration: duration.optional(),
   })
   .strict()
@@ -110,7 +122,13 @@ export const alertsSchema = z
       .default({ transitions: 4, window: "10m", settle: "10m" }),
     maintenance: z.array(maintenanceSchema).default([]),
     digest: z
-      .object({ schedule: z.string().default("0 8 * * *"), channel: z.string().min(1) })
+      .object({
+        schedule: z
+          .string()
+          .refine((c) => cron.validate(c), 'a cron expression such as "0 8 * * *"')
+          .default("0 8 * * *"),
+        channel: z.string().min(1),
+      })
       .strict()
       .optional(),
     /** How often the engine reads the change log and checks hold times. */
