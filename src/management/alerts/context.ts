@@ -4,7 +4,7 @@ import type { Store } from "../../store/store.js";
 import type { Silence } from "./alert-repo.js";
 import type { ClassifyContext } from "./classify.js";
 import type { DecideContext } from "./decide.js";
-import { activeWindow, type DeviceFacts } from "./maintenance.js";
+import { activeWindow, type DeviceFacts, isOpen } from "./maintenance.js";
 import { globMatcher, portMatcher, resolveRules } from "./rules.js";
 import type { Alert, RuleName, RuleSettings } from "./types.js";
 
@@ -45,6 +45,16 @@ export function createAlertContext(config: Config, store: Store): AlertContext {
       baselines: config.firmware_baselines,
     },
     decide(silences) {
+      // Whether a window is open depends only on the time: decide it once per pass, not per alert.
+      let openAt = Number.NaN;
+      let open: typeof a.maintenance = [];
+      const openWindows = (now: number) => {
+        if (now !== openAt) {
+          openAt = now;
+          open = a.maintenance.filter((w) => isOpen(w, now));
+        }
+        return open;
+      };
       return {
         rule: (name) => rules[name],
         flap: {
@@ -63,7 +73,7 @@ export function createAlertContext(config: Config, store: Store): AlertContext {
                 (x.targetKind === "tag" && f.tags.some((t) => lower(t) === lower(x.target)))),
           );
           if (s) return `silenced (#${s.id}, ${s.reason})`;
-          const w = activeWindow(a.maintenance, f, now);
+          const w = activeWindow(openWindows(now), f, now);
           return w ? `in maintenance (${w.name})` : null;
         },
       };

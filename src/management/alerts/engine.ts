@@ -62,10 +62,15 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     const effects: Effect[] = [];
     const current = (key: string) => staged.get(key) ?? active.get(key) ?? repo.byKey(key);
     for (const c of changes) {
-      for (const ev of classify(c, ctx.classify)) {
-        const r = applyEvent(current(ev.key), ev, now, d);
-        if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
-        effects.push(...r.effects);
+      try {
+        for (const ev of classify(c, ctx.classify)) {
+          const r = applyEvent(current(ev.key), ev, now, d);
+          if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
+          effects.push(...r.effects);
+        }
+      } catch (err) {
+        // One malformed row must not stall the log behind it: skip it, loudly.
+        logger.error({ err, change: c.id }, "change-log row skipped by the alert engine");
       }
     }
     const sampledUpTo = repo.cursor(SAMPLES);
