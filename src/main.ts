@@ -149,29 +149,32 @@ export function createCore(options: CoreOptions): Core {
   };
 }
 
-/** The real device collection behind the poller; close it after the poller has stopped. */
-export interface DeviceCollector extends Collector {
-  close(): Promise<void>;
+/** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
+export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
+  return createSnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
 /**
- * SNMP (net-snmp) for devices with an `snmp` section and SSH (pinned host keys, pooled connections)
- * for devices with `ssh.collect`, merged into one observation per poll.
+ * The demo's devices: a simulated SNMP fleet on loopback (src/sim/snmp-fleet.ts) added to the config,
+ * with its firmware baselines, and the real collector to poll it. Stop it after the core.
  */
-export function createCollector(deps: { logger: Logger; clock?: Clock }): DeviceCollector {
-  const clock = deps.clock ?? systemClock;
-  const snmp = createSnmpCollector({ logger: deps.logger, clock });
-  const runner = createSshRunner({ logger: deps.logger, clock });
-  const collector = withSshCollector(
-    snmp,
-    createSshCollector({ ssh: runner, clock, logger: deps.logger }),
-    clock,
-  );
+export async function startDemoFleet(
+  config: Config,
+  logger: Logger,
+): Promise<{ config: Config; collector: SnmpCollector; fleet: SimulatedFleet; stop(): Promise<void> }> {
+  const fleet = await startSnmpFleet();
+  const collector = createCollector({ logger });
   return {
-    collect: (device) => collector.collect(device),
-    close: async () => {
-      snmp.close();
-      await runner.close();
+    config: {
+      ...config,
+      devices: [...config.devices, ...fleet.devices],
+      firmware_baselines: { ...fleet.firmwareBaselines, ...config.firmware_baselines },
+    },
+    collector,
+    fleet,
+    stop: async () => {
+      collector.close();
+      await fleet.stop();
     },
   };
 }
@@ -193,31 +196,6 @@ export function envSecrets(settings: EnvSettings): string[] {
   return [settings.slack.botToken, settings.slack.appToken, settings.slack.signingSecret].filter(
     (s): s is string => s !== undefined,
   );
-}
-
-/**
- * The demo's devices: a simulated SNMP fleet on loopback (src/sim/snmp-fleet.ts) added to the config,
- * with its firmware baselines, and the real collector to poll it. Stop it after the core.
- */
-export async function startDemoFleet(
-  config: Config,
-  logger: Logger,
-): Promise<{ config: Config; collector: DeviceCollector; fleet: SimulatedFleet; stop(): Promise<void> }> {
-  const fleet = await startSnmpFleet();
-  const collector = createCollector({ logger });
-  return {
-    config: {
-      ...config,
-      devices: [...config.devices, ...fleet.devices],
-      firmware_baselines: { ...fleet.firmwareBaselines, ...config.firmware_baselines },
-    },
-    collector,
-    fleet,
-    stop: async () => {
-      await collector.close();
-      await fleet.stop();
-    },
-  };
 }
 
 export interface SlackRuntime {
@@ -254,7 +232,7 @@ export async function startSlack(
     core,
     async stop() {
       await slack.stop();
-      await core.shutdown();
+      core.close();
     },
   };
 }

@@ -28,7 +28,7 @@ export const start: Subcommand = {
     const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
     const collector = createCollector({ logger });
-    // Management runs in the background whatever the chat: polling (SNMP + SSH) nightly backups and the alert engine.
+    // Management runs in the background whatever the chat: polling (SNMP + SSH), nightly backups and the alert engine.
     const startBackground = async (core: Core) => {
       await startManagement(core.poller!, logger, { initialPoll: "background" });
       core.backups.start();
@@ -49,7 +49,11 @@ export const start: Subcommand = {
       );
       await untilSignal();
       // Let polls and backups in flight finish, then stop Slack (which closes the store).
-      await Promise.all([runtime.core.poller?.stop(), runtime.core.backups.stop()]);
+      await Promise.all([
+        runtime.core.poller?.stop(),
+        runtime.core.backups.stop(),
+        runtime.core.alerts.stop(),
+      ]);
       await runtime.stop();
       await collector.close();
       return 0;
