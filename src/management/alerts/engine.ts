@@ -5,7 +5,7 @@ import { type Clock, formatDuration } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Store } from "../../store/store.js";
 import { readChanges } from "../change-log.js";
-import { type AlertRepo, createAlertRepo } from "./alert-repo.js";
+import { type AlertGroup, type AlertRepo, createAlertRepo } from "./alert-repo.js";
 import { classify } from "./classify.js";
 import { type AlertContext, createAlertContext } from "./context.js";
 import { applyEvent, type DecideContext, tick } from "./decide.js";
@@ -149,12 +149,43 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     if (a.groupId !== null) repo.addNote(a.groupId, body);
   }
 
-  /** Renders every dirty group and posts pending notes. */
+  /**
+   * Renders every dirty group and posts pending notes. Channels are delivered in parallel (Slack paces
+   * each channel separately); within a channel in order, so a thread note follows its message.
+   */
   async function flush(): Promise<{ posts: number; updates: number }> {
-    let posts = 0;
-    let updates = 0;
+    const counts = { posts: 0, updates: 0 };
     const now = clock.now();
-    for (const g of repo.dirtyGroups()) {
+    const byChannel = new Map<
+      string,
+      { groups: AlertGroup[]; notes: { id: number; groupId: number; text: string }[] }
+    >();
+    const bucket = (channel: string) => {
+      let b = byChannel.get(channel);
+      if (!b) byChannel.set(channel, (b = { groups: [], notes: [] }));
+      return b;
+    };
+    for (const g of repo.dirtyGroups()) bucket(g.channel).groups.push(g);
+    const channelOf = new Map<number, string>();
+    for (const n of repo.unpostedNotes()) {
+      let channel = channelOf.get(n.groupId);
+      if (channel === undefined) {
+        channel = repo.group(n.groupId)?.channel ?? "";
+        channelOf.set(n.groupId, channel);
+      }
+      bucket(channel).notes.push(n);
+    }
+    await Promise.all([...byChannel.values()].map((b) => deliver(b.groups, b.notes, now, counts)));
+    return counts;
+  }
+
+  async function deliver(
+    groups: AlertGroup[],
+    notes: { id: number; groupId: number; text: string }[],
+    now: number,
+    counts: { posts: number; updates: number },
+  ): Promise<void> {
+    for (const g of groups) {
       const members = repo.members(g.id);
       const reply = renderGroup(g, members, ctx.rules[g.rule], now);
       const closed = members.every((m) => m.status === "resolved") ? now : null;
@@ -162,28 +193,27 @@ export function createAlertEngine(deps: AlertEngineDeps) {
         let ts = g.ts;
         if (ts === null) {
           ts = (await chat.post(g.channel, reply)).ts;
-          posts++;
+          counts.posts++;
         } else {
           await chat.update({ channel: g.channel, ts }, reply);
-          updates++;
+          counts.updates++;
         }
         repo.rendered(g.id, ts, closed);
       } catch (err) {
         logger.warn({ err, group: g.id }, "alert message not delivered; will retry");
       }
     }
-    for (const n of repo.unpostedNotes()) {
+    for (const n of notes) {
       const g = repo.group(n.groupId);
-      if (!g?.ts) continue;
+      if (!g?.ts) continue; // its message is not out yet: the next pass posts the note
       try {
         await chat.post(g.channel, { blocks: [text(n.text)] }, { threadTs: g.ts });
-        posts++;
+        counts.posts++;
         repo.notePosted(n.id);
       } catch (err) {
         logger.warn({ err, note: n.id }, "alert thread note not delivered; will retry");
       }
     }
-    return { posts, updates };
   }
 
   async function pass(): Promise<PassResult> {
