@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { replyToPlainText } from "../../src/chat/reply.js";
+import { configSchema } from "../../src/config/schema.js";
+import { ManualClock } from "../../src/lib/clock.js";
+import { silentLogger } from "../../src/lib/logger.js";
+import { createAlertService } from "../../src/management/alerts/service.js";
+import type { DeviceObservation } from "../../src/management/observations.js";
+import { recordPoll } from "../../src/management/record-poll.js";
+import { RecordingChat } from "../support/core.js";
+import { drive, observation, port, registration, seededRepo, tempStore } from "../support/mgmt-fixtures.js";
+
+/**
+ * Rules whose inputs the lab agent cannot change (error counters, RAID arrays): polls recorded through the
+ * poller's own write path (recordPoll, real SQLite) from observations, then the alert engine.
+ */
+const MIN = 60_000;
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+function setup() {
+  const t = tempStore();
+  cleanup = t.cleanup;
+  const repo = seededRepo(t.store, [registration("sw1", { tags: ["network"] }), registration("nas1")]);
+  const clock = new ManualClock();
+  const chat = new RecordingChat();
+  const config = configSchema.parse({
+    alerts: {
+      default_channel: "C-OPS",
+      ports: { explicit: ["sw1:Gi1/0/1"] },
+      rules: { error_rate: { threshold: 100, clear_threshold: 10 } },
+    },
+    devices: [
+      { name: "sw1", host: "127.0.0.1", tags: ["network"] },
+      { name: "nas1", host: "127.0.0.1" },
+    ],
+  });
+  const alerts = createAlertService({ store: t.store, clock, chat, config, logger: silentLogger() });
+  const poll = async (obs: DeviceObservation) => {
+    clock.set(obs.at);
+    recordPoll(t.store, repo, obs);
+    await alerts.process();
+  };
+  const top = () => chat.posts.filter((p) => !p.threadTs);
+  const thread = (ts: string) =>
+    chat.posts.filter((p) => p.threadTs === ts).map((p) => replyToPlainText(p.reply));
+  return { chat, poll, top, thread, t0: clock.now() };
+}
+
+describe("alerts from recorded polls", () => {
+  it("interface error rate: raises above the threshold, holds between, clears below the lower one", async () => {
+    const s = setup();
+    const errs = (n: number, at: number) =>
+      observation("sw1", at, { interfaces: [port(1, { inErrors: n }), port(2, { inErrors: n * 10 })] });
+    await s.poll(errs(0, s.t0));
+    await s.poll(errs(1000, s.t0 + 5 * MIN)); // 200/min on Gi1/0/1 (Gi1/0/2 is not watched)
+    expect(s.top()).toHaveLength(1);
+    const msg = s.top()[0]!;
+    expect(replyToPlainText(msg.reply)).toContain("Interface errors — sw1");
+    expect(replyToPlainText(msg.reply)).toContain("Gi1/0/1 — 200 errors/min");
+    expect(replyToPlainText(msg.reply)).not.toContain("Gi1/0/2");
+    await s.poll(errs(1250, s.t0 + 10 * MIN)); // 50/min: between the thresholds, still open
+    expect(s.thread(msg.ts)).toEqual([]);
+    await s.poll(errs(1260, s.t0 + 15 * MIN)); // 2/min: clears
+    expect(s.thread(msg.ts).join("\n")).toContain("Gi1/0/1 recovered after 10m 0s");
+  });
+
+  it("RAID degraded and a failed drive: one message each, by rule", async () => {
+    const s = setup();
+    const disks = (array: "ok" | "failed", disk: "ok" | "warning" | "failed", at: number) =>
+      observation("nas1", at, {
+        drives: {
+          sources: ["synology"],
+          items: [
+            drive("raid:1", { kind: "array", source: "synology", status: array, rawStatus: array }),
+            drive("disk:3", { source: "synology", status: disk, rawStatus: disk }),
+          ],
+        },
+      });
+    await s.poll(disks("ok", "ok", s.t0));
+    await s.poll(disks("failed", "warning", s.t0 + 5 * MIN));
+    const texts = s.top().map((p) => replyToPlainText(p.reply));
+    expect(texts).toHaveLength(2);
+    expect(texts.join("\n")).toContain("RAID degraded — nas1");
+    expect(texts.join("\n")).toContain("Drive problem — nas1");
+    await s.poll(disks("failed", "failed", s.t0 + 10 * MIN)); // worse: the drive message is updated
+    expect(s.top()).toHaveLength(2);
+    expect(replyToPlainText(s.chat.updates.at(-1)!.reply)).toContain("disk:3 — failed");
+  });
+});
