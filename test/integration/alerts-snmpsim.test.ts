@@ -9,7 +9,7 @@ import { createSnmpCollector, type SnmpCollector } from "../../src/management/co
 import { createPoller, type Poller } from "../../src/management/poller.js";
 import { type TestCore, testCore } from "../support/core.js";
 import { createHarness } from "../support/orch-harness.js";
-import { type SnmpsimAgent, startSnmpsim } from "../support/snmp-agents.js";
+import { freeUdpPort, type SnmpsimAgent, startSnmpsim } from "../support/snmp-agents.js";
 
 /**
  * Alerts end to end on real polls: snmpsimd's lab-switch (writecache ports flipped between polls) →
@@ -368,5 +368,26 @@ steps:
     } finally {
       orch.cleanup();
     }
+  }, 120_000);
+  it("device unreachable fires after N consecutive failed polls, once", async () => {
+    const dead = await freeUdpPort();
+    const gone = {
+      ...deviceSchema.parse(
+        sim.device("lab-switch", { name: "gone-sw9", port: dead, timeout_ms: 300, retries: 0 }),
+      ),
+      tags: ["network"],
+    };
+    const b = await bed({ rules: { device_unreachable: { after_failures: 3 } } }, { devices: [gone] });
+    // The baseline poll was failure 1.
+    for (let failures = 2; failures <= 3; failures++) {
+      expect(b.posts()).toHaveLength(0);
+      b.core.clock.advance(5 * MINUTE);
+      await b.poll();
+    }
+    expect(b.posts()).toHaveLength(1);
+    expect(textOf(b.posts()[0]!)).toContain("Device unreachable — gone-sw9");
+    b.core.clock.advance(5 * MINUTE);
+    await b.poll();
+    expect(b.posts()).toHaveLength(1);
   }, 120_000);
 });
