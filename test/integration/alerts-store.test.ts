@@ -43,7 +43,7 @@ function setup() {
   const top = () => chat.posts.filter((p) => !p.threadTs);
   const thread = (ts: string) =>
     chat.posts.filter((p) => p.threadTs === ts).map((p) => replyToPlainText(p.reply));
-  return { chat, poll, top, thread, t0: clock.now() };
+  return { chat, poll, top, thread, t0: clock.now(), alerts, store: t.store, clock, config };
 }
 
 describe("alerts from recorded polls", () => {
@@ -85,5 +85,29 @@ describe("alerts from recorded polls", () => {
     await s.poll(disks("failed", "failed", s.t0 + 10 * MIN)); // worse: the drive message is updated
     expect(s.top()).toHaveLength(2);
     expect(replyToPlainText(s.chat.updates.at(-1)!.reply)).toContain("disk:3 — failed");
+  });
+
+  it("an ack from another process (one-shot CLI) is stored, and the running engine renders it", async () => {
+    const s = setup();
+    const errs = (n: number, at: number) =>
+      observation("sw1", at, { interfaces: [port(1, { inErrors: n })] });
+    await s.poll(errs(0, s.t0));
+    await s.poll(errs(1000, s.t0 + 5 * MIN));
+    const msg = s.top()[0]!;
+    const cli = new RecordingChat();
+    const oneShot = createAlertService({
+      store: s.store,
+      clock: s.clock,
+      chat: cli,
+      config: s.config,
+      logger: silentLogger(),
+    });
+    const [open] = oneShot.list("sw1");
+    await oneShot.ack(open!.id, { id: "carol", name: "carol", roles: ["oncall"] });
+    expect(cli.posts).toHaveLength(0); // the CLI delivers nothing and consumes no change-log rows
+    expect(cli.updates).toHaveLength(0);
+    await s.alerts.process();
+    expect(replyToPlainText(s.chat.updates.at(-1)!.reply)).toContain("acked by carol");
+    expect(s.thread(msg.ts).join("\n")).toContain("acked by carol");
   });
 });

@@ -49,7 +49,12 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   const batchSize = deps.batchSize ?? 5000;
   const sampler = createErrorSampler(store, ctx.classify);
   /** Open alerts by key: the working set, reloaded from the store at start. */
-  const active = new Map<string, Alert>(repo.active().map((a) => [a.key, a]));
+  const active = new Map<string, Alert>();
+  /**
+   * Only a process that runs passes delivers: a one-shot `opsbot ask "ack 3"` writes the ack and marks the
+   * message dirty, and the running bot's next pass renders it (and never loses the change-log cursor to it).
+   */
+  let owner = false;
   let chain: Promise<unknown> = Promise.resolve();
 
   function decideBatch(
@@ -217,6 +222,9 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   }
 
   async function pass(): Promise<PassResult> {
+    // Reload the open alerts: another process (the CLI) may have acked one since the last pass.
+    active.clear();
+    for (const a of repo.active()) active.set(a.key, a);
     const result: PassResult = { changes: 0, effects: 0, posts: 0, updates: 0 };
     for (;;) {
       const now = clock.now();
@@ -243,14 +251,17 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     repo: repo as AlertRepo,
     context: ctx as AlertContext,
     /** Reads new changes, ticks open alerts and delivers messages. Safe to call at any time. */
-    process: (): Promise<PassResult> => serialized(pass),
+    process: (): Promise<PassResult> => {
+      owner = true;
+      return serialized(pass);
+    },
     /**
      * A change made outside a pass (ack, silence), run in order with the passes: `fn` may read and save
-     * alerts through `save`, then a pass re-renders what changed.
+     * alerts through `save`; then, in the process that runs passes, a pass re-renders what changed.
      */
     mutate<T>(
       fn: (save: (alert: Alert, noteText?: string) => void) => T,
-    ): Promise<{ result: T; pass: PassResult }> {
+    ): Promise<{ result: T; pass: PassResult | undefined }> {
       return serialized(async () => {
         const result = store.tx(() =>
           fn((alert, noteText) => {
@@ -263,10 +274,11 @@ export function createAlertEngine(deps: AlertEngineDeps) {
             }
           }),
         );
-        return { result, pass: await pass() };
+        return { result, pass: owner ? await pass() : undefined };
       });
     },
-    activeAlerts: (): Alert[] => [...active.values()],
+    /** Open alerts, from the store (chat queries never depend on this process's passes). */
+    activeAlerts: (): Alert[] => repo.active(),
     serialized,
   };
 }
