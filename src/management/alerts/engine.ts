@@ -167,7 +167,10 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     >();
     const bucket = (channel: string) => {
       let b = byChannel.get(channel);
-      if (!b) byChannel.set(channel, (b = { groups: [], notes: [] }));
+      if (!b) {
+        b = { groups: [], notes: [] };
+        byChannel.set(channel, b);
+      }
       return b;
     };
     for (const g of repo.dirtyGroups()) bucket(g.channel).groups.push(g);
