@@ -29,6 +29,7 @@ function setup() {
       ports: { explicit: ["sw1:Gi1/0/1"] },
       rules: { error_rate: { threshold: 100, clear_threshold: 10 } },
     },
+    firmware_baselines: { "C9300-*": { min: "17.9.4" } },
     devices: [
       { name: "sw1", host: "127.0.0.1", tags: ["network"] },
       { name: "nas1", host: "127.0.0.1" },
@@ -109,5 +110,32 @@ describe("alerts from recorded polls", () => {
     await s.alerts.process();
     expect(replyToPlainText(s.chat.updates.at(-1)!.reply)).toContain("acked by carol");
     expect(s.thread(msg.ts).join("\n")).toContain("acked by carol");
+  });
+
+  it("firmware: a change is announced once; drift below the baseline opens an alert that recovers on upgrade", async () => {
+    const s = setup();
+    const sw = (version: string, at: number) =>
+      observation("sw1", at, {
+        entity: {
+          model: "C9300-48P",
+          serial: "FOC1",
+          hardwareRev: "V01",
+          firmwareRev: "",
+          softwareRev: version,
+          source: "entity-mib",
+        },
+      });
+    await s.poll(sw("17.9.4", s.t0));
+    expect(s.top()).toHaveLength(0); // first sight: nothing changed
+    await s.poll(sw("17.6.1", s.t0 + 5 * MIN)); // downgraded below the baseline
+    const texts = s.top().map((p) => replyToPlainText(p.reply));
+    expect(texts).toHaveLength(2);
+    expect(texts.join("\n")).toContain("Firmware changed — sw1");
+    expect(texts.join("\n")).toContain("17.9.4 → 17.6.1");
+    expect(texts.join("\n")).toMatch(/Firmware drift — sw1[\s\S]*17\.6\.1 \(baseline min 17\.9\.4\)/);
+    await s.poll(sw("17.9.5", s.t0 + 10 * MIN));
+    const drift = s.top().find((p) => replyToPlainText(p.reply).includes("Firmware drift"))!;
+    expect(s.thread(drift.ts).join("\n")).toContain("recovered after 5m 0s");
+    expect(s.top()).toHaveLength(3); // the second change is its own one-shot message
   });
 });
