@@ -122,6 +122,7 @@ export function createCore(options: CoreOptions): Core {
     chat: options.chat,
     config: options.config,
     logger: options.logger,
+    redactor,
   });
   services.alerts = alerts;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });

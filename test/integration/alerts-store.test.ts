@@ -3,6 +3,7 @@ import { replyToPlainText } from "../../src/chat/reply.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
+import { Redactor } from "../../src/lib/redact.js";
 import { createAlertService } from "../../src/management/alerts/service.js";
 import type { DeviceObservation } from "../../src/management/observations.js";
 import { recordPoll } from "../../src/management/record-poll.js";
@@ -137,5 +138,34 @@ describe("alerts from recorded polls", () => {
     const drift = s.top().find((p) => replyToPlainText(p.reply).includes("Firmware drift"))!;
     expect(s.thread(drift.ts).join("\n")).toContain("recovered after 5m 0s");
     expect(s.top()).toHaveLength(3); // the second change is its own one-shot message
+  });
+
+  it("a failed config backup is announced with secrets redacted, and recovers", async () => {
+    const s = setup();
+    const chat = new RecordingChat();
+    const alerts = createAlertService({
+      store: s.store,
+      clock: s.clock,
+      chat,
+      config: s.config,
+      logger: silentLogger(),
+      redactor: new Redactor(["hunter2"]),
+    });
+    // The rows the backup service writes (kind backup: ok → failed → ok).
+    const log = s.store.db.prepare(
+      "INSERT INTO change_log (at, device, kind, object_key, old, new, detail) VALUES (?, 'sw1', 'backup', '', ?, ?, ?)",
+    );
+    log.run(s.t0, "ok", "failed", JSON.stringify({ error: "auth failed for enable secret hunter2" }));
+    await alerts.process();
+    const msg = chat.posts[0]!;
+    expect(replyToPlainText(msg.reply)).toContain("Config backup failed — sw1");
+    expect(replyToPlainText(msg.reply)).toContain("enable secret [redacted]");
+    expect(JSON.stringify(chat.posts)).not.toContain("hunter2");
+    s.clock.advance(24 * 60 * MIN);
+    log.run(s.clock.now(), "failed", "ok", "{}");
+    await alerts.process();
+    expect(chat.posts.filter((p) => p.threadTs === msg.ts).map((p) => replyToPlainText(p.reply))).toEqual([
+      "✅ sw1 recovered after 24h 0m (was auth failed for enable secret [redacted]).",
+    ]);
   });
 });

@@ -1,8 +1,9 @@
 import type { ChatPort } from "../../chat/port.js";
-import { text } from "../../chat/reply.js";
+import { type Block, type Reply, text } from "../../chat/reply.js";
 import type { Config } from "../../config/schema.js";
 import { type Clock, formatDuration } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
+import type { Redactor } from "../../lib/redact.js";
 import type { Store } from "../../store/store.js";
 import { readChanges } from "../change-log.js";
 import { type AlertGroup, type AlertRepo, createAlertRepo } from "./alert-repo.js";
@@ -23,6 +24,8 @@ export interface AlertEngineDeps {
   chat: ChatPort;
   config: Config;
   logger: Logger;
+  /** Applied to every message before it leaves (backup errors and device strings may carry secrets). */
+  redactor?: Redactor;
   /** Change-log rows read per batch (each batch is one transaction with the cursor). */
   batchSize?: number;
 }
@@ -135,7 +138,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       if (a.groupId === null) continue;
       repo.markDirty(a.groupId);
       if (e.type === "recovered")
-        note(a, `✅ ${objectLabel(a)} recovered after ${formatDuration(e.afterMs)} (${a.value}).`);
+        note(a, `✅ ${objectLabel(a)} recovered after ${formatDuration(e.afterMs)} (was ${a.value}).`);
       if (e.type === "renotify")
         note(a, `🔁 Still ${a.value}: ${objectLabel(a)}, for ${formatDuration(now - a.since)}.`);
       if (e.type === "settled") note(a, `${objectLabel(a)} stopped flapping and is ${a.value}.`);
@@ -195,7 +198,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   ): Promise<void> {
     for (const g of groups) {
       const members = repo.members(g.id);
-      const reply = renderGroup(g, members, ctx.rules[g.rule], now);
+      const reply = redact(renderGroup(g, members, ctx.rules[g.rule], now));
       const closed = members.every((m) => m.status === "resolved") ? now : null;
       try {
         let ts = g.ts;
@@ -215,13 +218,34 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       const g = repo.group(n.groupId);
       if (!g?.ts) continue; // its message is not out yet: the next pass posts the note
       try {
-        await chat.post(g.channel, { blocks: [text(n.text)] }, { threadTs: g.ts });
+        await chat.post(g.channel, redact({ blocks: [text(n.text)] }), { threadTs: g.ts });
         counts.posts++;
         repo.notePosted(n.id);
       } catch (err) {
         logger.warn({ err, note: n.id }, "alert thread note not delivered; will retry");
       }
     }
+  }
+
+  function redact(reply: Reply): Reply {
+    const r = deps.redactor;
+    if (!r) return reply;
+    const block = (b: Block): Block => {
+      switch (b.type) {
+        case "heading":
+        case "text":
+        case "context":
+        case "code":
+          return { ...b, text: r.redact(b.text) };
+        case "table":
+          return { ...b, rows: b.rows.map((row) => row.map((cell) => r.redact(cell))) };
+        case "fields":
+          return { ...b, fields: b.fields.map((f) => ({ label: f.label, value: r.redact(f.value) })) };
+        default:
+          return b;
+      }
+    };
+    return { ...reply, blocks: reply.blocks.map(block) };
   }
 
   async function pass(): Promise<PassResult> {
