@@ -168,4 +168,25 @@ describe("alerts from recorded polls", () => {
       "✅ sw1 recovered after 24h 0m (was auth failed for enable secret [redacted]).",
     ]);
   });
+
+  it("a first start skips change-log history older than an hour instead of flooding the channel", async () => {
+    const s = setup();
+    const log = s.store.db.prepare(
+      "INSERT INTO change_log (at, device, kind, object_key, old, new, detail) VALUES (?, 'sw1', 'backup', '', 'ok', 'failed', ?)",
+    );
+    log.run(s.t0 - 3 * 60 * MIN, JSON.stringify({ error: "old failure" }));
+    const fresh = new RecordingChat();
+    const alerts = createAlertService({
+      store: s.store,
+      clock: s.clock,
+      chat: fresh,
+      config: s.config,
+      logger: silentLogger(),
+    });
+    await alerts.process();
+    expect(fresh.posts).toHaveLength(0);
+    log.run(s.t0, JSON.stringify({ error: "new failure" }));
+    await alerts.process();
+    expect(fresh.posts.map((p) => replyToPlainText(p.reply)).join("\n")).toContain("new failure");
+  });
 });

@@ -125,6 +125,10 @@ export function createAlertRepo(store: Store) {
 
   return {
     cursor: (consumer: string): number => Number((s.cursor.get(consumer) as Row | undefined)?.last_id ?? 0),
+    hasCursor: (consumer: string): boolean => s.cursor.get(consumer) !== undefined,
+    /** The newest change-log id older than `at` (0 when none). */
+    lastChangeBefore: (at: number): number =>
+      Number((db.prepare("SELECT MAX(id) AS id FROM change_log WHERE at < ?").get(at) as Row).id ?? 0),
     setCursor: (consumer: string, id: number) => void s.setCursor.run(consumer, id),
     active: (): Alert[] => (s.active.all() as Row[]).map(alertFromRow),
     byKey: (key: string): Alert | undefined => {

@@ -17,6 +17,7 @@ import { type Alert, alertKey, type Effect } from "./types.js";
 const CONSUMER = "alerts";
 /** Not a change-log id: the newest interface poll time already sampled for error rates. */
 const SAMPLES = "alerts:error-samples";
+const HISTORY_MS = 3_600_000;
 
 export interface AlertEngineDeps {
   store: Store;
@@ -248,7 +249,19 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     return { ...reply, blocks: reply.blocks.map(block) };
   }
 
+  /**
+   * The first pass ever (a new install, or alerts added to a bot that has polled for months) starts
+   * an hour back in the log: recent changes alert, old history does not flood the channels.
+   */
+  function firstCursor(): void {
+    if (repo.hasCursor(CONSUMER)) return;
+    const start = repo.lastChangeBefore(clock.now() - HISTORY_MS);
+    store.tx(() => repo.setCursor(CONSUMER, start));
+    if (start > 0) logger.info({ changeId: start }, "alerts start after older change-log history");
+  }
+
   async function pass(): Promise<PassResult> {
+    firstCursor();
     // Reload the open alerts: another process (the CLI) may have acked one since the last pass.
     active.clear();
     for (const a of repo.active()) active.set(a.key, a);
