@@ -1,5 +1,8 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import abort from "./abort.js";
+import ack from "./ack.js";
+import { alertActions } from "./alert-actions.js";
+import alerts from "./alerts.js";
 import audit from "./audit.js";
 import backupDiff from "./backup-diff.js";
 import backupNow from "./backup-now.js";
@@ -20,6 +23,9 @@ import run from "./run.js";
 import runStatus from "./run-status.js";
 import runbooks from "./runbooks.js";
 import runs from "./runs.js";
+import silence from "./silence.js";
+import silences from "./silences.js";
+import unsilence from "./unsilence.js";
 import whoami from "./whoami.js";
 
 /** Every chat command, in the order `help` lists them. One module per command. */
@@ -45,8 +51,13 @@ export const commands: CommandSpec[] = [
   cancel,
   resume,
   abort,
+  alerts,
+  ack,
+  silence,
+  silences,
+  unsilence,
   audit,
 ];
 
 /** Every button action, by action id. */
-export const actions: ActionSpec[] = [];
+export const actions: ActionSpec[] = [...alertActions];

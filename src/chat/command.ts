@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
+import type { AlertService } from "../management/alerts/service.js";
 import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
@@ -64,6 +65,8 @@ export interface Services {
   backups?: BackupService;
   /** Runbooks and runs (src/orchestration); absent when the composition root does not wire it. */
   orchestration?: OrchestrationService;
+  /** Alerts (management): list, ack, silence; absent where no alert engine runs. */
+  alerts?: AlertService;
 }
 
 export interface CommandContext {
