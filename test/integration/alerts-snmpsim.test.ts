@@ -1,15 +1,15 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { commands as allCommands } from "../../commands/index.js";
-import { type CommandSpec, defineCommand } from "../../src/chat/command.js";
-import { replyToPlainText, text } from "../../src/chat/reply.js";
+import { replyToPlainText } from "../../src/chat/reply.js";
 import { type Config, type DeviceConfig, deviceSchema } from "../../src/config/schema.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createAlertService } from "../../src/management/alerts/service.js";
 import { createSnmpCollector, type SnmpCollector } from "../../src/management/collectors/snmp/index.js";
 import { createPoller, type Poller } from "../../src/management/poller.js";
 import { type TestCore, testCore } from "../support/core.js";
-import { createHarness } from "../support/orch-harness.js";
 import { freeUdpPort, type SnmpsimAgent, startSnmpsim } from "../support/snmp-agents.js";
+import { tempDir } from "../support/temp.js";
 
 /**
  * Alerts end to end on real polls: snmpsimd's lab-switch (writecache ports flipped between polls) →
@@ -61,7 +61,7 @@ function device(name: string, tags: string[], site = "lab"): Record<string, unkn
 
 async function bed(
   alerts: Record<string, unknown>,
-  opts: { commands?: CommandSpec[]; devices?: Record<string, unknown>[] } = {},
+  opts: { devices?: Record<string, unknown>[]; orchestration?: Record<string, unknown> } = {},
 ): Promise<Bed> {
   const yaml = JSON.stringify({
     roles: { oncall: ["alice", "bob"], ops: ["alice", "bob"] },
@@ -73,8 +73,9 @@ async function bed(
       ...alerts,
     },
     devices: opts.devices ?? [device("lab-sw1", ["network"])],
+    ...(opts.orchestration ? { orchestration: opts.orchestration } : {}),
   });
-  const core = testCore(yaml, { commands: [...allCommands, ...(opts.commands ?? [])] });
+  const core = testCore(yaml);
   const config = core.services.config as Config;
   const makePoller = () =>
     createPoller({ collector, store: core.store, clock: core.clock, logger: silentLogger(), config });
@@ -297,9 +298,10 @@ describe("alerts from real polls", () => {
   }, 120_000);
 
   it("the Run button goes through the run command into the approval flow (pending run)", async () => {
-    const orch = createHarness({
-      runbooks: {
-        "bounce.yaml": `name: bounce-port
+    const dir = tempDir();
+    writeFileSync(
+      join(dir.path, "bounce.yaml"),
+      `name: bounce-port
 approvers: [role:ops]
 params:
   device: { type: string }
@@ -308,30 +310,8 @@ steps:
   - id: bounce
     local: { command: "echo {{ params.device }} {{ params.port }}" }
 `,
-      },
-    });
+    );
     try {
-      // The test's stand-in for the `run` command: the same request call the real one makes.
-      const run = defineCommand({
-        name: "run",
-        summary: "request a run",
-        args: [
-          { name: "runbook", type: "string", kind: "positional", required: true, description: "runbook" },
-        ],
-        allowExtraOptions: true,
-        examples: [],
-        sideEffects: true,
-        role: "ops",
-        handler(args, ctx) {
-          const r = orch.engine.request({
-            runbook: String(args.values.runbook),
-            params: args.extra,
-            user: ctx.user,
-            channel: ctx.channel,
-          });
-          return { blocks: [text(`Run ${r.run.id} is ${r.run.status}`)] };
-        },
-      });
       const b = await bed(
         {
           rules: {
@@ -341,7 +321,7 @@ steps:
             },
           },
         },
-        { commands: [run] },
+        { orchestration: { runbooks_dir: dir.path, allow_local: true } },
       );
       await sim.setOperStatus("lab-switch", 4, "down");
       await b.poll();
@@ -350,14 +330,15 @@ steps:
         .flatMap((x) => (x.type === "buttons" ? x.buttons : []))
         .find((x) => x.label === "Run bounce-port")!;
       expect(button).toBeDefined();
+      // The click goes through the real `run` command: a request that waits for an approver.
       const res = await b.core.router.dispatchAction(button.actionId, button.value, {
         user: b.core.user("alice"),
         channel: "C-NET",
         transport: "console",
         message: { channel: "C-NET", ts: msg.ts },
       });
-      expect(replyToPlainText(res.reply)).toMatch(/Run \d+ is pending/);
-      const rows = orch.store.db.prepare("SELECT runbook, status, params FROM runs").all() as {
+      expect(replyToPlainText(res.reply)).toMatch(/Run \d+ of bounce-port is waiting for approval/);
+      const rows = b.core.store.db.prepare("SELECT runbook, status, params FROM runs").all() as {
         runbook: string;
         status: string;
         params: string;
@@ -366,7 +347,7 @@ steps:
       expect(rows[0]).toMatchObject({ runbook: "bounce-port", status: "pending" });
       expect(rows[0]!.params).toContain("Gi1/0/4");
     } finally {
-      orch.cleanup();
+      dir.cleanup();
     }
   }, 120_000);
   it("device unreachable fires after N consecutive failed polls, once", async () => {
