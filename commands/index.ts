@@ -1,5 +1,8 @@
 import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import abort from "./abort.js";
+import ack from "./ack.js";
+import { alertActions } from "./alert-actions.js";
+import alerts from "./alerts.js";
 import approve, { approveAction } from "./approve.js";
 import audit from "./audit.js";
 import backupDiff from "./backup-diff.js";
@@ -24,6 +27,9 @@ import { paramsAction, paramsSubmitAction } from "./run-params.js";
 import runStatus from "./run-status.js";
 import runbooks from "./runbooks.js";
 import runs from "./runs.js";
+import silence from "./silence.js";
+import silences from "./silences.js";
+import unsilence from "./unsilence.js";
 import whoami from "./whoami.js";
 
 /** Every chat command, in the order `help` lists them. One module per command. */
@@ -51,11 +57,17 @@ export const commands: CommandSpec[] = [
   abort,
   approve,
   reject,
+  alerts,
+  ack,
+  silence,
+  silences,
+  unsilence,
   audit,
 ];
 
 /** Every button action, by action id. */
 export const actions: ActionSpec[] = [
+  ...alertActions,
   approveAction,
   rejectAction,
   detailsAction,

@@ -14,6 +14,7 @@ import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
+import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
@@ -53,6 +54,8 @@ export interface Core {
   backups: ScheduledBackupService;
   /** Runbooks and runs; long-running modes call `orchestration.start()` (recovery, expiry, watching). */
   orchestration: OrchestrationService;
+  /** Alert engine over the change log; long-running modes call `alerts.start()`. */
+  alerts: ScheduledAlertService;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -154,10 +157,20 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reporter ? { options: options.reporter } : {}),
   });
   services.runReporter = runReporter;
+  const alerts = createAlertService({
+    store,
+    clock,
+    chat: options.chat,
+    config: options.config,
+    logger: options.logger,
+    redactor,
+  });
+  services.alerts = alerts;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   const close = () => {
     runReporter.close();
     orchestration.stop();
+    void alerts.stop();
     void poller?.stop();
     void backups.stop();
     void ssh.close();
@@ -171,10 +184,11 @@ export function createCore(options: CoreOptions): Core {
     ssh,
     backups,
     orchestration,
+    alerts,
     shutdown: async () => {
       runReporter.close();
       orchestration.stop();
-      await Promise.all([poller?.stop(), backups.stop()]);
+      await Promise.all([poller?.stop(), backups.stop(), alerts.stop()]);
       await ssh.close();
       store.close();
     },

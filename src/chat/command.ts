@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
+import type { AlertService } from "../management/alerts/service.js";
 import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
@@ -68,6 +69,8 @@ export interface Services {
   orchestration?: OrchestrationService;
   /** Posts and maintains each run's parent message and thread (absent: runs are only shown on request). */
   runReporter?: RunReporter;
+  /** Alerts (management): list, ack, silence; absent where no alert engine runs. */
+  alerts?: AlertService;
 }
 
 export interface CommandContext {

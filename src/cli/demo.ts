@@ -73,6 +73,8 @@ export const demo: Subcommand = {
     await startManagement(core.poller!, logger, { initialPoll: "wait" });
     // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
     core.services.orchestration?.start();
+    // Alerts about what the first poll found go to the console as messages in their channels.
+    core.alerts.start();
     const cleanup = async () => {
       await core.shutdown();
       await collector.close();

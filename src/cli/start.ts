@@ -28,12 +28,13 @@ export const start: Subcommand = {
     const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
     const collector = createCollector({ logger });
-    // Management runs in the background whatever the chat: polling (SNMP + SSH) and nightly backups.
+    // Management runs in the background whatever the chat: polling (SNMP + SSH), nightly backups and the alert engine.
     const startBackground = async (core: Core) => {
       await startManagement(core.poller!, logger, { initialPoll: "background" });
       core.backups.start();
       // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
       core.services.orchestration?.start();
+      core.alerts.start();
     };
     if (slack) {
       const runtime = await startSlack({
@@ -50,7 +51,11 @@ export const start: Subcommand = {
       );
       await untilSignal();
       // Let polls and backups in flight finish, then stop Slack (which closes the store).
-      await Promise.all([runtime.core.poller?.stop(), runtime.core.backups.stop()]);
+      await Promise.all([
+        runtime.core.poller?.stop(),
+        runtime.core.backups.stop(),
+        runtime.core.alerts.stop(),
+      ]);
       await runtime.stop();
       await collector.close();
       return 0;

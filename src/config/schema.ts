@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALERTS_DEFAULTS, alertsSchema } from "../management/alerts/config-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -205,6 +206,8 @@ export const configSchema = z
       .strict()
       .default({ schedule: "0 2 * * *", keep: 30, mask: [] }),
     orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
+    /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
+    alerts: alertsSchema.default(ALERTS_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
@@ -233,5 +236,5 @@ export type Config = z.infer<typeof configSchema>;
 export type DeviceConfig = z.infer<typeof deviceSchema>;
 export type SnmpConfig = z.infer<typeof snmpSchema>;
 export type SshConfig = z.infer<typeof sshSchema>;
-export type BackupConfig = z.infer<typeof backupSchema>;
 export type OrchestrationConfig = z.infer<typeof orchestrationSchema>;
+export type BackupConfig = z.infer<typeof backupSchema>;

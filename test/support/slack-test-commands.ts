@@ -86,12 +86,12 @@ export function slackTestCommands(): {
       },
     }),
     defineCommand({
-      name: "silence",
-      summary: "Pretend to silence an alert (admins)",
-      examples: ["silence"],
+      name: "mute",
+      summary: "Pretend to mute something (admins)",
+      examples: ["mute"],
       sideEffects: true,
       role: "admin",
-      handler: () => reply(text("silenced")),
+      handler: () => reply(text("muted")),
     }),
   ];
   const actions = [

@@ -2,6 +2,7 @@ import { coreMigration } from "./0001-core.js";
 import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
+import { alertsMigration } from "./0006-alerts.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   managementMigration,
   orchestrationMigration,
   backupsMigration,
+  alertsMigration,
 ];

@@ -1,0 +1,45 @@
+import { defineCommand } from "../src/chat/command.js";
+import { reply, text } from "../src/chat/reply.js";
+import { formatDuration } from "../src/lib/clock.js";
+import { alertsOf } from "../src/management/alerts/answers.js";
+
+export default defineCommand({
+  name: "silence",
+  summary: "Silence alerts of a device, tag or rule for a while",
+  description:
+    "The target is a device name, a tag, or a rule name (or say it explicitly: device:NAME, tag:NAME, rule:NAME). Silenced alerts are still tracked and listed by `alerts`; nothing is posted for them until the silence ends.",
+  args: [
+    {
+      name: "target",
+      type: "string",
+      kind: "positional",
+      required: true,
+      description: "device, tag or rule",
+    },
+    { name: "duration", type: "string", kind: "positional", required: true, description: "e.g. 30m, 2h, 1d" },
+    {
+      name: "reason",
+      type: "string",
+      kind: "positional",
+      rest: true,
+      description: "why (shown with the alerts)",
+    },
+  ],
+  examples: ["silence core-sw1 2h swapping optics", "silence tag:lab 1d", "silence rule:firmware_drift 7d"],
+  sideEffects: true,
+  role: "oncall",
+  async handler(args, ctx) {
+    const s = await alertsOf(ctx.services).silence({
+      target: String(args.values.target),
+      duration: String(args.values.duration),
+      reason: args.values.reason === undefined ? "" : String(args.values.reason),
+      user: ctx.user,
+    });
+    const length = formatDuration(s.expiresAt - s.createdAt);
+    return reply(
+      text(
+        `Silence #${s.id}: ${s.targetKind} ${s.target} for ${length} (${s.reason}). \`unsilence ${s.id}\` ends it.`,
+      ),
+    );
+  },
+});

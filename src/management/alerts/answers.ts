@@ -1,0 +1,62 @@
+import type { Services } from "../../chat/command.js";
+import { context, type Reply, reply, table, text } from "../../chat/reply.js";
+import { formatDuration } from "../../lib/clock.js";
+import { OpsbotError } from "../../lib/errors.js";
+import type { Silence } from "./alert-repo.js";
+import { objectLabel } from "./render.js";
+import { RULE_TITLES } from "./rules.js";
+import type { AlertService } from "./service.js";
+import type { Alert } from "./types.js";
+
+export function alertsOf(services: Services): AlertService {
+  if (!services.alerts)
+    throw new OpsbotError("UNAVAILABLE", "Alerts are not running in this opsbot (no alert engine wired).");
+  return services.alerts;
+}
+
+const MAX_ROWS = 50;
+
+/** Open alerts as a table; silenced and in-maintenance ones say so. */
+export function alertsTable(alerts: Alert[], now: number, scope?: string): Reply {
+  const where = scope ? ` for ${scope}` : "";
+  if (alerts.length === 0) return reply(text(`No open alerts${where}.`));
+  const rows = alerts
+    .slice(0, MAX_ROWS)
+    .map((a) => [
+      `#${a.id}`,
+      a.device,
+      RULE_TITLES[a.rule],
+      objectLabel(a),
+      a.value,
+      a.status,
+      formatDuration(now - a.since),
+      [a.ackedBy ? `acked by ${a.ackedBy}` : "", a.suppressed ?? ""].filter((s) => s !== "").join("; "),
+    ]);
+  const more = alerts.length > MAX_ROWS ? ` (first ${MAX_ROWS})` : "";
+  return reply(
+    table(
+      ["id", "device", "rule", "object", "value", "status", "for", "note"],
+      rows,
+      `${alerts.length} open alerts${where}${more}`,
+    ),
+    context("`ack <id>` acknowledges one; `silence <device|tag|rule> <duration> [reason]` quiets a group."),
+  );
+}
+
+export function silencesTable(silences: Silence[], now: number): Reply {
+  if (silences.length === 0) return reply(text("No active silences."));
+  return reply(
+    table(
+      ["id", "target", "reason", "by", "ends in"],
+      silences.map((s) => [
+        `#${s.id}`,
+        `${s.targetKind}:${s.target}`,
+        s.reason,
+        s.createdBy,
+        formatDuration(s.expiresAt - now),
+      ]),
+      `${silences.length} active`,
+    ),
+    context("`unsilence <id>` ends one early."),
+  );
+}
