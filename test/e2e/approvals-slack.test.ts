@@ -297,8 +297,11 @@ describe("approvals and run progress in Slack", () => {
     expect(parent.text).toContain("version=v3.1 token=••••••");
     expect(parent.text).toContain("Requested by: alice");
     expect(JSON.stringify(emu.calls)).not.toContain("modal-secret-99");
-    const audit = JSON.stringify(bot.core.store.db.prepare("SELECT text FROM audit").all());
-    expect(audit).toContain("run.params.submit");
+    // The audit row is written when the submission's handler returns, just after the request message.
+    const audit = await emu.waitFor("audited submission", () => {
+      const rows = JSON.stringify(bot.core.store.db.prepare("SELECT text FROM audit").all());
+      return rows.includes("run.params.submit") ? rows : undefined;
+    });
     expect(audit).not.toContain("modal-secret-99");
   }, 60_000);
 });
