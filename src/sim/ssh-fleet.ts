@@ -1,12 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import ssh2 from "ssh2";
-import { generateEd25519Pair } from "./keys.js";
-
-const { utils } = ssh2;
-
 import { type DeviceConfig, deviceSchema } from "../config/schema.js";
+import { generateEd25519Pair } from "./keys.js";
 import { type SimSshHost, startSimSshHost } from "./ssh-host.js";
 import {
   failingDiskServerProfile,

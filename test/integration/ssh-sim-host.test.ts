@@ -1,4 +1,3 @@
-import { utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
 import { ManualClock } from "../../src/lib/clock.js";
