@@ -103,7 +103,11 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
         sending: false,
         channel: o.view(runId)?.run.channel,
       };
-      s.parent = openParent(runId, s);
+      // A parent that cannot be posted (chat down, or the bot shutting down) is logged, never thrown.
+      s.parent = openParent(runId, s).catch((err: unknown) => {
+        if (!closed) log.warn({ err, runId }, "could not post the run's parent message");
+        return undefined;
+      });
       runs.set(runId, s);
     }
     return s;
@@ -111,6 +115,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
 
   /** The parent: found in the store (after a restart), or posted now. */
   async function openParent(runId: number, s: RunState): Promise<MessageRef | undefined> {
+    if (closed) return undefined;
     const known = deps.parents.find(runId);
     if (known) return known;
     const view = o.view(runId);
@@ -144,12 +149,19 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
     send: (t: { channel: string; threadTs: string }) => Promise<unknown>,
   ) {
     const s = state(runId);
-    s.chain = s.chain.then(async () => {
-      const t = await threadOf(runId);
-      if (!t) return;
-      await channelQuiet(t.channel);
-      await safely(what, send(t));
-    });
+    s.chain = s.chain
+      .then(async () => {
+        // After close the store may be gone: a queued thread post is dropped, not run against it.
+        if (closed) return;
+        const t = await threadOf(runId);
+        if (!t || closed) return;
+        await channelQuiet(t.channel);
+        if (closed) return;
+        await safely(what, send(t));
+      })
+      .catch((err: unknown) => {
+        if (!closed) log.warn({ err, runId, what }, "run thread post failed");
+      });
     return s.chain;
   }
 
@@ -169,19 +181,25 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
     const s = state(runId);
     if (s.updateTimer || closed) return;
     const wait = Math.max(0, s.lastUpdateAt + opt.minUpdateMs - mono());
-    s.updateTimer = setTimeout(() => void update(runId), wait);
+    s.updateTimer = setTimeout(() => void update(runId).catch(updateFailed), wait);
+  }
+
+  function updateFailed(err: unknown): void {
+    if (!closed) log.warn({ err }, "run message update failed");
   }
 
   async function update(runId: number): Promise<void> {
+    if (closed) return;
     const s = state(runId);
     const wait = bucket.take(mono());
     if (wait > 0) {
-      s.updateTimer = setTimeout(() => void update(runId), wait);
+      s.updateTimer = setTimeout(() => void update(runId).catch(updateFailed), wait);
       return;
     }
     s.updateTimer = undefined;
     s.lastUpdateAt = mono();
     const parent = await s.parent;
+    if (closed) return;
     const view = o.view(runId);
     if (!parent || !view) return;
     s.sending = true;
