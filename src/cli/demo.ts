@@ -33,7 +33,11 @@ export const demo: Subcommand = {
     const dir = mkdtempSync(join(tmpdir(), "opsbot-demo-"));
     const logger = createLogger({ level: process.env.OPSBOT_LOG_LEVEL ?? "warn" });
     const fleet = await startDemoFleet(loadConfigFile(join(packageRoot, "demo", "opsbot.demo.yaml")));
-    const config = fleet.config;
+    // The example runbooks ship with the package: found wherever the demo is started from.
+    const config = {
+      ...fleet.config,
+      orchestration: { ...fleet.config.orchestration, runbooks_dir: join(packageRoot, "runbooks") },
+    };
     const collector = createCollector({ logger });
     if (slack) {
       const runtime = await startSlack({
