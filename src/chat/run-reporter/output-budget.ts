@@ -36,7 +36,7 @@ export class StepOutput {
 
   add(text: string): void {
     if (!this.budgetLeft) {
-      this.skip(text.length);
+      this.drop(text.length);
       return;
     }
     const room = this.o.chunkChars - this.pending.length;
@@ -46,7 +46,7 @@ export class StepOutput {
     }
     // Keep the first lines of the burst (they read in order); the file will have the rest.
     this.pending += text.slice(0, room);
-    this.skip(text.length - room);
+    this.drop(text.length - room);
   }
 
   /** The next chunk to post, or undefined. Counts against the budget. */
@@ -65,7 +65,7 @@ export class StepOutput {
     this.noticed = true;
   }
 
-  private skip(n: number): void {
+  private drop(n: number): void {
     this.skipped += n;
     if (!this.noticed) this.noticeDue = true;
   }
