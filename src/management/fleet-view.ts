@@ -4,8 +4,8 @@
  * interval, so callers can flag stale data (older than twice the interval).
  */
 import type { ComplianceResult } from "./compliance.js";
-import type { AdminStatus, DriveSource, DriveStatus, OperStatus } from "./observations.js";
-import type { LoggedChange } from "./state-rows.js";
+import type { AdminStatus, OperStatus } from "./observations.js";
+import type { DriveStateRow, LoggedChange } from "./state-rows.js";
 
 export interface DataAge {
   /** When the data was collected (ms since epoch); for a list, the oldest row. null = never polled. */
@@ -48,20 +48,8 @@ export interface PortView {
   intervalMs: number;
 }
 
-export interface DriveView {
-  device: string;
-  key: string;
-  name: string;
-  source: DriveSource;
-  kind: "disk" | "array";
-  status: DriveStatus;
-  rawStatus: string;
-  model: string | null;
-  serial: string | null;
-  capacityBytes: number | null;
-  detail: Record<string, string | number> | null;
-  statusSince: number;
-  polledAt: number;
+/** A drive as stored by the poller, plus the device's poll interval (for staleness). */
+export interface DriveView extends DriveStateRow {
   intervalMs: number;
 }
 
