@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import type { ChatUser } from "../lib/actor.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
@@ -35,13 +36,6 @@ export interface ParsedArgs {
   values: Record<string, string | number | boolean | undefined>;
   /** Undeclared key=value pairs, for commands such as `run <runbook> k=v` that take free parameters. */
   extra: Record<string, string>;
-}
-
-/** Who is asking. Roles come from the config (and, in Slack, user groups) — never from message text. */
-export interface ChatUser {
-  id: string;
-  name: string;
-  roles: string[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.js";
-import type { ChatUser } from "./command.js";
+import type { ChatUser } from "../lib/actor.js";
 
 /** The role that may run everything. */
 export const ADMIN_ROLE = "admin";

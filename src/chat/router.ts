@@ -1,7 +1,8 @@
+import type { ChatUser } from "../lib/actor.js";
 import { type OpsbotError, toOpsbotError } from "../lib/errors.js";
 import type { AuditOutcome } from "../store/audit-repo.js";
 import { bindArgs } from "./args.js";
-import type { ActionContext, ActionSpec, ChatUser, CommandSpec, Services } from "./command.js";
+import type { ActionContext, ActionSpec, CommandSpec, Services } from "./command.js";
 import { hasRole } from "./permissions.js";
 import { errorReply, type Reply } from "./reply.js";
 import { suggest } from "./suggest.js";

@@ -1,4 +1,4 @@
-import type { ChatUser } from "../chat/command.js";
+import type { ChatUser } from "../lib/actor.js";
 import type { Store } from "../store/store.js";
 import type { ApprovalRow, ApprovalStatus, VoteRow } from "./types.js";
 

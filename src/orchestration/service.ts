@@ -1,6 +1,6 @@
-import type { ChatUser } from "../chat/command.js";
 import type { ChatPort } from "../chat/port.js";
 import type { Config } from "../config/schema.js";
+import type { ChatUser } from "../lib/actor.js";
 import { type Clock, parseDuration } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";

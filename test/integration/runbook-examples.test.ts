@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ChatUser } from "../../src/chat/command.js";
+import type { ChatUser } from "../../src/lib/actor.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createSshRunner, type PooledSshRunner } from "../../src/lib/ssh/runner.js";
 import { createMemoryFleetView } from "../../src/orchestration/fleet-view.js";

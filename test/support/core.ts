@@ -1,8 +1,9 @@
 import { join } from "node:path";
-import type { ActionSpec, ChatUser, CommandSpec } from "../../src/chat/command.js";
+import type { ActionSpec, CommandSpec } from "../../src/chat/command.js";
 import type { ChatPort, MessageRef } from "../../src/chat/port.js";
 import type { Reply } from "../../src/chat/reply.js";
 import { parseConfig } from "../../src/config/load.js";
+import type { ChatUser } from "../../src/lib/actor.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";

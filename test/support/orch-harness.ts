@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChatUser } from "../../src/chat/command.js";
+import type { ChatUser } from "../../src/lib/actor.js";
 import { type Clock, systemClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";

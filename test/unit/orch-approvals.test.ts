@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChatUser } from "../../src/chat/command.js";
+import type { ChatUser } from "../../src/lib/actor.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import {
   createApproval,

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Config } from "../../config/schema.js";
-import type { ChatUser } from "../command.js";
+import type { ChatUser } from "../../lib/actor.js";
 import { rolesFor } from "../permissions.js";
 import type { ChatPort, MessageRef } from "../port.js";
 import type { Button, Reply } from "../reply.js";

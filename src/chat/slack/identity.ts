@@ -1,7 +1,7 @@
 import type { Config } from "../../config/schema.js";
+import type { ChatUser } from "../../lib/actor.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
-import type { ChatUser } from "../command.js";
 import { rolesFor } from "../permissions.js";
 import type { SlackResult } from "./slack-api.js";
 

@@ -1,6 +1,6 @@
 import cron from "node-cron";
-import type { ChatUser } from "../../chat/command.js";
 import type { Reply } from "../../chat/reply.js";
+import type { ChatUser } from "../../lib/actor.js";
 import { parseDuration } from "../../lib/clock.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
 import type { Silence } from "./alert-repo.js";

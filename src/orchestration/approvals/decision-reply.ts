@@ -1,5 +1,5 @@
-import type { ChatUser } from "../../chat/command.js";
 import { errorReply, type Reply, text } from "../../chat/reply.js";
+import type { ChatUser } from "../../lib/actor.js";
 import type { DecisionResult } from "../approvals.js";
 import type { OrchestrationService } from "../service.js";
 import { targetApproval } from "./policy.js";

@@ -1,4 +1,4 @@
-import type { ChatUser } from "../../chat/command.js";
+import type { ChatUser } from "../../lib/actor.js";
 import { ConflictError, UsageError } from "../../lib/errors.js";
 import { type ApprovalPolicy, cancelApprovals, createApproval } from "../approvals.js";
 import { checkParam } from "../params.js";

@@ -1,4 +1,4 @@
-import type { ChatUser } from "../../chat/command.js";
+import type { ChatUser } from "../../lib/actor.js";
 import { NotFoundError, PermissionError } from "../../lib/errors.js";
 import {
   cancelApprovals,

@@ -1,4 +1,4 @@
-import type { ChatUser } from "../../chat/command.js";
+import type { ChatUser } from "../../lib/actor.js";
 import { parseDuration } from "../../lib/clock.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
 import { type ApprovalPolicy, createApproval } from "../approvals.js";
