@@ -4,8 +4,7 @@
  * interval, so callers can flag stale data (older than twice the interval).
  */
 import type { ComplianceResult } from "./compliance.js";
-import type { AdminStatus, OperStatus } from "./observations.js";
-import type { DriveStateRow, LoggedChange } from "./state-rows.js";
+import type { DriveStateRow, InterfaceStateRow, LoggedChange } from "./state-rows.js";
 
 export interface DataAge {
   /** When the data was collected (ms since epoch); for a list, the oldest row. null = never polled. */
@@ -28,23 +27,8 @@ export interface DeviceHeader {
   pollIntervalMs: number;
 }
 
-export interface PortView {
-  device: string;
-  ifIndex: number;
-  name: string;
-  descr: string;
-  alias: string;
-  adminStatus: AdminStatus;
-  operStatus: OperStatus;
-  downSince: number | null;
-  speedMbps: number;
-  inErrors: number;
-  outErrors: number;
-  inDiscards: number;
-  outDiscards: number;
-  inBps: number | null;
-  outBps: number | null;
-  polledAt: number;
+/** A port as stored by the poller, plus the device's poll interval (for staleness). */
+export interface PortView extends InterfaceStateRow {
   intervalMs: number;
 }
 
