@@ -11,11 +11,8 @@ import {
 } from "../src/management/answers.js";
 import type { PortView } from "../src/management/fleet-view.js";
 
-const _MAX_ROWS = 200;
 const MAX_DOWN_ROWS = 50;
 
-const _status = (p: PortView) =>
-  p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
 const errors = (p: PortView) => `${p.inErrors}/${p.outErrors}`;
 
 export default defineCommand({

@@ -13,7 +13,6 @@ import {
 import type { PortView } from "../src/management/fleet-view.js";
 
 const MAX_ROWS = 200;
-const _MAX_DOWN_ROWS = 50;
 
 const status = (p: PortView) =>
   p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
