@@ -9,7 +9,7 @@ import {
   scopeOrThrow,
   since,
 } from "../src/management/answers.js";
-import type { PortView } from "../src/management/fleet-view.js";
+import type { PortView } from "../src/management/fleet-query-types.js";
 
 const MAX_DOWN_ROWS = 50;
 

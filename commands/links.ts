@@ -10,7 +10,7 @@ import {
   reachabilityNote,
   since,
 } from "../src/management/answers.js";
-import type { PortView } from "../src/management/fleet-view.js";
+import type { PortView } from "../src/management/fleet-query-types.js";
 
 const MAX_ROWS = 200;
 

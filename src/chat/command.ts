@@ -5,7 +5,7 @@ import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { AlertService } from "../management/alerts/service.js";
 import type { BackupService } from "../management/backups/types.js";
-import type { FleetQueries } from "../management/fleet-view.js";
+import type { FleetQueries } from "../management/fleet-query-types.js";
 import type { PollerControl } from "../management/poller.js";
 import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";

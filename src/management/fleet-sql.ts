@@ -1,6 +1,6 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../store/store.js";
-import type { DataAge, DriveView, PortView, Scope } from "./fleet-view.js";
+import type { DataAge, DriveView, PortView, Scope } from "./fleet-query-types.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
 import { driveFromRow, interfaceFromRow } from "./state-repo.js";
 

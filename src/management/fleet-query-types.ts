@@ -1,6 +1,7 @@
 /**
- * The read-only fleet view: what chat commands and orchestration gates may ask about the fleet. It
- * reads the device cache only, never a device. Every answer carries the age of its data and the poll
+ * The fleet queries (FleetQueries) and the answers they return: what chat commands ask about the fleet,
+ * and what the composition root adapts for orchestration's gates. Implemented over the device cache
+ * only (fleet-queries.ts), never a device. Every answer carries the age of its data and the poll
  * interval, so callers can flag stale data (older than twice the interval).
  */
 import type { ComplianceResult } from "./compliance.js";
