@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ALERTS_DEFAULTS, alertsSchema } from "../management/alerts/config-schema.js";
+import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.

@@ -1,6 +1,6 @@
+import type { AlertsConfig } from "../../config/alerts-schema.js";
 import { parseDuration } from "../../lib/clock.js";
 import { cronMatches, parseCron } from "../../lib/cron.js";
-import type { AlertsConfig } from "./config-schema.js";
 
 type Window = AlertsConfig["maintenance"][number];
 
