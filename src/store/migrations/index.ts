@@ -3,6 +3,7 @@ import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
+import type { Migration } from "./migration.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
@@ -10,12 +11,6 @@ import { alertsMigration } from "./0006-alerts.js";
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
  * journal), 4 ssh/backups, 5 slack, 6 alerts.
  */
-export interface Migration {
-  id: number;
-  name: string;
-  sql: string;
-}
-
 export const migrations: Migration[] = [
   coreMigration,
   managementMigration,
