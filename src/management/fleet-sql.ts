@@ -4,7 +4,7 @@ import type { DataAge, DriveView, PortView, Scope } from "./fleet-query-types.js
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
 import { driveFromRow, interfaceFromRow } from "./state-repo.js";
 
-/** SQL pieces shared by the fleet queries. Answers read only the columns they show. */
+/** SQL pieces shared by the fleet queries. */
 export type Row = Record<string, unknown>;
 
 /** Prepared statements, prepared once per distinct SQL text. */

@@ -19,7 +19,7 @@ export interface DecideContext {
 
 /** What one event, tick or ack does to an alert: its next state and the effects to perform. */
 export interface AlertTransition {
-  /** The alert after the decision; undefined when nothing is tracked (an "ok" for an unknown key). */
+  /** The alert after the transition; undefined when nothing is tracked (an "ok" for an unknown key). */
   alert: Alert | undefined;
   effects: Effect[];
   /** The alert differs from what was passed in and must be stored. */

@@ -9,7 +9,7 @@ import type { Migration } from "./migration.js";
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 5 slack, 6 alerts.
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used).
  */
 export const migrations: Migration[] = [
   coreMigration,
