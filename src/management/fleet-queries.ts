@@ -16,6 +16,7 @@ import type {
 import {
   DRIVE_ORDER,
   driveView,
+  PORT_COLUMNS,
   portView,
   type Row,
   type ScopeFreshness,
@@ -126,7 +127,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
       if (!d) return undefined;
       const all = (
         stmt(
-          `SELECT i.*, d.poll_interval_ms FROM interface_state i JOIN device_state d ON d.name = i.device
+          `SELECT ${PORT_COLUMNS} FROM interface_state i JOIN device_state d ON d.name = i.device
            WHERE i.device = ? ORDER BY i.if_index`,
         ).all(d.name) as Row[]
       ).map(portView);
@@ -145,7 +146,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
       // Fleet-wide: read the down ports in answer order. Scoped: the scope's devices' down ports.
       const index = scope ? "interface_down_device" : "interface_down";
       const rows = stmt(
-        `SELECT i.*, d.poll_interval_ms FROM interface_state i INDEXED BY ${index} JOIN device_state d ON d.name = i.device
+        `SELECT ${PORT_COLUMNS} FROM interface_state i INDEXED BY ${index} JOIN device_state d ON d.name = i.device
          WHERE i.oper_down = 1 AND ${where.sql} ORDER BY i.down_since DESC, i.device, i.if_index LIMIT ?`,
       ).all(...where.params, limit) as Row[];
       // Index-only (interface_down_device covers device and polled_at).

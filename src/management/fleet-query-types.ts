@@ -5,7 +5,7 @@
  * interval, so callers can flag stale data (older than twice the interval).
  */
 import type { ComplianceResult } from "./compliance.js";
-import type { DriveStateRow, InterfaceStateRow, LoggedChange } from "./state-rows.js";
+import type { DriveStateRow, LoggedChange, PortRow } from "./state-rows.js";
 
 export interface DataAge {
   /** When the data was collected (ms since epoch); for a list, the oldest row. null = never polled. */
@@ -28,8 +28,8 @@ export interface DeviceHeader {
   pollIntervalMs: number;
 }
 
-/** A port as stored by the poller, plus the device's poll interval (for staleness). */
-export interface PortView extends InterfaceStateRow {
+/** A port as stored by the poller (less its counter samples), plus the device's poll interval (for staleness). */
+export interface PortView extends PortRow {
   intervalMs: number;
 }
 

@@ -2,7 +2,7 @@ import type { Statement } from "better-sqlite3";
 import type { Db } from "../store/store.js";
 import type { DataAge, DriveView, PortView, Scope } from "./fleet-query-types.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
-import { driveFromRow, interfaceFromRow } from "./state-repo.js";
+import { driveFromRow, PORT_ROW_COLUMNS, portFromRow } from "./state-repo.js";
 
 /** SQL pieces shared by the fleet queries. */
 export type Row = Record<string, unknown>;
@@ -32,9 +32,12 @@ export function scopeSql(scope: Scope | undefined, column: string): { sql: strin
 
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** A port row (interface_state joined with its device's poll_interval_ms) as the answers see it. */
+/** What a port answer selects (interface_state i joined with device_state d): no counter samples. */
+export const PORT_COLUMNS = `${PORT_ROW_COLUMNS.map((c) => `i.${c}`).join(", ")}, d.poll_interval_ms`;
+
+/** A port row (see PORT_COLUMNS) as the answers see it. */
 export function portView(r: Row): PortView {
-  return { ...interfaceFromRow(r), intervalMs: Number(r.poll_interval_ms) };
+  return { ...portFromRow(r), intervalMs: Number(r.poll_interval_ms) };
 }
 
 /** A drive row (drive_state joined with its device's poll_interval_ms) as the answers see it. */

@@ -43,6 +43,12 @@ export interface InterfaceStateRow extends InterfaceObservation {
   polledAt: number;
 }
 
+/** What only the next poll reads of a stored port (rates, down time); answers leave it in the store. */
+export type PortSampleField = "lastChangeCs" | "inOctets" | "outOctets" | "counterBits" | "sampleUptimeCs";
+
+/** A stored port as answers read it: the row without its counter samples. */
+export type PortRow = Omit<InterfaceStateRow, PortSampleField>;
+
 export interface DriveStateRow {
   device: string;
   key: string;
