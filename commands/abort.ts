@@ -1,6 +1,6 @@
 import { defineCommand } from "../src/chat/command.js";
 import { text } from "../src/chat/reply.js";
-import { renderRun } from "../src/orchestration/render.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
 import { orchestrationOf, runIdOf } from "./orchestration-common.js";
 
 export default defineCommand({

@@ -1,8 +1,8 @@
 import { defineAction, defineCommand } from "../src/chat/command.js";
 import { errorReply } from "../src/chat/reply.js";
-import { decideFromChat } from "../src/orchestration/approvals/decision-reply.js";
-import { parseApprovalValue } from "../src/orchestration/approvals/policy.js";
-import { ACTION } from "../src/orchestration/approvals/request-message.js";
+import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
+import { ACTION } from "../src/orchestration/presenters/run-message.js";
+import { decideFromChat } from "./decision-reply.js";
 import { orchestrationOf, runIdOf } from "./orchestration-common.js";
 
 /** `approve <run>` and the Approve button: one decision, identity from the transport only. */

@@ -1,8 +1,8 @@
 import { type ActionContext, defineAction } from "../src/chat/command.js";
 import { errorReply, type Reply, text } from "../src/chat/reply.js";
 import { toOpsbotError } from "../src/lib/errors.js";
-import { parseApprovalValue } from "../src/orchestration/approvals/policy.js";
-import { ACTION, renderDetails } from "../src/orchestration/approvals/request-message.js";
+import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
+import { ACTION, renderDetails } from "../src/orchestration/presenters/run-message.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
 
 /**

@@ -1,6 +1,6 @@
 import { defineAction } from "../src/chat/command.js";
 import { errorReply, text } from "../src/chat/reply.js";
-import { PARAMS_ACTION, paramsForm, parseSeed } from "../src/orchestration/approvals/params-form.js";
+import { PARAMS_ACTION, paramsForm, parseSeed } from "../src/orchestration/presenters/params-form.js";
 import { protectSecrets } from "./orchestration-common.js";
 
 /**

@@ -1,8 +1,8 @@
 import { defineCommand } from "../src/chat/command.js";
 import { buttons, context, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
-import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/approvals/params-form.js";
-import { renderPlan, renderRun } from "../src/orchestration/render.js";
+import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/presenters/params-form.js";
+import { renderPlan, renderRun } from "../src/orchestration/presenters/run-status.js";
 import { orchestrationOf, protectSecrets } from "./orchestration-common.js";
 
 export default defineCommand({

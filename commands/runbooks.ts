@@ -1,5 +1,5 @@
 import { defineCommand } from "../src/chat/command.js";
-import { renderRunbookList } from "../src/orchestration/render.js";
+import { renderRunbookList } from "../src/orchestration/presenters/run-status.js";
 import { orchestrationOf } from "./orchestration-common.js";
 
 export default defineCommand({

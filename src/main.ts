@@ -3,7 +3,6 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createRunReporter, type RunReporterOptions } from "./chat/run-reporter/reporter.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -24,6 +23,7 @@ import { type Collector, createPoller, type Poller } from "./management/poller.j
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
 import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
+import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";

@@ -7,13 +7,13 @@ import type { AlertService } from "../management/alerts/service.js";
 import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
 import type { PollerControl } from "../management/poller.js";
+import type { RunReporter } from "../orchestration/presenters/run-reporter.js";
 import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";
 import type { Store } from "../store/store.js";
 import type { Form } from "./form.js";
 import type { ChatPort } from "./port.js";
 import type { Reply } from "./reply.js";
-import type { RunReporter } from "./run-reporter/types.js";
 
 export type ArgType = "string" | "int" | "bool" | "duration" | "enum" | "device";
 

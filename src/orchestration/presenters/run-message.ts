@@ -9,10 +9,10 @@ import {
   text,
 } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
-import { RUN_LABEL, shortHash } from "../render.js";
 import type { StepRow, StepStatus } from "../types.js";
 import { approvedBy, type RunView } from "../view.js";
-import { approvalsCount, describePolicy, runApproval, type ViewApproval } from "./policy.js";
+import { approvalsCount, describePolicy, runApproval, type ViewApproval } from "./approval-text.js";
+import { RUN_LABEL, shortHash } from "./run-status.js";
 
 /**
  * The run's parent message: first the approval request (runbook and version, parameters with secrets

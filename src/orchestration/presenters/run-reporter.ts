@@ -1,14 +1,13 @@
+import type { ChatPort, MessageRef } from "../../chat/port.js";
+import { code, context, type Reply } from "../../chat/reply.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
-import { renderRunMessage, renderStepApproval } from "../../orchestration/approvals/request-message.js";
-import type { ProgressEvent } from "../../orchestration/progress.js";
-import type { OrchestrationService } from "../../orchestration/service.js";
-import { FINAL_RUN_STATUSES, type StepStatus } from "../../orchestration/types.js";
-import type { ChatPort, MessageRef } from "../port.js";
-import { code, context, type Reply } from "../reply.js";
+import type { ProgressEvent } from "../progress.js";
+import type { OrchestrationService } from "../service.js";
+import { FINAL_RUN_STATUSES, type StepStatus } from "../types.js";
 import { StepOutput, TokenBucket } from "./output-budget.js";
+import { renderRunMessage, renderStepApproval } from "./run-message.js";
 import { renderInterrupted, renderSummary } from "./summary.js";
-import type { RunReporter } from "./types.js";
 
 /**
  * The thread reporter: turns progress events into chat messages, always rendering from the store.
@@ -20,6 +19,15 @@ import type { RunReporter } from "./types.js";
  * - a final summary mentions the requester; an interrupted run gets Resume / Abort in its thread.
  * Events are only hints: a lost one heals on the next re-render.
  */
+/** What commands may ask of the run reporter (built in the composition root, `services.runReporter`). */
+export interface RunReporter {
+  /** The run's parent message (the request / live checklist), posting it if needed. */
+  parentOf(runId: number): Promise<MessageRef | undefined>;
+  /** Resolves when every message queued so far has been handed to the chat port. */
+  idle(): Promise<void>;
+  close(): void;
+}
+
 export interface RunReporterOptions {
   minUpdateMs?: number;
   outputFlushMs?: number;

@@ -1,12 +1,12 @@
-import { type Block, code, context, fields, heading, type Reply, table, text } from "../chat/reply.js";
-import { formatAge, formatDuration } from "../lib/clock.js";
-import { describeNode, type Plan } from "./plan.js";
-import type { RunbookVersion } from "./runbooks/parse.js";
-import type { RunbookProblem } from "./runbooks/problems.js";
-import { formatProblem } from "./runbooks/problems.js";
-import type { GateCheck } from "./steps/gate.js";
-import type { RunRow, RunStatus, StepRow, StepStatus } from "./types.js";
-import { approvedBy, type RunView } from "./view.js";
+import { type Block, code, context, fields, heading, type Reply, table, text } from "../../chat/reply.js";
+import { formatAge, formatDuration } from "../../lib/clock.js";
+import { describeNode, type Plan } from "../plan.js";
+import type { RunbookVersion } from "../runbooks/parse.js";
+import type { RunbookProblem } from "../runbooks/problems.js";
+import { formatProblem } from "../runbooks/problems.js";
+import type { GateCheck } from "../steps/gate.js";
+import type { RunRow, RunStatus, StepRow, StepStatus } from "../types.js";
+import { approvedBy, type RunView } from "../view.js";
 
 /**
  * Transport-free renderings of runs, plans and runbooks (the console shows them as text, Slack as
