@@ -22,7 +22,7 @@ import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
-import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
+import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";

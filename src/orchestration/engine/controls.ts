@@ -6,7 +6,7 @@ import type { RunbookVersion } from "../runbooks/parse.js";
 import type { Runbook } from "../runbooks/schema.js";
 import { ABORT_CANCEL } from "../steps/types.js";
 import type { RunRow } from "../types.js";
-import type { EngineCore } from "./context.js";
+import type { EngineCore } from "./engine-core.js";
 
 /**
  * What people do to a run besides approving it: cancel (stop and roll back), abort (end a run that

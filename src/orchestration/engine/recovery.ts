@@ -1,7 +1,7 @@
 import { cancelApprovals } from "../approvals.js";
 import type { RunbookVersion } from "../runbooks/parse.js";
 import type { RunRow } from "../types.js";
-import type { EngineCore } from "./context.js";
+import type { EngineCore } from "./engine-core.js";
 
 /**
  * At-most-once after a crash. A step journaled as started but never finished may or may not have

@@ -7,7 +7,7 @@ import { buildPlan, displayCommand, type Plan } from "../plan.js";
 import { parseRunbook, type RunbookVersion } from "../runbooks/parse.js";
 import type { Runbook } from "../runbooks/schema.js";
 import type { RunRow } from "../types.js";
-import type { EngineCore } from "./context.js";
+import type { EngineCore } from "./engine-core.js";
 
 /**
  * Turning "run <runbook> k=v" into a run: typed parameters, the resolved plan (also the dry run's),

@@ -3,7 +3,7 @@ import { cancelApprovals, createApproval } from "../approvals.js";
 import { createOutputPipe } from "../output.js";
 import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
 import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
-import type { ActiveRun, EngineCore } from "./context.js";
+import type { ActiveRun, EngineCore } from "./engine-core.js";
 
 /**
  * Runs the nodes of an active run. For every attempt, "step started" is journaled durably BEFORE the
