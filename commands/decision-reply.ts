@@ -1,6 +1,6 @@
 import { errorReply, type Reply, text } from "../src/chat/reply.js";
 import type { ChatUser } from "../src/lib/actor.js";
-import type { DecisionResult } from "../src/orchestration/approvals.js";
+import type { DecisionResult } from "../src/orchestration/journal-approvals.js";
 import { targetApproval } from "../src/orchestration/presenters/approval-text.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
 

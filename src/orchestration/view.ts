@@ -1,6 +1,6 @@
 import type { Store } from "../store/store.js";
-import { approvalsForRun, votesFor } from "./approvals.js";
 import type { Journal } from "./journal.js";
+import { approvalsForRun, votesFor } from "./journal-approvals.js";
 import type { ApprovalRow, RunRow, StepRow, VoteRow } from "./types.js";
 
 /**

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChatUser } from "../../src/lib/actor.js";
 import { ManualClock } from "../../src/lib/clock.js";
+import { createJournal, type Journal } from "../../src/orchestration/journal.js";
 import {
   createApproval,
   decideApproval,
   expireApprovals,
   getApproval,
   votesFor,
-} from "../../src/orchestration/approvals.js";
-import { createJournal, type Journal } from "../../src/orchestration/journal.js";
+} from "../../src/orchestration/journal-approvals.js";
 import type { Store } from "../../src/store/store.js";
 import { tempStore } from "../support/orch-store.js";
 

@@ -1,6 +1,6 @@
 import type { ChatUser } from "../../lib/actor.js";
 import { ConflictError, UsageError } from "../../lib/errors.js";
-import { type ApprovalPolicy, cancelApprovals, createApproval } from "../approvals.js";
+import { type ApprovalPolicy, cancelApprovals, createApproval } from "../journal-approvals.js";
 import { checkParam } from "../params.js";
 import type { RunbookVersion } from "../runbooks/parse.js";
 import type { Runbook } from "../runbooks/schema.js";

@@ -1,13 +1,13 @@
 import type { ChatUser } from "../../lib/actor.js";
 import { NotFoundError, PermissionError } from "../../lib/errors.js";
+import { createJournal, type Journal } from "../journal.js";
 import {
   cancelApprovals,
   type DecisionResult,
   decideApproval,
   expireApprovals,
   mayDecide,
-} from "../approvals.js";
-import { createJournal, type Journal } from "../journal.js";
+} from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
 import { realSleep } from "../steps/types.js";

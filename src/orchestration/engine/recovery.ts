@@ -1,4 +1,4 @@
-import { cancelApprovals } from "../approvals.js";
+import { cancelApprovals } from "../journal-approvals.js";
 import type { RunbookVersion } from "../runbooks/parse.js";
 import type { RunRow } from "../types.js";
 import type { EngineCore } from "./engine-core.js";

@@ -1,7 +1,7 @@
 import type { ChatUser } from "../../lib/actor.js";
 import { parseDuration } from "../../lib/clock.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
-import { type ApprovalPolicy, createApproval } from "../approvals.js";
+import { type ApprovalPolicy, createApproval } from "../journal-approvals.js";
 import { maskedParams, resolveParams } from "../params.js";
 import { buildPlan, displayCommand, type Plan } from "../plan.js";
 import { parseRunbook, type RunbookVersion } from "../runbooks/parse.js";

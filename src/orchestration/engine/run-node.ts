@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from "../../lib/clock.js";
-import { cancelApprovals, createApproval } from "../approvals.js";
+import { cancelApprovals, createApproval } from "../journal-approvals.js";
 import { createOutputPipe } from "../output.js";
 import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
 import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
