@@ -24,7 +24,6 @@ import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
 import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
-import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
@@ -149,11 +148,6 @@ export function createCore(options: CoreOptions): Core {
     chat: options.chat,
     clock,
     logger: options.logger,
-    parents: {
-      find: (runId) => findParent(store, runId),
-      record: (runId, ref) => recordParent(store, runId, ref, clock.now()),
-    },
-    stepLog: (runId, key) => readStepLog(store, runId, key),
     ...(options.reporter ? { options: options.reporter } : {}),
   });
   services.runReporter = runReporter;

@@ -9,7 +9,7 @@ import type { Store } from "../store/store.js";
 import { createEngine, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
 import type { OutputRow } from "./journal.js";
-import { approvalsForRun, type DecisionResult, setApprovalMessage } from "./journal-approvals.js";
+import type { DecisionResult } from "./journal-approvals.js";
 import type { FleetView } from "./management-port.js";
 import type { PlanPreview } from "./presenters/run-status.js";
 import type { ProgressListener } from "./progress.js";
@@ -54,6 +54,8 @@ export interface OrchestrationService {
   outputTail(runId: number, stepKey: string, maxBytes?: number): string;
   /** Every stored (redacted) output chunk of a run, or of one step, in order. */
   output(runId: number, stepKey?: string): OutputRow[];
+  /** A step's whole stored (redacted) output as one text. */
+  outputText(runId: number, stepKey: string): string;
   /** Approvals of a run still waiting for decisions (the run's own, or a mid-run approval step's). */
   pendingApprovals(runId: number): ApprovalRow[];
   runs(opts?: { active?: boolean; limit?: number }): RunRow[];
@@ -61,6 +63,9 @@ export interface OrchestrationService {
   /** Records the run's parent message so notify steps and reporters post into its thread. */
   setThread(runId: number, channel: string, threadTs: string): void;
   setApprovalMessage(approvalId: number, ref: { channel: string; ts: string }): void;
+  /** Where the run's parent message (request, then live checklist) was posted, kept across restarts. */
+  parentMessage(runId: number): { channel: string; ts: string } | undefined;
+  recordParentMessage(runId: number, ref: { channel: string; ts: string }): void;
   /** Start-up: recovery, approval expiry sweeps, runbook watching. Only the long-running bot calls it. */
   start(): RecoveryReport;
   /** Resolves when every run executing in this process has finished. */
@@ -159,10 +164,11 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     cancel: (runId, user) => engine.cancel(runId, user),
     abort: (runId, user) => engine.abort(runId, user),
     resume: (runId, user, opts) => engine.resume(runId, user, opts),
-    view: (runId) => loadRunView(deps.store, engine.journal, runId),
+    view: (runId) => loadRunView(engine.journal, runId),
     outputTail: (runId, key, maxBytes) => outputTail(engine.journal, runId, key, maxBytes),
     output: (runId, key) => engine.journal.output(runId, key),
-    pendingApprovals: (runId) => approvalsForRun(deps.store, runId).filter((a) => a.status === "pending"),
+    outputText: (runId, key) => engine.journal.outputText(runId, key),
+    pendingApprovals: (runId) => engine.journal.approvalsForRun(runId).filter((a) => a.status === "pending"),
     runs: (opts = {}) =>
       engine.journal.listRuns({
         ...(opts.active ? { statuses: ACTIVE_RUN_STATUSES } : {}),
@@ -170,7 +176,9 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
       }),
     subscribe: (listener) => engine.subscribe(listener),
     setThread: (runId, channel, ts) => engine.setThread(runId, channel, ts),
-    setApprovalMessage: (approvalId, ref) => setApprovalMessage(deps.store, approvalId, ref),
+    setApprovalMessage: (approvalId, ref) => engine.journal.setApprovalMessage(approvalId, ref),
+    parentMessage: (runId) => engine.journal.parentMessage(runId),
+    recordParentMessage: (runId, ref) => engine.journal.recordParentMessage(runId, ref),
     start() {
       const journal = engine.journal;
       const c =

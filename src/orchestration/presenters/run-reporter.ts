@@ -44,10 +44,6 @@ export interface RunReporterDeps {
   chat: ChatPort;
   clock: Clock;
   logger: Logger;
-  /** Where a run's parent message is (after a restart) and how to remember it. */
-  parents: { find(runId: number): MessageRef | undefined; record(runId: number, ref: MessageRef): void };
-  /** A step's whole stored output, for the file at step end. */
-  stepLog(runId: number, key: string): string;
   /** Real time for throttling (tests keep the clock manual but timers real). */
   monotonic?: () => number;
   options?: RunReporterOptions;
@@ -124,7 +120,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
   /** The parent: found in the store (after a restart), or posted now. */
   async function openParent(runId: number, s: RunState): Promise<MessageRef | undefined> {
     if (closed) return undefined;
-    const known = deps.parents.find(runId);
+    const known = o.parentMessage(runId);
     if (known) return known;
     const view = o.view(runId);
     if (!view) return undefined;
@@ -134,7 +130,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
       renderRunMessage(view, deps.clock.now()),
       view.run.threadTs ? { threadTs: view.run.threadTs } : {},
     );
-    deps.parents.record(runId, ref);
+    o.recordParentMessage(runId, ref);
     if (!view.run.threadTs) o.setThread(runId, ref.channel, ref.ts);
     const approval = [...view.approvals].reverse().find((a) => a.stepKey === null && a.status === "pending");
     if (approval) o.setApprovalMessage(approval.id, ref);
@@ -271,7 +267,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
       deps.chat.uploadFile(t.channel, {
         filename: `run-${runId}-${key.replace(/[^\w.-]+/g, "_")}.log`,
         title: `Output of ${key} (run ${runId})`,
-        content: deps.stepLog(runId, key) || "(no output)",
+        content: o.outputText(runId, key) || "(no output)",
         threadTs: t.threadTs,
       }),
     );
