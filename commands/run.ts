@@ -1,8 +1,9 @@
 import { defineCommand } from "../src/chat/command.js";
 import { buttons, context, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
+import { renderPlan } from "../src/orchestration/presenters/dry-run.js";
 import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/presenters/params-form.js";
-import { renderPlan, renderRun } from "../src/orchestration/presenters/run-status.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
 import { orchestrationOf, protectSecrets } from "./orchestration-common.js";
 
 export default defineCommand({

@@ -1,5 +1,5 @@
 import { defineCommand } from "../src/chat/command.js";
-import { renderRunbookList } from "../src/orchestration/presenters/run-status.js";
+import { renderRunbookList } from "../src/orchestration/presenters/runbook-list.js";
 import { orchestrationOf } from "./orchestration-common.js";
 
 export default defineCommand({

@@ -1,5 +1,5 @@
 import { defineCommand } from "../src/chat/command.js";
-import { renderRunList } from "../src/orchestration/presenters/run-status.js";
+import { renderRunList } from "../src/orchestration/presenters/run-list.js";
 import { orchestrationOf } from "./orchestration-common.js";
 
 export default defineCommand({

@@ -6,12 +6,11 @@ import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
 import type { Store } from "../store/store.js";
-import { createEngine, type RequestInput } from "./engine/engine.js";
+import { createEngine, type Preview, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
 import type { OutputRow } from "./journal.js";
 import type { DecisionResult } from "./journal-approvals.js";
 import type { FleetView } from "./management-port.js";
-import type { PlanPreview } from "./presenters/run-status.js";
 import type { ProgressListener } from "./progress.js";
 import { createRunbookCatalog, type RunbookCatalog } from "./runbooks/catalog.js";
 import type { RunbookVersion } from "./runbooks/parse.js";
@@ -32,15 +31,15 @@ export interface OrchestrationService {
   runbook(name: string): RunbookVersion | undefined;
   problems(): RunbookProblem[];
   /** Resolved plan without gates; throws a UsageError listing every parameter or plan problem. */
-  preview(runbook: string, params: Record<string, string>): PlanPreview;
+  preview(runbook: string, params: Record<string, string>): Preview;
   /** The plan plus every gate evaluated against management state now. Executes nothing. */
   dryRun(
     runbook: string,
     params: Record<string, string>,
-  ): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
+  ): Promise<{ preview: Preview; gates: Map<string, GateCheck[]> }>;
   /** An existing run's plan (the request message's "Details"), gates evaluated now. */
-  runPlan(runId: number): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
-  request(input: RequestInput): { run: RunRow; preview: PlanPreview; approvalId?: number };
+  runPlan(runId: number): Promise<{ preview: Preview; gates: Map<string, GateCheck[]> }>;
+  request(input: RequestInput): { run: RunRow; preview: Preview; approvalId?: number };
   /** An approver's decision (compare-and-set in the store); identity comes from the transport. */
   decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult;
   cancel(runId: number, user: ChatUser): RunRow;
@@ -132,7 +131,7 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
   let sweeper: NodeJS.Timeout | undefined;
 
   /** Every gate of a plan evaluated against management state now (dry runs, "Details"). */
-  async function gatesNow(preview: PlanPreview): Promise<Map<string, GateCheck[]>> {
+  async function gatesNow(preview: Preview): Promise<Map<string, GateCheck[]>> {
     const gates = new Map<string, GateCheck[]>();
     for (const key of preview.plan.order) {
       const node = preview.plan.nodes.get(key)!;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
-import { renderPlan } from "../../src/orchestration/presenters/run-status.js";
+import { renderPlan } from "../../src/orchestration/presenters/dry-run.js";
 import { type TestCore, testCore } from "../support/core.js";
 import { tempDir } from "../support/temp.js";
 
