@@ -56,7 +56,7 @@ export interface StepOutcome {
 
 export type Journal = ReturnType<typeof createJournal>;
 
-/** The journal entry that records where a run's parent message lives (the chat reporter's). */
+/** The journal entry that records where a run's parent message lives (posted by the run reporter). */
 const PARENT_POSTED = "report.parent_posted";
 
 export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes?: number }) {

@@ -22,7 +22,7 @@ import { ACTIVE_RUN_STATUSES, type ApprovalRow, type RunRow } from "./types.js";
 import { loadRunView, outputTail, type RunView } from "./view.js";
 
 /**
- * What the rest of opsbot (commands, the chat reporter of the next issue, buttons) may do with
+ * What the rest of opsbot (commands, the run reporter in presenters/, buttons) may do with
  * orchestration: one façade over the runbook catalog and the engine. Built in the composition root;
  * commands reach it as `services.orchestration`.
  */

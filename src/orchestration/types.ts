@@ -1,6 +1,6 @@
 /**
  * The orchestration state machines. Every status change is one conditional UPDATE in the store
- * (see journal.ts / approvals.ts), so concurrent actors (engine, approver, canceller) cannot both win.
+ * (see journal.ts / journal-approvals.ts), so concurrent actors (engine, approver, canceller) cannot both win.
  *
  * Run:  pending → approved → running → succeeded | failed | cancelled
  *       pending → rejected | expired | cancelled         approved → cancelled

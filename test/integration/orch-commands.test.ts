@@ -100,7 +100,7 @@ describe("orchestration chat commands", () => {
     expect(audit.map((a) => a.text).join("\n")).not.toContain("s3cr3t-value-42");
     expect(audit.map((a) => a.text)).toContain("run guarded token=[redacted]");
 
-    // What the request message's buttons (next issue) build on: the run's own plan and its open approval.
+    // What the request message's buttons build on: the run's own plan and its open approval.
     const o = core.services.orchestration!;
     const { preview } = await o.runPlan(1);
     expect(replyToPlainText(renderPlan(preview, new Map()))).toContain("local: echo using '••••••'");
