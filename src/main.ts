@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
-import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
+import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
@@ -19,7 +19,7 @@ import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
-import { type Collector, createPoller, type Poller } from "./management/poller.js";
+import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
 import { fleetViewFromManagement } from "./orchestration/management-port.js";
@@ -43,7 +43,7 @@ export function loadConfig(settings: EnvSettings, env: NodeJS.ProcessEnv = proce
 
 export interface Core {
   services: Services;
-  router: Router;
+  router: Router<Services>;
   store: Store;
   /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
   poller?: Poller;
@@ -67,8 +67,8 @@ export interface CoreOptions {
   logger: Logger;
   chat: ChatPort;
   clock?: Clock;
-  commands?: readonly CommandSpec[];
-  actions?: readonly ActionSpec[];
+  commands?: readonly Command[];
+  actions?: readonly Action[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
   /** Device collection (see createCollector); without it answers come from the cache alone. */
@@ -86,17 +86,8 @@ export function createCore(options: CoreOptions): Core {
     ...(options.secrets ?? []),
     ...configSecrets(options.config),
   ]);
-  const services: Services = {
-    config: options.config,
-    store,
-    clock: options.clock ?? systemClock,
-    logger: options.logger,
-    chat: options.chat,
-    audit: createAuditRepo(store),
-    redactor,
-    commands,
-  };
-  const clock = services.clock;
+  const clock = options.clock ?? systemClock;
+  const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger: options.logger, clock });
   const backups = createBackupService({
     ssh,
@@ -106,7 +97,6 @@ export function createCore(options: CoreOptions): Core {
     config: options.config,
     redactor,
   });
-  services.backups = backups;
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
@@ -123,8 +113,7 @@ export function createCore(options: CoreOptions): Core {
       })
     : undefined;
   if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
-  services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
-  if (poller) services.poller = poller;
+  const fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
   const devices = new Map(options.config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: options.config,
@@ -139,9 +128,8 @@ export function createCore(options: CoreOptions): Core {
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
-    fleet: fleetViewFromManagement(services.fleet),
+    fleet: fleetViewFromManagement(fleet),
   });
-  services.orchestration = orchestration;
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
     orchestration,
@@ -150,7 +138,6 @@ export function createCore(options: CoreOptions): Core {
     logger: options.logger,
     ...(options.reporter ? { options: options.reporter } : {}),
   });
-  services.runReporter = runReporter;
   const alerts = createAlertService({
     store,
     clock,
@@ -159,8 +146,26 @@ export function createCore(options: CoreOptions): Core {
     logger: options.logger,
     redactor,
   });
-  services.alerts = alerts;
-  const router = createRouter({ commands, actions: options.actions ?? allActions, services });
+  const services: Services = {
+    config: options.config,
+    clock,
+    logger: options.logger,
+    audit,
+    redactor,
+    commands,
+    fleet,
+    poller: poller ?? noPoller,
+    backups,
+    orchestration,
+    runReporter,
+    alerts,
+  };
+  const router = createRouter({
+    commands,
+    actions: options.actions ?? allActions,
+    services,
+    deps: { audit, clock, logger: options.logger, redactor },
+  });
   const close = () => {
     runReporter.close();
     orchestration.stop();

@@ -15,7 +15,7 @@ import { createRunbookCatalog } from "../../src/orchestration/runbooks/catalog.j
 import { createExecutors } from "../../src/orchestration/steps/index.js";
 import { realSleep } from "../../src/orchestration/steps/types.js";
 import { openStore } from "../../src/store/store.js";
-import { createRecordingChat } from "./orch-chat.js";
+import { RecordingChat } from "./recording-chat.js";
 
 const [dbPath, runbookDir, work, runbook] = process.argv.slice(2) as [string, string, string, string];
 const store = openStore(dbPath);
@@ -36,7 +36,7 @@ const engine = createEngine({
     },
     sshTargetFor: () => undefined,
     fleet: createMemoryFleetView(),
-    chat: createRecordingChat().chat,
+    chat: new RecordingChat(),
     channels: {},
     clock,
     sleep: realSleep,
