@@ -1,7 +1,8 @@
 import type { ChatUser } from "../lib/actor.js";
 import type { Clock } from "../lib/clock.js";
 import type { Db } from "../store/store.js";
-import type { ApprovalRow, ApprovalStatus, RunStatus, VoteRow } from "./types.js";
+import { toApproval } from "./journal-rows.js";
+import type { ApprovalRow, ApprovalStatus, RunStatus, TransitionOptions, VoteRow } from "./types.js";
 
 /**
  * Approvals as a store-level state machine, part of the journal (which spreads these methods into
@@ -55,18 +56,8 @@ export function mayDecide(
 export interface RunMoves {
   durably<T>(fn: () => T): T;
   appendEvent(runId: number, event: string, stepKey?: string | null, attempt?: null, detail?: object): void;
-  transitionRun(
-    id: number,
-    from: readonly RunStatus[],
-    to: RunStatus,
-    opts: { reason?: string | null; event?: string; detail?: object },
-  ): boolean;
-  endRun(
-    id: number,
-    from: readonly RunStatus[],
-    to: RunStatus,
-    opts: { reason?: string | null; event?: string; detail?: object },
-  ): boolean;
+  transitionRun(id: number, from: readonly RunStatus[], to: RunStatus, opts: TransitionOptions): boolean;
+  endRun(id: number, from: readonly RunStatus[], to: RunStatus, opts: TransitionOptions): boolean;
 }
 
 export function createApprovalTable(deps: { db: Db; clock: Clock; runs: RunMoves }) {
@@ -225,25 +216,5 @@ export function createApprovalTable(deps: { db: Db; clock: Clock; runs: RunMoves
     setApprovalMessage(approvalId: number, ref: { channel: string; ts: string }): void {
       s.message.run(ref.channel, ref.ts, approvalId);
     },
-  };
-}
-
-function toApproval(r: Record<string, unknown>): ApprovalRow {
-  return {
-    id: r.id as number,
-    runId: r.run_id as number,
-    stepKey: (r.step_key as string | null) ?? null,
-    round: r.round as number,
-    status: r.status as ApprovalStatus,
-    approvers: JSON.parse(r.approvers as string) as string[],
-    minApprovals: r.min_approvals as number,
-    allowSelf: r.allow_self === 1,
-    requestedBy: r.requested_by as string,
-    requestedAt: r.requested_at as number,
-    expiresAt: r.expires_at as number,
-    decidedAt: (r.decided_at as number | null) ?? null,
-    decidedBy: (r.decided_by as string | null) ?? null,
-    messageChannel: (r.message_channel as string | null) ?? null,
-    messageTs: (r.message_ts as string | null) ?? null,
   };
 }

@@ -11,6 +11,7 @@ import {
   type RunStatus,
   type StepRow,
   type StepStatus,
+  type TransitionOptions,
 } from "./types.js";
 
 export type { OutputChunk, OutputRow } from "./journal-output.js";
@@ -117,7 +118,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     id: number,
     from: readonly RunStatus[],
     to: RunStatus,
-    opts: { reason?: string | null; event?: string; detail?: object } = {},
+    opts: TransitionOptions = {},
   ): boolean {
     return durably(() => {
       const now = clock.now();
@@ -184,7 +185,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     id: number,
     from: readonly RunStatus[],
     to: RunStatus,
-    opts: { reason?: string | null; event?: string; detail?: object } = {},
+    opts: TransitionOptions = {},
   ): boolean {
     return durably(() => {
       if (!transitionRun(id, from, to, opts)) return false;

@@ -20,6 +20,13 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** What a run status change records: its reason, and the journal entry (default `run.<status>`). */
+export interface TransitionOptions {
+  reason?: string | null;
+  event?: string;
+  detail?: object;
+}
+
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   "succeeded",
   "failed",
