@@ -1,5 +1,5 @@
 import { text } from "../src/chat/reply.js";
-import { renderRun } from "../src/orchestration/render.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
 import { runIdOf } from "./orchestration-common.js";
 import { defineCommand } from "./services.js";
 

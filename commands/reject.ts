@@ -1,7 +1,7 @@
 import { errorReply } from "../src/chat/reply.js";
-import { decideFromChat } from "../src/orchestration/approvals/decision-reply.js";
-import { parseApprovalValue } from "../src/orchestration/approvals/policy.js";
-import { ACTION } from "../src/orchestration/approvals/request-message.js";
+import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
+import { ACTION } from "../src/orchestration/presenters/run-message.js";
+import { decideFromChat } from "./decision-reply.js";
 import { runIdOf } from "./orchestration-common.js";
 import { defineAction, defineCommand } from "./services.js";
 

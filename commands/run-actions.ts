@@ -1,7 +1,7 @@
 import { errorReply, type Reply, text } from "../src/chat/reply.js";
 import { toOpsbotError } from "../src/lib/errors.js";
-import { parseApprovalValue } from "../src/orchestration/approvals/policy.js";
-import { ACTION, renderDetails } from "../src/orchestration/approvals/request-message.js";
+import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
+import { ACTION, renderDetails } from "../src/orchestration/presenters/run-message.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
 import { type ClickContext, defineAction } from "./services.js";
 

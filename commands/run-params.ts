@@ -1,5 +1,5 @@
 import { errorReply, text } from "../src/chat/reply.js";
-import { PARAMS_ACTION, paramsForm, parseSeed } from "../src/orchestration/approvals/params-form.js";
+import { PARAMS_ACTION, paramsForm, parseSeed } from "../src/orchestration/presenters/params-form.js";
 import { protectSecrets } from "./orchestration-common.js";
 import { defineAction } from "./services.js";
 

@@ -1,7 +1,8 @@
 import { buttons, context, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
-import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/approvals/params-form.js";
-import { renderPlan, renderRun } from "../src/orchestration/render.js";
+import { renderPlan } from "../src/orchestration/presenters/dry-run.js";
+import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/presenters/params-form.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
 import { protectSecrets } from "./orchestration-common.js";
 import { defineCommand } from "./services.js";
 

@@ -1,4 +1,4 @@
-import { renderRunbookList } from "../src/orchestration/render.js";
+import { renderRunbookList } from "../src/orchestration/presenters/runbook-list.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({

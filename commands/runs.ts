@@ -1,4 +1,4 @@
-import { renderRunList } from "../src/orchestration/render.js";
+import { renderRunList } from "../src/orchestration/presenters/run-list.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({

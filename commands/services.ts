@@ -6,7 +6,6 @@ import {
   defineAction as defineChatAction,
   defineCommand as defineChatCommand,
 } from "../src/chat/command.js";
-import type { RunReporter } from "../src/chat/run-reporter/types.js";
 import type { Config } from "../src/config/schema.js";
 import type { Clock } from "../src/lib/clock.js";
 import type { Logger } from "../src/lib/logger.js";
@@ -15,6 +14,7 @@ import type { AlertService } from "../src/management/alerts/service.js";
 import type { BackupService } from "../src/management/backups/types.js";
 import type { FleetQueries } from "../src/management/fleet-query-types.js";
 import type { PollerControl } from "../src/management/poller.js";
+import type { RunReporter } from "../src/orchestration/presenters/run-reporter.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
 import type { AuditRepo } from "../src/store/audit-repo.js";
 

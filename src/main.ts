@@ -3,7 +3,6 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createRunReporter, type RunReporterOptions } from "./chat/run-reporter/reporter.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -23,8 +22,8 @@ import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
-import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
-import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
+import { fleetViewFromManagement } from "./orchestration/management-port.js";
+import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
@@ -137,11 +136,6 @@ export function createCore(options: CoreOptions): Core {
     chat: options.chat,
     clock,
     logger: options.logger,
-    parents: {
-      find: (runId) => findParent(store, runId),
-      record: (runId, ref) => recordParent(store, runId, ref, clock.now()),
-    },
-    stepLog: (runId, key) => readStepLog(store, runId, key),
     ...(options.reporter ? { options: options.reporter } : {}),
   });
   const alerts = createAlertService({
