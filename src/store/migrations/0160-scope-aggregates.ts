@@ -13,7 +13,8 @@ import type { Migration } from "./migration.js";
  *   index range in answer order (most recently down first), and the oldest polled_at one index seek.
  * - scope_down_count: down ports and devices with a down port per scope, updated by delta.
  *
- * interface_down (the fleet-wide answer order) is replaced by scope `*`.
+ * interface_down (the fleet-wide answer order) is replaced by scope `*`. Case-insensitive indexes let a
+ * scope word be resolved without scanning the fleet.
  */
 export const scopeAggregatesMigration: Migration = {
   id: 160,
@@ -64,5 +65,11 @@ export const scopeAggregatesMigration: Migration = {
       SELECT scope, count(*), count(DISTINCT device) FROM scope_port_down GROUP BY scope;
 
     DROP INDEX interface_down;
+
+    -- Scope words are matched case-insensitively (fleet-queries.ts resolveScope): without these, every
+    -- "links down <site>" scanned all devices and tags to find out what the word names.
+    CREATE INDEX device_state_name_nocase ON device_state(name COLLATE NOCASE);
+    CREATE INDEX device_state_site_nocase ON device_state(site COLLATE NOCASE);
+    CREATE INDEX device_tag_tag_nocase ON device_tag(tag COLLATE NOCASE);
   `,
 };
