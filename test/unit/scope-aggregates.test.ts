@@ -259,6 +259,7 @@ describe("scope aggregates", () => {
     // Back to the schema before migration 160, then migrate as an existing database would.
     const db = ctx.store.db;
     db.exec(`DROP VIEW device_scope; DROP TABLE scope_member; DROP TABLE scope_port_down; DROP TABLE scope_down_count;
+      DROP INDEX device_state_name_nocase; DROP INDEX device_state_site_nocase; DROP INDEX device_tag_tag_nocase;
       CREATE INDEX interface_down ON interface_state(down_since DESC, polled_at) WHERE oper_down = 1;
       DELETE FROM schema_migrations WHERE id = 160;`);
     expect(migrate(db, [scopeAggregatesMigration])).toEqual([160]);
