@@ -26,6 +26,10 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: "Print a host's SSH host key line to pin in the config, with its fingerprint",
     load: async () => (await import("./cli/ssh-keyscan.js")).sshKeyscan,
   },
+  inventory: {
+    summary: "Where devices come from: check profiles, diff or refresh NetBox/Ansible sources",
+    load: async () => (await import("./cli/inventory.js")).inventory,
+  },
   runbook: {
     summary: "Validate or list runbooks, or print their JSON Schema",
     load: async () => (await import("./cli/runbook.js")).runbook,

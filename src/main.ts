@@ -20,6 +20,9 @@ import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
+import { createInventory, type InventoryService } from "./management/inventory/service.js";
+import { sourcesFromConfig } from "./management/inventory/sources.js";
+import type { InventorySource } from "./management/inventory/types.js";
 import { type Collector, createPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
@@ -56,6 +59,8 @@ export interface Core {
   orchestration: OrchestrationService;
   /** Alert engine over the change log; long-running modes call `alerts.start()`. */
   alerts: ScheduledAlertService;
+  /** Devices from NetBox/Ansible merged with the YAML; long-running modes call `inventory.start()`. */
+  inventory: InventoryService;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -76,19 +81,32 @@ export interface CoreOptions {
   collector?: Collector;
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
+  /** Inventory sources; default those the config names (tests pass their own timers through these). */
+  inventorySources?: InventorySource[];
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
   const commands = options.commands ?? allCommands;
+  const inventory = createInventory({
+    config: options.config,
+    sources: options.inventorySources ?? sourcesFromConfig(options.config, { logger: options.logger }),
+    store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    chat: options.chat,
+  });
+  // Everything below sees the desired device list: the YAML's devices merged with the sources' kept lists.
+  const config: Config = { ...options.config, devices: inventory.current().devices };
   const redactor = new Redactor([
-    ...options.config.secrets,
+    ...config.secrets,
     ...(options.secrets ?? []),
-    ...configSecrets(options.config),
+    ...configSecrets(config),
+    ...inventorySecrets(config),
   ]);
   const services: Services = {
-    config: options.config,
+    config,
     store,
     clock: options.clock ?? systemClock,
     logger: options.logger,
@@ -104,7 +122,7 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     logger: options.logger,
-    config: options.config,
+    config,
     redactor,
   });
   services.backups = backups;
@@ -120,15 +138,16 @@ export function createCore(options: CoreOptions): Core {
         store,
         clock,
         logger: options.logger,
-        config: options.config,
+        config,
       })
     : undefined;
-  if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
-  services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
+  // The one place the device cache is synced to the desired list outside the poller.
+  const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
+  if (!poller) syncCache();
+  services.fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
   if (poller) services.poller = poller;
-  const devices = new Map(options.config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
-    config: options.config,
+    config,
     store,
     clock,
     logger: options.logger,
@@ -136,7 +155,7 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     ssh,
     sshTargetFor: (name) => {
-      const device = devices.get(name);
+      const device = config.devices.find((d) => d.name === name);
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
@@ -161,16 +180,26 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     chat: options.chat,
-    config: options.config,
+    config,
     logger: options.logger,
     redactor,
   });
   services.alerts = alerts;
+  services.inventory = inventory;
+  // A refresh that changed the list: every reader of config.devices sees the new one.
+  inventory.onChange((devices) => {
+    config.devices = devices;
+    for (const secret of configSecrets(config)) redactor.add(secret);
+    if (poller) poller.reload();
+    else syncCache();
+    backups.reload();
+  });
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
   const close = () => {
     runReporter.close();
     orchestration.stop();
     void alerts.stop();
+    void inventory.stop();
     void poller?.stop();
     void backups.stop();
     void ssh.close();
@@ -185,10 +214,11 @@ export function createCore(options: CoreOptions): Core {
     backups,
     orchestration,
     alerts,
+    inventory,
     shutdown: async () => {
       runReporter.close();
       orchestration.stop();
-      await Promise.all([poller?.stop(), backups.stop(), alerts.stop()]);
+      await Promise.all([poller?.stop(), backups.stop(), alerts.stop(), inventory.stop()]);
       await ssh.close();
       store.close();
     },
@@ -213,6 +243,19 @@ function configSecrets(config: Config): string[] {
       d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
     ])
     .filter((s): s is string => typeof s === "string");
+}
+
+/** Profile credentials and the NetBox token are secrets even before any device uses them. */
+function inventorySecrets(config: Config): string[] {
+  const profiles = Object.values(config.profiles).flatMap((p) => [
+    p.snmp?.community,
+    p.snmp?.v3?.auth_key,
+    p.snmp?.v3?.priv_key,
+    p.ssh?.passphrase_env === undefined ? undefined : process.env[p.ssh.passphrase_env],
+  ]);
+  const netbox = config.inventory.netbox;
+  const token = netbox ? process.env[netbox.token_env] : undefined;
+  return [...profiles, token].filter((s): s is string => typeof s === "string" && s !== "");
 }
 
 export function envSecrets(settings: EnvSettings): string[] {

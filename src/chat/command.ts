@@ -6,6 +6,7 @@ import type { Redactor } from "../lib/redact.js";
 import type { AlertService } from "../management/alerts/service.js";
 import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
+import type { InventoryService } from "../management/inventory/service.js";
 import type { PollerControl } from "../management/poller.js";
 import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";
@@ -65,6 +66,8 @@ export interface Services {
   runReporter?: RunReporter;
   /** Alerts (management): list, ack, silence; absent where no alert engine runs. */
   alerts?: AlertService;
+  /** Where devices come from (YAML, NetBox, Ansible): status, refresh, diff, check. */
+  inventory?: InventoryService;
 }
 
 export interface CommandContext {

@@ -7,6 +7,7 @@ import type { ChatUser } from "../../src/lib/actor.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
+import type { InventorySource } from "../../src/management/inventory/types.js";
 import { tempDir } from "./temp.js";
 
 /** A recording chat port: the one place tests fake (the chat transport). */
@@ -44,7 +45,12 @@ export interface TestCore extends Core {
 /** A real core (real SQLite file, real router) with a recording chat port and a manual clock. */
 export function testCore(
   yaml = "",
-  options: { commands?: CommandSpec[]; actions?: ActionSpec[]; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    commands?: CommandSpec[];
+    actions?: ActionSpec[];
+    env?: NodeJS.ProcessEnv;
+    inventorySources?: InventorySource[];
+  } = {},
 ): TestCore {
   const dir = tempDir();
   const config = parseConfig(yaml || "{}", "test.yaml", options.env ?? {});
@@ -58,6 +64,7 @@ export function testCore(
     clock,
     ...(options.commands ? { commands: options.commands } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.inventorySources ? { inventorySources: options.inventorySources } : {}),
   });
   const user = (name: string): ChatUser => ({
     id: name,
