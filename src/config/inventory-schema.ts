@@ -28,7 +28,8 @@ export function profilesSchema<
 >(shapes: { snmp: S; ssh: H; backup: B }) {
   const profile = z
     .object({
-      match: profileMatchSchema.default({ tags: [] }),
+      /** Absent: the profile applies only to devices that name it. `match: {}` applies to every device. */
+      match: profileMatchSchema.optional(),
       snmp: z.object(shapes.snmp).partial().strict().optional(),
       ssh: z.object(shapes.ssh).partial().strict().optional(),
       backup: z.object(shapes.backup).partial().strict().optional(),

@@ -58,6 +58,7 @@ const lower = (s: string | undefined) => s?.toLowerCase();
 
 function matches(profile: Profile, d: CandidateDevice): boolean {
   const m = profile.match;
+  if (m === undefined) return false;
   const tags = new Set(d.tags.map((t) => t.toLowerCase()));
   if (!m.tags.every((t) => tags.has(t.toLowerCase()))) return false;
   if (m.site !== undefined && lower(m.site) !== lower(d.site)) return false;
@@ -68,6 +69,7 @@ function matches(profile: Profile, d: CandidateDevice): boolean {
 
 function specificity(profile: Profile): number {
   const m = profile.match;
+  if (m === undefined) return 0;
   return m.tags.length + (m.site ? 1 : 0) + (m.role ? 1 : 0) + (m.platform ? 1 : 0);
 }
 

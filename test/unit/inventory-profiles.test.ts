@@ -7,6 +7,7 @@ const config = parseConfig(
   `
 profiles:
   everyone:
+    match: {}
     snmp: { community: "\${RO_ALL}" }
   dc1-switches:
     match: { site: dc1, role: access }
@@ -19,6 +20,12 @@ profiles:
     match: { platform: linux, tags: [web] }
     ssh: { user: ops, known_hosts: /etc/opsbot/known_hosts, collect: [smart] }
     backup: { command: "cat /etc/nginx/nginx.conf" }
+  fallback-ssh:
+    match: {}
+    ssh: { user: fallback, known_hosts: /etc/opsbot/known_hosts }
+  also-everyone:
+    match: {}
+    snmp: { community: never-chosen }
   cisco-cli:
     snmp: { community: cisco-ro }
     ssh: { user: cisco, known_hosts: /etc/opsbot/known_hosts, shell: none }
@@ -53,10 +60,11 @@ describe("credential profiles", () => {
 
   it("falls back to a profile without match, and ties go to the earlier profile", () => {
     const r = resolveDevice(device({ site: "dc2" }), config.profiles);
-    // "everyone" and "cisco-cli" both match everything; "everyone" comes first in the file.
+    // "everyone" and "also-everyone" both match everything; "everyone" comes first in the file.
     expect(r.settings.snmp).toBe("profile everyone");
     expect(r.device?.snmp?.community).toBe("ro-all");
-    expect(r.settings.ssh).toBe("profile cisco-cli");
+    // cisco-cli has no match: it applies only to devices that name it.
+    expect(r.settings.ssh).toBe("profile fallback-ssh");
   });
 
   it("puts a profile the device names before any match", () => {

@@ -53,22 +53,33 @@ export interface InventoryChange {
   changed: { name: string; what: string[] }[];
 }
 
+/** Devices added and removed going from the names last applied (name → source) to a new list. */
+export function addedRemoved(
+  before: Map<string, string>,
+  after: { devices: DeviceConfig[]; sourceOf: Map<string, string> },
+): Pick<InventoryChange, "added" | "removed"> {
+  const next = new Set(after.devices.map((d) => d.name));
+  return {
+    added: after.devices
+      .filter((d) => !before.has(d.name))
+      .map((d) => ({ name: d.name, source: after.sourceOf.get(d.name) ?? "yaml" })),
+    removed: [...before].filter(([name]) => !next.has(name)).map(([name, source]) => ({ name, source })),
+  };
+}
+
 /** What going from one device list to the next changes. */
 export function diffDevices(
   before: { devices: DeviceConfig[]; sourceOf: Map<string, string> },
   after: { devices: DeviceConfig[]; sourceOf: Map<string, string> },
 ): InventoryChange {
   const old = new Map(before.devices.map((d) => [d.name, d]));
-  const next = new Map(after.devices.map((d) => [d.name, d]));
-  const added = after.devices
-    .filter((d) => !old.has(d.name))
-    .map((d) => ({ name: d.name, source: after.sourceOf.get(d.name) ?? "yaml" }));
-  const removed = before.devices
-    .filter((d) => !next.has(d.name))
-    .map((d) => ({ name: d.name, source: before.sourceOf.get(d.name) ?? "yaml" }));
+  const { added, removed } = addedRemoved(
+    new Map(before.devices.map((d) => [d.name, before.sourceOf.get(d.name) ?? "yaml"])),
+    after,
+  );
   const changed: InventoryChange["changed"] = [];
-  for (const [name, b] of next) {
-    const a = old.get(name);
+  for (const b of after.devices) {
+    const a = old.get(b.name);
     if (!a) continue;
     const what: string[] = [];
     if (a.host !== b.host) what.push(`host ${a.host} → ${b.host}`);
@@ -77,7 +88,7 @@ export function diffDevices(
     for (const block of ["snmp", "ssh", "backup"] as const) {
       if (JSON.stringify(a[block]) !== JSON.stringify(b[block])) what.push(`${block} settings`);
     }
-    if (what.length > 0) changed.push({ name, what });
+    if (what.length > 0) changed.push({ name: b.name, what });
   }
   return { added, removed, changed };
 }

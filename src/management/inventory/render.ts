@@ -42,10 +42,13 @@ function outcomeLine(o: SourceOutcome): string {
 }
 
 /** Posted to the admin channel when a refresh added or removed devices. */
-export function changeReply(change: InventoryChange, outcomes: SourceOutcome[]): Reply {
+export function changeReply(
+  change: Pick<InventoryChange, "added" | "removed">,
+  outcomes: SourceOutcome[],
+): Reply {
   return reply(
     heading("Inventory changed"),
-    ...changeBlocks(change),
+    ...changeBlocks({ ...change, changed: [] }),
     context(outcomes.map(outcomeLine).join(" · ")),
   );
 }

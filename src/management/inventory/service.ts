@@ -3,7 +3,13 @@ import type { Config, DeviceConfig } from "../../config/schema.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Store } from "../../store/store.js";
-import { diffDevices, type InventoryChange, type MergedInventory, mergeInventory } from "./merge.js";
+import {
+  addedRemoved,
+  diffDevices,
+  type InventoryChange,
+  type MergedInventory,
+  mergeInventory,
+} from "./merge.js";
 import { changeReply } from "./render.js";
 import { createSnapshotRepo } from "./snapshot-repo.js";
 import type { InventorySource, SourceState } from "./types.js";
@@ -156,12 +162,9 @@ export function createInventory(deps: InventoryDeps): InventoryService {
       }
       // Compared with what was last applied (kept in the store), so each add or remove is reported once.
       // Before the first refresh nothing was applied: the list the core started with is the baseline.
-      const applied = repo.applied();
-      const before =
-        applied.size > 0
-          ? { devices: [...applied.keys()].map((name) => ({ name }) as DeviceConfig), sourceOf: applied }
-          : current();
-      const names = diffDevices(before, next);
+      let applied = repo.applied();
+      if (applied.size === 0) applied = new Map(current().sourceOf);
+      const names = addedRemoved(applied, next);
       repo.replaceApplied(
         next.devices.map((d) => ({ name: d.name, source: next.sourceOf.get(d.name) ?? "yaml" })),
       );
@@ -169,7 +172,7 @@ export function createInventory(deps: InventoryDeps): InventoryService {
     });
     const previous = cached;
     cached = next;
-    const detailed = previous ? { ...change, changed: diffDevices(previous, next).changed } : change;
+    const detailed = { ...change, changed: previous ? diffDevices(previous, next).changed : [] };
     if (detailed.added.length + detailed.removed.length + detailed.changed.length > 0) {
       for (const l of listeners) {
         try {
@@ -183,7 +186,10 @@ export function createInventory(deps: InventoryDeps): InventoryService {
     return { sources: outcomes, change: detailed };
   }
 
-  async function report(change: InventoryChange, outcomes: SourceOutcome[]): Promise<void> {
+  async function report(
+    change: Pick<InventoryChange, "added" | "removed">,
+    outcomes: SourceOutcome[],
+  ): Promise<void> {
     if (change.added.length + change.removed.length === 0) return;
     const logical = deps.config.inventory.report_channel;
     const channel = deps.config.channels[logical];
