@@ -235,7 +235,8 @@ describe("NetBox in the running bot", () => {
       return { store, inventory };
     };
     const a = make();
-    await a.inventory.refresh();
+    const first = await a.inventory.refresh();
+    expect(first.change.added).toHaveLength(7);
     a.store.close();
     nb.failNext(100, 503);
     const b = make();
@@ -244,5 +245,42 @@ describe("NetBox in the running bot", () => {
     expect(report.sources[0]).toMatchObject({ ok: false, devices: 7 });
     expect(b.inventory.current().devices).toHaveLength(7);
     b.store.close();
+  });
+
+  it("refreshes on the source's schedule once started, and stops", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const env = { NETBOX_TOKEN: TOKEN, RO: "ro" };
+    const config = parseConfig(yaml(nb.url), "opsbot.yaml", env);
+    const store = openStore(join(dir.path, "opsbot.db"));
+    const ticks: { ms: number; tick: () => void; stopped: boolean }[] = [];
+    const inventory = createInventory({
+      config,
+      sources: [
+        createNetboxSource({ config: config.inventory.netbox!, env, logger: silentLogger(), backoffMs: 1 }),
+      ],
+      store,
+      clock: new ManualClock(),
+      logger: silentLogger(),
+      chat: new RecordingChat(),
+      every: (ms, tick) => {
+        const t = { ms, tick, stopped: false };
+        ticks.push(t);
+        return { stop: () => (t.stopped = true) };
+      },
+    });
+    const before = nb.requests.length;
+    inventory.start();
+    expect(ticks.map((t) => t.ms)).toEqual([3_600_000]);
+    // Queued behind the start-up refresh: resolves when both are done (3 pages each).
+    await inventory.refresh();
+    expect(nb.requests.length - before).toBe(6);
+    nb.setDevices(fleet.slice(0, 2));
+    ticks[0]!.tick();
+    await inventory.stop();
+    expect(nb.requests.length - before).toBe(7);
+    expect(inventory.current().devices.map((d) => d.name)).toEqual(["dc1-sw1", "dc1-sw2"]);
+    expect(ticks[0]!.stopped).toBe(true);
+    store.close();
   });
 });

@@ -145,6 +145,8 @@ export function createInventory(deps: InventoryDeps): InventoryService {
   }
 
   async function doRefresh(only?: string[]): Promise<RefreshReport> {
+    // The list in use before this refresh: the baseline when nothing was applied yet (read before saving).
+    const baseline = current();
     const { lists, outcomes } = await fetchAll(only);
     const next = merge(lists);
     const fetched = new Set(outcomes.map((o) => o.source));
@@ -161,18 +163,16 @@ export function createInventory(deps: InventoryDeps): InventoryService {
           });
       }
       // Compared with what was last applied (kept in the store), so each add or remove is reported once.
-      // Before the first refresh nothing was applied: the list the core started with is the baseline.
       let applied = repo.applied();
-      if (applied.size === 0) applied = new Map(current().sourceOf);
+      if (applied.size === 0) applied = new Map(baseline.sourceOf);
       const names = addedRemoved(applied, next);
       repo.replaceApplied(
         next.devices.map((d) => ({ name: d.name, source: next.sourceOf.get(d.name) ?? "yaml" })),
       );
       return names;
     });
-    const previous = cached;
     cached = next;
-    const detailed = { ...change, changed: previous ? diffDevices(previous, next).changed : [] };
+    const detailed = { ...change, changed: diffDevices(baseline, next).changed };
     if (detailed.added.length + detailed.removed.length + detailed.changed.length > 0) {
       for (const l of listeners) {
         try {
