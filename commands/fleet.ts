@@ -1,6 +1,6 @@
-import { defineCommand } from "../src/chat/command.js";
 import { fields, heading, reply, text } from "../src/chat/reply.js";
-import { fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
+import { listAgeBlock, plural } from "../src/management/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "fleet",
@@ -8,7 +8,7 @@ export default defineCommand({
   examples: ["fleet"],
   sideEffects: false,
   handler(_args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const c = fleet.fleet();
     const reach = [`${c.reachable} of ${c.devices}`];
@@ -27,8 +27,8 @@ export default defineCommand({
       listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
     // A failing inventory source keeps its last list: say so, or the fleet reads as complete.
-    const health = ctx.services.inventory?.health();
-    if (health && !health.ok)
+    const health = ctx.services.inventory.health();
+    if (!health.ok)
       answer.blocks.splice(2, 0, text(`Inventory: ${health.problems.join("; ")} — \`inventory\``));
     return answer;
   },

@@ -1,6 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
 import { checkReply } from "../src/management/inventory/render.js";
-import { inventoryOf } from "./inventory.js";
+import { defineCommand } from "./services.js";
 
 /** Rows shown in chat; `opsbot inventory check` in a terminal shows every device. */
 const CHAT_ROWS = 100;
@@ -15,7 +14,7 @@ export default defineCommand({
   examples: ["inventory check", "inventory check --all"],
   sideEffects: false,
   handler(args, ctx) {
-    const inventory = inventoryOf(ctx);
+    const inventory = ctx.services.inventory;
     return checkReply(
       inventory.current(),
       inventory.sources(),

@@ -1,6 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
 import { refreshReply } from "../src/management/inventory/render.js";
-import { inventoryOf } from "./inventory.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "inventory diff",
@@ -8,7 +7,7 @@ export default defineCommand({
   examples: ["inventory diff"],
   sideEffects: false,
   async handler(_args, ctx) {
-    const inventory = inventoryOf(ctx);
+    const inventory = ctx.services.inventory;
     if (!inventory.hasSources) {
       return refreshReply(
         { sources: [], change: { added: [], removed: [], changed: [] } },

@@ -1,6 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
 import { refreshReply } from "../src/management/inventory/render.js";
-import { inventoryOf } from "./inventory.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "inventory refresh",
@@ -13,7 +12,7 @@ export default defineCommand({
   sideEffects: true,
   role: "oncall",
   async handler(_args, ctx) {
-    const inventory = inventoryOf(ctx);
+    const inventory = ctx.services.inventory;
     if (!inventory.hasSources) {
       return refreshReply(
         { sources: [], change: { added: [], removed: [], changed: [] } },

@@ -1,13 +1,5 @@
-import { type CommandContext, defineCommand } from "../src/chat/command.js";
-import { OpsbotError } from "../src/lib/errors.js";
 import { statusReply } from "../src/management/inventory/render.js";
-import type { InventoryService } from "../src/management/inventory/service.js";
-
-export function inventoryOf(ctx: CommandContext): InventoryService {
-  const inventory = ctx.services.inventory;
-  if (!inventory) throw new OpsbotError("UNAVAILABLE", "The inventory is not wired in this opsbot.");
-  return inventory;
-}
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "inventory",
@@ -18,7 +10,7 @@ export default defineCommand({
   examples: ["inventory"],
   sideEffects: false,
   handler(_args, ctx) {
-    const inventory = inventoryOf(ctx);
+    const inventory = ctx.services.inventory;
     return statusReply(
       inventory.sources(),
       inventory.current(),

@@ -1,15 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { heading, reply, table, text } from "../src/chat/reply.js";
-import {
-  ageCell,
-  fleetOf,
-  listAgeBlock,
-  plural,
-  scopeLabel,
-  scopeOrThrow,
-  since,
-} from "../src/management/answers.js";
+import { ageCell, listAgeBlock, plural, scopeLabel, scopeOrThrow, since } from "../src/management/answers.js";
 import type { PortView } from "../src/management/fleet-view.js";
+import { defineCommand } from "./services.js";
 
 const _MAX_ROWS = 200;
 const MAX_DOWN_ROWS = 50;
@@ -35,7 +27,7 @@ export default defineCommand({
   examples: ["links down", "links down core", "links down ams1"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));

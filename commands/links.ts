@@ -1,9 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { type Block, heading, reply, table, text } from "../src/chat/reply.js";
 import {
   ageBlock,
   deviceOrThrow,
-  fleetOf,
   formatBps,
   formatSpeed,
   plural,
@@ -11,6 +9,7 @@ import {
   since,
 } from "../src/management/answers.js";
 import type { PortView } from "../src/management/fleet-view.js";
+import { defineCommand } from "./services.js";
 
 const MAX_ROWS = 200;
 const _MAX_DOWN_ROWS = 50;
@@ -39,7 +38,7 @@ export default defineCommand({
   examples: ["links core-sw1", "links core-sw1 Gi1/0/4", "links core-sw1 down", "links core-sw1 uplink"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const name = deviceOrThrow(fleet, String(args.values.device));
     const filter = args.values.filter === undefined ? undefined : String(args.values.filter);

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
-import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
+import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createRunReporter, type RunReporterOptions } from "./chat/run-reporter/reporter.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -23,11 +22,11 @@ import { createFleetQueries } from "./management/fleet-queries.js";
 import { createInventory, type InventoryService } from "./management/inventory/service.js";
 import { sourcesFromConfig } from "./management/inventory/sources.js";
 import type { InventorySource } from "./management/inventory/types.js";
-import { type Collector, createPoller, type Poller } from "./management/poller.js";
+import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
-import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
-import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
+import { fleetViewFromManagement } from "./orchestration/management-port.js";
+import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
@@ -47,7 +46,7 @@ export function loadConfig(settings: EnvSettings, env: NodeJS.ProcessEnv = proce
 
 export interface Core {
   services: Services;
-  router: Router;
+  router: Router<Services>;
   store: Store;
   /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
   poller?: Poller;
@@ -73,8 +72,8 @@ export interface CoreOptions {
   logger: Logger;
   chat: ChatPort;
   clock?: Clock;
-  commands?: readonly CommandSpec[];
-  actions?: readonly ActionSpec[];
+  commands?: readonly Command[];
+  actions?: readonly Action[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
   /** Device collection (see createCollector); without it answers come from the cache alone. */
@@ -105,17 +104,8 @@ export function createCore(options: CoreOptions): Core {
     ...configSecrets(config),
     ...inventorySecrets(config),
   ]);
-  const services: Services = {
-    config,
-    store,
-    clock: options.clock ?? systemClock,
-    logger: options.logger,
-    chat: options.chat,
-    audit: createAuditRepo(store),
-    redactor,
-    commands,
-  };
-  const clock = services.clock;
+  const clock = options.clock ?? systemClock;
+  const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger: options.logger, clock });
   const backups = createBackupService({
     ssh,
@@ -125,7 +115,6 @@ export function createCore(options: CoreOptions): Core {
     config,
     redactor,
   });
-  services.backups = backups;
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
@@ -144,8 +133,7 @@ export function createCore(options: CoreOptions): Core {
   // The one place the device cache is synced to the desired list outside the poller.
   const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
   if (!poller) syncCache();
-  services.fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
-  if (poller) services.poller = poller;
+  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
   const orchestration = createOrchestration({
     config,
     store,
@@ -159,23 +147,16 @@ export function createCore(options: CoreOptions): Core {
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
-    fleet: fleetViewFromManagement(services.fleet),
+    fleet: fleetViewFromManagement(fleet),
   });
-  services.orchestration = orchestration;
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
     orchestration,
     chat: options.chat,
     clock,
     logger: options.logger,
-    parents: {
-      find: (runId) => findParent(store, runId),
-      record: (runId, ref) => recordParent(store, runId, ref, clock.now()),
-    },
-    stepLog: (runId, key) => readStepLog(store, runId, key),
     ...(options.reporter ? { options: options.reporter } : {}),
   });
-  services.runReporter = runReporter;
   const alerts = createAlertService({
     store,
     clock,
@@ -184,8 +165,6 @@ export function createCore(options: CoreOptions): Core {
     logger: options.logger,
     redactor,
   });
-  services.alerts = alerts;
-  services.inventory = inventory;
   // A refresh that changed the list: every reader of config.devices sees the new one.
   inventory.onChange((devices) => {
     config.devices = devices;
@@ -194,7 +173,27 @@ export function createCore(options: CoreOptions): Core {
     else syncCache();
     backups.reload();
   });
-  const router = createRouter({ commands, actions: options.actions ?? allActions, services });
+  const services: Services = {
+    config,
+    clock,
+    logger: options.logger,
+    audit,
+    redactor,
+    commands,
+    fleet,
+    poller: poller ?? noPoller,
+    backups,
+    orchestration,
+    runReporter,
+    alerts,
+    inventory,
+  };
+  const router = createRouter({
+    commands,
+    actions: options.actions ?? allActions,
+    services,
+    deps: { audit, clock, logger: options.logger, redactor },
+  });
   const close = () => {
     runReporter.close();
     orchestration.stop();

@@ -134,17 +134,7 @@ export function resolveDevice(d: CandidateDevice, profiles: Profiles): Resolutio
     delete blocks.backup;
     delete settings.backup;
   }
-  const candidate = {
-    name: d.name,
-    host: d.host,
-    tags: d.tags,
-    ...(d.site !== undefined ? { site: d.site } : {}),
-    ...(d.role !== undefined ? { role: d.role } : {}),
-    ...(d.platform !== undefined ? { platform: d.platform } : {}),
-    ...(d.team !== undefined ? { team: d.team } : {}),
-    ...(schedule !== undefined ? { poll_schedule: schedule } : {}),
-    ...blocks,
-  };
+  const candidate = { ...facts({ ...d, poll_schedule: schedule }), ...blocks };
   const parsed = deviceSchema.safeParse(candidate);
   if (!parsed.success) {
     problems.push(...issues("device", parsed.error));
@@ -159,17 +149,21 @@ export function resolveDevice(d: CandidateDevice, profiles: Profiles): Resolutio
 export function candidateFromYaml(d: DeviceConfig): CandidateDevice {
   const own: CandidateDevice["own"] = {};
   for (const block of BLOCKS) if (d[block] !== undefined) own[block] = d[block] as Record<string, unknown>;
-  return {
-    name: d.name,
-    host: d.host,
-    tags: d.tags,
-    ...(d.site !== undefined ? { site: d.site } : {}),
-    ...(d.role !== undefined ? { role: d.role } : {}),
-    ...(d.platform !== undefined ? { platform: d.platform } : {}),
-    ...(d.team !== undefined ? { team: d.team } : {}),
-    ...(d.poll_schedule !== undefined ? { poll_schedule: d.poll_schedule } : {}),
-    ...(d.profile !== undefined ? { profile: d.profile } : {}),
-    own,
-    source: "yaml",
-  };
+  return { ...facts(d), ...(d.profile !== undefined ? { profile: d.profile } : {}), own, source: "yaml" };
+}
+
+type Facts = Pick<
+  CandidateDevice,
+  "name" | "host" | "tags" | "site" | "role" | "platform" | "team" | "poll_schedule"
+>;
+
+/** Name, address and the descriptive keys that are set (absent keys stay absent, as the schema wants). */
+function facts(
+  d: { [K in keyof Facts]?: Facts[K] | undefined } & Pick<Facts, "name" | "host" | "tags">,
+): Facts {
+  const out: Facts = { name: d.name, host: d.host, tags: d.tags };
+  for (const key of ["site", "role", "platform", "team", "poll_schedule"] as const) {
+    if (d[key] !== undefined) out[key] = d[key];
+  }
+  return out;
 }

@@ -5,8 +5,8 @@ import { parseConfig } from "../../src/config/load.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createNetboxSource } from "../../src/management/inventory/netbox.js";
-import { createInventory } from "../../src/management/inventory/service.js";
-import { openStore } from "../../src/store/store.js";
+import { createInventory, type InventoryDeps } from "../../src/management/inventory/service.js";
+import { openStore, type Store } from "../../src/store/store.js";
 import { RecordingChat, testCore } from "../support/core.js";
 import { type NetboxObjectSpec, type NetboxStandin, startNetboxStandin } from "../support/netbox-standin.js";
 import { tempDir } from "../support/temp.js";
@@ -172,6 +172,23 @@ describe("NetBox source", () => {
   });
 });
 
+/** The inventory service over a real store, with the NetBox source pointed at the stand-in. */
+function inventoryOver(store: Store, every?: InventoryDeps["every"]) {
+  const env = { NETBOX_TOKEN: TOKEN, RO: "ro" };
+  const config = parseConfig(yaml(nb.url), "opsbot.yaml", env);
+  return createInventory({
+    config,
+    sources: [
+      createNetboxSource({ config: config.inventory.netbox!, env, logger: silentLogger(), backoffMs: 1 }),
+    ],
+    store,
+    clock: new ManualClock(),
+    logger: silentLogger(),
+    chat: new RecordingChat(),
+    ...(every ? { every } : {}),
+  });
+}
+
 describe("NetBox in the running bot", () => {
   it("keeps the last good list through an outage and says so in fleet and health", async () => {
     const env = { NETBOX_TOKEN: TOKEN, RO: "ro" };
@@ -218,21 +235,9 @@ describe("NetBox in the running bot", () => {
   it("keeps the kept list across a restart", async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const env = { NETBOX_TOKEN: TOKEN, RO: "ro" };
-    const config = parseConfig(yaml(nb.url), "opsbot.yaml", env);
     const make = () => {
       const store = openStore(join(dir.path, "opsbot.db"));
-      const inventory = createInventory({
-        config,
-        sources: [
-          createNetboxSource({ config: config.inventory.netbox!, env, logger: silentLogger(), backoffMs: 1 }),
-        ],
-        store,
-        clock: new ManualClock(),
-        logger: silentLogger(),
-        chat: new RecordingChat(),
-      });
-      return { store, inventory };
+      return { store, inventory: inventoryOver(store) };
     };
     const a = make();
     const first = await a.inventory.refresh();
@@ -250,24 +255,12 @@ describe("NetBox in the running bot", () => {
   it("refreshes on the source's schedule once started, and stops", async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const env = { NETBOX_TOKEN: TOKEN, RO: "ro" };
-    const config = parseConfig(yaml(nb.url), "opsbot.yaml", env);
     const store = openStore(join(dir.path, "opsbot.db"));
     const ticks: { ms: number; tick: () => void; stopped: boolean }[] = [];
-    const inventory = createInventory({
-      config,
-      sources: [
-        createNetboxSource({ config: config.inventory.netbox!, env, logger: silentLogger(), backoffMs: 1 }),
-      ],
-      store,
-      clock: new ManualClock(),
-      logger: silentLogger(),
-      chat: new RecordingChat(),
-      every: (ms, tick) => {
-        const t = { ms, tick, stopped: false };
-        ticks.push(t);
-        return { stop: () => (t.stopped = true) };
-      },
+    const inventory = inventoryOver(store, (ms, tick) => {
+      const t = { ms, tick, stopped: false };
+      ticks.push(t);
+      return { stop: () => (t.stopped = true) };
     });
     const before = nb.requests.length;
     inventory.start();
