@@ -1,13 +1,10 @@
 import { heading, reply, table, text } from "../src/chat/reply.js";
 import { ageCell, listAgeBlock, plural, scopeLabel, scopeOrThrow, since } from "../src/management/answers.js";
-import type { PortView } from "../src/management/fleet-view.js";
+import type { PortView } from "../src/management/fleet-query-types.js";
 import { defineCommand } from "./services.js";
 
-const _MAX_ROWS = 200;
 const MAX_DOWN_ROWS = 50;
 
-const _status = (p: PortView) =>
-  p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
 const errors = (p: PortView) => `${p.inErrors}/${p.outErrors}`;
 
 export default defineCommand({

@@ -8,11 +8,10 @@ import {
   reachabilityNote,
   since,
 } from "../src/management/answers.js";
-import type { PortView } from "../src/management/fleet-view.js";
+import type { PortView } from "../src/management/fleet-query-types.js";
 import { defineCommand } from "./services.js";
 
 const MAX_ROWS = 200;
-const _MAX_DOWN_ROWS = 50;
 
 const status = (p: PortView) =>
   p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;

@@ -12,7 +12,7 @@ import type { Logger } from "../src/lib/logger.js";
 import type { Redactor } from "../src/lib/redact.js";
 import type { AlertService } from "../src/management/alerts/service.js";
 import type { BackupService } from "../src/management/backups/types.js";
-import type { FleetQueries } from "../src/management/fleet-view.js";
+import type { FleetQueries } from "../src/management/fleet-query-types.js";
 import type { InventoryService } from "../src/management/inventory/service.js";
 import type { PollerControl } from "../src/management/poller.js";
 import type { RunReporter } from "../src/orchestration/presenters/run-reporter.js";

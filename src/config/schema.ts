@@ -1,6 +1,5 @@
 import { z } from "zod";
-// biome-ignore lint/style/noRestrictedImports: main is red here until issue 11 moves the alerts config schema under src/config/ (drop this line then).
-import { ALERTS_DEFAULTS, alertsSchema } from "../management/alerts/config-schema.js";
+import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 
 /**

@@ -1,7 +1,7 @@
 import { type Block, context } from "../chat/reply.js";
 import { suggest } from "../chat/suggest.js";
 import { NotFoundError } from "../lib/errors.js";
-import type { DataAge, DeviceHeader, FleetQueries, Scope } from "./fleet-view.js";
+import type { DataAge, DeviceHeader, FleetQueries, Scope } from "./fleet-query-types.js";
 import { describeAge, formatAgo, isStale } from "./freshness.js";
 
 /** Shared pieces of the management chat answers (commands/links, drives, firmware, device, fleet). */

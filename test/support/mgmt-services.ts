@@ -5,7 +5,7 @@ import { type Config, configSchema } from "../../src/config/schema.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
-import type { FleetQueries } from "../../src/management/fleet-view.js";
+import type { FleetQueries } from "../../src/management/fleet-query-types.js";
 import { createInventory } from "../../src/management/inventory/service.js";
 import { noPoller, type PollerControl } from "../../src/management/poller.js";
 import { createAuditRepo } from "../../src/store/audit-repo.js";

@@ -1,8 +1,7 @@
 import { type Block, context, fields, heading, type Reply, reply, table, text } from "../../chat/reply.js";
 import { formatAge } from "../../lib/clock.js";
 import type { InventoryChange, MergedInventory } from "./merge.js";
-import type { InventoryHealth, RefreshReport, SourceOutcome } from "./service.js";
-import type { SourceState } from "./types.js";
+import type { InventoryHealth, RefreshReport, SourceOutcome, SourceState } from "./types.js";
 
 /** Replies about the inventory: the change report, `inventory`, `inventory diff`, `inventory check`. */
 

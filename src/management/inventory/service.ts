@@ -12,26 +12,7 @@ import {
 } from "./merge.js";
 import { changeReply } from "./render.js";
 import { createSnapshotRepo } from "./snapshot-repo.js";
-import type { InventorySource, SourceState } from "./types.js";
-
-export interface SourceOutcome {
-  source: string;
-  ok: boolean;
-  devices: number;
-  error?: string;
-}
-
-export interface RefreshReport {
-  sources: SourceOutcome[];
-  change: InventoryChange;
-}
-
-/** What /readyz and `fleet` need: is every source's list current, and which are running on an old one. */
-export interface InventoryHealth {
-  /** True when no source has failed its last refresh and every source has a list. */
-  ok: boolean;
-  problems: string[];
-}
+import type { InventoryHealth, InventorySource, RefreshReport, SourceOutcome, SourceState } from "./types.js";
 
 export interface InventoryService {
   /** True when any source (NetBox, Ansible) is configured. */

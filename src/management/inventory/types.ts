@@ -1,4 +1,5 @@
 import type { CandidateDevice } from "../../config/profiles.js";
+import type { InventoryChange } from "./merge.js";
 
 /** One inventory source (NetBox, Ansible): lists the devices it knows, or throws an InventoryError. */
 export interface InventorySource {
@@ -29,4 +30,23 @@ export interface SourceState {
   /** When the last attempt ended, and its error when it failed. */
   attemptedAt: number | null;
   error: string | null;
+}
+
+export interface SourceOutcome {
+  source: string;
+  ok: boolean;
+  devices: number;
+  error?: string;
+}
+
+export interface RefreshReport {
+  sources: SourceOutcome[];
+  change: InventoryChange;
+}
+
+/** What /readyz and `fleet` need: is every source's list current, and which are running on an old one. */
+export interface InventoryHealth {
+  /** True when no source has failed its last refresh and every source has a list. */
+  ok: boolean;
+  problems: string[];
 }

@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "./migration.js";
 
 /**
  * Inventory sources (NetBox, Ansible): each source's last good device list, kept when a refresh
