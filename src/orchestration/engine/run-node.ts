@@ -47,7 +47,10 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
           run.status.set(key, "failed");
         } catch (journalErr) {
           // The journal still shows the step running: recovery will report it interrupted, outcome unknown.
-          core.deps.logger.error({ runId: run.id, step: key, err: journalErr }, "could not journal the crash");
+          core.deps.logger.error(
+            { runId: run.id, step: key, err: journalErr },
+            "could not journal the crash",
+          );
         }
       })
       .finally(() => core.lifecycle.schedulePump(run));
