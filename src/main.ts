@@ -4,6 +4,7 @@ import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
 import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
+import { createStoredDeliveries } from "./chat/slack/delivery-store.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -274,7 +275,7 @@ export async function startSlack(
   });
   const core = createCore({ ...options, clock, chat: slack.chat });
   try {
-    await slack.start(core.router);
+    await slack.start(core.router, { deliveries: createStoredDeliveries(core.store, options.logger) });
   } catch (err) {
     await slack.stop(0).catch(() => {});
     core.close();

@@ -3,6 +3,7 @@ import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
+import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
 /**
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   orchestrationMigration,
   backupsMigration,
   alertsMigration,
+  slackDeliveriesMigration,
 ];
