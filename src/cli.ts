@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { reportCliError, type Subcommand } from "./cli/common.js";
+import { installCrashGuards } from "./cli/crash-guard.js";
 
 /**
  * The `opsbot` command. Each subcommand lives in src/cli/ and has its own --help. Modules load only
@@ -48,6 +49,7 @@ function overview(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  installCrashGuards();
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${overview()}\n`);

@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
 import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
+import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
+import { createStoredDeliveries } from "./chat/slack/delivery-store.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -29,6 +31,7 @@ import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
+import { createStoreHealth, type StoreHealth } from "./store/faults.js";
 import { openStore, type Store } from "./store/store.js";
 
 /**
@@ -60,6 +63,8 @@ export interface Core {
   alerts: ScheduledAlertService;
   /** Devices from NetBox/Ansible merged with the YAML; long-running modes call `inventory.start()`. */
   inventory: InventoryService;
+  /** Whether the store takes writes, as the retrying writers see it (for /readyz and the admin notice). */
+  storeHealth: StoreHealth;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -134,6 +139,8 @@ export function createCore(options: CoreOptions): Core {
   const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
   if (!poller) syncCache();
   const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
+  const storeHealth = createStoreHealth(() => clock.now());
+  reportStoreHealth(storeHealth, options);
   const orchestration = createOrchestration({
     config,
     store,
@@ -148,6 +155,7 @@ export function createCore(options: CoreOptions): Core {
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
     fleet: fleetViewFromManagement(fleet),
+    health: storeHealth,
   });
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
@@ -209,6 +217,7 @@ export function createCore(options: CoreOptions): Core {
     router,
     store,
     ...(poller ? { poller } : {}),
+    storeHealth,
     ssh,
     backups,
     orchestration,
@@ -223,6 +232,28 @@ export function createCore(options: CoreOptions): Core {
     },
     close,
   };
+}
+
+/**
+ * A store outage is said once, loudly — in the log and in the admin channel (`channels.admin`) — and
+ * so is the recovery; the writers that hit it hold their data and retry meanwhile.
+ */
+function reportStoreHealth(
+  health: StoreHealth,
+  options: Pick<CoreOptions, "config" | "logger" | "chat">,
+): void {
+  const admin = options.config.channels.admin;
+  health.onChange((state) => {
+    const message = state.ok
+      ? "The database takes writes again; held run output and journal entries are being written."
+      : `Store unavailable: ${state.reason}. Runs are paused and their output is held in memory until it clears.`;
+    if (state.ok) options.logger.info("store available again");
+    else options.logger.error({ reason: state.reason }, "store unavailable");
+    if (admin !== undefined)
+      options.chat.post(admin, reply(text(message))).catch((err: unknown) => {
+        options.logger.warn({ err }, "could not tell the admin channel about the store");
+      });
+  });
 }
 
 /** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
@@ -287,7 +318,7 @@ export async function startSlack(
   });
   const core = createCore({ ...options, clock, chat: slack.chat });
   try {
-    await slack.start(core.router);
+    await slack.start(core.router, { deliveries: createStoredDeliveries(core.store, options.logger) });
   } catch (err) {
     await slack.stop(0).catch(() => {});
     core.close();

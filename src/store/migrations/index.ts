@@ -4,6 +4,7 @@ import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
 import { inventoryMigration } from "./0007-inventory.js";
+import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
 /**
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   backupsMigration,
   alertsMigration,
   inventoryMigration,
+  slackDeliveriesMigration,
 ];
