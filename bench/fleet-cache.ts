@@ -187,6 +187,7 @@ function openCache(dir: string, devices: number): Cache {
     orchestration: absent,
     runReporter: absent,
     alerts: absent,
+    inventory: absent,
   };
   // The floor: the 100 rows an answer shows, read by primary key (no ordering, no totals, no reply).
   const byKey = store.db.prepare("SELECT * FROM interface_state WHERE device = ? AND if_index = ?");
