@@ -1,6 +1,6 @@
 import { heading, reply, text } from "../src/chat/reply.js";
 import { drivesTable } from "../src/management/answer-tables.js";
-import { listAgeBlock, plural } from "../src/management/answers.js";
+import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
 
 const MAX_ROWS = 50;
@@ -14,6 +14,8 @@ export default defineCommand({
   handler(_args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
+    const empty = emptyFleetReply(fleet);
+    if (empty) return empty;
     const result = fleet.drives({ failingOnly: true, limit: MAX_ROWS });
     if (result.total === 0) {
       const all = fleet.drives({ limit: 0 });

@@ -1,5 +1,5 @@
 import { fields, heading, reply } from "../src/chat/reply.js";
-import { listAgeBlock, plural } from "../src/management/answers.js";
+import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -10,6 +10,8 @@ export default defineCommand({
   handler(_args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
+    const empty = emptyFleetReply(fleet);
+    if (empty) return empty;
     const c = fleet.fleet();
     const reach = [`${c.reachable} of ${c.devices}`];
     if (c.unreachable > 0) reach.push(`${c.unreachable} not answering`);

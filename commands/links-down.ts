@@ -1,5 +1,13 @@
 import { heading, reply, table, text } from "../src/chat/reply.js";
-import { ageCell, listAgeBlock, plural, scopeLabel, scopeOrThrow, since } from "../src/management/answers.js";
+import {
+  ageCell,
+  emptyFleetReply,
+  listAgeBlock,
+  plural,
+  scopeLabel,
+  scopeOrThrow,
+  since,
+} from "../src/management/answers.js";
 import type { PortView } from "../src/management/fleet-query-types.js";
 import { defineCommand } from "./services.js";
 
@@ -28,6 +36,8 @@ export default defineCommand({
     const now = ctx.services.clock.now();
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));
+    const empty = emptyFleetReply(fleet);
+    if (empty) return empty;
     const result = fleet.linksDown(scope, MAX_DOWN_ROWS);
     const where = scopeLabel(scope);
     if (result.total === 0) {
