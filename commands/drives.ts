@@ -12,7 +12,7 @@ export default defineCommand({
     "Per-drive status on one scale (ok / warning / failed / unknown) with the vendor's own value and detail, " +
     "from HOST-RESOURCES-MIB and the vendor tables (Dell iDRAC, HPE Smart Array, Synology, NetApp).",
   args: [{ name: "device", type: "device", kind: "positional", description: "Device name (default: all)" }],
-  examples: ["drives", "drives db1"],
+  examples: ["drives", "drives db01"],
   sideEffects: false,
   handler(args, ctx) {
     const fleet = ctx.services.fleet;

@@ -3,6 +3,7 @@ import ack from "./ack.js";
 import { alertActions } from "./alert-actions.js";
 import alerts from "./alerts.js";
 import approve, { approveAction } from "./approve.js";
+import as from "./as.js";
 import audit from "./audit.js";
 import backupDiff from "./backup-diff.js";
 import backupNow from "./backup-now.js";
@@ -36,6 +37,7 @@ import whoami from "./whoami.js";
 export const commands: Command[] = [
   help,
   whoami,
+  as,
   fleet,
   device,
   links,

@@ -29,7 +29,7 @@ export default defineCommand({
       description: "A tag, site or device (default: all)",
     },
   ],
-  examples: ["links down", "links down core", "links down ams1"],
+  examples: ["links down", "links down core", "links down hq"],
   sideEffects: false,
   handler(args, ctx) {
     const fleet = ctx.services.fleet;

@@ -22,7 +22,7 @@ export default defineCommand({
     { name: "dry-run", type: "bool", kind: "flag", description: "show the plan; run nothing" },
   ],
   allowExtraOptions: true,
-  examples: ["run restart-service host=web1 service=nginx", "run web-deploy version=v1.4.2 --dry-run"],
+  examples: ["run service-restart host=web01 service=nginx", "run web-deploy version=v1.4.2 --dry-run"],
   sideEffects: true,
   async handler(args, ctx) {
     const o = ctx.services.orchestration;

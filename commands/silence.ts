@@ -30,7 +30,7 @@ export default defineCommand({
       description: "allow a silence longer than alerts.max_silence (default 7d)",
     },
   ],
-  examples: ["silence core-sw1 2h swapping optics", "silence tag:lab 1d", "silence rule:firmware_drift 7d"],
+  examples: ["silence core-sw1 2h swapping optics", "silence tag:edge 1d", "silence rule:firmware_drift 7d"],
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
