@@ -23,6 +23,7 @@ import reject, { rejectAction } from "./reject.js";
 import resume from "./resume.js";
 import run from "./run.js";
 import { abortAction, cancelAction, detailsAction, resumeAction } from "./run-actions.js";
+import runLog from "./run-log.js";
 import { paramsAction, paramsSubmitAction } from "./run-params.js";
 import runStatus from "./run-status.js";
 import runbooks from "./runbooks.js";
@@ -53,6 +54,7 @@ export const commands: Command[] = [
   runbooks,
   run,
   runStatus,
+  runLog,
   runs,
   cancel,
   resume,

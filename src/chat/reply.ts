@@ -22,7 +22,8 @@ export type Block =
   | { type: "text"; text: string }
   | { type: "fields"; fields: Field[] }
   | { type: "table"; columns: string[]; rows: string[][]; caption?: string }
-  | { type: "code"; text: string }
+  /** Preformatted text; `filename` names it where a transport sends a long one as a file. */
+  | { type: "code"; text: string; filename?: string }
   | { type: "buttons"; buttons: Button[] }
   /** Small print under the answer: data age, who approved, hints. */
   | { type: "context"; text: string };
@@ -47,7 +48,8 @@ export const fields = (entries: Field[] | Record<string, string>): Block => ({
 });
 export const table = (columns: string[], rows: string[][], caption?: string): Block =>
   caption === undefined ? { type: "table", columns, rows } : { type: "table", columns, rows, caption };
-export const code = (body: string): Block => ({ type: "code", text: body });
+export const code = (body: string, filename?: string): Block =>
+  filename === undefined ? { type: "code", text: body } : { type: "code", text: body, filename };
 export const buttons = (...list: Button[]): Block => ({ type: "buttons", buttons: list });
 export const context = (body: string): Block => ({ type: "context", text: body });
 

@@ -23,6 +23,8 @@ export class ConsoleChat implements ChatPort {
   private readonly buttons = new Map<number, PendingButton>();
   private nextButton = 1;
   private readonly lastRendered = new Map<string, string>();
+  /** The rest of the last long code block (a run log, a diff), shown a page at a time by `more`. */
+  private pager: { lines: string[]; shown: number } | undefined;
 
   constructor(
     private readonly options: {
@@ -31,6 +33,8 @@ export class ConsoleChat implements ChatPort {
       channel: string;
       write: (text: string) => void;
       color?: boolean;
+      /** Lines of a code block shown at once; `more` shows the next page. Default 40. */
+      pageLines?: number;
     },
   ) {
     this.user = this.identify(options.userName);
@@ -64,6 +68,10 @@ export class ConsoleChat implements ChatPort {
         return true;
       }
       return this.runAs(next, as[2]);
+    }
+    if (/^more$/i.test(trimmed) && this.pager) {
+      this.print(this.nextPage());
+      return true;
     }
     const choice = /^#?(\d+)$/.exec(trimmed);
     if (choice && this.buttons.has(Number(choice[1]))) {
@@ -117,11 +125,45 @@ export class ConsoleChat implements ChatPort {
   }
 
   private render(reply: Reply, ref: MessageRef, label?: string): string {
+    reply = this.paged(reply);
     const first = this.nextButton;
     for (const button of buttonsOf(reply)) this.buttons.set(this.nextButton++, { button, message: ref });
     const body = renderText(reply, { firstButtonNumber: first, color: this.options.color ?? false });
     const choices = buttonsOf(reply).length > 0 ? "\n(type the number of a choice to click it)" : "";
     return `${label ? `${label}\n` : ""}${body}${choices}`;
+  }
+
+  /** A code block longer than a page shows its first page; the rest waits for `more`. */
+  private paged(reply: Reply): Reply {
+    const size = this.options.pageLines ?? 40;
+    let changed = false;
+    const blocks = reply.blocks.map((b) => {
+      if (b.type !== "code") return b;
+      const lines = b.text.split("\n");
+      if (lines.length <= size) return b;
+      changed = true;
+      this.pager = { lines, shown: size };
+      return { ...b, text: `${lines.slice(0, size).join("\n")}\n${this.pagerHint()}` };
+    });
+    return changed ? { ...reply, blocks } : reply;
+  }
+
+  private nextPage(): string {
+    const p = this.pager!;
+    const size = this.options.pageLines ?? 40;
+    const page = p.lines.slice(p.shown, p.shown + size);
+    p.shown += page.length;
+    const hint = this.pagerHint();
+    if (p.shown >= p.lines.length) this.pager = undefined;
+    return page.map((l) => `    ${l}`).join("\n") + (hint ? `\n    ${hint}` : "");
+  }
+
+  private pagerHint(): string {
+    const p = this.pager!;
+    const left = p.lines.length - p.shown;
+    return left > 0
+      ? `… ${p.shown} of ${p.lines.length} lines shown; type \`more\` for the next page`
+      : `(end: ${p.lines.length} lines)`;
   }
 
   private print(text: string): void {
