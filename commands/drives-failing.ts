@@ -1,4 +1,5 @@
-import { heading, reply, text } from "../src/chat/reply.js";
+import { heading, reply, text, withData } from "../src/chat/reply.js";
+import { drivesData } from "../src/management/answer-data.js";
 import { drivesTable } from "../src/management/answer-tables.js";
 import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
@@ -19,19 +20,25 @@ export default defineCommand({
     const result = fleet.drives({ failingOnly: true, limit: MAX_ROWS });
     if (result.total === 0) {
       const all = fleet.drives({ limit: 0 });
-      return reply(
-        text(
-          all.total === 0
-            ? "No drives reported by any device."
-            : `No failing drives: all ${plural(all.total, "drive")} report ok.`,
+      return withData(
+        reply(
+          text(
+            all.total === 0
+              ? "No drives reported by any device."
+              : `No failing drives: all ${plural(all.total, "drive")} report ok.`,
+          ),
+          listAgeBlock(all, now),
         ),
-        listAgeBlock(all, now),
+        drivesData(null, result, now),
       );
     }
-    return reply(
-      heading(`${plural(result.total, "drive")} need attention on ${plural(result.devices, "device")}`),
-      drivesTable(result, now, true),
-      listAgeBlock(result, now),
+    return withData(
+      reply(
+        heading(`${plural(result.total, "drive")} need attention on ${plural(result.devices, "device")}`),
+        drivesTable(result, now, true),
+        listAgeBlock(result, now),
+      ),
+      drivesData(null, result, now),
     );
   },
 });

@@ -1,4 +1,5 @@
-import { fields, heading, reply } from "../src/chat/reply.js";
+import { dataOf, fields, heading, reply, withData } from "../src/chat/reply.js";
+import { ageData } from "../src/management/answer-data.js";
 import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
 
@@ -16,17 +17,33 @@ export default defineCommand({
     const reach = [`${c.reachable} of ${c.devices}`];
     if (c.unreachable > 0) reach.push(`${c.unreachable} not answering`);
     if (c.neverPolled > 0) reach.push(`${c.neverPolled} not polled yet`);
-    return reply(
-      heading(`Fleet: ${plural(c.devices, "device")}`),
-      fields({
-        Reachable: reach.join(", "),
-        "Ports down": `${c.portsDown} (admin up, oper down) — \`links down\``,
-        Drives: `${c.drivesFailed} failed, ${c.drivesWarning} warning — \`drives failing\``,
-        Firmware: `${c.firmwareNonCompliant} off baseline${c.firmwareUnknown > 0 ? `, ${c.firmwareUnknown} unknown` : ""} — \`firmware drift\``,
-        "Stale data":
-          c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
-      }),
-      listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
+    const data = dataOf("fleet", {
+      devices: c.devices,
+      reachable: c.reachable,
+      unreachable: c.unreachable,
+      neverPolled: c.neverPolled,
+      stale: c.stale,
+      portsDown: c.portsDown,
+      drivesFailed: c.drivesFailed,
+      drivesWarning: c.drivesWarning,
+      firmwareNonCompliant: c.firmwareNonCompliant,
+      firmwareUnknown: c.firmwareUnknown,
+      age: ageData(c.age, now),
+    });
+    return withData(
+      reply(
+        heading(`Fleet: ${plural(c.devices, "device")}`),
+        fields({
+          Reachable: reach.join(", "),
+          "Ports down": `${c.portsDown} (admin up, oper down) — \`links down\``,
+          Drives: `${c.drivesFailed} failed, ${c.drivesWarning} warning — \`drives failing\``,
+          Firmware: `${c.firmwareNonCompliant} off baseline${c.firmwareUnknown > 0 ? `, ${c.firmwareUnknown} unknown` : ""} — \`firmware drift\``,
+          "Stale data":
+            c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
+        }),
+        listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
+      ),
+      data,
     );
   },
 });

@@ -1,4 +1,5 @@
-import { heading, reply, table, text } from "../src/chat/reply.js";
+import { dataOf, heading, reply, table, text, withData } from "../src/chat/reply.js";
+import { listMeta, portData } from "../src/management/answer-data.js";
 import {
   ageCell,
   emptyFleetReply,
@@ -40,8 +41,16 @@ export default defineCommand({
     if (empty) return empty;
     const result = fleet.linksDown(scope, MAX_DOWN_ROWS);
     const where = scopeLabel(scope);
+    const data = dataOf("ports_down", {
+      scope: scope ?? null,
+      ...listMeta(result, now),
+      ports: result.items.map((p) => portData(p, now)),
+    });
     if (result.total === 0) {
-      return reply(text(`No ports down in ${where}: every admin-up port is up.`), listAgeBlock(result, now));
+      return withData(
+        reply(text(`No ports down in ${where}: every admin-up port is up.`), listAgeBlock(result, now)),
+        data,
+      );
     }
     const rows = result.items.map((p) => [
       p.device,
@@ -56,10 +65,13 @@ export default defineCommand({
       result.total > result.items.length
         ? `Most recent ${result.items.length} of ${result.total}.`
         : undefined;
-    return reply(
-      heading(`${plural(result.total, "port")} down on ${plural(result.devices, "device")} in ${where}`),
-      table(["Device", "Port", "Alias", "Oper", "Down for", "Errors in/out", "Data age"], rows, caption),
-      listAgeBlock(result, now),
+    return withData(
+      reply(
+        heading(`${plural(result.total, "port")} down on ${plural(result.devices, "device")} in ${where}`),
+        table(["Device", "Port", "Alias", "Oper", "Down for", "Errors in/out", "Data age"], rows, caption),
+        listAgeBlock(result, now),
+      ),
+      data,
     );
   },
 });

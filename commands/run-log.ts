@@ -1,6 +1,7 @@
-import { code, context, heading, reply } from "../src/chat/reply.js";
+import { code, context, heading, reply, withData } from "../src/chat/reply.js";
 import { suggest } from "../src/chat/suggest.js";
 import { NotFoundError } from "../src/lib/errors.js";
+import { runLogData } from "../src/orchestration/presenters/run-data.js";
 import { runIdOf } from "./orchestration-common.js";
 import { defineCommand } from "./services.js";
 
@@ -40,11 +41,15 @@ export default defineCommand({
     }
     const rows = o.output(id).filter((r) => keys === undefined || keys.includes(r.stepKey));
     const what = wanted === undefined ? "all steps" : `step ${keys!.join(", ")}`;
+    const data = runLogData(view, keys ?? null, rows);
     const title = heading(`Run ${id} (${view.run.runbook}), ${what}: stored output`);
     if (rows.length === 0)
-      return reply(
-        title,
-        context(`Nothing stored: ${what === "all steps" ? "no step" : "the step"} wrote output.`),
+      return withData(
+        reply(
+          title,
+          context(`Nothing stored: ${what === "all steps" ? "no step" : "the step"} wrote output.`),
+        ),
+        data,
       );
     let text = "";
     let current: string | undefined;
@@ -58,10 +63,13 @@ export default defineCommand({
       text += r.text;
     }
     const filename = `run-${id}${wanted === undefined ? "" : `-${wanted.replace(/[^A-Za-z0-9._-]+/g, "_")}`}.log`;
-    return reply(
-      title,
-      code(text.replace(/\n$/, ""), filename),
-      context(`${text.split("\n").length - (text.endsWith("\n") ? 1 : 0)} lines · secrets redacted`),
+    return withData(
+      reply(
+        title,
+        code(text.replace(/\n$/, ""), filename),
+        context(`${text.split("\n").length - (text.endsWith("\n") ? 1 : 0)} lines · secrets redacted`),
+      ),
+      data,
     );
   },
 });

@@ -1,4 +1,4 @@
-import { type Block, context, type Reply, text } from "../chat/reply.js";
+import { type Block, context, dataOf, type Reply, text } from "../chat/reply.js";
 import { suggest } from "../chat/suggest.js";
 import { NotFoundError } from "../lib/errors.js";
 import type { DataAge, DeviceHeader, FleetQueries, Scope } from "./fleet-query-types.js";
@@ -44,6 +44,7 @@ export function emptyFleetReply(fleet: FleetQueries): Reply | undefined {
       context("Add devices to opsbot.yaml (see opsbot.example.yaml), or pass `--config FILE`."),
     ],
     isError: true,
+    data: dataOf("error", { code: "EMPTY_FLEET", message: "opsbot knows no devices", details: [] }),
   };
 }
 

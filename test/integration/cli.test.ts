@@ -46,6 +46,7 @@ describe("opsbot CLI (spawned)", () => {
     const parsed = JSON.parse(r.stdout);
     expect(parsed.outcome).toBe("ok");
     expect(parsed.reply.blocks[0].fields).toContainEqual({ label: "User", value: "alice" });
+    expect(parsed.data).toMatchObject({ kind: "whoami", version: 1, user: { name: "alice" } });
   });
 
   it("ask --as switches identity and roles come from the config", () => {

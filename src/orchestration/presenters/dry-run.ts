@@ -3,6 +3,7 @@ import { formatDuration } from "../../lib/clock.js";
 import type { Preview } from "../engine/request.js";
 import { describeNode } from "../plan.js";
 import type { GateCheck } from "../steps/gate.js";
+import { planData } from "./run-data.js";
 import { shortHash } from "./step-line.js";
 
 export interface PlanNotes {
@@ -73,5 +74,17 @@ export function renderPlan(
         : []),
     ],
     ...(problems.length > 0 ? { isError: true } : {}),
+    data: planData(
+      plan,
+      {
+        runbook: p.version.name,
+        hash: p.version.hash,
+        params: p.params,
+        targets: plan.targets.map((t) => t.name),
+      },
+      gates,
+      notes.checkedWhenReached ?? new Set(),
+      problems,
+    ),
   };
 }
