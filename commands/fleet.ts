@@ -1,4 +1,4 @@
-import { dataOf, fields, heading, reply, withData } from "../src/chat/reply.js";
+import { dataOf, fields, heading, reply, text, withData } from "../src/chat/reply.js";
 import { ageData } from "../src/management/answer-data.js";
 import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
@@ -30,20 +30,22 @@ export default defineCommand({
       firmwareUnknown: c.firmwareUnknown,
       age: ageData(c.age, now),
     });
-    return withData(
-      reply(
-        heading(`Fleet: ${plural(c.devices, "device")}`),
-        fields({
-          Reachable: reach.join(", "),
-          "Ports down": `${c.portsDown} (admin up, oper down) — \`links down\``,
-          Drives: `${c.drivesFailed} failed, ${c.drivesWarning} warning — \`drives failing\``,
-          Firmware: `${c.firmwareNonCompliant} off baseline${c.firmwareUnknown > 0 ? `, ${c.firmwareUnknown} unknown` : ""} — \`firmware drift\``,
-          "Stale data":
-            c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
-        }),
-        listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
-      ),
-      data,
+    const answer = reply(
+      heading(`Fleet: ${plural(c.devices, "device")}`),
+      fields({
+        Reachable: reach.join(", "),
+        "Ports down": `${c.portsDown} (admin up, oper down) — \`links down\``,
+        Drives: `${c.drivesFailed} failed, ${c.drivesWarning} warning — \`drives failing\``,
+        Firmware: `${c.firmwareNonCompliant} off baseline${c.firmwareUnknown > 0 ? `, ${c.firmwareUnknown} unknown` : ""} — \`firmware drift\``,
+        "Stale data":
+          c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
+      }),
+      listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
+    // A failing inventory source keeps its last list: say so, or the fleet reads as complete.
+    const health = ctx.services.inventory.health();
+    if (!health.ok)
+      answer.blocks.splice(2, 0, text(`Inventory: ${health.problems.join("; ")} — \`inventory\``));
+    return withData(answer, data);
   },
 });

@@ -39,7 +39,7 @@ export function emptyFleetReply(fleet: FleetQueries): Reply | undefined {
     blocks: [
       text(
         "⚠ opsbot knows no devices, so it cannot tell whether anything is wrong: the config has none " +
-          "(no opsbot.yaml, or an empty `devices:` list).",
+          "(no opsbot.yaml, an empty `devices:` list, or an inventory source that listed none).",
       ),
       context("Add devices to opsbot.yaml (see opsbot.example.yaml), or pass `--config FILE`."),
     ],
