@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
@@ -6,7 +6,7 @@ import { recordPoll } from "../../src/management/record-poll.js";
 import { createStateRepo } from "../../src/management/state-repo.js";
 import { type TestCore, testCore } from "../support/core.js";
 import { observation, port } from "../support/mgmt-fixtures.js";
-import { tempDir } from "../support/temp.js";
+import { runbooksDir } from "../support/runbooks-dir.js";
 
 /**
  * Issue 14: a dry run (and the request, before anyone is asked to approve) checks what the run will
@@ -41,19 +41,15 @@ steps:
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHht9x+VVyEARhDNogcDKCsi7PvCkOCYIneJwMTvI4fU";
 
 let core: TestCore;
-let dir: ReturnType<typeof tempDir>;
+let dir: ReturnType<typeof runbooksDir>;
 
 beforeEach(() => {
-  dir = tempDir();
-  const runbooks = join(dir.path, "runbooks");
-  mkdirSync(runbooks);
-  writeFileSync(join(runbooks, "upgrade.yaml"), UPGRADE);
-  writeFileSync(join(runbooks, "optional-flag.yaml"), OPTIONAL);
+  dir = runbooksDir({ upgrade: UPGRADE, "optional-flag": OPTIONAL });
   const knownHosts = join(dir.path, "known_hosts");
   writeFileSync(knownHosts, `10.9.9.9 ${KEY}\n`);
   const ssh = (extra: string) => `{ user: ops, key_file: /nonexistent/key, ${extra} }`;
   core = testCore(`roles: { admin: [alice], netops: [bob] }
-orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, watch: false }
+${dir.orchestrationYaml}
 devices:
   - { name: edge-sw3, host: 127.0.0.1 }
   - { name: pinless, host: 127.0.0.2, ssh: ${ssh(`known_hosts: ${JSON.stringify(knownHosts)}`)} }

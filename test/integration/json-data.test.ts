@@ -1,12 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.js";
 import { recordPoll } from "../../src/management/record-poll.js";
 import { createStateRepo } from "../../src/management/state-repo.js";
 import { type TestCore, testCore } from "../support/core.js";
 import { drive, observation, port } from "../support/mgmt-fixtures.js";
-import { tempDir } from "../support/temp.js";
+import { runbooksDir } from "../support/runbooks-dir.js";
 
 /**
  * Issue 14: `--json` is data. Every answer carries a versioned payload next to the rendered blocks —
@@ -20,15 +18,12 @@ steps:
 `;
 
 let core: TestCore;
-let dir: ReturnType<typeof tempDir>;
+let dir: ReturnType<typeof runbooksDir>;
 
 beforeEach(() => {
-  dir = tempDir();
-  const runbooks = join(dir.path, "runbooks");
-  mkdirSync(runbooks);
-  writeFileSync(join(runbooks, "hello.yaml"), HELLO);
+  dir = runbooksDir({ hello: HELLO }, { allowLocal: true });
   core = testCore(`roles: { admin: [alice] }
-orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
+${dir.orchestrationYaml}
 devices:
   - { name: core-sw1, host: 127.0.0.1, tags: [core], site: hq }
   - { name: db01, host: 127.0.0.2, tags: [servers], site: hq }

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConsoleChat } from "../../src/chat/console/console-chat.js";
@@ -6,7 +5,7 @@ import { renderReply } from "../../src/chat/slack/block-kit.js";
 import { parseConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
-import { tempDir } from "../support/temp.js";
+import { runbooksDir } from "../support/runbooks-dir.js";
 
 /**
  * Issue 14: `run log N [step]` reads a run's stored output after the fact — paged in the console
@@ -21,19 +20,16 @@ steps:
     local: { command: "echo hello from greet" }
 `;
 
-let dir: ReturnType<typeof tempDir>;
+let dir: ReturnType<typeof runbooksDir>;
 let core: Core;
 let chat: ConsoleChat;
 let out: string[];
 
 beforeEach(() => {
-  dir = tempDir();
-  const runbooks = join(dir.path, "runbooks");
-  mkdirSync(runbooks);
-  writeFileSync(join(runbooks, "noisy.yaml"), NOISY);
+  dir = runbooksDir({ noisy: NOISY }, { allowLocal: true });
   const config = parseConfig(
     `roles: { admin: [alice] }
-orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
+${dir.orchestrationYaml}
 `,
     "test.yaml",
     {},
