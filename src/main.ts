@@ -13,6 +13,7 @@ import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
+import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import type { SnmpCollector } from "./management/collectors/snmp/index.js";
@@ -81,11 +82,16 @@ export interface CoreOptions {
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
   const commands = options.commands ?? allCommands;
-  const redactor = new Redactor([
-    ...options.config.secrets,
-    ...(options.secrets ?? []),
+  const secrets = [
     ...configSecrets(options.config),
-  ]);
+    ...(options.secrets ?? []).map((value) => ({ key: "the Slack settings (.env)", value })),
+  ];
+  const names = configuredNames(options.config);
+  for (const warning of weakSecretWarnings(secrets, names)) options.logger.warn(warning);
+  const redactor = new Redactor(
+    secrets.map((s) => s.value),
+    names,
+  );
   const clock = options.clock ?? systemClock;
   const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger: options.logger, clock });
@@ -202,16 +208,29 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCo
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */
-function configSecrets(config: Config): string[] {
-  return config.devices
-    .flatMap((d) => [
-      d.snmp?.community,
-      d.snmp?.v3?.auth_key,
-      d.snmp?.v3?.priv_key,
-      // SSH key passphrases come from the variable the config names.
-      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
-    ])
-    .filter((s): s is string => typeof s === "string");
+/** Every configured secret with the key it came from (for weak-secret warnings). */
+function configSecrets(config: Config): LabelledSecret[] {
+  const out: LabelledSecret[] = config.secrets.map((value, i) => ({ key: `secrets[${i}]`, value }));
+  config.devices.forEach((d, i) => {
+    const at = `devices[${i}] (${d.name})`;
+    const add = (key: string, value: string | undefined) => {
+      if (typeof value === "string") out.push({ key: `${at}.${key}`, value });
+    };
+    add("snmp.community", d.snmp?.community);
+    add("snmp.v3.auth_key", d.snmp?.v3?.auth_key);
+    add("snmp.v3.priv_key", d.snmp?.v3?.priv_key);
+    // SSH key passphrases come from the variable the config names.
+    const env = d.ssh?.passphrase_env;
+    if (env !== undefined) add(`ssh.passphrase_env (${env})`, process.env[env]);
+  });
+  return out;
+}
+
+/** Names redaction must never change: devices, their sites, tags and teams, role members. */
+function configuredNames(config: Config): string[] {
+  const names = config.devices.flatMap((d) => [d.name, d.site ?? "", d.team ?? "", ...d.tags]);
+  for (const members of Object.values(config.roles)) names.push(...members);
+  return [...new Set(names.filter((n) => n.length > 0))];
 }
 
 export function envSecrets(settings: EnvSettings): string[] {

@@ -199,7 +199,9 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   ): Promise<void> {
     for (const g of groups) {
       const members = repo.members(g.id);
-      const reply = redact(renderGroup(g, members, ctx.rules[g.rule], now));
+      // What the message is about (device, ports, who acked) is a name, never redacted.
+      const names = [g.device, ...members.flatMap((m) => [m.device, m.object, m.ackedBy ?? ""])];
+      const reply = redact(renderGroup(g, members, ctx.rules[g.rule], now), names);
       const closed = members.every((m) => m.status === "resolved") ? now : null;
       try {
         let ts = g.ts;
@@ -219,7 +221,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       const g = repo.group(n.groupId);
       if (!g?.ts) continue; // its message is not out yet: the next pass posts the note
       try {
-        await chat.post(g.channel, redact({ blocks: [text(n.text)] }), { threadTs: g.ts });
+        await chat.post(g.channel, redact({ blocks: [text(n.text)] }, [g.device]), { threadTs: g.ts });
         counts.posts++;
         repo.notePosted(n.id);
       } catch (err) {
@@ -228,20 +230,21 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     }
   }
 
-  function redact(reply: Reply): Reply {
+  function redact(reply: Reply, names: string[]): Reply {
     const r = deps.redactor;
     if (!r) return reply;
+    const clean = (t: string) => r.redact(t, names);
     const block = (b: Block): Block => {
       switch (b.type) {
         case "heading":
         case "text":
         case "context":
         case "code":
-          return { ...b, text: r.redact(b.text) };
+          return { ...b, text: clean(b.text) };
         case "table":
-          return { ...b, rows: b.rows.map((row) => row.map((cell) => r.redact(cell))) };
+          return { ...b, rows: b.rows.map((row) => row.map(clean)) };
         case "fields":
-          return { ...b, fields: b.fields.map((f) => ({ label: f.label, value: r.redact(f.value) })) };
+          return { ...b, fields: b.fields.map((f) => ({ label: f.label, value: clean(f.value) })) };
         default:
           return b;
       }

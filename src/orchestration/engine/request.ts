@@ -111,7 +111,10 @@ export function request(
   const now = () => deps.clock.now();
   const p = preview(core, input.runbook, input.params);
   let approvalId: number | undefined;
-  const redactor = deps.redactor.with(p.secretNames.map((n) => p.values[n] ?? ""));
+  const redactor = deps.redactor.with(
+    p.secretNames.map((n) => p.values[n] ?? ""),
+    [p.version.name, input.user.name],
+  );
   const runId = journal.durable(() => {
     journal.saveVersion(p.version);
     const id = journal.createRun(
