@@ -207,8 +207,10 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCo
   return createLazySnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
-/** Credentials written in the config (after ${VAR} substitution) are secrets too. */
-/** Every configured secret with the key it came from (for weak-secret warnings). */
+/**
+ * Every configured secret with the key it came from (for weak-secret warnings). Credentials written
+ * in the config (after ${VAR} substitution) are secrets too.
+ */
 function configSecrets(config: Config): LabelledSecret[] {
   const out: LabelledSecret[] = config.secrets.map((value, i) => ({ key: `secrets[${i}]`, value }));
   config.devices.forEach((d, i) => {

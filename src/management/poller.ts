@@ -16,7 +16,10 @@ export interface Collector {
 
 export interface PollOutcome {
   device: string;
+  /** False when the poll read nothing (no answer, or an answer refusing us such as bad SNMPv3 keys). */
   reachable: boolean;
+  /** ok: everything read; partial: some collector failed; failed: answered, nothing read; unreachable. */
+  status: "ok" | "partial" | "failed" | "unreachable";
   /** When the poll was recorded (the data's timestamp). */
   at: number;
   durationMs: number;
@@ -107,16 +110,23 @@ export function createPoller(options: PollerOptions): Poller {
     const recorded = recordPoll(store, repo, obs);
     const outcome: PollOutcome = {
       device: device.name,
-      reachable: obs.reachable,
+      reachable: recorded.device.reachable === true,
+      status: !obs.reachable
+        ? "unreachable"
+        : recorded.device.reachable !== true
+          ? "failed"
+          : recorded.device.lastError
+            ? "partial"
+            : "ok",
       at: obs.at,
       durationMs: clock.now() - started,
       changes: recorded.changeIds.length,
       error: recorded.device.lastError,
     };
-    if (!obs.reachable) {
+    if (!outcome.reachable) {
       logger.warn(
         { device: device.name, failures: recorded.device.consecutiveFailures, error: outcome.error },
-        "device unreachable",
+        outcome.status === "failed" ? "device poll failed" : "device unreachable",
       );
     } else {
       logger.debug({ device: device.name, changes: outcome.changes, ms: outcome.durationMs }, "polled");
