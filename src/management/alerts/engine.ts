@@ -11,6 +11,7 @@ import { classify } from "./classify.js";
 import { type AlertContext, createAlertContext } from "./context.js";
 import { applyEvent, type DecideContext, tick } from "./decide.js";
 import { createErrorSampler, errorRateEvent } from "./error-rate.js";
+import { type DeviceVersion, firmwareLevelEvents } from "./firmware-level.js";
 import { objectLabel, renderGroup } from "./render.js";
 import { type Alert, alertKey, type Effect } from "./types.js";
 
@@ -52,6 +53,10 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   const ctx = createAlertContext(deps.config, store);
   const batchSize = deps.batchSize ?? 5000;
   const sampler = createErrorSampler(store, ctx.classify);
+  const versions = store.db.prepare(
+    `SELECT name AS device, model, software_rev AS softwareRev, firmware_rev AS firmwareRev
+       FROM device_state WHERE model IS NOT NULL`,
+  );
   /** Open alerts by key: the working set, reloaded from the store at start. */
   const active = new Map<string, Alert>();
   /**
@@ -80,6 +85,18 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       } catch (err) {
         // One malformed row must not stall the log behind it: skip it, loudly.
         logger.error({ err, change: c.id }, "change-log row skipped by the alert engine");
+      }
+    }
+    if (ctx.rules.firmware_drift.enabled) {
+      for (const ev of firmwareLevelEvents(
+        versions.all() as DeviceVersion[],
+        deps.config.firmware_baselines,
+        current,
+        now,
+      )) {
+        const r = applyEvent(current(ev.key), ev, now, d);
+        if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
+        effects.push(...r.effects);
       }
     }
     const sampledUpTo = repo.cursor(SAMPLES);
