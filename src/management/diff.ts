@@ -1,3 +1,4 @@
+import { compareVersions } from "../lib/versions.js";
 import { octetRate, sampleSeconds, uptimeContinuity } from "./counters.js";
 import { downSince } from "./down-since.js";
 import type {
@@ -15,7 +16,6 @@ import type {
   PreviousState,
   StorageStateRow,
 } from "./state-rows.js";
-import { compareVersions } from "./versions.js";
 
 /** Oper states of an admin-up port that mean "this link is down" (dormant and testing are not). */
 export const DOWN_OPER_STATES: readonly OperStatus[] = ["down", "lowerLayerDown", "notPresent"];
