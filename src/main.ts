@@ -13,6 +13,7 @@ import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
+import { setDisplayTimezone } from "./lib/time-format.js";
 import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
@@ -81,6 +82,7 @@ export interface CoreOptions {
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
+  setDisplayTimezone(options.config.timezone);
   const commands = options.commands ?? allCommands;
   const secrets = [
     ...configSecrets(options.config),

@@ -6,7 +6,7 @@ import type { Store } from "../store/store.js";
 import { createLimiter } from "./limiter.js";
 import type { DeviceObservation } from "./observations.js";
 import { recordPoll } from "./record-poll.js";
-import { cronScheduler, registrationsFromConfig, type Scheduler } from "./schedule.js";
+import { createCronScheduler, registrationsFromConfig, type Scheduler } from "./schedule.js";
 import { createStateRepo } from "./state-repo.js";
 
 /** What the poller needs from collection: SNMP, SSH or both behind one call. */
@@ -58,7 +58,7 @@ export interface PollerOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "polling" | "devices">;
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "timezone">>;
   scheduler?: Scheduler;
   /** Source of jitter, [0, 1). */
   random?: () => number;
@@ -71,7 +71,7 @@ export interface PollerOptions {
  */
 export function createPoller(options: PollerOptions): Poller {
   const { collector, store, clock, logger, config } = options;
-  const scheduler = options.scheduler ?? cronScheduler;
+  const scheduler = options.scheduler ?? createCronScheduler(config.timezone);
   const random = options.random ?? Math.random;
   const repo = createStateRepo(store);
   repo.syncDevices(registrationsFromConfig(config));

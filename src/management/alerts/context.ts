@@ -51,7 +51,7 @@ export function createAlertContext(config: Config, store: Store): AlertContext {
       const openWindows = (now: number) => {
         if (now !== openAt) {
           openAt = now;
-          open = a.maintenance.filter((w) => isOpen(w, now));
+          open = a.maintenance.filter((w) => isOpen(w, now, config.timezone));
         }
         return open;
       };
@@ -73,7 +73,7 @@ export function createAlertContext(config: Config, store: Store): AlertContext {
                 (x.targetKind === "tag" && f.tags.some((t) => lower(t) === lower(x.target)))),
           );
           if (s) return `silenced (#${s.id}, ${s.reason})`;
-          const w = activeWindow(openWindows(now), f, now);
+          const w = activeWindow(openWindows(now), f, now, config.timezone);
           return w ? `in maintenance (${w.name})` : null;
         },
       };

@@ -1,5 +1,6 @@
 import { type Block, type Button, buttons, context, heading, type Reply, text } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
+import { formatDateTime } from "../../lib/time-format.js";
 import type { AlertGroup } from "./alert-repo.js";
 import { RULE_TITLES } from "./rules.js";
 import type { Alert, RuleSettings } from "./types.js";
@@ -59,7 +60,7 @@ export function renderGroup(group: AlertGroup, members: Alert[], rule: RuleSetti
 
   const blocks: Block[] = [heading(head), text(lines.join("\n") || "(nothing to show)")];
   const acked = open.length > 0 && open.every((a) => a.ackedBy !== null);
-  const notes = [`severity ${worst}`, `opened ${new Date(group.openedAt).toISOString().slice(0, 16)}Z`];
+  const notes = [`severity ${worst}`, `opened ${formatDateTime(group.openedAt)}`];
   if (acked) notes.push("acknowledged");
   blocks.push(context(notes.join(" · ")));
 

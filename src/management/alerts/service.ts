@@ -1,8 +1,8 @@
-import cron from "node-cron";
 import type { Reply } from "../../chat/reply.js";
 import { RULE_NAMES } from "../../config/alerts-schema.js";
 import type { ChatUser } from "../../lib/actor.js";
 import { parseDuration } from "../../lib/clock.js";
+import { scheduleCron } from "../../lib/cron.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
 import type { Silence } from "./alert-repo.js";
 import { acknowledge } from "./decide.js";
@@ -136,7 +136,7 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
       run();
       const d = config.alerts.digest;
       if (d) {
-        digestTask = cron.schedule(
+        digestTask = scheduleCron(
           d.schedule,
           () => {
             const channel = config.channels[d.channel] ?? d.channel;
@@ -144,7 +144,7 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
               .post(channel, service.digest())
               .catch((err: unknown) => deps.logger.warn({ err }, "alert digest not delivered"));
           },
-          { name: "alert digest", timezone: "UTC" },
+          { name: "alert digest", timezone: config.timezone },
         );
       }
     },
