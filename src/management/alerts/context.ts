@@ -70,6 +70,8 @@ export function createAlertContext(config: Config, store: Store): AlertContext {
               x.expiresAt > now &&
               ((x.targetKind === "device" && lower(x.target) === lower(alert.device)) ||
                 (x.targetKind === "rule" && x.target === alert.rule) ||
+                (x.targetKind === "device_rule" &&
+                  lower(x.target) === lower(`${alert.device}:${alert.rule}`)) ||
                 (x.targetKind === "tag" && f.tags.some((t) => lower(t) === lower(x.target)))),
           );
           if (s) return `silenced (#${s.id}, ${s.reason})`;

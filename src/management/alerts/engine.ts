@@ -142,7 +142,12 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       else active.set(a.key, stored);
       return stored;
     };
-    for (const a of staged.values()) save(a);
+    for (const a of staged.values()) {
+      // A silence or window starting or ending changes what the message shows (and its buttons).
+      const before = active.get(a.key);
+      if (before && before.suppressed !== a.suppressed && a.groupId !== null) repo.markDirty(a.groupId);
+      save(a);
+    }
     for (const e of effects) {
       let a = staged.get(e.alert.key) ?? e.alert;
       if (e.type === "announce") {

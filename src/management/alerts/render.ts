@@ -67,7 +67,15 @@ export function renderGroup(group: AlertGroup, members: Alert[], rule: RuleSetti
   if (open.length > 0) {
     const list: Button[] = [];
     if (!acked) list.push({ actionId: ACTION_ACK, label: "Ack", value: String(group.id) });
-    list.push({ actionId: ACTION_SILENCE, label: "Silence 1h", value: `device:${group.device}:1h` });
+    // What the message is about: this rule on this device. Once every open alert is silenced the
+    // button is gone (the silence re-renders the message).
+    const silenced = open.every((a) => a.suppressed?.startsWith("silenced"));
+    if (!silenced)
+      list.push({
+        actionId: ACTION_SILENCE,
+        label: "Silence 1h",
+        value: `device_rule:${group.device}:${group.rule}:1h`,
+      });
     const withRunbook = rule.runbook ? open[0] : undefined;
     if (withRunbook && rule.runbook)
       list.push({

@@ -157,6 +157,14 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
 
   /** "tag:core", "rule:port_down", "device:sw1", or a bare device, tag or rule name (in that order). */
   function resolveTarget(target: string): { targetKind: Silence["targetKind"]; target: string } {
+    const pair = /^device_rule:([^:]+):([^:]+)$/i.exec(target);
+    if (pair) {
+      const device = config.devices.find((d) => d.name.toLowerCase() === pair[1]!.toLowerCase());
+      if (!device) throw new UsageError(`No device named "${pair[1]}".`);
+      if (!RULE_NAMES.includes(pair[2] as RuleName))
+        throw new UsageError(`No rule "${pair[2]}". Rules: ${RULE_NAMES.join(", ")}.`);
+      return { targetKind: "device_rule", target: `${device.name}:${pair[2]}` };
+    }
     const m = /^(device|tag|rule):(.+)$/i.exec(target);
     if (m) {
       const kind = m[1]!.toLowerCase() as Silence["targetKind"];
