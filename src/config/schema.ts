@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 
@@ -171,6 +172,11 @@ const ORCHESTRATION_DEFAULTS = {
 
 export const configSchema = z
   .object({
+    /** IANA time zone of every schedule (polling, backups, digest, maintenance) and of times in answers. */
+    timezone: z
+      .string()
+      .refine(isTimezone, 'an IANA time zone such as "UTC" or "Europe/Berlin"')
+      .default(DEFAULT_TIMEZONE),
     /** Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`). */
     roles: z.record(name, z.array(z.string().min(1))).default({}),
     /** Logical channel name → transport channel (Slack id `C…` or `#name`; any name in the console). */
