@@ -138,6 +138,7 @@ async function main(): Promise<void> {
           tags: [`tag${i % TAGS}`, i % 2 === 0 ? "access" : "distribution"],
           pollIntervalMs: 300_000,
         })),
+        clock.now(),
       );
 
     // Two full polling rounds: the second one diffs against the first (rates, change log).

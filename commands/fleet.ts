@@ -1,4 +1,4 @@
-import { fields, heading, reply } from "../src/chat/reply.js";
+import { fields, heading, reply, text } from "../src/chat/reply.js";
 import { listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
 
@@ -24,6 +24,13 @@ export default defineCommand({
         "Stale data":
           c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
       }),
+      ...(c.removed > 0
+        ? [
+            text(
+              `${plural(c.removed, "device")} removed from the config ${c.removed === 1 ? "is" : "are"} not counted (history kept until retention).`,
+            ),
+          ]
+        : []),
       listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
   },

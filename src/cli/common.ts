@@ -61,3 +61,10 @@ export function reportCliError(err: unknown): number {
   if (e.code === "INTERNAL" && process.env.OPSBOT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
   return e.code === "USAGE" ? 1 : 2;
 }
+
+/** No opsbot.yaml at the default path: say so, once, where the user will see it. */
+export function warnNoConfig(settings: EnvSettings): void {
+  process.stderr.write(
+    `opsbot: warning: no config file at ${settings.configPath}; answering from the database ${settings.dbPath} as it is, without touching its device list. Pass --config FILE or set OPSBOT_CONFIG.\n`,
+  );
+}

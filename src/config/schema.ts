@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
+import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -151,6 +152,8 @@ export const orchestrationSchema = z
     approval_expires_in: durationText.default("30m"),
     /** Logical channel (from channels) for notify steps without one; default the run's own channel. */
     notify_channel: z.string().min(1).optional(),
+    /** On stop, how long running steps may take to finish before they are marked interrupted. */
+    shutdown_grace: durationText.default("30s"),
   })
   .strict();
 
@@ -161,6 +164,7 @@ const ORCHESTRATION_DEFAULTS = {
   output_cap_bytes: 4_194_304,
   default_step_timeout: "30m",
   approval_expires_in: "30m",
+  shutdown_grace: "30s",
 };
 
 export const configSchema = z
@@ -209,6 +213,12 @@ export const configSchema = z
     /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
+    /** The owner lease (one bot per database) and its control socket. */
+    owner: ownerSchema.default(OWNER_DEFAULTS),
+    /** How long stored history is kept; the owner prunes daily, `opsbot prune` on demand. */
+    retention: retentionSchema.default(RETENTION_DEFAULTS),
+    /** Logical or transport channel where the bot reports on itself (a bad config on reload…). */
+    admin_channel: z.string().min(1).optional(),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })

@@ -57,6 +57,11 @@ export interface PollerOptions {
   logger: Logger;
   config: Pick<Config, "polling" | "devices">;
   scheduler?: Scheduler;
+  /**
+   * Register the configured devices in the cache at creation (default true). The composition root
+   * passes false: there only the owner syncs, and never from a missing config.
+   */
+  syncDevices?: boolean;
   /** Source of jitter, [0, 1). */
   random?: () => number;
 }
@@ -64,14 +69,14 @@ export interface PollerOptions {
 /**
  * The poller: schedules polls, bounds how many run at once, keeps one poll per device at a time, and
  * records each poll in the device cache. Creating it registers the configured devices in the cache
- * (so answers know every device and its poll interval, even before its first poll).
+ * (so answers know every device and its poll interval, even before its first poll), unless told not to.
  */
 export function createPoller(options: PollerOptions): Poller {
   const { collector, store, clock, logger, config } = options;
   const scheduler = options.scheduler ?? cronScheduler;
   const random = options.random ?? Math.random;
   const repo = createStateRepo(store);
-  repo.syncDevices(registrationsFromConfig(config));
+  if (options.syncDevices !== false) repo.syncDevices(registrationsFromConfig(config), clock.now());
 
   const byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
   const limiter = createLimiter(config.polling.concurrency);

@@ -60,6 +60,7 @@ export function createOutputWriter(
   const maxBatch = options.maxBatch ?? 2000;
   let batch: OutputChunk[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const flush = () => {
     if (timer) {
       clearTimeout(timer);
@@ -72,6 +73,8 @@ export function createOutputWriter(
   };
   return {
     push(chunk: OutputChunk): void {
+      // After shutdown: output of a step already marked interrupted has nowhere to go.
+      if (closed) return;
       batch.push(chunk);
       if (batch.length >= maxBatch) flush();
       else if (!timer) {
@@ -80,5 +83,10 @@ export function createOutputWriter(
       }
     },
     flush,
+    /** Writes what is batched, then drops whatever comes later (the store is about to close). */
+    close(): void {
+      flush();
+      closed = true;
+    },
   };
 }

@@ -23,6 +23,7 @@ export class ConsoleChat implements ChatPort {
   private readonly buttons = new Map<number, PendingButton>();
   private nextButton = 1;
   private readonly lastRendered = new Map<string, string>();
+  private input: ReturnType<typeof createInterface> | undefined;
 
   constructor(
     private readonly options: {
@@ -97,6 +98,7 @@ export class ConsoleChat implements ChatPort {
     prompt = true,
   ): Promise<void> {
     const rl = createInterface({ input, output, terminal: prompt });
+    this.input = rl;
     const setPrompt = () => rl.setPrompt(`${this.user.name}> `);
     setPrompt();
     if (prompt) rl.prompt();
@@ -108,6 +110,12 @@ export class ConsoleChat implements ChatPort {
       if (prompt) rl.prompt();
     }
     rl.close();
+    this.input = undefined;
+  }
+
+  /** Ends runInteractive after the line being handled (a stop requested by a signal). */
+  stopInteractive(): void {
+    this.input?.close();
   }
 
   show(reply: Reply, channel: string, label?: string): MessageRef {

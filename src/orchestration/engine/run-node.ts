@@ -22,6 +22,9 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
     if (attempt === 0) return;
     runNode(core, run, key, attempt)
       .catch((err: unknown) => {
+        run.status.set(key, "failed");
+        // A run detached by shutdown (see engine.shutdown) may finish after the store closed: log only.
+        if (run.detached) return;
         core.deps.logger.error(
           { runId: run.id, step: key, err: run.redactor.redact((err as Error).message) },
           "step runner crashed",
@@ -31,7 +34,6 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
           error: run.redactor.redact(`internal error: ${(err as Error).message}`),
           durationMs: 0,
         });
-        run.status.set(key, "failed");
       })
       .finally(() => core.lifecycle.schedulePump(run));
   });
