@@ -61,7 +61,6 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
     }
     const settings = settingsFrom(values);
     const configMissing = configFileMissing(settings);
-    if (configMissing) warnNoConfig(settings);
     const config = loadConfig(settings);
     const userName = values.as ?? consoleUserName(config.console.user);
     const verbose = (line: string) => {
@@ -122,6 +121,8 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
       },
     });
     try {
+      // Answers come from what the database holds; say so when a config would have changed it.
+      if (configMissing && core.services.fleet.deviceNames().length > 0) warnNoConfig(settings);
       await core.start();
       if (!leased && hasSideEffects(core.router as Router, text)) {
         throw new OpsbotError(

@@ -5,7 +5,7 @@ import type { Config } from "../config/schema.js";
 import { parseDuration } from "../lib/clock.js";
 import { OpsbotError, toOpsbotError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import type { Core, CoreOptions, RunOptions } from "../main.js";
+import type { Core, RunOptions } from "../main.js";
 import { defaultSocketPath } from "./control-protocol.js";
 import { createControlServer } from "./control-server.js";
 import type { Part } from "./lifecycle.js";
