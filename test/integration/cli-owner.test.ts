@@ -89,10 +89,19 @@ describe("opsbot start owns the database", () => {
     expect(approved.stdout).toMatch(/approved by bob/);
     expect(approved.stderr).toContain(`ran in the owner (pid ${bot.pid})`);
     await waitFor(() => runStatus(1) === "succeeded", 30_000, "run 1 to succeed");
-    const output = row<{ text: string }>("SELECT group_concat(text, '') AS text FROM run_output WHERE run_id = 1");
+    const output = row<{ text: string }>(
+      "SELECT group_concat(text, '') AS text FROM run_output WHERE run_id = 1",
+    );
     expect(output?.text).toContain(`ran-by=${bot.pid}`);
     // The bot's own run message was updated to the outcome.
-    await waitFor(() => /Run 1 · whoran · succeeded[\s\S]*\(updated\)|\(updated\)[\s\S]*Run 1 · whoran · succeeded/.test(bot.stdout()), 30_000, "the live message");
+    await waitFor(
+      () =>
+        /Run 1 · whoran · succeeded[\s\S]*\(updated\)|\(updated\)[\s\S]*Run 1 · whoran · succeeded/.test(
+          bot.stdout(),
+        ),
+      30_000,
+      "the live message",
+    );
   }, 90_000);
 
   it("a second start refuses and names the holder; after kill -9 a waiting one takes over and recovers the run", async () => {
@@ -100,12 +109,18 @@ describe("opsbot start owns the database", () => {
     await ready(first);
     const second = opsbotSync(["start", "--console", "--config", config, "--db", db], { cwd: dir.path });
     expect(second.code).not.toBe(0);
-    expect(second.stderr).toMatch(new RegExp(`Another opsbot owns .*opsbot\\.db: start \\(pid ${first.pid} on `));
+    expect(second.stderr).toMatch(
+      new RegExp(`Another opsbot owns .*opsbot\\.db: start \\(pid ${first.pid} on `),
+    );
     expect(second.stderr).toContain("--wait");
 
     expect(ask("run slow", "--as", "alice").code).toBe(0);
     expect(ask("approve 1", "--as", "bob").code).toBe(0);
-    await waitFor(() => row("SELECT 1 FROM run_steps WHERE run_id = 1 AND status = 'running'"), 30_000, "the step");
+    await waitFor(
+      () => row("SELECT 1 FROM run_steps WHERE run_id = 1 AND status = 'running'"),
+      30_000,
+      "the step",
+    );
     const waiting = start("--wait");
     await waitFor(() => waiting.stderr().includes("waiting for the owner lease"), 30_000, "the wait notice");
     first.child.kill("SIGKILL");
@@ -125,7 +140,11 @@ describe("opsbot start owns the database", () => {
       await ready(bot);
       ask("run slow", "--as", "alice");
       ask("approve 1", "--as", "bob");
-      await waitFor(() => row("SELECT 1 FROM run_steps WHERE run_id = 1 AND status = 'running'"), 30_000, "the step");
+      await waitFor(
+        () => row("SELECT 1 FROM run_steps WHERE run_id = 1 AND status = 'running'"),
+        30_000,
+        "the step",
+      );
       bot.child.kill(signal);
       const { code } = await bot.exited;
       expect(code).toBe(0);
@@ -159,7 +178,10 @@ describe("nothing is wiped", () => {
     expect(ask("fleet").code).toBe(0); // with the config: registers sw1 and sw2
     const elsewhere = join(dir.path, "elsewhere");
     mkdirSync(elsewhere);
-    const r = opsbotSync(["ask", "links down"], { cwd: elsewhere, env: cliEnv(elsewhere, { OPSBOT_DB: db }) });
+    const r = opsbotSync(["ask", "links down"], {
+      cwd: elsewhere,
+      env: cliEnv(elsewhere, { OPSBOT_DB: db }),
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: no config file at \.\/opsbot\.yaml; answering from the database/);
     expect(row<{ n: number }>("SELECT count(*) AS n FROM device_state WHERE removed_at IS NULL")?.n).toBe(2);
