@@ -3,6 +3,7 @@ import { actions as allActions, commands as allCommands } from "../commands/inde
 import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatAdapter } from "./chat/adapter.js";
 import type { ChatPort } from "./chat/port.js";
+import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
@@ -20,6 +21,9 @@ import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
+import { createInventory, type InventoryService } from "./management/inventory/service.js";
+import { sourcesFromConfig } from "./management/inventory/sources.js";
+import type { InventorySource } from "./management/inventory/types.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { startPoller } from "./management/start-poller.js";
@@ -29,6 +33,7 @@ import { createRunReporter, type RunReporterOptions } from "./orchestration/pres
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createLifecycle, type Lifecycle, type Part } from "./runtime/lifecycle.js";
 import { createAuditRepo } from "./store/audit-repo.js";
+import { createStoreHealth, type StoreHealth } from "./store/faults.js";
 import { openStore, type Store } from "./store/store.js";
 
 /**
@@ -64,6 +69,10 @@ export interface Core {
   orchestration: OrchestrationService;
   /** Alert engine over the change log (started by Core.start when `run.schedules`). */
   alerts: ScheduledAlertService;
+  /** Devices from NetBox/Ansible merged with the YAML (refreshed on schedule by Core.start when `run.schedules`). */
+  inventory: InventoryService;
+  /** Whether the store takes writes, as the retrying writers see it (for /readyz and the admin notice). */
+  storeHealth: StoreHealth;
   /**
    * The ordered parts Core.start / Core.stop run: add yours (an ops HTTP listener…) with
    * `lifecycle.add(part, { before: "control" })`. See `lifecycle.names()`.
@@ -117,6 +126,8 @@ export interface CoreOptions {
   collector?: Collector & { close?(): Promise<void> | void };
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
+  /** Inventory sources; default those the config names (tests pass their own timers through these). */
+  inventorySources?: InventorySource[];
   /** Long-running and owner behaviour; see RunOptions. */
   run?: RunOptions;
 }
@@ -125,16 +136,27 @@ export interface CoreOptions {
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
   const commands = options.commands ?? allCommands;
+  const inventory = createInventory({
+    config: options.config,
+    sources: options.inventorySources ?? sourcesFromConfig(options.config, { logger: options.logger }),
+    store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    chat: options.chat,
+  });
+  // Everything below sees the desired device list: the YAML's devices merged with the sources' kept lists.
+  const config: Config = { ...options.config, devices: inventory.current().devices };
   const redactor = new Redactor([
-    ...options.config.secrets,
+    ...config.secrets,
     ...(options.secrets ?? []),
-    ...configSecrets(options.config),
+    ...configSecrets(config),
+    ...inventorySecrets(config),
   ]);
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger, clock });
-  const backups = createBackupService({ ssh, store, clock, logger, config: options.config, redactor });
+  const backups = createBackupService({ ssh, store, clock, logger, config: config, redactor });
   const poller = options.collector
     ? createPoller({
         // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
@@ -142,20 +164,23 @@ export function createCore(options: CoreOptions): Core {
         store,
         clock,
         logger,
-        config: options.config,
+        config: config,
         syncDevices: false,
       })
     : undefined;
+  // Only the owner syncs the cache's device list (`run.syncDevices`), never from a missing config.
   const syncDevices = () => {
-    const removed = createStateRepo(store).syncDevices(registrationsFromConfig(options.config), clock.now());
+    const removed = createStateRepo(store).syncDevices(registrationsFromConfig(config), clock.now());
     if (removed.length > 0) logger.warn({ removed }, "devices no longer in the config are marked removed");
   };
   // Without run options (tests, benches) the cache knows every configured device at once, as before.
   if (!options.run) syncDevices();
-  const fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
-  const devices = new Map(options.config.devices.map((d) => [d.name, d]));
+  const storeHealth = createStoreHealth(() => clock.now());
+  reportStoreHealth(storeHealth, options);
+  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
+  const devices = new Map(config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
-    config: options.config,
+    config: config,
     store,
     clock,
     logger,
@@ -181,12 +206,20 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     chat: options.chat,
-    config: options.config,
+    config: config,
     logger,
     redactor,
   });
+  // A refresh that changed the list: every reader of config.devices sees the new one.
+  inventory.onChange((devices) => {
+    config.devices = devices;
+    for (const secret of configSecrets(config)) redactor.add(secret);
+    if (poller) poller.reload();
+    else syncDevices();
+    backups.reload();
+  });
   const services: Services = {
-    config: options.config,
+    config,
     clock,
     logger,
     audit,
@@ -198,6 +231,7 @@ export function createCore(options: CoreOptions): Core {
     orchestration,
     runReporter,
     alerts,
+    inventory,
   };
   const router = createRouter({
     commands,
@@ -207,7 +241,7 @@ export function createCore(options: CoreOptions): Core {
   });
   const run = options.run;
   const schedules = run?.schedules === true;
-  const graceMs = parseDuration(options.config.orchestration.shutdown_grace) ?? 30_000;
+  const graceMs = parseDuration(config.orchestration.shutdown_grace) ?? 30_000;
   const collector = options.collector;
   // Start order; stop runs in reverse. `always`: resources held from creation, released by stop()
   // even when start() never ran.
@@ -262,6 +296,15 @@ export function createCore(options: CoreOptions): Core {
       },
       stop: () => alerts.stop(),
     },
+    {
+      name: "inventory",
+      always: true,
+      // Devices from NetBox/Ansible: refreshed now and on each source's schedule.
+      start: () => {
+        if (schedules) inventory.start();
+      },
+      stop: () => inventory.stop(),
+    },
     ...(schedules && run?.prune ? [run.prune] : []),
     ...(run?.control ? [run.control] : []),
     ...(run?.adapter
@@ -286,6 +329,8 @@ export function createCore(options: CoreOptions): Core {
     backups,
     orchestration,
     alerts,
+    inventory,
+    storeHealth,
     lifecycle,
     start: () => lifecycle.start(),
     stop,
@@ -294,6 +339,7 @@ export function createCore(options: CoreOptions): Core {
       runReporter.close();
       orchestration.stop();
       void alerts.stop();
+      void inventory.stop();
       void poller?.stop();
       void backups.stop();
       void ssh.close();
@@ -309,6 +355,28 @@ async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
   clearTimeout(timer);
+}
+
+/**
+ * A store outage is said once, loudly — in the log and in the admin channel (`channels.admin`) — and
+ * so is the recovery; the writers that hit it hold their data and retry meanwhile.
+ */
+function reportStoreHealth(
+  health: StoreHealth,
+  options: Pick<CoreOptions, "config" | "logger" | "chat">,
+): void {
+  const admin = options.config.channels.admin;
+  health.onChange((state) => {
+    const message = state.ok
+      ? "The database takes writes again; held run output and journal entries are being written."
+      : `Store unavailable: ${state.reason}. Runs are paused and their output is held in memory until it clears.`;
+    if (state.ok) options.logger.info("store available again");
+    else options.logger.error({ reason: state.reason }, "store unavailable");
+    if (admin !== undefined)
+      options.chat.post(admin, reply(text(message))).catch((err: unknown) => {
+        options.logger.warn({ err }, "could not tell the admin channel about the store");
+      });
+  });
 }
 
 /** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
@@ -328,6 +396,19 @@ function configSecrets(config: Config): string[] {
       d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
     ])
     .filter((s): s is string => typeof s === "string");
+}
+
+/** Profile credentials and the NetBox token are secrets even before any device uses them. */
+function inventorySecrets(config: Config): string[] {
+  const profiles = Object.values(config.profiles).flatMap((p) => [
+    p.snmp?.community,
+    p.snmp?.v3?.auth_key,
+    p.snmp?.v3?.priv_key,
+    p.ssh?.passphrase_env === undefined ? undefined : process.env[p.ssh.passphrase_env],
+  ]);
+  const netbox = config.inventory.netbox;
+  const token = netbox ? process.env[netbox.token_env] : undefined;
+  return [...profiles, token].filter((s): s is string => typeof s === "string" && s !== "");
 }
 
 export function envSecrets(settings: EnvSettings): string[] {
@@ -356,7 +437,7 @@ export async function startSlack(
     ...options,
     clock,
     chat: adapter.port,
-    run: { syncDevices: false, schedules: false, ...options.run, adapter },
+    run: { syncDevices: true, schedules: false, ...options.run, adapter },
   });
   await core.start();
   return { core, stop: () => core.stop() };
@@ -368,8 +449,10 @@ export async function createSlackAdapter(options: {
   config: Config;
   clock: Clock;
   logger: Logger;
+  /** Delivery keys (replay and retry memory) live in this database. */
+  dbPath: string;
 }): Promise<ChatAdapter> {
   const { createSlackApp } = await import("./chat/slack/app.js");
   const { slackAdapter } = await import("./chat/slack/slack-adapter.js");
-  return slackAdapter(createSlackApp(options));
+  return slackAdapter(createSlackApp(options), { dbPath: options.dbPath, logger: options.logger });
 }

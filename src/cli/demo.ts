@@ -13,6 +13,7 @@ import { createLogger } from "../lib/logger.js";
 import { createCollector, createCore, createSlackAdapter, envSecrets } from "../main.js";
 import { runBot } from "../runtime/bot.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
+import { onFatalStop } from "./crash-guard.js";
 
 const usage = "opsbot demo [--keep] [--console]";
 /** dist/src/cli → package root. */
@@ -54,7 +55,7 @@ export const demo: Subcommand = {
             color: process.stdout.isTTY === true,
           });
       const adapter = slack
-        ? await createSlackAdapter({ settings: slack, config, clock: systemClock, logger })
+        ? await createSlackAdapter({ settings: slack, config, clock: systemClock, logger, dbPath })
         : consoleAdapter(chat!, { input: process.stdin, output: process.stdout, prompt: interactive });
       return await runBot({
         mode: "demo",
@@ -67,6 +68,7 @@ export const demo: Subcommand = {
         // The first poll round completes before the prompt, so the first answers already have data.
         initialPoll: "wait",
         ...(chat ? { fallbackAdminChannel: config.console.channel } : {}),
+        registerStop: onFatalStop,
         createCore: (c, run) =>
           createCore({
             config: c,

@@ -21,6 +21,7 @@ import {
   settingsFrom,
   warnNoConfig,
 } from "./common.js";
+import { onFatalStop } from "./crash-guard.js";
 
 const usage = "opsbot start [--console] [--wait] [--config FILE] [--db FILE]";
 
@@ -63,7 +64,13 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
           color: process.stdout.isTTY === true,
         });
     const adapter = slack
-      ? await createSlackAdapter({ settings: slack, config, clock: systemClock, logger })
+      ? await createSlackAdapter({
+          settings: slack,
+          config,
+          clock: systemClock,
+          logger,
+          dbPath: settings.dbPath,
+        })
       : consoleAdapter(chat!, {
           input: process.stdin,
           output: process.stdout,
@@ -79,6 +86,7 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
       configMissing,
       ...(values.wait ? { wait: true } : {}),
       ...(chat ? { fallbackAdminChannel: config.console.channel } : {}),
+      registerStop: onFatalStop,
       createCore: (c, run) =>
         createCore({
           config: c,

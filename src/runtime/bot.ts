@@ -29,7 +29,9 @@ export interface BotOptions {
   createCore(config: Config, run: RunOptions): Core;
   /** Once the subsystems are up, just before the chat starts reading: print the banner. */
   onStarted?(core: Core): void;
-  /** Where the bot tells an admin about itself when config.admin_channel is unset (console: its channel). */
+  /** The crash guard's hook: how to stop if an unhandled error ends the process (undefined: done). */
+  registerStop?(stop: (() => Promise<void>) | undefined): void;
+  /** Where the bot tells an admin about itself when `channels.admin` is unset (console: its channel). */
   fallbackAdminChannel?: string;
 }
 
@@ -98,9 +100,8 @@ export async function runBot(o: BotOptions): Promise<number> {
     return next;
   };
   const tellAdmin = (message: string) => {
-    const channel = config.admin_channel ?? o.fallbackAdminChannel;
-    if (!channel) return;
-    const target = config.channels[channel] ?? channel;
+    const target = config.channels.admin ?? o.fallbackAdminChannel;
+    if (!target) return;
     adapter.port.post(target, reply(text(message))).catch((err: unknown) => {
       logger.warn({ err }, "could not tell the admin channel");
     });
@@ -156,6 +157,7 @@ export async function runBot(o: BotOptions): Promise<number> {
   process.on("SIGINT", onStopSignal);
   process.on("SIGTERM", onStopSignal);
   process.on("SIGHUP", onHangup);
+  o.registerStop?.(() => core?.stop() ?? Promise.resolve());
   try {
     core = build(config);
     try {
@@ -179,6 +181,7 @@ export async function runBot(o: BotOptions): Promise<number> {
     }
     return 0;
   } finally {
+    o.registerStop?.(undefined);
     process.off("SIGINT", onStopSignal);
     process.off("SIGTERM", onStopSignal);
     process.off("SIGHUP", onHangup);

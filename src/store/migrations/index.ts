@@ -3,15 +3,17 @@ import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
+import { inventoryMigration } from "./0007-inventory.js";
 import { ownerMigration } from "./0100-owner.js";
+import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used); from wave 2 on each
- * issue has a block of ten (100 owner lease and removed devices).
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory; from
+ * wave 2 on each issue has a block of ten (100 owner lease and removed devices, 170 Slack deliveries).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -19,5 +21,7 @@ export const migrations: Migration[] = [
   orchestrationMigration,
   backupsMigration,
   alertsMigration,
+  inventoryMigration,
   ownerMigration,
+  slackDeliveriesMigration,
 ];
