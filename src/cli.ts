@@ -65,7 +65,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   try {
-    return await (await sub.load()).run(rest);
+    const command = await sub.load();
+    const code = await command.run(rest);
+    if (command.exitWhenDone) process.exit(code);
+    return code;
   } catch (err) {
     return reportCliError(err);
   }

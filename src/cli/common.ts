@@ -9,6 +9,11 @@ export interface Subcommand {
   usage: string;
   /** Returns the process exit code. */
   run(argv: string[]): Promise<number>;
+  /**
+   * Long-running modes: exit as soon as run() returns, even if something (a detached step's child
+   * process, a socket) would keep the event loop alive. Their stop already closed what matters.
+   */
+  exitWhenDone?: boolean;
 }
 
 export const GLOBAL_OPTIONS = {

@@ -22,6 +22,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..",
 export const demo: Subcommand = {
   summary: "Try opsbot with no Slack and no devices: simulated fleet, console chat, throwaway database",
   usage: `${usage}\n\n  --keep          keep the demo's temporary database when you quit\n  --console       stay in the console even when Slack tokens are set\n  -h, --help      show this help`,
+  exitWhenDone: true,
   async run(argv) {
     const { values } = parseFlags(
       argv,

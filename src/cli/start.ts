@@ -38,6 +38,7 @@ One opsbot owns a database: it polls, runs backups, executes runs, delivers aler
 the device list in step with the config. It listens on a control socket (owner.socket, default the
 database path + ".sock") where \`opsbot ask\` sends commands. Ctrl-C, SIGTERM or \`quit\` stop it
 gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the config.`,
+  exitWhenDone: true,
   async run(argv) {
     const { values } = parseFlags(
       argv,

@@ -5,7 +5,7 @@ import { createJournal, type Journal } from "../journal.js";
 import type { DecisionResult } from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
-import { realSleep } from "../steps/types.js";
+import { ABORT_CANCEL, realSleep } from "../steps/types.js";
 import type { ApprovalRow, RunRow } from "../types.js";
 import { createControls } from "./controls.js";
 import { decide, type NextSteps } from "./decide.js";
@@ -328,6 +328,10 @@ export function createEngine(deps: EngineDeps) {
           journal.transitionRun(run.id, ["running"], "interrupted", { reason });
         });
         core.active.delete(run.id);
+        // The process is about to exit: its commands would die with it (local) or with the closed
+        // connection (SSH); stopping them now makes that explicit and lets the exit happen at once.
+        run.cancel.abort(ABORT_CANCEL);
+        for (const c of run.controllers.values()) c.abort(ABORT_CANCEL);
         run.resolveDone();
         emitRun(run.id);
         ids.push(run.id);
