@@ -26,7 +26,8 @@ steps:
 `,
 };
 
-const STALE = "2s";
+// Long enough that a loaded machine never stalls a live holder past it; short enough for the test.
+const STALE = "5s";
 
 let dir: ReturnType<typeof tempDir>;
 let config: string;
@@ -76,7 +77,7 @@ const row = <T>(sql: string, ...params: unknown[]): T | undefined => {
 };
 const runStatus = (id: number) => row<{ status: string }>("SELECT status FROM runs WHERE id = ?", id)?.status;
 const ready = (bot: BotProcess) =>
-  waitFor(() => bot.stdout().includes("opsbot console"), 30_000, "the bot's banner");
+  waitFor(() => bot.stdout().includes("opsbot console"), 60_000, "the bot's banner");
 
 describe("opsbot start owns the database", () => {
   it("ask sends commands to the running bot: an approval runs the steps in the bot, whose message goes live", async () => {
@@ -88,7 +89,7 @@ describe("opsbot start owns the database", () => {
     const approved = ask("approve 1", "--as", "bob", "--verbose");
     expect(approved.stdout).toMatch(/approved by bob/);
     expect(approved.stderr).toContain(`ran in the owner (pid ${bot.pid})`);
-    await waitFor(() => runStatus(1) === "succeeded", 30_000, "run 1 to succeed");
+    await waitFor(() => runStatus(1) === "succeeded", 60_000, "run 1 to succeed");
     const output = row<{ text: string }>(
       "SELECT group_concat(text, '') AS text FROM run_output WHERE run_id = 1",
     );
@@ -102,7 +103,7 @@ describe("opsbot start owns the database", () => {
       30_000,
       "the live message",
     );
-  }, 90_000);
+  }, 180_000);
 
   it("a second start refuses and names the holder; after kill -9 a waiting one takes over and recovers the run", async () => {
     const first = start();
@@ -122,17 +123,17 @@ describe("opsbot start owns the database", () => {
       "the step",
     );
     const waiting = start("--wait");
-    await waitFor(() => waiting.stderr().includes("waiting for the owner lease"), 30_000, "the wait notice");
+    await waitFor(() => waiting.stderr().includes("waiting for the owner lease"), 60_000, "the wait notice");
     first.child.kill("SIGKILL");
     await first.exited;
     await ready(waiting);
     // Recovery ran in the new owner: the step's outcome is unknown, so the run is interrupted.
-    await waitFor(() => runStatus(1) === "interrupted", 30_000, "recovery");
+    await waitFor(() => runStatus(1) === "interrupted", 60_000, "recovery");
     expect(row<{ pid: number }>("SELECT pid FROM owner_lease")?.pid).toBe(waiting.pid);
     const status = ask("run status 1", "--verbose");
     expect(status.stderr).toContain(`ran in the owner (pid ${waiting.pid})`);
     expect(status.stdout + status.stderr).toMatch(/Run 1 · slow · interrupted/);
-  }, 90_000);
+  }, 180_000);
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal} with a run in flight: exit 0, no stack trace, the run interrupted through the journal`, async () => {
@@ -158,7 +159,7 @@ describe("opsbot start owns the database", () => {
       await ready(next);
       const status = ask("run status 1");
       expect(status.stdout + status.stderr).toMatch(/Run 1 · slow · interrupted/);
-    }, 90_000);
+    }, 180_000);
   }
 
   it("quit with a run that finishes within the grace: exit 0 and the run succeeded", async () => {
@@ -170,7 +171,7 @@ describe("opsbot start owns the database", () => {
     expect(code).toBe(0);
     expect(bot.stderr()).not.toMatch(/\n\s+at /);
     expect(runStatus(1)).toBe("succeeded");
-  }, 90_000);
+  }, 180_000);
 });
 
 describe("nothing is wiped", () => {
