@@ -100,7 +100,7 @@ describe("opsbot start owns the database", () => {
         /Run 1 · whoran · succeeded[\s\S]*\(updated\)|\(updated\)[\s\S]*Run 1 · whoran · succeeded/.test(
           bot.stdout(),
         ),
-      30_000,
+      60_000,
       "the live message",
     );
   }, 180_000);
@@ -119,7 +119,7 @@ describe("opsbot start owns the database", () => {
     expect(ask("approve 1", "--as", "bob").code).toBe(0);
     await waitFor(
       () => row("SELECT 1 FROM run_steps WHERE run_id = 1 AND status = 'running'"),
-      30_000,
+      60_000,
       "the step",
     );
     const waiting = start("--wait");
@@ -143,7 +143,7 @@ describe("opsbot start owns the database", () => {
       ask("approve 1", "--as", "bob");
       await waitFor(
         () => row("SELECT 1 FROM run_steps WHERE run_id = 1 AND status = 'running'"),
-        30_000,
+        60_000,
         "the step",
       );
       bot.child.kill(signal);
