@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -171,6 +171,27 @@ describe("opsbot start owns the database", () => {
     expect(code).toBe(0);
     expect(bot.stderr()).not.toMatch(/\n\s+at /);
     expect(runStatus(1)).toBe("succeeded");
+  }, 180_000);
+});
+
+describe("SIGHUP", () => {
+  it("a bad file keeps the running config and says why; a good one takes effect without a restart", async () => {
+    const bot = start();
+    await ready(bot);
+    const good = readFileSync(config, "utf8");
+    writeFileSync(config, `${good}polling: { concurrency: lots }\n`);
+    bot.child.kill("SIGHUP");
+    await waitFor(() => bot.stdout().includes("Config not reloaded"), 60_000, "the admin notice");
+    expect(bot.stdout()).toMatch(/polling\.concurrency: expected number, got "lots"/);
+    expect(ask("fleet").stdout).toMatch(/Fleet: 2 devices/);
+    writeFileSync(config, `${good}  - { name: sw3, host: 127.0.0.1 }\n`);
+    bot.child.kill("SIGHUP");
+    await waitFor(() => bot.stdout().includes("Config reloaded."), 60_000, "the reload");
+    const fleet = ask("fleet", "--verbose");
+    expect(fleet.stderr).toContain(`ran in the owner (pid ${bot.pid})`);
+    expect(fleet.stdout).toMatch(/Fleet: 3 devices/);
+    bot.child.kill("SIGTERM");
+    expect((await bot.exited).code).toBe(0);
   }, 180_000);
 });
 
