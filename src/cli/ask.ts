@@ -5,13 +5,12 @@ import type { Reply } from "../chat/reply.js";
 import type { Router } from "../chat/router.js";
 import { tokenize } from "../chat/tokenize.js";
 import type { Config } from "../config/schema.js";
-import { parseDuration } from "../lib/clock.js";
 import { OpsbotError } from "../lib/errors.js";
 import { silentLogger } from "../lib/logger.js";
 import { configFileMissing, createCollector, createCore, envSecrets, loadConfig } from "../main.js";
 import { askOwner } from "../runtime/control-client.js";
 import { defaultSocketPath } from "../runtime/control-protocol.js";
-import { createOwnerPart } from "../runtime/owner.js";
+import { createOwnerPart, leaseTiming } from "../runtime/owner.js";
 import { createOwnerLeaseRepo } from "../store/owner-lease.js";
 import { openStore } from "../store/store.js";
 import {
@@ -91,8 +90,7 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
       dbPath: settings.dbPath,
       logger: silentLogger(),
       mode: "ask",
-      staleMs: parseDuration(config.owner.stale_after) ?? 15_000,
-      heartbeatMs: parseDuration(config.owner.heartbeat) ?? 3_000,
+      ...leaseTiming(config),
       onLost: () => {},
     });
     // Without the lease (someone else owns the database but its socket did not answer): only

@@ -1,12 +1,12 @@
 import type { ChatPort } from "../chat/port.js";
-import { formatDuration, parseDuration } from "../lib/clock.js";
+import { formatDuration } from "../lib/clock.js";
 import { UsageError } from "../lib/errors.js";
 import { createLogger } from "../lib/logger.js";
 import { createCollector, createCore, loadConfig } from "../main.js";
 import { deviceOrThrow } from "../management/answers.js";
 import type { PollOutcome } from "../management/poller.js";
 import { startPoller } from "../management/start-poller.js";
-import { createOwnerPart } from "../runtime/owner.js";
+import { createOwnerPart, leaseTiming } from "../runtime/owner.js";
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
 const usage = "opsbot poll [--once] [--device NAME]... [--json] [--config FILE] [--db FILE]";
@@ -61,8 +61,7 @@ ${GLOBAL_HELP}`,
       dbPath: settings.dbPath,
       logger,
       mode: "poll",
-      staleMs: parseDuration(config.owner.stale_after) ?? 15_000,
-      heartbeatMs: parseDuration(config.owner.heartbeat) ?? 3_000,
+      ...leaseTiming(config),
       onLost: () => stop?.(),
     });
     // Polling writes the cache: only the owner does it. A running bot already polls on schedule.

@@ -1,7 +1,6 @@
-import { parseDuration } from "../lib/clock.js";
 import { silentLogger } from "../lib/logger.js";
 import { configFileMissing, loadConfig } from "../main.js";
-import { createOwnerPart } from "../runtime/owner.js";
+import { createOwnerPart, leaseTiming } from "../runtime/owner.js";
 import { prune } from "../runtime/retention.js";
 import { openStore } from "../store/store.js";
 import {
@@ -46,8 +45,7 @@ Pruning holds the owner lease, so it refuses while a bot owns the database (that
       dbPath: settings.dbPath,
       logger: silentLogger(),
       mode: "prune",
-      staleMs: parseDuration(config.owner.stale_after) ?? 15_000,
-      heartbeatMs: parseDuration(config.owner.heartbeat) ?? 3_000,
+      ...leaseTiming(config),
       onLost: () => {},
     });
     if (!dryRun) await owner.start();

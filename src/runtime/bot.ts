@@ -2,14 +2,13 @@ import { type ChatAdapter, forwardingRouter } from "../chat/adapter.js";
 import { rolesFor } from "../chat/permissions.js";
 import { reply, text } from "../chat/reply.js";
 import type { Config } from "../config/schema.js";
-import { parseDuration } from "../lib/clock.js";
 import { OpsbotError, toOpsbotError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { Core, RunOptions } from "../main.js";
 import { defaultSocketPath } from "./control-protocol.js";
 import { createControlServer } from "./control-server.js";
 import type { Part } from "./lifecycle.js";
-import { createOwnerPart } from "./owner.js";
+import { createOwnerPart, leaseTiming } from "./owner.js";
 import { createPrunePart } from "./prune-part.js";
 
 export interface BotOptions {
@@ -54,8 +53,7 @@ export async function runBot(o: BotOptions): Promise<number> {
     dbPath: o.dbPath,
     logger,
     mode: o.mode,
-    staleMs: parseDuration(config.owner.stale_after) ?? 15_000,
-    heartbeatMs: parseDuration(config.owner.heartbeat) ?? 3_000,
+    ...leaseTiming(config),
     socket,
     ...(o.wait ? { wait: true } : {}),
     onLost: () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import type { Config } from "../config/schema.js";
+import { parseDuration } from "../lib/clock.js";
 import { ConflictError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { createOwnerLeaseRepo, type LeaseHolder } from "../store/owner-lease.js";
@@ -29,6 +31,14 @@ export interface OwnerPart extends Part {
   stop(): void;
   /** Resolves the wait of `--wait` early (a stop requested while waiting). */
   cancelWait(): void;
+}
+
+/** The lease's stale window and heartbeat from `owner:` in the config. */
+export function leaseTiming(config: Pick<Config, "owner">): { staleMs: number; heartbeatMs: number } {
+  return {
+    staleMs: parseDuration(config.owner.stale_after) ?? 15_000,
+    heartbeatMs: parseDuration(config.owner.heartbeat) ?? 3_000,
+  };
 }
 
 /** "start (pid 4242 on web01, heartbeat 3s ago)" */
