@@ -183,7 +183,12 @@ describe("SIGHUP", () => {
     bot.child.kill("SIGHUP");
     await waitFor(() => bot.stdout().includes("Config not reloaded"), 60_000, "the admin notice");
     expect(bot.stdout()).toMatch(/polling\.concurrency: expected number, got "lots"/);
-    expect(ask("fleet").stdout).toMatch(/Fleet: 2 devices/);
+    // Asked with a config of its own (ask reads --config too, and this one is broken now).
+    const other = join(dir.path, "other.yaml");
+    writeFileSync(other, "{}\n");
+    const still = opsbotSync(["ask", "--config", other, "--db", db, "--verbose", "fleet"], { cwd: dir.path });
+    expect(still.stderr).toContain(`ran in the owner (pid ${bot.pid})`);
+    expect(still.stdout).toMatch(/Fleet: 2 devices/);
     writeFileSync(config, `${good}  - { name: sw3, host: 127.0.0.1 }\n`);
     bot.child.kill("SIGHUP");
     await waitFor(() => bot.stdout().includes("Config reloaded."), 60_000, "the reload");
