@@ -66,7 +66,9 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
       if (values.verbose) process.stderr.write(`opsbot: ${line}\n`);
     };
     const print = (outcome: string, command: string | undefined, reply: Reply) => {
-      if (values.json) process.stdout.write(`${JSON.stringify({ outcome, command, reply }, null, 2)}\n`);
+      // `data` is the documented payload (docs/json.md); `reply` the rendered model, for display.
+      if (values.json)
+        process.stdout.write(`${JSON.stringify({ outcome, command, data: reply.data, reply }, null, 2)}\n`);
       else (reply.isError ? process.stderr : process.stdout).write(`${renderText(reply)}\n`);
       return outcome === "ok" ? 0 : outcome === "error" ? 2 : 1;
     };

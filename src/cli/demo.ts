@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { consoleAdapter } from "../chat/console/console-adapter.js";
 import { ConsoleChat } from "../chat/console/console-chat.js";
+import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { loadConfigFile } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -15,18 +16,23 @@ import { runBot } from "../runtime/bot.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 import { onFatalStop } from "./crash-guard.js";
 
-const usage = "opsbot demo [--keep] [--console]";
+const usage = "opsbot demo [--keep] [--console] [--log-stderr]";
 /** dist/src/cli → package root. */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export const demo: Subcommand = {
   summary: "Try opsbot with no Slack and no devices: simulated fleet, console chat, throwaway database",
-  usage: `${usage}\n\n  --keep          keep the demo's temporary database when you quit\n  --console       stay in the console even when Slack tokens are set\n  -h, --help      show this help`,
+  usage: `${usage}\n\n  --keep          keep the demo's temporary database when you quit\n  --console       stay in the console even when Slack tokens are set\n  --log-stderr    in the console, log to stderr instead of a file\n  -h, --help      show this help`,
   exitWhenDone: true,
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { help: GLOBAL_OPTIONS.help, keep: { type: "boolean" }, console: { type: "boolean" } },
+      {
+        help: GLOBAL_OPTIONS.help,
+        keep: { type: "boolean" },
+        console: { type: "boolean" },
+        "log-stderr": { type: "boolean" },
+      },
       usage,
     );
     if (values.help) {
@@ -37,7 +43,17 @@ export const demo: Subcommand = {
     const slack = values.console ? undefined : readSlackSettings(process.env);
     const dir = mkdtempSync(join(tmpdir(), "opsbot-demo-"));
     const dbPath = join(dir, "opsbot.db");
-    const logger = createLogger({ level: process.env.OPSBOT_LOG_LEVEL ?? "warn" });
+    // In the console the chat owns the terminal: logs go to a file unless --log-stderr.
+    const log = slack
+      ? undefined
+      : consoleLog({
+          logStderr: values["log-stderr"] === true,
+          path: join(dir, "..", `${basename(dir)}.log`),
+        });
+    const logger = createLogger({
+      level: process.env.OPSBOT_LOG_LEVEL ?? "warn",
+      ...(log?.destination ? { destination: log.destination } : {}),
+    });
     const fleet = await startDemoFleet(loadConfigFile(join(packageRoot, "demo", "opsbot.demo.yaml")));
     try {
       // The example runbooks ship with the package: found wherever the demo is started from.
@@ -96,6 +112,7 @@ export const demo: Subcommand = {
               "device db01 · alerts · backup now core-sw1 · runbooks · run service-restart host=web01 service=nginx ·",
               "then `as bob` and `approve 1` · help · as carol (no roles)",
               interactive ? "Type `quit` or press Ctrl-D to leave." : "Reading commands from standard input.",
+              log?.note ?? "",
               "",
             ].join("\n"),
           );

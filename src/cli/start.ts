@@ -1,5 +1,7 @@
+import { dirname, join } from "node:path";
 import { consoleAdapter } from "../chat/console/console-adapter.js";
 import { ConsoleChat } from "../chat/console/console-chat.js";
+import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { systemClock } from "../lib/clock.js";
 import { createLogger } from "../lib/logger.js";
@@ -23,7 +25,7 @@ import {
 } from "./common.js";
 import { onFatalStop } from "./crash-guard.js";
 
-const usage = "opsbot start [--console] [--wait] [--config FILE] [--db FILE]";
+const usage = "opsbot start [--console] [--wait] [--log-stderr] [--config FILE] [--db FILE]";
 
 export const start: Subcommand = {
   summary: "Run the bot: Slack when SLACK_* tokens are set, otherwise a console chat",
@@ -32,6 +34,7 @@ export const start: Subcommand = {
   --console       use the console chat even when Slack tokens are set
   --wait          when another opsbot owns the database, wait and take over once it stops or goes
                   stale (owner.stale_after) instead of exiting 1
+  --log-stderr    in the console, log to stderr instead of a file next to the database
 ${GLOBAL_HELP}
 
 One opsbot owns a database: it polls, runs backups, executes runs, delivers alerts, prunes and keeps
@@ -42,7 +45,12 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { ...GLOBAL_OPTIONS, console: { type: "boolean" }, wait: { type: "boolean" } },
+      {
+        ...GLOBAL_OPTIONS,
+        console: { type: "boolean" },
+        wait: { type: "boolean" },
+        "log-stderr": { type: "boolean" },
+      },
       usage,
     );
     if (values.help) {
@@ -53,8 +61,18 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
     const configMissing = configFileMissing(settings);
     if (configMissing) warnNoConfig(settings);
     const config = loadConfig(settings);
-    const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
+    // In the console the chat owns the terminal: logs go to a file unless --log-stderr.
+    const log = slack
+      ? undefined
+      : consoleLog({
+          logStderr: values["log-stderr"] === true,
+          path: join(dirname(settings.dbPath), "opsbot.log"),
+        });
+    const logger = createLogger({
+      level: settings.logLevel,
+      ...(log?.destination ? { destination: log.destination } : {}),
+    });
     const chat = slack
       ? undefined
       : new ConsoleChat({
@@ -105,7 +123,7 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
           );
         } else {
           process.stdout.write(
-            `opsbot console — you are ${chat!.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n`,
+            `opsbot console — you are ${chat!.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n${log?.note ?? ""}\n`,
           );
         }
       },
