@@ -183,7 +183,13 @@ async function main(): Promise<void> {
     const ask = (spec: Command, values: ParsedArgs["values"]) =>
       spec.handler(
         { values, extra: {} },
-        { user: { id: "U1", name: "bench", roles: [] }, channel: "bench", text: spec.name, services },
+        {
+          user: { id: "U1", name: "bench", roles: [] },
+          channel: "bench",
+          where: { id: "bench" },
+          text: spec.name,
+          services,
+        },
       );
 
     const plan = (sql: string) =>

@@ -10,6 +10,17 @@ export interface Button {
   /** Opaque value handed back to the action handler (e.g. a run id). */
   value: string;
   style?: "primary" | "danger";
+  /** Ask before acting (a Slack confirm dialog; the console asks `type yes to …`). */
+  confirm?: Confirm;
+}
+
+/** What a dangerous button asks first. */
+export interface Confirm {
+  title: string;
+  /** What will happen, in one or two sentences. */
+  text: string;
+  /** The confirming button's label, e.g. "Reject run 12". */
+  confirm: string;
 }
 
 export interface Field {
@@ -31,6 +42,10 @@ export interface Reply {
   blocks: Block[];
   /** The answer reports a problem (user error, denied, failure). */
   isError?: boolean;
+  /** The answer is a refusal (who may not do what): audited as `denied`. */
+  refused?: boolean;
+  /** For the audit row: the run this answer is about, and a note (e.g. a break-glass reason). */
+  audit?: { runId?: number; detail?: string };
   /** Show only to the asking user, where the transport can. */
   ephemeral?: boolean;
   /** User ids to notify (a Slack `<@id>` mention; the console prints `@id`). Ids, never names. */
@@ -59,6 +74,11 @@ export function errorReply(message: string, details: string[] = []): Reply {
   const blocks: Block[] = [text(message)];
   if (details.length > 0) blocks.push(text(details.map((d) => `• ${d}`).join("\n")));
   return { blocks, isError: true };
+}
+
+/** A refusal: shown to the asking user only and audited as `denied`. */
+export function refusal(message: string, details: string[] = []): Reply {
+  return { ...errorReply(message, details), refused: true, ephemeral: true };
 }
 
 /** Plain-text fallback for any reply: used by notifications, logs and the console renderer. */
