@@ -14,10 +14,13 @@ export default defineCommand({
   args: [{ name: "id", type: "string", kind: "positional", required: true, description: "run id" }],
   examples: ["approve 12"],
   sideEffects: true,
+  access:
+    "the runbook's approvers (not the requester unless allow_self), in its channels; break-glass: approvals.break_glass.role with a reason",
   handler: (args, ctx) =>
     decideFromChat(ctx.services.orchestration, {
       runId: runIdOf(args.values.id),
       user: ctx.user,
+      where: ctx.where,
       decision: "approve",
     }),
 });
@@ -28,6 +31,6 @@ export const approveAction = defineAction({
     const o = ctx.services.orchestration;
     const target = parseApprovalValue(value);
     if (!o || !target) return { ...errorReply("That button is not a valid approval."), ephemeral: true };
-    return decideFromChat(o, { ...target, user: ctx.user, decision: "approve" });
+    return decideFromChat(o, { ...target, user: ctx.user, where: ctx.where, decision: "approve" });
   },
 });

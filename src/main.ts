@@ -164,7 +164,7 @@ export function createCore(options: CoreOptions): Core {
     commands,
     actions: options.actions ?? allActions,
     services,
-    deps: { audit, clock, logger: options.logger, redactor },
+    deps: { audit, clock, logger: options.logger, redactor, access: options.config },
   });
   const close = () => {
     runReporter.close();

@@ -8,6 +8,7 @@ import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
 import type { Store } from "../store/store.js";
 import { createEngine, type Preview, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
+import { createGatekeeper, type Gatekeeper } from "./gatekeeper.js";
 import type { OutputRow } from "./journal.js";
 import type { DecisionResult } from "./journal-approvals.js";
 import type { FleetView } from "./management-port.js";
@@ -27,6 +28,8 @@ import { loadRunView, outputTail, type RunView } from "./view.js";
  * commands reach it as `services.orchestration`.
  */
 export interface OrchestrationService {
+  /** Who may request, approve and control what, and where (runners, channel scopes, approvability). */
+  access: Gatekeeper;
   runbooks(): RunbookVersion[];
   runbook(name: string): RunbookVersion | undefined;
   problems(): RunbookProblem[];
@@ -145,7 +148,13 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     return gates;
   }
 
+  const access = createGatekeeper({
+    config: deps.config,
+    ...(deps.chat.groupMembers ? { groups: (id: string) => deps.chat.groupMembers!(id) } : {}),
+  });
+
   return {
+    access,
     runbooks: () => getCatalog().list(),
     runbook: (name) => getCatalog().get(name),
     problems: () => getCatalog().problems(),
@@ -192,6 +201,8 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
         catalog?.close();
         catalog = c;
       }
+      for (const w of access.warnings(c.list()))
+        deps.logger.warn({ warning: w }, "runbook approval nobody could give");
       const report = engine.recover();
       if (report.interrupted.length + report.continued.length + report.expired.length > 0) {
         deps.logger.warn(report, "runs recovered after a restart");
