@@ -55,6 +55,7 @@ export const ask: Subcommand = {
         user: chat.currentUser,
         channel: config.console.channel,
         transport: "cli",
+        ...chat.impersonation(chat.currentUser),
       });
       if (values.json)
         process.stdout.write(
