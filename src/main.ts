@@ -202,7 +202,7 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCo
 }
 
 /** Credentials written in the config (after ${VAR} substitution) are secrets too. */
-function configSecrets(config: Config): string[] {
+export function configSecrets(config: Config): string[] {
   return config.devices
     .flatMap((d) => [
       d.snmp?.community,

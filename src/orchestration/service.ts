@@ -6,6 +6,7 @@ import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
 import type { Store } from "../store/store.js";
+import { breakGlass } from "./break-glass.js";
 import { createEngine, type Preview, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
 import { createGatekeeper, type Gatekeeper } from "./gatekeeper.js";
@@ -45,6 +46,17 @@ export interface OrchestrationService {
   request(input: RequestInput): { run: RunRow; preview: Preview; approvalId?: number };
   /** An approver's decision (compare-and-set in the store); identity comes from the transport. */
   decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult;
+  /**
+   * Break-glass approval (the caller checked approvals.break_glass.role and the reason): settles the
+   * approval whatever its policy, marks the run's thread and posts to the announce channel.
+   */
+  breakGlass(input: {
+    approvalId: number;
+    runId: number;
+    runbook: string;
+    user: ChatUser;
+    reason: string;
+  }): Promise<DecisionResult>;
   cancel(runId: number, user: ChatUser): RunRow;
   abort(runId: number, user: ChatUser): RunRow;
   resume(
@@ -169,6 +181,17 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     },
     request: (input) => engine.request(input),
     decide: (input) => engine.decide(input),
+    breakGlass: (input) =>
+      breakGlass(
+        {
+          config: deps.config,
+          chat: deps.chat,
+          logger: deps.logger,
+          decide: (d) => engine.decide(d),
+          parentMessage: (runId) => engine.journal.parentMessage(runId),
+        },
+        input,
+      ),
     cancel: (runId, user) => engine.cancel(runId, user),
     abort: (runId, user) => engine.abort(runId, user),
     resume: (runId, user, opts) => engine.resume(runId, user, opts),
