@@ -60,5 +60,5 @@ export function roleRefusal(
   if (held) {
     return `${what} needs the ${role} role, which ${scoped.user.name} holds only in ${describeScope(held, channels)}. Ask there.`;
   }
-  return `${what} needs the ${role} role (or ${ADMIN_ROLE}), which you (${scoped.user.name}) don't have. Ask an admin to add you to it in the config.`;
+  return `${what} needs the ${role} role, which you (${scoped.user.name}) don't have (${ADMIN_ROLE} may run everything). Ask an admin to add you to it in the config.`;
 }

@@ -14,6 +14,7 @@ params:
 steps:
   - id: greet
     local: { command: "echo hello {{ params.who }}" }
+runners: [role:ops]
 `;
 const GUARDED = `name: guarded
 params:
@@ -33,7 +34,10 @@ beforeEach(() => {
   mkdirSync(runbooks);
   writeFileSync(join(runbooks, "hello.yaml"), HELLO);
   writeFileSync(join(runbooks, "guarded.yaml"), GUARDED);
-  writeFileSync(join(runbooks, "broken.yaml"), "name: broken\nsteps:\n  - id: x\n    wait: never\n");
+  writeFileSync(
+    join(runbooks, "broken.yaml"),
+    "name: broken\nsteps:\n  - id: x\n    wait: never\nrunners: [role:ops]\n",
+  );
   core = testCore(
     `roles: { ops: [alice, bob] }
 orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
