@@ -40,7 +40,7 @@ beforeEach(() => {
   );
   core = testCore(
     `roles: { ops: [alice, bob] }
-orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
+orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false, default_runners: [role:ops] }
 `,
   );
 });
@@ -61,7 +61,7 @@ describe("orchestration chat commands", () => {
     const r = await say("runbooks");
     expect(r.outcome).toBe("ok");
     expect(r.text).toContain("guarded");
-    expect(r.text).toContain("hello | Say hello | who:string");
+    expect(r.text).toContain("hello | Say hello | who:string | anywhere");
     expect(r.text).toMatch(/broken\.yaml:4:11: steps\[0\]\.wait: a duration such as 30s/);
   });
 

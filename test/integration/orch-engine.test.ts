@@ -328,7 +328,8 @@ describe("engine: output", () => {
     h = createHarness({
       outputCapBytes: 4096,
       runbooks: {
-        "o.yaml": "name: chatty\nsteps:\n  - id: talk\n    local: { command: \\nrunners: [role:ops]"seq -f 'line %g' 1 5000\" }\n",
+        "o.yaml":
+          "name: chatty\nrunners: [role:ops]\nsteps:\n  - id: talk\n    local: { command: \"seq -f 'line %g' 1 5000\" }\n",
       },
     });
     const id = run("chatty");
@@ -350,7 +351,7 @@ describe("engine: output", () => {
       outputCapBytes: 1024,
       runbooks: {
         "o.yaml":
-          "name: oneline\nsteps:\n  - id: talk\n    local: { command: \\nrunners: [role:ops]"printf 'é%.0s' $(seq 1 3000); echo END\" }\n",
+          "name: oneline\nrunners: [role:ops]\nsteps:\n  - id: talk\n    local: { command: \"printf 'é%.0s' $(seq 1 3000); echo END\" }\n",
       },
     });
     const id = run("oneline");
