@@ -131,11 +131,11 @@ export function createRouter<S>(options: {
         ...(command === undefined ? {} : { command }),
       };
     }
+    const message = deps.redactor.redact(e.message);
+    const details = e.details.map((d) => deps.redactor.redact(d));
     return {
-      reply: errorReply(
-        deps.redactor.redact(e.message),
-        e.details.map((d) => deps.redactor.redact(d)),
-      ),
+      // A refusal goes only to the person refused.
+      reply: e.code === "PERMISSION_DENIED" ? refusal(message, details) : errorReply(message, details),
       outcome: e.code === "PERMISSION_DENIED" ? "denied" : e.isUserError ? "user_error" : "error",
       ...(command === undefined ? {} : { command }),
     };
