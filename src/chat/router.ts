@@ -37,6 +37,22 @@ export interface RouteResult {
   command?: string;
 }
 
+/**
+ * Input limits. A command longer than this is refused before it is parsed (Slack allows 40,000
+ * characters in a message; no opsbot command needs more than a few hundred). Button values are capped
+ * by Slack at 2,000. The audit keeps a bounded, redacted form of whatever arrived.
+ */
+export const MAX_COMMAND_CHARS = 4000;
+export const MAX_ACTION_VALUE_CHARS = 2000;
+export const MAX_AUDIT_TEXT_CHARS = 1000;
+
+/** Redacted first, then cut, so a secret straddling the cut is never half-kept. */
+export function auditForm(redact: (text: string) => string, text: string): string {
+  const clean = redact(text);
+  if (clean.length <= MAX_AUDIT_TEXT_CHARS) return clean;
+  return `${clean.slice(0, MAX_AUDIT_TEXT_CHARS)}… [${clean.length - MAX_AUDIT_TEXT_CHARS} more characters]`;
+}
+
 export interface RouterDeps {
   audit: AuditRepo;
   clock: Clock;
@@ -101,10 +117,10 @@ export function createRouter<S>(options: {
         channel: ctx.channel,
         transport: ctx.transport,
         kind,
-        text: deps.redactor.redact(text),
+        text: auditForm((t) => deps.redactor.redact(t), text),
         outcome: result.outcome,
         ...(result.command === undefined ? {} : { command: result.command }),
-        ...(note === undefined ? {} : { detail: deps.redactor.redact(note) }),
+        ...(note === undefined ? {} : { detail: auditForm((t) => deps.redactor.redact(t), note) }),
         ...(ctx.actingFor === undefined ? {} : { actingFor: ctx.actingFor }),
         ...(result.reply.audit?.runId === undefined ? {} : { runId: result.reply.audit.runId }),
       });
@@ -160,6 +176,16 @@ export function createRouter<S>(options: {
       const user = scoped.user;
       let result: RouteResult;
       try {
+        if (text.length > MAX_COMMAND_CHARS) {
+          result = {
+            reply: errorReply(
+              `That message is ${text.length.toLocaleString("en-US")} characters long; a command may be at most ${MAX_COMMAND_CHARS.toLocaleString("en-US")}. Nothing was run.`,
+            ),
+            outcome: "user_error",
+          };
+          audit(ctx, "command", text, result);
+          return result;
+        }
         const tokens = tokenize(text);
         if (tokens.length === 0) {
           result = {
@@ -206,7 +232,16 @@ export function createRouter<S>(options: {
       const scoped = scope(ctx);
       const user = scoped.user;
       let result: RouteResult;
-      if (!spec) {
+      if (value.length > MAX_ACTION_VALUE_CHARS) {
+        result = {
+          reply: {
+            ...errorReply("That button carried more data than opsbot accepts; nothing was done."),
+            ephemeral: true,
+          },
+          outcome: "user_error",
+          command: actionId,
+        };
+      } else if (!spec) {
         result = {
           reply: errorReply("That button is no longer handled by this opsbot."),
           outcome: "user_error",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DIRECT_MESSAGES } from "../lib/channel-scope.js";
 import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-schema.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
+import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -127,6 +128,11 @@ export const deviceSchema = z
     site: z.string().optional(),
     /** Team that owns the device (alert routing). */
     team: z.string().optional(),
+    /** Device role and platform (as in NetBox), matched by profiles. */
+    role: z.string().optional(),
+    platform: z.string().optional(),
+    /** Take SNMP/SSH/backup settings from this profile first (see profiles). */
+    profile: z.string().optional(),
     /** Poll schedule override (cron expression); default is polling.schedule. */
     poll_schedule: z.string().optional(),
     snmp: snmpSchema.optional(),
@@ -219,6 +225,10 @@ export const configSchema = z
     /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
+    /** Named SNMP/SSH/backup settings matched to devices by tag, site, role or platform. */
+    profiles: profilesSchema({ snmp: snmpSchema.shape, ssh: sshSchema.shape, backup: backupSchema.shape }),
+    /** Devices from NetBox and Ansible inventories, merged with `devices` (see README). */
+    inventory: inventorySchema.default(INVENTORY_DEFAULTS),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })
@@ -235,7 +245,15 @@ export const configSchema = z
         });
       }
       seen.set(d.name.toLowerCase(), i);
-      if (d.backup && !d.ssh) {
+      if (d.profile !== undefined && !(d.profile in cfg.profiles)) {
+        const known = Object.keys(cfg.profiles).join(", ") || "none defined";
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "profile"],
+          message: `no profile "${d.profile}" (profiles: ${known})`,
+        });
+      }
+      if (d.backup && !d.ssh && d.profile === undefined && Object.keys(cfg.profiles).length === 0) {
         const message = "needs an ssh section: backups run over SSH";
         ctx.addIssue({ code: "custom", path: ["devices", i, "backup"], message });
       }

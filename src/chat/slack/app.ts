@@ -5,7 +5,7 @@ import { OpsbotError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Router } from "../router.js";
 import { boltLogger } from "./bolt-logger.js";
-import { DeliveryDedup } from "./delivery-dedup.js";
+import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
 import { HardenedHttpReceiver } from "./http-receiver.js";
 import { createSlackIdentity } from "./identity.js";
 import { registerListeners } from "./listeners.js";
@@ -34,10 +34,15 @@ export interface SlackAppOptions {
   api?: SlackApi;
 }
 
+export interface SlackStartOptions {
+  /** Where delivery keys outlive the process (replays and retries across a restart). */
+  deliveries?: DeliveryBacking;
+}
+
 export interface SlackApp {
   readonly chat: Outbox;
   /** Connects (Socket Mode) or listens (HTTP mode). Resolves with the HTTP port in HTTP mode. */
-  start(router: Router): Promise<{ botUserId: string; port?: number }>;
+  start(router: Router, options?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
 }
@@ -69,7 +74,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   return {
     chat,
-    async start(router) {
+    async start(router, startOptions = {}) {
+      const { deliveries } = startOptions;
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
         throw new OpsbotError(
           "UNAVAILABLE",
@@ -102,6 +108,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           clock: options.clock,
           logger,
           boltLogger: bLogger,
+          ...(deliveries ? { deliveries } : {}),
         });
         app = new App({
           token: settings.botToken,
@@ -119,7 +126,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         router,
         identity,
         outbox,
-        dedup: new DeliveryDedup(options.clock),
+        dedup: new DeliveryDedup(options.clock, undefined, undefined, deliveries),
         botUserId,
         logger,
       });
