@@ -60,7 +60,6 @@ export class ConsoleChat implements ChatPort {
 
   /** Handles one typed line. Returns false when the line was a user error (for one-shot exit codes). */
   async handleLine(line: string): Promise<boolean> {
-    const router = this.requireRouter();
     const trimmed = line.trim();
     if (trimmed === "") return true;
     if (this.confirming) {
