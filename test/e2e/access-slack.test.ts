@@ -73,6 +73,14 @@ const refusalFor = (user: string, text: string) =>
     () => ephemeralsFor(emu, user).find((m) => m.text.includes(text)),
     15_000,
   );
+const runOf = (runbook: string) =>
+  emu.waitFor(
+    `a run of ${runbook}`,
+    () =>
+      o()
+        .runs({ limit: 10 })
+        .find((r) => r.runbook === runbook)?.id,
+  );
 const deniedRows = () => bot.core.services.audit.recent(200, { outcome: "denied" });
 
 describe("who may do what in Slack", () => {
@@ -85,13 +93,7 @@ describe("who may do what in Slack", () => {
         .filter((r) => r.runbook === "leads"),
     ).toEqual([]);
     await act.slash(USERS.dave, "C0OPS0001", "run leads");
-    const runId = await emu.waitFor(
-      "dave's run",
-      () =>
-        o()
-          .runs({ limit: 10 })
-          .find((r) => r.runbook === "leads")?.id,
-    );
+    const runId = await runOf("leads");
     expect(o().view(runId)!.run.requestedBy).toBe(USERS.dave);
     expect(deniedRows().some((r) => r.userId === USERS.alice && r.text === "run leads")).toBe(true);
   });
@@ -100,13 +102,7 @@ describe("who may do what in Slack", () => {
     await act.slash(USERS.alice, "C0ALERTS1", "run scoped");
     await refusalFor(USERS.alice, "scoped may only be requested in #ops");
     await act.slash(USERS.alice, "C0OPS0001", "run scoped");
-    const runId = await emu.waitFor(
-      "scoped run",
-      () =>
-        o()
-          .runs({ limit: 10 })
-          .find((r) => r.runbook === "scoped")?.id,
-    );
+    const runId = await runOf("scoped");
     const parent = await emu.waitFor("parent", () => parentMessage(emu, runId, "scoped"), 15_000);
 
     // The dangerous buttons carry Slack confirm dialogs (validated by the emulator's Block Kit checks).
