@@ -9,7 +9,7 @@ import type { AuditOutcome, AuditRepo } from "../store/audit-repo.js";
 import { bindArgs } from "./args.js";
 import type { ActionContext, ActionSpec, CommandSpec } from "./command.js";
 import { hasRole, roleRefusal, type ScopedUser, scopeRoles } from "./permissions.js";
-import { errorReply, type Reply, refusal } from "./reply.js";
+import { dataOf, errorReply, type Reply, refusal, replyToPlainText } from "./reply.js";
 import { suggest } from "./suggest.js";
 import { tokenize } from "./tokenize.js";
 
@@ -151,7 +151,8 @@ export function createRouter<S>(options: {
     const details = e.details.map((d) => deps.redactor.redact(d));
     return {
       // A refusal goes only to the person refused.
-      reply: e.code === "PERMISSION_DENIED" ? refusal(message, details) : errorReply(message, details),
+      reply:
+        e.code === "PERMISSION_DENIED" ? refusal(message, details) : errorReply(message, details, e.code),
       outcome: e.code === "PERMISSION_DENIED" ? "denied" : e.isUserError ? "user_error" : "error",
       ...(command === undefined ? {} : { command }),
     };
@@ -224,7 +225,7 @@ export function createRouter<S>(options: {
         result = fail(err, undefined, ctx, text.split(/\s+/)[0] ?? "");
       }
       audit({ ...ctx, user }, "command", text, result);
-      return result;
+      return withFallbackData(result);
     },
 
     async dispatchAction(actionId, value, ctx) {
@@ -287,10 +288,18 @@ export function createRouter<S>(options: {
         }
       }
       audit({ ...ctx, user }, "action", `${actionId} ${value}`, result);
-      return result;
+      return withFallbackData(result);
     },
   };
   return router;
+
+  /** Every answer carries data: a command without its own payload yet answers `message` (its text). */
+  function withFallbackData(result: RouteResult): RouteResult {
+    if (result.reply.data) return result;
+    const kind = result.reply.isError ? "error" : "message";
+    const data = dataOf(kind, { text: replyToPlainText(result.reply) });
+    return { ...result, reply: { ...result.reply, data } };
+  }
 
   function unknownCommand(word: string, user: ChatUser): RouteResult {
     const names = visibleCommands(user).flatMap((c) => [c.name.split(" ")[0]!, ...(c.aliases ?? [])]);
