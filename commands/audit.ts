@@ -7,23 +7,16 @@ import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "audit",
-  summary: "Show recent commands and button clicks, filtered by user, command, outcome, run, channel, time",
+  summary: "Show the most recent commands and button clicks",
   description:
-    "Every command and click is recorded, refusals as `denied`. Filters combine. For a SIEM, `opsbot audit export --since 7d` writes JSON Lines.",
+    "Filters: user, command, outcome, run, channel, since (the CLI export also takes --until). Every command and click is recorded, refusals as `denied`. Filters combine. For a SIEM, `opsbot audit export --since 7d` writes JSON Lines.",
   args: [
     { name: "user", kind: "option", type: "string", description: "a user id or name" },
     { name: "command", kind: "option", type: "string", description: "a command name or button action id" },
-    {
-      name: "outcome",
-      kind: "option",
-      type: "enum",
-      choices: [...AUDIT_OUTCOMES],
-      description: "ok, user_error, denied, unknown_command or error",
-    },
+    { name: "outcome", kind: "option", type: "string", description: AUDIT_OUTCOMES.join(", ") },
     { name: "run", kind: "option", type: "string", description: "rows about this run" },
     { name: "channel", kind: "option", type: "string", description: "a channel id or name" },
     { name: "since", kind: "option", type: "string", description: "7d, 12h, or a date" },
-    { name: "until", kind: "option", type: "string", description: "7d, 12h, or a date" },
     { name: "limit", kind: "option", type: "int", default: 20, description: "how many rows (max 200)" },
   ],
   examples: [

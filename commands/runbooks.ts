@@ -3,7 +3,7 @@ import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "runbooks",
-  summary: "List the runbooks you may request, with their parameters and where",
+  summary: "List the runbooks you can run, with their parameters",
   description:
     "Runbooks are YAML files under the runbooks directory, reloaded when they change. Only those whose runners include you are listed (admins see all); Where shows a runbook's channel scope. A file that stops validating keeps its last valid version active; its problems are listed here.",
   examples: ["runbooks"],
