@@ -1,6 +1,7 @@
 import { context, reply, table } from "../src/chat/reply.js";
 import { UsageError } from "../src/lib/errors.js";
 import { parseSince } from "../src/lib/since.js";
+import { formatDateTime } from "../src/lib/time-format.js";
 import { AUDIT_OUTCOMES, type AuditFilter, type AuditOutcome } from "../src/store/audit-repo.js";
 import { runIdOf } from "./orchestration-common.js";
 import { defineCommand } from "./services.js";
@@ -36,7 +37,7 @@ export default defineCommand({
       table(
         ["when", "who", "where", "what", "outcome"],
         rows.map((r) => [
-          new Date(r.at).toISOString(),
+          formatDateTime(r.at),
           r.actingFor ? `${r.userName} (by ${r.actingFor})` : r.userName,
           r.channel,
           r.detail ? `${r.text} — ${r.detail}` : r.text,

@@ -1,7 +1,7 @@
 import { auditFilterOf } from "../../commands/audit.js";
 import { systemClock } from "../lib/clock.js";
 import { Redactor } from "../lib/redact.js";
-import { configSecrets, envSecrets, loadConfig } from "../main.js";
+import { configSecrets, configuredNames, envSecrets, loadConfig } from "../main.js";
 import { type AuditRow, createAuditRepo } from "../store/audit-repo.js";
 import { openStore } from "../store/store.js";
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
@@ -50,7 +50,10 @@ ${GLOBAL_HELP}`,
     const settings = settingsFrom(values);
     const config = loadConfig(settings);
     const filter = auditFilterOf(values, systemClock.now());
-    const redactor = new Redactor([...config.secrets, ...envSecrets(settings), ...configSecrets(config)]);
+    const redactor = new Redactor(
+      [...configSecrets(config).map((s) => s.value), ...envSecrets(settings)],
+      configuredNames(config),
+    );
     const store = openStore(settings.dbPath);
     try {
       const lines: string[] = [];

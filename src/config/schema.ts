@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DIRECT_MESSAGES } from "../lib/channel-scope.js";
+import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-schema.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
@@ -176,6 +177,11 @@ const ORCHESTRATION_DEFAULTS = {
 
 export const configSchema = z
   .object({
+    /** IANA time zone of every schedule (polling, backups, digest, maintenance) and of times in answers. */
+    timezone: z
+      .string()
+      .refine(isTimezone, 'an IANA time zone such as "UTC" or "Europe/Berlin"')
+      .default(DEFAULT_TIMEZONE),
     /**
      * Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`), or
      * `{ members, channels }` for a role that only holds in those channels.
