@@ -4,6 +4,7 @@ import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-schema.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
+import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -162,6 +163,8 @@ export const orchestrationSchema = z
     notify_channel: z.string().min(1).optional(),
     /** Who may request a runbook that names no `runners:` (role:<r>, user:<id>, group:<S…>). */
     default_runners: z.array(z.string().min(1)).default(["role:oncall"]),
+    /** On stop, how long running steps may take to finish before they are marked interrupted. */
+    shutdown_grace: durationText.default("30s"),
   })
   .strict();
 
@@ -173,6 +176,7 @@ const ORCHESTRATION_DEFAULTS = {
   default_step_timeout: "30m",
   approval_expires_in: "30m",
   default_runners: ["role:oncall"],
+  shutdown_grace: "30s",
 };
 
 export const configSchema = z
@@ -235,6 +239,10 @@ export const configSchema = z
     profiles: profilesSchema({ snmp: snmpSchema.shape, ssh: sshSchema.shape, backup: backupSchema.shape }),
     /** Devices from NetBox and Ansible inventories, merged with `devices` (see README). */
     inventory: inventorySchema.default(INVENTORY_DEFAULTS),
+    /** The owner lease (one bot per database) and its control socket. */
+    owner: ownerSchema.default(OWNER_DEFAULTS),
+    /** How long stored history is kept; the owner prunes daily, `opsbot prune` on demand. */
+    retention: retentionSchema.default(RETENTION_DEFAULTS),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })

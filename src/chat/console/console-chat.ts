@@ -26,6 +26,7 @@ export class ConsoleChat implements ChatPort {
   private readonly lastRendered = new Map<string, string>();
   /** A dangerous choice waiting for `yes`. */
   private confirming: PendingButton | undefined;
+  private input: ReturnType<typeof createInterface> | undefined;
   /** Button numbers by message and button: an updated message keeps its numbers. */
   private readonly buttonNumbers = new Map<string, number>();
   /** The prompt while it waits for a line: messages arriving then are printed above it. */
@@ -141,6 +142,7 @@ export class ConsoleChat implements ChatPort {
     prompt = true,
   ): Promise<void> {
     const rl = createInterface({ input, output, terminal: prompt });
+    this.input = rl;
     const tty = output as NodeJS.WritableStream & {
       columns?: number;
       on?: (e: string, f: () => void) => void;
@@ -166,7 +168,13 @@ export class ConsoleChat implements ChatPort {
     } finally {
       this.prompt = undefined;
       rl.close();
+      this.input = undefined;
     }
+  }
+
+  /** Ends runInteractive after the line being handled (a stop requested by a signal). */
+  stopInteractive(): void {
+    this.input?.close();
   }
 
   show(reply: Reply, channel: string, label?: string): MessageRef {

@@ -45,6 +45,10 @@ export interface SlackApp {
   start(router: Router, options?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
+  /** Stops receiving events and commands; the outbox keeps delivering. */
+  stopReceiving(): Promise<void>;
+  /** Delivers what is still queued (up to `drainMs`), then closes the outbox. */
+  drain(drainMs?: number): Promise<void>;
 }
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
@@ -140,8 +144,18 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return { botUserId };
     },
     async stop(drainMs = 10_000) {
-      if (receiver) await receiver.stop();
-      else if (app) await app.stop();
+      await this.stopReceiving();
+      await this.drain(drainMs);
+    },
+    async stopReceiving() {
+      const r = receiver;
+      const a = app;
+      receiver = undefined;
+      app = undefined;
+      if (r) await r.stop();
+      else if (a) await a.stop();
+    },
+    async drain(drainMs = 10_000) {
       const drained = await Promise.race([
         outbox.idle().then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref()),
