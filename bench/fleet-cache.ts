@@ -198,7 +198,13 @@ function openCache(dir: string, devices: number): Cache {
     ask: (spec, values) =>
       spec.handler(
         { values, extra: {} },
-        { user: { id: "U1", name: "bench", roles: [] }, channel: "bench", text: spec.name, services },
+        {
+          user: { id: "U1", name: "bench", roles: [] },
+          channel: "bench",
+          where: { id: "bench" },
+          text: spec.name,
+          services,
+        },
       ),
     floor: () => {
       for (let k = 0; k < 100; k++) byKey.get(names[(k * 7919) % devices]!, 1 + (k % PORTS));

@@ -1,6 +1,7 @@
 import { errorReply } from "../src/chat/reply.js";
 import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
 import { ACTION } from "../src/orchestration/presenters/run-message.js";
+import { breakGlassFromChat } from "./break-glass.js";
 import { decideFromChat } from "./decision-reply.js";
 import { runIdOf } from "./orchestration-common.js";
 import { defineAction, defineCommand } from "./services.js";
@@ -11,15 +12,29 @@ export default defineCommand({
   summary: "Approve a run (or its waiting approval step)",
   description:
     "Only the runbook's approvers may approve, and not their own request unless the runbook allows it. With min_approvals, each different person counts once.",
-  args: [{ name: "id", type: "string", kind: "positional", required: true, description: "run id" }],
-  examples: ["approve 12"],
+  args: [
+    { name: "id", type: "string", kind: "positional", required: true, description: "run id" },
+    {
+      name: "break-glass",
+      type: "string",
+      kind: "option",
+      description: "approve outside the policy (approvals.break_glass.role), with this reason",
+    },
+  ],
+  examples: ["approve 12", 'approve 12 --break-glass "prod down, nobody on call"'],
   sideEffects: true,
-  handler: (args, ctx) =>
-    decideFromChat(ctx.services.orchestration, {
+  access:
+    "the runbook's approvers (not the requester unless allow_self), in its channels; break-glass: approvals.break_glass.role with a reason",
+  handler: (args, ctx) => {
+    const glass = args.values["break-glass"];
+    if (glass !== undefined) return breakGlassFromChat(ctx, runIdOf(args.values.id), String(glass));
+    return decideFromChat(ctx.services.orchestration, {
       runId: runIdOf(args.values.id),
       user: ctx.user,
+      where: ctx.where,
       decision: "approve",
-    }),
+    });
+  },
 });
 
 export const approveAction = defineAction({
@@ -28,6 +43,6 @@ export const approveAction = defineAction({
     const o = ctx.services.orchestration;
     const target = parseApprovalValue(value);
     if (!o || !target) return { ...errorReply("That button is not a valid approval."), ephemeral: true };
-    return decideFromChat(o, { ...target, user: ctx.user, decision: "approve" });
+    return decideFromChat(o, { ...target, user: ctx.user, where: ctx.where, decision: "approve" });
   },
 });

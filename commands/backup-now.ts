@@ -9,6 +9,7 @@ export default defineCommand({
   args: [{ name: "device", type: "device", kind: "positional", required: true, description: "Device name" }],
   examples: ["backup now core-sw1"],
   sideEffects: true,
+  role: "oncall",
   async handler(args, ctx) {
     const backups = ctx.services.backups;
     const device = backupDeviceOrThrow(backups, String(args.values.device));

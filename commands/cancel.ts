@@ -1,6 +1,6 @@
 import { text } from "../src/chat/reply.js";
 import { renderRun } from "../src/orchestration/presenters/run-status.js";
-import { runIdOf } from "./orchestration-common.js";
+import { checkRunChannel, runIdOf } from "./orchestration-common.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -11,9 +11,12 @@ export default defineCommand({
   args: [{ name: "id", type: "string", kind: "positional", required: true, description: "run id" }],
   examples: ["cancel 12"],
   sideEffects: true,
+  access: "the requester, an approver of the runbook or an admin, in the runbook's channels",
   handler: (args, ctx) => {
     const o = ctx.services.orchestration;
-    const row = o.cancel(runIdOf(args.values.id), ctx.user);
+    const id = runIdOf(args.values.id);
+    checkRunChannel(o, id, ctx.where, "cancelled");
+    const row = o.cancel(id, ctx.user);
     const reply = renderRun(o.view(row.id)!, ctx.services.clock.now());
     reply.blocks.unshift(
       text(
@@ -23,6 +26,7 @@ export default defineCommand({
       ),
     );
     reply.isError = false;
+    reply.audit = { runId: id };
     return reply;
   },
 });

@@ -1,5 +1,7 @@
-import { errorReply, type Reply, text } from "../src/chat/reply.js";
+import { errorReply, type Reply, refusal, text } from "../src/chat/reply.js";
 import type { ChatUser } from "../src/lib/actor.js";
+import type { ChannelRef } from "../src/lib/channel-scope.js";
+import { toOpsbotError } from "../src/lib/errors.js";
 import type { DecisionResult } from "../src/orchestration/journal-approvals.js";
 import { targetApproval } from "../src/orchestration/presenters/approval-text.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
@@ -11,17 +13,28 @@ import type { OrchestrationService } from "../src/orchestration/service.js";
  */
 export function decideFromChat(
   o: OrchestrationService,
-  input: { runId: number; approvalId?: number; user: ChatUser; decision: "approve" | "reject" },
+  input: {
+    runId: number;
+    approvalId?: number;
+    user: ChatUser;
+    where: ChannelRef;
+    decision: "approve" | "reject";
+  },
 ): Reply {
   const view = o.view(input.runId);
   if (!view) return privately(errorReply(`There is no run ${input.runId}; \`runs\` lists recent runs.`));
   const target = targetApproval(view, input.approvalId);
   if (!target.ok) return privately(errorReply(target.reason));
+  try {
+    o.access.checkChannel(o.runbook(view.run.runbook), input.where, "approved or rejected");
+  } catch (err) {
+    return { ...refusal(toOpsbotError(err).message), audit: { runId: input.runId } };
+  }
   const what = target.approval.stepKey
     ? `step ${target.approval.stepKey} of run ${input.runId}`
     : `run ${input.runId} (${view.run.runbook})`;
   const r = o.decide({ approvalId: target.approval.id, user: input.user, decision: input.decision });
-  return decisionReply(r, what, input.decision, input.user.name);
+  return { ...decisionReply(r, what, input.decision, input.user.name), audit: { runId: input.runId } };
 }
 
 export function decisionReply(
@@ -58,7 +71,7 @@ export function decisionReply(
     case "expired":
       return privately(errorReply(`The request for ${what} has expired; ask for a new run.`));
     case "not_allowed":
-      return privately(errorReply(`You can't ${decision} ${what}: ${r.reason}.`));
+      return refusal(`You can't ${decision} ${what}: ${r.reason}.`);
     case "not_found":
       return privately(errorReply(`That approval no longer exists.`));
   }

@@ -1,8 +1,9 @@
 import { usage } from "../src/chat/args.js";
 import { hasRole } from "../src/chat/permissions.js";
-import { context, errorReply, fields, heading, reply, table, text } from "../src/chat/reply.js";
+import { type Block, context, errorReply, fields, heading, reply, table, text } from "../src/chat/reply.js";
 import { suggest } from "../src/chat/suggest.js";
-import { type Command, defineCommand } from "./services.js";
+import { paramList } from "../src/orchestration/presenters/runbook-list.js";
+import { type Command, type Context, defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "help",
@@ -11,7 +12,7 @@ export default defineCommand({
   args: [{ name: "command", kind: "positional", type: "string", rest: true, description: "a command name" }],
   examples: ["help", "help links down", "help as"],
   sideEffects: false,
-  handler(args, ctx) {
+  async handler(args, ctx) {
     const mine = ctx.services.commands.filter((c) => hasRole(ctx.user, c.role));
     const wanted = args.values.command as string | undefined;
     if (wanted === undefined) {
@@ -38,9 +39,25 @@ export default defineCommand({
         `No command \`${wanted}\` that you can run.${close.length > 0 ? ` Did you mean ${close.map((c) => `\`${c}\``).join(" or ")}?` : ""}`,
       );
     }
-    return describe(spec);
+    const described = describe(spec);
+    if (spec.name === "run") described.blocks.push(...(await runbooksFor(ctx)));
+    return described;
   },
 });
+
+/** `help run` lists what this user may request, not every runbook. */
+async function runbooksFor(ctx: Context): Promise<Block[]> {
+  const o = ctx.services.orchestration;
+  const mine = await o.access.requestable(o.runbooks(), ctx.user, ctx.where);
+  if (mine.length === 0)
+    return [text("You may not request any runbook. Each names its runners (default: the oncall role).")];
+  return [
+    table(
+      ["runbook you may request", "parameters", "here"],
+      mine.map((m) => [m.version.name, paramList(m.version), m.here ? "yes" : "not in this channel"]),
+    ),
+  ];
+}
 
 function describe(spec: Command) {
   const blocks = [heading(spec.name), text(spec.description ?? spec.summary)];
@@ -49,7 +66,7 @@ function describe(spec: Command) {
       Usage: `\`${usage(spec)}\``,
       ...(spec.aliases?.length ? { Aliases: spec.aliases.join(", ") } : {}),
       "Changes things": spec.sideEffects ? "yes" : "no (read-only)",
-      "Who may run it": spec.role ? `${spec.role} role (or admin)` : "anyone",
+      "Who may run it": spec.role ? `${spec.role} role (or admin)` : (spec.access ?? "anyone"),
     }),
   );
   if (spec.args?.length) {

@@ -1,5 +1,21 @@
+import type { ChannelRef } from "../src/lib/channel-scope.js";
 import { UsageError } from "../src/lib/errors.js";
+import type { OrchestrationService } from "../src/orchestration/service.js";
 import type { Context } from "./services.js";
+
+/**
+ * Refuses (PermissionError, audited as denied) acting on a run of a channel-scoped runbook from a
+ * channel outside its scope: typed commands and button clicks alike.
+ */
+export function checkRunChannel(
+  o: OrchestrationService,
+  runId: number,
+  where: ChannelRef,
+  what: string,
+): void {
+  const view = o.view(runId);
+  if (view) o.access.checkChannel(o.runbook(view.run.runbook), where, what);
+}
 
 /** Run ids arrive as "12" or "#12". */
 export function runIdOf(value: unknown): number {

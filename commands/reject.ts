@@ -14,10 +14,12 @@ export default defineCommand({
   args: [{ name: "id", type: "string", kind: "positional", required: true, description: "run id" }],
   examples: ["reject 12"],
   sideEffects: true,
+  access: "the runbook's approvers, in its channels",
   handler: (args, ctx) =>
     decideFromChat(ctx.services.orchestration, {
       runId: runIdOf(args.values.id),
       user: ctx.user,
+      where: ctx.where,
       decision: "reject",
     }),
 });
@@ -28,6 +30,6 @@ export const rejectAction = defineAction({
     const o = ctx.services.orchestration;
     const target = parseApprovalValue(value);
     if (!o || !target) return { ...errorReply("That button is not a valid rejection."), ephemeral: true };
-    return decideFromChat(o, { ...target, user: ctx.user, decision: "reject" });
+    return decideFromChat(o, { ...target, user: ctx.user, where: ctx.where, decision: "reject" });
   },
 });

@@ -1,6 +1,6 @@
 import { text } from "../src/chat/reply.js";
 import { renderRun } from "../src/orchestration/presenters/run-status.js";
-import { protectSecrets, runIdOf } from "./orchestration-common.js";
+import { checkRunChannel, protectSecrets, runIdOf } from "./orchestration-common.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -20,9 +20,11 @@ export default defineCommand({
   allowExtraOptions: true,
   examples: ["resume 12", "resume 12 --skip-interrupted", "resume 12 token=…"],
   sideEffects: true,
+  access: "the requester, an approver of the runbook or an admin, in the runbook's channels",
   handler: (args, ctx) => {
     const o = ctx.services.orchestration;
     const id = runIdOf(args.values.id);
+    checkRunChannel(o, id, ctx.where, "resumed");
     protectSecrets(ctx, o.view(id)?.run.runbook, args.extra);
     const r = o.resume(id, ctx.user, {
       params: args.extra,
@@ -33,6 +35,7 @@ export default defineCommand({
       text(r.approvalId !== undefined ? `Run ${id} will resume once approved.` : `Run ${id} resumed.`),
     );
     reply.isError = false;
+    reply.audit = { runId: id };
     return reply;
   },
 });

@@ -1,8 +1,9 @@
-import { errorReply, type Reply, text } from "../src/chat/reply.js";
+import { errorReply, type Reply, refusal, text } from "../src/chat/reply.js";
 import { toOpsbotError } from "../src/lib/errors.js";
 import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
 import { ACTION, renderDetails } from "../src/orchestration/presenters/run-message.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
+import { checkRunChannel } from "./orchestration-common.js";
 import { type ClickContext, defineAction } from "./services.js";
 
 /**
@@ -13,24 +14,30 @@ import { type ClickContext, defineAction } from "./services.js";
 function withRun(
   value: string,
   ctx: ClickContext,
+  what: string | undefined,
   act: (o: OrchestrationService, runId: number) => Reply,
 ): Reply {
   const o = ctx.services.orchestration;
   const target = parseApprovalValue(value);
   if (!o || !target) return { ...errorReply("That button does not name a run."), ephemeral: true };
   try {
-    return act(o, target.runId);
+    if (what) checkRunChannel(o, target.runId, ctx.where, what);
+    return { ...act(o, target.runId), audit: { runId: target.runId } };
   } catch (err) {
     const e = toOpsbotError(err);
     if (e.code === "INTERNAL") throw err;
-    return { ...errorReply(e.message, e.details), ephemeral: true };
+    const shown =
+      e.code === "PERMISSION_DENIED"
+        ? refusal(e.message)
+        : { ...errorReply(e.message, e.details), ephemeral: true };
+    return { ...shown, audit: { runId: target.runId } };
   }
 }
 
 export const detailsAction = defineAction({
   actionId: ACTION.details,
   handler: (value, ctx) =>
-    withRun(value, ctx, (o, id) => {
+    withRun(value, ctx, undefined, (o, id) => {
       const view = o.view(id);
       return view ? renderDetails(view) : { ...errorReply(`There is no run ${id}.`), ephemeral: true };
     }),
@@ -39,7 +46,7 @@ export const detailsAction = defineAction({
 export const cancelAction = defineAction({
   actionId: ACTION.cancel,
   handler: (value, ctx) =>
-    withRun(value, ctx, (o, id) => {
+    withRun(value, ctx, "cancelled", (o, id) => {
       const row = o.cancel(id, ctx.user);
       return {
         blocks: [
@@ -56,7 +63,7 @@ export const cancelAction = defineAction({
 export const resumeAction = defineAction({
   actionId: ACTION.resume,
   handler: (value, ctx) =>
-    withRun(value, ctx, (o, id) => {
+    withRun(value, ctx, "resumed", (o, id) => {
       const r = o.resume(id, ctx.user);
       return {
         blocks: [
@@ -73,7 +80,7 @@ export const resumeAction = defineAction({
 export const abortAction = defineAction({
   actionId: ACTION.abort,
   handler: (value, ctx) =>
-    withRun(value, ctx, (o, id) => {
+    withRun(value, ctx, "aborted", (o, id) => {
       o.abort(id, ctx.user);
       return { blocks: [text(`${ctx.user.name} aborted run ${id}; nothing more runs.`)] };
     }),

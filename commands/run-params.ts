@@ -15,6 +15,7 @@ export const paramsAction = defineAction({
     const version = seed && o?.runbook(seed.runbook);
     if (!seed || !version)
       return { ...errorReply("That runbook is no longer loaded; `runbooks` lists them."), ephemeral: true };
+    await o.access.admit(version, ctx.user, ctx.where);
     if (!ctx.openForm) {
       const names = Object.keys(version.runbook.params).map((n) => `${n}=…`);
       return {
@@ -45,12 +46,16 @@ export const paramsSubmitAction = defineAction({
     }
     const seed = parseSeed(parsed.metadata ?? "");
     if (!o || !seed) return { ...errorReply("That form is not a run request."), ephemeral: true };
+    const version = o.runbook(seed.runbook);
+    // The same gate as a typed `run`: runners, channel scope, someone else able to approve.
+    if (version) await o.access.admit(version, ctx.user, ctx.where);
     const params = { ...seed.given, ...(parsed.values ?? {}) };
     // Secrets typed into the form must be known to the redactor before the audit row is written.
     protectSecrets({ ...ctx, text: "", services: ctx.services }, seed.runbook, params);
     const r = o.request({ runbook: seed.runbook, params, user: ctx.user, channel: ctx.channel });
     await ctx.services.runReporter.parentOf(r.run.id);
     return {
+      audit: { runId: r.run.id },
       blocks: [
         text(
           r.approvalId !== undefined

@@ -10,7 +10,7 @@ export default defineCommand({
   name: "run",
   summary: "Request a runbook run (key=value parameters); --dry-run shows the plan only",
   description:
-    "Parameters are typed and checked before anything runs, and reach commands only single-quoted. A runbook with approvers waits for one of them (not you) to approve; otherwise it starts at once. --dry-run shows the resolved steps, commands (secrets masked), targets and gates as they stand now (gates after a state-changing step are checked when reached), and executes nothing. Both check what the run will need — SSH settings and pinned host keys of every device a step reaches, a value for every parameter a step renders, management data for every gate — and a request that would fail on them is refused before anyone is asked to approve.",
+    "Only the runbook's runners may request it (runners:, default orchestration.default_runners), and only in its channels (channels:); a request nobody but you could approve is refused. Parameters are typed and checked before anything runs, and reach commands only single-quoted. A runbook with approvers waits for one of them (not you) to approve; otherwise it starts at once. --dry-run shows the resolved steps, commands (secrets masked), targets and gates as they stand now (gates after a state-changing step are checked when reached), and executes nothing. Both check what the run will need — SSH settings and pinned host keys of every device a step reaches, a value for every parameter a step renders, management data for every gate — and a request that would fail on them is refused before anyone is asked to approve.",
   args: [
     {
       name: "runbook",
@@ -24,6 +24,7 @@ export default defineCommand({
   allowExtraOptions: true,
   examples: ["run service-restart host=web01 service=nginx", "run web-deploy version=v1.4.2 --dry-run"],
   sideEffects: true,
+  access: "the runbook's runners (default orchestration.default_runners: role:oncall), in its channels",
   async handler(args, ctx) {
     const o = ctx.services.orchestration;
     const runbook = String(args.values.runbook);
@@ -33,6 +34,8 @@ export default defineCommand({
       return renderPlan(check.preview, check.gates, check);
     }
     const version = o.runbook(runbook);
+    // Who may request it, here, and whether anyone else could approve it: refused before anything else.
+    if (version) await o.access.admit(version, ctx.user, ctx.where);
     const missing = version ? missingParams(version, args.extra) : [];
     if (version && missing.length > 0) {
       // Nothing is requested yet: ask for what is missing (a form in Slack), typed per parameter.
@@ -84,6 +87,7 @@ export default defineCommand({
       reply.blocks.unshift(text(`Run ${r.run.id} of ${runbook} started.`));
     }
     reply.isError = false;
+    reply.audit = { runId: r.run.id };
     return reply;
   },
 });

@@ -5,11 +5,16 @@ export default defineCommand({
   name: "runbooks",
   summary: "List the runbooks you can run, with their parameters",
   description:
-    "Runbooks are YAML files under the runbooks directory, reloaded when they change. A file that stops validating keeps its last valid version active; its problems are listed here.",
+    "Runbooks are YAML files under the runbooks directory, reloaded when they change. Only those whose runners include you are listed (admins see all); Where shows a runbook's channel scope. A file that stops validating keeps its last valid version active; its problems are listed here.",
   examples: ["runbooks"],
   sideEffects: false,
-  handler: (_args, ctx) => {
+  handler: async (_args, ctx) => {
     const o = ctx.services.orchestration;
-    return renderRunbookList(o.runbooks(), o.problems());
+    const all = o.runbooks();
+    const mine = await o.access.requestable(all, ctx.user, ctx.where);
+    return renderRunbookList(mine, o.problems(), {
+      hidden: all.length - mine.length,
+      channels: ctx.services.config.channels,
+    });
   },
 });

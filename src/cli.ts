@@ -39,6 +39,10 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: "Validate or list runbooks, or print their JSON Schema",
     load: async () => (await import("./cli/runbook.js")).runbook,
   },
+  audit: {
+    summary: "Export the audit log as JSON Lines (for a SIEM)",
+    load: async () => (await import("./cli/audit.js")).audit,
+  },
 };
 
 function overview(): string {

@@ -246,7 +246,7 @@ export function createCore(options: CoreOptions): Core {
     commands,
     actions: options.actions ?? allActions,
     services,
-    deps: { audit, clock, logger, redactor },
+    deps: { audit, clock, logger, redactor, access: options.config },
   });
   const run = options.run;
   const schedules = run?.schedules === true;
@@ -398,7 +398,7 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCo
  * Every configured secret with the key it came from (for weak-secret warnings). Credentials written
  * in the config (after ${VAR} substitution) are secrets too.
  */
-function configSecrets(config: Config): LabelledSecret[] {
+export function configSecrets(config: Config): LabelledSecret[] {
   const out: LabelledSecret[] = config.secrets.map((value, i) => ({ key: `secrets[${i}]`, value }));
   config.devices.forEach((d, i) => {
     const at = `devices[${i}] (${d.name})`;
@@ -416,7 +416,7 @@ function configSecrets(config: Config): LabelledSecret[] {
 }
 
 /** Names redaction must never change: devices, their sites, tags and teams, role members. */
-function configuredNames(config: Config): string[] {
+export function configuredNames(config: Config): string[] {
   const names = config.devices.flatMap((d) => [d.name, d.site ?? "", d.team ?? "", ...d.tags]);
   for (const members of Object.values(config.roles)) names.push(...members);
   return [...new Set(names.filter((n) => n.length > 0))];

@@ -1,4 +1,5 @@
 import type { ChatUser } from "../lib/actor.js";
+import type { ChannelRef } from "../lib/channel-scope.js";
 import type { Form } from "./form.js";
 import type { Reply } from "./reply.js";
 
@@ -30,8 +31,11 @@ export interface ParsedArgs {
  * core never names it (commands/services.ts does), so chat stays beneath both subsystems.
  */
 export interface CommandContext<S = unknown> {
+  /** Roles as they hold in this channel (grants limited to other channels are withheld). */
   user: ChatUser;
   channel: string;
+  /** The channel with what the transport knows about it (name, direct message), for channel scopes. */
+  where: ChannelRef;
   threadTs?: string;
   /** The raw text, for audit and for commands that need it. */
   text: string;
@@ -53,6 +57,11 @@ export interface CommandSpec<S = unknown> {
   sideEffects: boolean;
   /** Role needed to run it; absent means anyone known to opsbot. `admin` may run everything. */
   role?: string;
+  /**
+   * Who may run it when that is decided per object rather than by one role (a runbook's runners, a
+   * run's approvers): shown by help. A command with side effects names `role` or `access`.
+   */
+  access?: string;
   handler(args: ParsedArgs, ctx: CommandContext<S>): Promise<Reply> | Reply;
 }
 
@@ -60,6 +69,7 @@ export interface CommandSpec<S = unknown> {
 export interface ActionContext<S = unknown> {
   user: ChatUser;
   channel: string;
+  where: ChannelRef;
   /** The message that carried the button, when the transport knows it. */
   message?: { channel: string; ts: string; threadTs?: string };
   services: S;

@@ -20,4 +20,9 @@ export interface ChatPort {
     channel: string,
     file: { filename: string; content: string; title?: string; threadTs?: string },
   ): Promise<void>;
+  /**
+   * Members (user ids) of a chat user group, where the transport has groups (Slack `S…`); undefined
+   * when the group cannot be resolved. Used to tell whether anyone can approve a request.
+   */
+  groupMembers?(groupId: string): Promise<string[] | undefined>;
 }

@@ -10,6 +10,17 @@ export interface Button {
   /** Opaque value handed back to the action handler (e.g. a run id). */
   value: string;
   style?: "primary" | "danger";
+  /** Ask before acting (a Slack confirm dialog; the console asks `type yes to …`). */
+  confirm?: Confirm;
+}
+
+/** What a dangerous button asks first. */
+export interface Confirm {
+  title: string;
+  /** What will happen, in one or two sentences. */
+  text: string;
+  /** The confirming button's label, e.g. "Reject run 12". */
+  confirm: string;
 }
 
 export interface Field {
@@ -58,6 +69,10 @@ export interface Reply {
   data?: ReplyData;
   /** The answer reports a problem (user error, denied, failure). */
   isError?: boolean;
+  /** The answer is a refusal (who may not do what): audited as `denied`. */
+  refused?: boolean;
+  /** For the audit row: the run this answer is about, and a note (e.g. a break-glass reason). */
+  audit?: { runId?: number; detail?: string };
   /** Show only to the asking user, where the transport can. */
   ephemeral?: boolean;
   /** User ids to notify (a Slack `<@id>` mention; the console prints `@id`). Ids, never names. */
@@ -96,6 +111,11 @@ export function errorReply(message: string, details: string[] = [], code?: strin
 /** The reply with its data payload: `reply(...).data` is set once the answer's model is known. */
 export function withData(r: Reply, data: ReplyData): Reply {
   return { ...r, data };
+}
+
+/** A refusal: shown to the asking user only and audited as `denied`. */
+export function refusal(message: string, details: string[] = []): Reply {
+  return { ...errorReply(message, details, "PERMISSION_DENIED"), refused: true, ephemeral: true };
 }
 
 /** Plain-text fallback for any reply: used by notifications, logs and the console renderer. */

@@ -1,4 +1,6 @@
+import type { Config } from "../config/schema.js";
 import type { ChatUser } from "../lib/actor.js";
+import type { ChannelRef } from "../lib/channel-scope.js";
 import type { Clock } from "../lib/clock.js";
 import { type OpsbotError, toOpsbotError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
@@ -6,8 +8,8 @@ import type { Redactor } from "../lib/redact.js";
 import type { AuditOutcome, AuditRepo } from "../store/audit-repo.js";
 import { bindArgs } from "./args.js";
 import type { ActionContext, ActionSpec, CommandSpec } from "./command.js";
-import { hasRole } from "./permissions.js";
-import { dataOf, errorReply, type Reply, replyToPlainText } from "./reply.js";
+import { hasRole, roleRefusal, type ScopedUser, scopeRoles } from "./permissions.js";
+import { dataOf, errorReply, type Reply, refusal, replyToPlainText } from "./reply.js";
 import { suggest } from "./suggest.js";
 import { tokenize } from "./tokenize.js";
 
@@ -17,6 +19,15 @@ export interface RequestContext {
   threadTs?: string;
   /** "console", "slack", "cli": recorded in the audit log. */
   transport: string;
+  /** The channel's name (without #), when the transport knows it: channel scopes match on it too. */
+  channelName?: string;
+  /** A direct message with opsbot (allowed by a scope only when it lists `dm`). */
+  direct?: boolean;
+  /**
+   * Who really typed it, when someone acts as another user (`as bob` in the console, `ask --as`):
+   * recorded in the audit row beside the identity used.
+   */
+  actingFor?: string;
 }
 
 export interface RouteResult {
@@ -48,6 +59,8 @@ export interface RouterDeps {
   logger: Logger;
   /** Knows every configured secret: audit text and error details pass through it. */
   redactor: Redactor;
+  /** Channels and channel-limited role grants: a role limited elsewhere does not hold here. */
+  access?: Pick<Config, "channels" | "role_channels">;
 }
 
 export interface Router<S = unknown> {
@@ -90,14 +103,12 @@ export function createRouter<S>(options: {
   const actions = new Map((options.actions ?? []).map((a) => [a.actionId, a]));
 
   const visibleCommands = (user: ChatUser) => options.commands.filter((c) => hasRole(user, c.role));
+  const channels = deps.access?.channels ?? {};
+  const scope = (ctx: RequestContext): ScopedUser =>
+    deps.access ? scopeRoles(deps.access, ctx.user, whereOf(ctx)) : { user: ctx.user, withheld: {} };
 
-  const audit = (
-    ctx: RequestContext,
-    kind: "command" | "action",
-    text: string,
-    result: RouteResult,
-    detail?: string,
-  ) => {
+  const audit = (ctx: RequestContext, kind: "command" | "action", text: string, result: RouteResult) => {
+    const note = result.reply.audit?.detail;
     try {
       deps.audit.record({
         at: deps.clock.now(),
@@ -109,7 +120,9 @@ export function createRouter<S>(options: {
         text: auditForm((t) => deps.redactor.redact(t), text),
         outcome: result.outcome,
         ...(result.command === undefined ? {} : { command: result.command }),
-        ...(detail === undefined ? {} : { detail: auditForm((t) => deps.redactor.redact(t), detail) }),
+        ...(note === undefined ? {} : { detail: auditForm((t) => deps.redactor.redact(t), note) }),
+        ...(ctx.actingFor === undefined ? {} : { actingFor: ctx.actingFor }),
+        ...(result.reply.audit?.runId === undefined ? {} : { runId: result.reply.audit.runId }),
       });
     } catch (err) {
       // The answer still goes out; losing an audit row is logged loudly rather than hiding the reply.
@@ -134,12 +147,12 @@ export function createRouter<S>(options: {
         ...(command === undefined ? {} : { command }),
       };
     }
+    const message = deps.redactor.redact(e.message);
+    const details = e.details.map((d) => deps.redactor.redact(d));
     return {
-      reply: errorReply(
-        deps.redactor.redact(e.message),
-        e.details.map((d) => deps.redactor.redact(d)),
-        e.code,
-      ),
+      // A refusal goes only to the person refused.
+      reply:
+        e.code === "PERMISSION_DENIED" ? refusal(message, details) : errorReply(message, details, e.code),
       outcome: e.code === "PERMISSION_DENIED" ? "denied" : e.isUserError ? "user_error" : "error",
       ...(command === undefined ? {} : { command }),
     };
@@ -160,6 +173,8 @@ export function createRouter<S>(options: {
 
     async handle(rawText, ctx) {
       const text = rawText.trim().replace(/^\/ops\s+/, "");
+      const scoped = scope(ctx);
+      const user = scoped.user;
       let result: RouteResult;
       try {
         if (text.length > MAX_COMMAND_CHARS) {
@@ -182,12 +197,10 @@ export function createRouter<S>(options: {
           const words = tokens.slice(0, 2).map((t) => (t.key === undefined && !t.quoted ? t.value : ""));
           const found = match(words);
           if (!found) {
-            result = unknownCommand(words[0] || tokens[0]!.value, ctx.user);
-          } else if (!hasRole(ctx.user, found.spec.role)) {
+            result = unknownCommand(words[0] || tokens[0]!.value, user);
+          } else if (!hasRole(user, found.spec.role)) {
             result = {
-              reply: errorReply(
-                `\`${found.spec.name}\` needs the ${found.spec.role} role, which you (${ctx.user.name}) don't have. Ask an admin to add you to it in the config.`,
-              ),
+              reply: refusal(roleRefusal(`\`${found.spec.name}\``, found.spec.role!, scoped, channels)),
               outcome: "denied",
               command: found.spec.name,
             };
@@ -195,13 +208,14 @@ export function createRouter<S>(options: {
             try {
               const args = bindArgs(found.spec, tokens.slice(found.consumed));
               const reply = await found.spec.handler(args, {
-                user: ctx.user,
+                user,
                 channel: ctx.channel,
+                where: whereOf(ctx),
                 ...(ctx.threadTs === undefined ? {} : { threadTs: ctx.threadTs }),
                 text,
                 services,
               });
-              result = { reply, outcome: reply.isError ? "user_error" : "ok", command: found.spec.name };
+              result = { reply, outcome: outcomeOf(reply), command: found.spec.name };
             } catch (err) {
               result = fail(err, found.spec.name, ctx, found.spec.name);
             }
@@ -210,12 +224,14 @@ export function createRouter<S>(options: {
       } catch (err) {
         result = fail(err, undefined, ctx, text.split(/\s+/)[0] ?? "");
       }
-      audit(ctx, "command", text, result);
+      audit({ ...ctx, user }, "command", text, result);
       return withFallbackData(result);
     },
 
     async dispatchAction(actionId, value, ctx) {
       const spec = actions.get(actionId);
+      const scoped = scope(ctx);
+      const user = scoped.user;
       let result: RouteResult;
       if (value.length > MAX_ACTION_VALUE_CHARS) {
         result = {
@@ -231,41 +247,47 @@ export function createRouter<S>(options: {
           reply: errorReply("That button is no longer handled by this opsbot."),
           outcome: "user_error",
         };
-      } else if (!hasRole(ctx.user, spec.role)) {
+      } else if (!hasRole(user, spec.role)) {
         result = {
-          reply: { ...errorReply(`Only people with the ${spec.role} role can do that.`), ephemeral: true },
+          reply: refusal(roleRefusal("That button", spec.role!, scoped, channels)),
           outcome: "denied",
           command: actionId,
         };
       } else {
         try {
           const reply = await spec.handler(value, {
-            user: ctx.user,
+            user,
             channel: ctx.channel,
+            where: whereOf(ctx),
             ...(ctx.message === undefined ? {} : { message: ctx.message }),
             ...(ctx.openForm === undefined ? {} : { openForm: ctx.openForm }),
             services,
             command: async (commandText, where) => {
               const threadTs = where ? where.threadTs : ctx.threadTs;
+              // Elsewhere (another channel) the transport's name and DM flag no longer apply.
+              const same = where === undefined || where.channel === ctx.channel;
               const routed = await router.handle(commandText, {
                 user: ctx.user,
                 channel: where?.channel ?? ctx.channel,
                 ...(threadTs === undefined ? {} : { threadTs }),
                 transport: ctx.transport,
+                ...(same && ctx.channelName !== undefined ? { channelName: ctx.channelName } : {}),
+                ...(same && ctx.direct !== undefined ? { direct: ctx.direct } : {}),
+                ...(ctx.actingFor === undefined ? {} : { actingFor: ctx.actingFor }),
               });
               return routed.reply;
             },
           });
           result = {
             reply: reply ?? { blocks: [] },
-            outcome: reply?.isError ? "user_error" : "ok",
+            outcome: reply ? outcomeOf(reply) : "ok",
             command: actionId,
           };
         } catch (err) {
           result = fail(err, actionId, ctx, actionId);
         }
       }
-      audit(ctx, "action", `${actionId} ${value}`, result);
+      audit({ ...ctx, user }, "action", `${actionId} ${value}`, result);
       return withFallbackData(result);
     },
   };
@@ -288,4 +310,16 @@ export function createRouter<S>(options: {
       outcome: "unknown_command",
     };
   }
+}
+
+function whereOf(ctx: RequestContext): ChannelRef {
+  return {
+    id: ctx.channel,
+    ...(ctx.channelName === undefined ? {} : { name: ctx.channelName }),
+    ...(ctx.direct === undefined ? {} : { direct: ctx.direct }),
+  };
+}
+
+function outcomeOf(reply: Reply): AuditOutcome {
+  return reply.refused ? "denied" : reply.isError ? "user_error" : "ok";
 }

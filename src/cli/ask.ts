@@ -137,6 +137,7 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
         user: chat.currentUser,
         channel: config.console.channel,
         transport: "cli",
+        ...chat.impersonation(chat.currentUser),
       });
       return print(result.outcome, result.command, result.reply);
     } finally {

@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { loadConfig } from "../main.js";
+import { approvalWarnings } from "../orchestration/access.js";
+import { accessConfigOf } from "../orchestration/gatekeeper.js";
 import { runbookFilesIn, validateRunbookFiles } from "../orchestration/runbooks/catalog.js";
 import { RUNBOOK_SCHEMA_FILE, runbookJsonSchema } from "../orchestration/runbooks/json-schema.js";
 import { formatProblem } from "../orchestration/runbooks/problems.js";
@@ -44,6 +46,11 @@ ${GLOBAL_HELP}`,
         const paths = files.length > 0 ? files : runbookFilesIn(dir());
         const { versions, problems } = validateRunbookFiles(paths);
         for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+        // Approvals nobody could give under the configured roles: warned about, not fatal.
+        const cfg = accessConfigOf(loadConfig(settingsFrom(values)));
+        for (const v of versions)
+          for (const w of approvalWarnings(v.runbook, cfg))
+            process.stderr.write(`${v.file}: warning: ${w}\n`);
         const bad = new Set(problems.map((p) => p.file)).size;
         process.stdout.write(
           `${versions.length} valid, ${bad} invalid (${problems.length} problem${problems.length === 1 ? "" : "s"})\n`,

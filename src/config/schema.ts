@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { DIRECT_MESSAGES } from "../lib/channel-scope.js";
 import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
+import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-schema.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
@@ -159,6 +161,8 @@ export const orchestrationSchema = z
     approval_expires_in: durationText.default("30m"),
     /** Logical channel (from channels) for notify steps without one; default the run's own channel. */
     notify_channel: z.string().min(1).optional(),
+    /** Who may request a runbook that names no `runners:` (role:<r>, user:<id>, group:<S…>). */
+    default_runners: z.array(z.string().min(1)).default(["role:oncall"]),
     /** On stop, how long running steps may take to finish before they are marked interrupted. */
     shutdown_grace: durationText.default("30s"),
   })
@@ -171,6 +175,7 @@ const ORCHESTRATION_DEFAULTS = {
   output_cap_bytes: 4_194_304,
   default_step_timeout: "30m",
   approval_expires_in: "30m",
+  default_runners: ["role:oncall"],
   shutdown_grace: "30s",
 };
 
@@ -181,8 +186,13 @@ export const configSchema = z
       .string()
       .refine(isTimezone, 'an IANA time zone such as "UTC" or "Europe/Berlin"')
       .default(DEFAULT_TIMEZONE),
-    /** Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`). */
-    roles: z.record(name, z.array(z.string().min(1))).default({}),
+    /**
+     * Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`), or
+     * `{ members, channels }` for a role that only holds in those channels.
+     */
+    roles: z.record(name, roleGrantSchema).default({}),
+    /** Break-glass approvals (off unless configured). */
+    approvals: approvalsSchema.default({}),
     /** Logical channel name → transport channel (Slack id `C…` or `#name`; any name in the console). */
     channels: z.record(name, z.string().min(1)).default({}),
     console: z
@@ -262,9 +272,34 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["devices", i, "backup"], message });
       }
     });
-  });
+    const known = (logical: string) => logical === DIRECT_MESSAGES || logical in cfg.channels;
+    const channelList = [...Object.keys(cfg.channels), DIRECT_MESSAGES].join(", ");
+    for (const [role, grant] of Object.entries(cfg.roles)) {
+      if (Array.isArray(grant)) continue;
+      grant.channels.forEach((c, j) => {
+        if (!known(c))
+          ctx.addIssue({
+            code: "custom",
+            path: ["roles", role, "channels", j],
+            message: `unknown channel "${c}" (expected one of: ${channelList})`,
+          });
+      });
+    }
+    const glass = cfg.approvals.break_glass;
+    if (glass && !(glass.announce in cfg.channels) && !/^(#|[CG][A-Z0-9]{2,}$)/.test(glass.announce)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["approvals", "break_glass", "announce"],
+        message: `unknown channel "${glass.announce}" (a name from channels:, a #name or a channel id)`,
+      });
+    }
+  })
+  // Everything else reads roles as member lists; the channel limits of scoped grants ride beside them.
+  .transform((cfg) => ({ ...cfg, ...splitRoleGrants(cfg.roles) }));
 
-export type Config = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+/** The parsed config; `role_channels` is optional so hand-built test configs need not name it. */
+export type Config = Omit<ParsedConfig, "role_channels"> & { role_channels?: Record<string, string[]> };
 export type DeviceConfig = z.infer<typeof deviceSchema>;
 export type SnmpConfig = z.infer<typeof snmpSchema>;
 export type SshConfig = z.infer<typeof sshSchema>;

@@ -135,7 +135,16 @@ export function createApprovalTable(deps: { db: Db; clock: Clock; runs: RunMoves
       );
     },
 
-    decideApproval(input: { approvalId: number; user: ChatUser; decision: Vote }): DecisionResult {
+    /**
+     * `override` is break-glass: the policy check is skipped (the caller checked the break-glass role
+     * and reason), the vote is recorded with the reason, and the approval settles at once.
+     */
+    decideApproval(input: {
+      approvalId: number;
+      user: ChatUser;
+      decision: Vote;
+      override?: { reason: string };
+    }): DecisionResult {
       return runs.durably((): DecisionResult => {
         const at = now();
         const approval = getApproval(input.approvalId);
@@ -151,6 +160,17 @@ export function createApprovalTable(deps: { db: Db; clock: Clock; runs: RunMoves
         if (at >= approval.expiresAt) {
           settle(approval, "expired", null);
           return { outcome: "expired", approval: getApproval(approval.id)! };
+        }
+        if (input.override && input.decision === "approve") {
+          s.vote.run(approval.id, input.user.id, input.user.name, "approve", at);
+          runs.appendEvent(approval.runId, "approval.break_glass", approval.stepKey, null, {
+            approvalId: approval.id,
+            by: input.user.name,
+            reason: input.override.reason,
+          });
+          const by = `${input.user.name} (break-glass)`;
+          settle(approval, "approved", by);
+          return { outcome: "approved", approval: getApproval(approval.id)!, decidedBy: by };
         }
         const allowed = mayDecide(approval, input.user);
         if (!allowed.ok) return { outcome: "not_allowed", approval, reason: allowed.reason };

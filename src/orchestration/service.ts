@@ -7,8 +7,10 @@ import type { Redactor } from "../lib/redact.js";
 import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
 import type { StoreHealth } from "../store/faults.js";
 import type { Store } from "../store/store.js";
+import { breakGlass } from "./break-glass.js";
 import { createEngine, type Preview, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
+import { createGatekeeper, type Gatekeeper } from "./gatekeeper.js";
 import type { OutputRow } from "./journal.js";
 import type { DecisionResult } from "./journal-approvals.js";
 import type { FleetView } from "./management-port.js";
@@ -29,6 +31,8 @@ import { loadRunView, outputTail, type RunView } from "./view.js";
  * commands reach it as `services.orchestration`.
  */
 export interface OrchestrationService {
+  /** Who may request, approve and control what, and where (runners, channel scopes, approvability). */
+  access: Gatekeeper;
   runbooks(): RunbookVersion[];
   runbook(name: string): RunbookVersion | undefined;
   problems(): RunbookProblem[];
@@ -44,6 +48,17 @@ export interface OrchestrationService {
   request(input: RequestInput): { run: RunRow; preview: Preview; approvalId?: number };
   /** An approver's decision (compare-and-set in the store); identity comes from the transport. */
   decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult;
+  /**
+   * Break-glass approval (the caller checked approvals.break_glass.role and the reason): settles the
+   * approval whatever its policy, marks the run's thread and posts to the announce channel.
+   */
+  breakGlass(input: {
+    approvalId: number;
+    runId: number;
+    runbook: string;
+    user: ChatUser;
+    reason: string;
+  }): Promise<DecisionResult>;
   cancel(runId: number, user: ChatUser): RunRow;
   abort(runId: number, user: ChatUser): RunRow;
   resume(
@@ -172,7 +187,13 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     return { preview, gates, checkedWhenReached, problems };
   }
 
+  const access = createGatekeeper({
+    config: deps.config,
+    ...(deps.chat.groupMembers ? { groups: (id: string) => deps.chat.groupMembers!(id) } : {}),
+  });
+
   return {
+    access,
     runbooks: () => getCatalog().list(),
     runbook: (name) => getCatalog().get(name),
     problems: () => getCatalog().problems(),
@@ -181,6 +202,17 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     runPlan: (runId) => check(engine.planOfRun(runId)),
     request: (input) => engine.request(input),
     decide: (input) => engine.decide(input),
+    breakGlass: (input) =>
+      breakGlass(
+        {
+          config: deps.config,
+          chat: deps.chat,
+          logger: deps.logger,
+          decide: (d) => engine.decide(d),
+          parentMessage: (runId) => engine.journal.parentMessage(runId),
+        },
+        input,
+      ),
     cancel: (runId, user) => engine.cancel(runId, user),
     abort: (runId, user) => engine.abort(runId, user),
     resume: (runId, user, opts) => engine.resume(runId, user, opts),
@@ -213,6 +245,8 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
         catalog?.close();
         catalog = c;
       }
+      for (const w of access.warnings(c.list()))
+        deps.logger.warn({ warning: w }, "runbook approval nobody could give");
       const report = engine.recover();
       if (report.interrupted.length + report.continued.length + report.expired.length > 0) {
         deps.logger.warn(report, "runs recovered after a restart");

@@ -51,6 +51,7 @@ steps:
   - id: finish
     needs: [confirm]
     local: { command: "echo finished" }
+runners: [role:dev, role:ops]
 `,
 };
 

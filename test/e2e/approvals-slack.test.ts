@@ -63,6 +63,7 @@ steps:
 steps:
   - id: spew
     local: { command: "i=0; while [ $i -lt 40 ]; do seq 1 1500 | sed \\"s/^/batch $i line /\\"; i=$((i+1)); sleep 0.05; done" }
+runners: [role:dev, role:ops]
 `,
 };
 

@@ -46,7 +46,7 @@ beforeEach(() => {
   dir = tempDir();
   const runbooks = writeRunbooks(dir.path, RUNBOOKS);
   const config = parseConfig(
-    `roles: { ops: [bob, carol] }
+    `roles: { ops: [bob, carol], oncall: [alice] }
 orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
 `,
     "test.yaml",
@@ -142,12 +142,17 @@ describe("approvals in the console", () => {
     await core.services.runReporter!.idle();
     const cancelChoice = [...said().matchAll(/\[(\d+)\] Cancel/g)].at(-1)![1]!;
     await chat.handleLine("as dave");
-    expect(await say(cancelChoice)).toContain(
+    // A dangerous click asks first: nothing happens until "yes".
+    expect(await say(cancelChoice)).toContain("Type yes to cancel run 1; anything else keeps it.");
+    expect(await say("no")).toContain("Not done: cancel run 1.");
+    expect(await say(cancelChoice)).toContain("stops its running steps and runs their rollback steps");
+    expect(await say("yes")).toContain(
       "Only the requester, an approver of long or an admin may cancel run 1.",
     );
     expect(core.services.orchestration!.view(1)!.run.status).toBe("running");
     await chat.handleLine("as alice");
-    expect(await say(cancelChoice)).toContain("alice cancelled run 1: stopping its steps, then rollbacks.");
+    await say(cancelChoice);
+    expect(await say("yes")).toContain("alice cancelled run 1: stopping its steps, then rollbacks.");
     await settle();
     expect(core.services.orchestration!.view(1)!.run.status).toBe("cancelled");
     expect(said()).toContain("Run 1 · long · cancelled");

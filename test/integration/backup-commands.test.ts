@@ -17,6 +17,7 @@ beforeAll(async () => {
   sshd = await startSshd();
   configFile = join(sshd.fixtureDir, "running-config");
   core = testCore(`
+roles: { oncall: [alice] }
 devices:
   - name: sw1
     host: 127.0.0.1

@@ -44,7 +44,7 @@ beforeEach(() => {
   config = join(dir.path, "opsbot.yaml");
   writeFileSync(
     config,
-    `roles: { ops: [bob] }
+    `roles: { ops: [bob], oncall: [alice] }
 orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false, shutdown_grace: 1s }
 owner: { stale_after: ${STALE}, heartbeat: 300ms }
 devices:

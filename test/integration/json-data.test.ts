@@ -12,6 +12,7 @@ import { runbooksDir } from "../support/runbooks-dir.js";
  */
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const HELLO = `name: hello
+runners: [role:admin]
 steps:
   - id: greet
     local: { command: "echo hello" }

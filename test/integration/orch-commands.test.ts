@@ -14,6 +14,7 @@ params:
 steps:
   - id: greet
     local: { command: "echo hello {{ params.who }}" }
+runners: [role:ops]
 `;
 const GUARDED = `name: guarded
 params:
@@ -33,10 +34,13 @@ beforeEach(() => {
   mkdirSync(runbooks);
   writeFileSync(join(runbooks, "hello.yaml"), HELLO);
   writeFileSync(join(runbooks, "guarded.yaml"), GUARDED);
-  writeFileSync(join(runbooks, "broken.yaml"), "name: broken\nsteps:\n  - id: x\n    wait: never\n");
+  writeFileSync(
+    join(runbooks, "broken.yaml"),
+    "name: broken\nsteps:\n  - id: x\n    wait: never\nrunners: [role:ops]\n",
+  );
   core = testCore(
     `roles: { ops: [alice, bob] }
-orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
+orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false, default_runners: [role:ops] }
 `,
   );
 });
@@ -57,7 +61,7 @@ describe("orchestration chat commands", () => {
     const r = await say("runbooks");
     expect(r.outcome).toBe("ok");
     expect(r.text).toContain("guarded");
-    expect(r.text).toContain("hello | Say hello | who:string");
+    expect(r.text).toContain("hello | Say hello | who:string | anywhere");
     expect(r.text).toMatch(/broken\.yaml:4:11: steps\[0\]\.wait: a duration such as 30s/);
   });
 

@@ -18,6 +18,7 @@ steps:
     local: { command: 'echo $$ > "$WORK/s3.pid"; echo s3-begin >> "$WORK/ran"; echo working; sleep 120; echo s3-end >> "$WORK/ran"' }
   - { id: s4, needs: [s3], local: { command: 'echo s4 >> "$WORK/ran"' } }
   - { id: s5, needs: [s4], local: { command: 'echo s5 >> "$WORK/ran"' } }
+runners: [role:ops]
 `;
 
 let h: ReturnType<typeof createHarness> | undefined;

@@ -41,6 +41,7 @@ steps:
   - id: d
     needs: [b, c]
     local: { command: 'echo d >> "$WORK/order"' }
+runners: [role:ops]
 `,
       },
     });
@@ -86,6 +87,7 @@ steps:
   - id: announce
     needs: [deploy]
     local: { command: 'echo announced >> "$WORK/log"' }
+runners: [role:ops]
 `,
       },
     });
@@ -115,6 +117,7 @@ steps:
   - id: after
     needs: [hang]
     local: { command: "true" }
+runners: [role:ops]
 `,
       },
     });
@@ -154,6 +157,7 @@ steps:
   - id: once
     needs: [flaky]
     local: { command: 'echo x >> "$WORK/once"; exit 1' }
+runners: [role:ops]
 `,
       },
     });
@@ -183,6 +187,7 @@ steps:
   - id: say
     needs: [hold]
     local: { command: 'echo ${echo}' }
+runners: [role:ops]
 `;
 
   it("two runs with the same lock never overlap: the second waits, then starts", async () => {
@@ -265,6 +270,7 @@ steps:
   - id: last
     needs: [confirm]
     local: { command: "true" }
+runners: [role:ops]
 `,
       },
     });
@@ -302,6 +308,7 @@ steps:
   - id: after
     needs: [long]
     local: { command: "true" }
+runners: [role:ops]
 `,
       },
     });
@@ -321,7 +328,8 @@ describe("engine: output", () => {
     h = createHarness({
       outputCapBytes: 4096,
       runbooks: {
-        "o.yaml": "name: chatty\nsteps:\n  - id: talk\n    local: { command: \"seq -f 'line %g' 1 5000\" }\n",
+        "o.yaml":
+          "name: chatty\nrunners: [role:ops]\nsteps:\n  - id: talk\n    local: { command: \"seq -f 'line %g' 1 5000\" }\n",
       },
     });
     const id = run("chatty");
@@ -343,7 +351,7 @@ describe("engine: output", () => {
       outputCapBytes: 1024,
       runbooks: {
         "o.yaml":
-          "name: oneline\nsteps:\n  - id: talk\n    local: { command: \"printf 'é%.0s' $(seq 1 3000); echo END\" }\n",
+          "name: oneline\nrunners: [role:ops]\nsteps:\n  - id: talk\n    local: { command: \"printf 'é%.0s' $(seq 1 3000); echo END\" }\n",
       },
     });
     const id = run("oneline");
@@ -379,6 +387,7 @@ steps:
         printf 'x%sy\\n' {{ params.token }} | base64;
         node -e 'console.log(encodeURIComponent(process.argv[1]))' {{ params.token }};
         echo "$CONF_SECRET"; echo "$CONF_SECRET" | base64 >&2; exit 1
+runners: [role:ops]
 `,
       },
     });

@@ -41,6 +41,7 @@ targets: [target1]
 steps:
   - id: echo
     ssh: { command: "printf '<%s>\\\\n' {{ params.x }}; printf 'bytes=%s\\\\n' $(printf '%s' {{ params.x }} | wc -c)" }
+runners: [role:ops]
 `,
     },
   });

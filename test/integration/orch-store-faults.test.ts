@@ -19,6 +19,7 @@ afterEach(async () => {
 });
 
 const CHATTY = `name: chatty
+runners: [role:ops]
 steps:
   - id: talk
     timeout: 60s

@@ -12,6 +12,7 @@ import { runbooksDir } from "../support/runbooks-dir.js";
  * adapter, a file in Slack when long. Real /bin/sh steps, real store; the console adapter is the real one.
  */
 const NOISY = `name: noisy
+runners: [role:admin]
 steps:
   - id: count
     local: { command: "seq 1 3000" }

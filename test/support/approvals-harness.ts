@@ -45,7 +45,7 @@ export function approvalsYaml(runbooksDir: string, extraRoles = ""): string {
   return `roles:
   ops: [${USERS.bob}, ${USERS.carol}]
   dev: [${USERS.alice}]
-${extraRoles}orchestration: { runbooks_dir: ${JSON.stringify(runbooksDir)}, allow_local: true, watch: false, output_cap_bytes: 268435456 }
+${extraRoles}orchestration: { runbooks_dir: ${JSON.stringify(runbooksDir)}, allow_local: true, watch: false, output_cap_bytes: 268435456, default_runners: [role:dev, role:ops] }
 `;
 }
 

@@ -66,6 +66,7 @@ export async function ask(
   const ctx: Context = {
     user: { id: "U1", name: "alice", roles: ["oncall"] },
     channel: "console",
+    where: { id: "console" },
     text: spec.name,
     services,
   };

@@ -48,6 +48,7 @@ steps:
   - { id: b, wait: 1s }
   - { id: c, needs: [a], wait: 1s }
   - { id: d, needs: [b, c], wait: 1s }
+runners: [role:ops]
 `);
     const r = simulate(p);
     expect(r.waves).toEqual([["a", "b"], ["c"], ["d"]]);
@@ -62,6 +63,7 @@ steps:
   - { id: deploy, needs: [drain], for_each: targets, ssh: { command: "deploy" } }
   - { id: enable, needs: [deploy], for_each: targets, ssh: { on: lb1, command: "enable {{ target.name }}" } }
   - { id: done, needs: [enable], notify: { message: done } }
+runners: [role:ops]
 `);
     expect(simulate(p).waves).toEqual([
       ["drain@web1"],
@@ -84,6 +86,7 @@ targets: ["tag:web"]
 steps:
   - { id: a, for_each: targets, max_parallel: 2, ssh: { command: "x" } }
   - { id: b, needs: [a], for_each: targets, ssh: { command: "y" } }
+runners: [role:ops]
 `);
     expect(simulate(p).waves).toEqual([["a@web1", "a@web2"], ["b@web1", "b@web2"], ["a@web3"], ["b@web3"]]);
   });
@@ -100,6 +103,7 @@ steps:
       - { id: undo1, wait: 1s }
       - { wait: 1s }
   - { id: c, needs: [b], wait: 1s }
+runners: [role:ops]
 `);
     const r = simulate(p, (k) => (k === "b" ? "failed" : "succeeded"));
     expect(r.waves).toEqual([["a"], ["b"], ["undo1"], ["b-rollback-2"]]);
@@ -111,6 +115,7 @@ steps:
 steps:
   - { id: a, wait: 1s, continue_on_error: true }
   - { id: b, needs: [a], wait: 1s }
+runners: [role:ops]
 `);
     const r = simulate(p, (k) => (k === "a" ? "failed" : "succeeded"));
     expect(r.waves).toEqual([["a"], ["b"]]);
@@ -122,6 +127,7 @@ steps:
 steps:
   - { id: a, wait: 1s }
   - { id: b, needs: [a], wait: 1s }
+runners: [role:ops]
 `);
     const r = simulate(p, () => "succeeded", 1);
     expect(r.waves).toEqual([["a"]]);
@@ -136,6 +142,7 @@ targets: ["{{ params.host }}", "tag:nope"]
 steps:
   - { id: a, ssh: { command: "x {{ target.name }}" } }
   - { id: b, local: { command: "y" } }
+runners: [role:ops]
 `,
       "e.yaml",
     );

@@ -20,6 +20,7 @@ steps:
   - { id: disks, gate: { on: db1, no_failing_drives: true } }
   - { id: never, gate: { on: core-sw2, reachable: true } }
   - { id: fresh, gate: { on: core-sw1, reachable: true, max_age: 1m } }
+runners: [role:ops]
 `;
 
 describe("gates over the management cache", () => {

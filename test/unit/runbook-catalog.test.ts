@@ -9,7 +9,8 @@ import { formatProblem } from "../../src/orchestration/runbooks/problems.js";
 import { tempStore } from "../support/orch-store.js";
 import { waitFor } from "../support/orch-wait.js";
 
-const runbook = (msg: string) => `name: hello\nsteps:\n  - id: say\n    notify: { message: "${msg}" }\n`;
+const runbook = (msg: string) => `name: hello\nsteps:\n  - id: say\n    notify: { message: "${msg}" }\n
+runners: [role:ops]`;
 
 describe("runbook catalog", () => {
   let dir: string;
@@ -36,7 +37,10 @@ describe("runbook catalog", () => {
       const v1 = catalog.get("hello")!;
       expect(v1.runbook.steps[0]?.notify?.message).toBe("v1");
 
-      writeFileSync(join(dir, "hello.yaml"), "name: hello\nsteps:\n  - id: say\n    wiat: 5s\n");
+      writeFileSync(
+        join(dir, "hello.yaml"),
+        "name: hello\nsteps:\n  - id: say\n    wiat: 5s\nrunners: [role:ops]\n",
+      );
       const problems = await waitFor(() => (catalog.problems().length ? catalog.problems() : undefined));
       expect(problems.map(formatProblem)).toContain(
         `${join(dir, "hello.yaml")}:4:5: steps[0].wiat: unknown field "wiat"`,
@@ -71,7 +75,7 @@ describe("runbook catalog", () => {
 
   it("validateRunbookFiles lists every error of every file", () => {
     writeFileSync(join(dir, "ok.yaml"), runbook("fine"));
-    writeFileSync(join(dir, "bad.yaml"), "name: Bad\nsteps: []\n");
+    writeFileSync(join(dir, "bad.yaml"), "name: Bad\nsteps: []\nrunners: [role:ops]\n");
     const r = validateRunbookFiles([join(dir, "ok.yaml"), join(dir, "bad.yaml"), join(dir, "missing.yaml")]);
     expect(r.versions.map((v) => v.name)).toEqual(["hello"]);
     expect(r.problems.map(formatProblem)).toEqual([

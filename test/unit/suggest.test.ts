@@ -73,6 +73,7 @@ describe("did you mean, in answers", () => {
       join(runbooks, "service-restart.yaml"),
       `name: service-restart
 description: Restart a service
+runners: [role:ops]
 params:
   host: { type: device, description: the host }
 steps:

@@ -1,6 +1,7 @@
 import { createInterface, type Interface } from "node:readline";
 import type { Config } from "../../config/schema.js";
 import type { ChatUser } from "../../lib/actor.js";
+import { impersonation, osUserName } from "../impersonation.js";
 import { rolesFor } from "../permissions.js";
 import type { ChatPort, MessageRef } from "../port.js";
 import type { Button, Reply } from "../reply.js";
@@ -23,6 +24,8 @@ export class ConsoleChat implements ChatPort {
   private readonly buttons = new Map<number, PendingButton>();
   private nextButton = 1;
   private readonly lastRendered = new Map<string, string>();
+  /** A dangerous choice waiting for `yes`. */
+  private confirming: PendingButton | undefined;
   private input: ReturnType<typeof createInterface> | undefined;
   /** Button numbers by message and button: an updated message keeps its numbers. */
   private readonly buttonNumbers = new Map<string, number>();
@@ -39,6 +42,8 @@ export class ConsoleChat implements ChatPort {
       channel: string;
       write: (text: string) => void;
       color?: boolean;
+      /** Who is at the keyboard (default: the OS user): recorded when they act as someone else. */
+      osUser?: string;
       /** Lines of a code block shown at once; `more` shows the next page. Default 40. */
       pageLines?: number;
       /** Terminal width tables are fitted to. Default: the interactive terminal's, else no limit. */
@@ -52,6 +57,11 @@ export class ConsoleChat implements ChatPort {
     this.router = router;
   }
 
+  /** The audit record of acting as `user` (empty when it is the OS user themself). */
+  impersonation(user: ChatUser): { actingFor?: string } {
+    return impersonation(user.id, this.options.osUser ?? osUserName());
+  }
+
   get currentUser(): ChatUser {
     return this.user;
   }
@@ -62,9 +72,15 @@ export class ConsoleChat implements ChatPort {
 
   /** Handles one typed line. Returns false when the line was a user error (for one-shot exit codes). */
   async handleLine(line: string): Promise<boolean> {
-    const router = this.requireRouter();
     const trimmed = line.trim();
     if (trimmed === "") return true;
+    if (this.confirming) {
+      const pending = this.confirming;
+      this.confirming = undefined;
+      if (/^yes$/i.test(trimmed)) return this.click(pending);
+      this.print(`Not done: ${pending.button.confirm?.confirm.toLowerCase() ?? pending.button.label}.`);
+      if (/^(no|n)$/i.test(trimmed)) return true;
+    }
     const as = /^as\s+(\S+)(?:\s+(.*))?$/i.exec(trimmed);
     if (as) {
       const next = this.identify(as[1]!);
@@ -84,16 +100,28 @@ export class ConsoleChat implements ChatPort {
     const choice = /^#?(\d+)$/.exec(trimmed);
     if (choice && this.buttons.has(Number(choice[1]))) {
       const pending = this.buttons.get(Number(choice[1]))!;
-      const result = await router.dispatchAction(pending.button.actionId, pending.button.value, {
-        user: this.user,
-        channel: pending.message.channel,
-        transport: "console",
-        message: pending.message,
-      });
-      if (result.reply.blocks.length > 0) this.show(result.reply, pending.message.channel);
-      return result.outcome === "ok";
+      const confirm = pending.button.confirm;
+      if (confirm) {
+        // The console's confirmation dialog: nothing happens until the next line is `yes`.
+        this.confirming = pending;
+        this.print(`${confirm.text}\nType yes to ${lowerFirst(confirm.confirm)}; anything else keeps it.`);
+        return true;
+      }
+      return this.click(pending);
     }
     return this.runAs(this.user, trimmed);
+  }
+
+  private async click(pending: PendingButton): Promise<boolean> {
+    const result = await this.requireRouter().dispatchAction(pending.button.actionId, pending.button.value, {
+      user: this.user,
+      channel: pending.message.channel,
+      transport: "console",
+      message: pending.message,
+      ...this.impersonation(this.user),
+    });
+    if (result.reply.blocks.length > 0) this.show(result.reply, pending.message.channel);
+    return result.outcome === "ok";
   }
 
   private async runAs(user: ChatUser, text: string): Promise<boolean> {
@@ -101,6 +129,7 @@ export class ConsoleChat implements ChatPort {
       user,
       channel: this.options.channel,
       transport: "console",
+      ...this.impersonation(user),
     });
     this.show(result.reply, this.options.channel);
     return result.outcome === "ok";
@@ -263,3 +292,5 @@ export class ConsoleChat implements ChatPort {
     );
   }
 }
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

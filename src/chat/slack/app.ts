@@ -67,9 +67,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
   let app: App | undefined;
   let receiver: HardenedHttpReceiver | undefined;
+  const identity = createSlackIdentity({
+    config: options.config,
+    call: (method, args) => outbox.call(method, args),
+    clock: options.clock,
+    logger,
+  });
+  // The chat port also answers "who is in this user group" (approvability checks), from the same cache.
+  const chat = Object.assign(outbox, { groupMembers: (id: string) => identity.groupMembers(id) });
 
   return {
-    chat: outbox,
+    chat,
     async start(router, startOptions = {}) {
       const { deliveries } = startOptions;
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
@@ -120,12 +128,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       });
       registerListeners(app, {
         router,
-        identity: createSlackIdentity({
-          config: options.config,
-          call: (method, args) => outbox.call(method, args),
-          clock: options.clock,
-          logger,
-        }),
+        identity,
         outbox,
         dedup: new DeliveryDedup(options.clock, undefined, undefined, deliveries),
         botUserId,

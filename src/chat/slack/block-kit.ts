@@ -36,6 +36,15 @@ export type SlackButton = {
   text: SlackText;
   value: string;
   style?: "primary" | "danger";
+  confirm?: SlackConfirm;
+};
+/** Slack's confirmation dialog on a button: title ≤100, text ≤300, button labels ≤30 characters. */
+export type SlackConfirm = {
+  title: SlackText;
+  text: SlackText;
+  confirm: SlackText;
+  deny: SlackText;
+  style?: "danger";
 };
 export type SlackBlock =
   | { type: "header"; text: SlackText }
@@ -227,6 +236,17 @@ function buttonBlocks(buttons: Button[]): SlackButton[][] {
       },
       value: b.value,
       ...(b.style ? { style: b.style } : {}),
+      ...(b.confirm
+        ? {
+            confirm: {
+              title: { type: "plain_text", text: truncate(b.confirm.title, 100) },
+              text: { type: "plain_text", text: truncate(b.confirm.text, 300) },
+              confirm: { type: "plain_text", text: truncate(b.confirm.confirm, 30) },
+              deny: { type: "plain_text", text: "Keep it" },
+              ...(b.style === "danger" ? { style: "danger" as const } : {}),
+            },
+          }
+        : {}),
     });
   }
   if (current.length > 0) blocks.push(current);

@@ -14,6 +14,10 @@ import type { SlackResult } from "./slack-api.js";
  */
 export interface SlackIdentity {
   resolve(userId: string, hintName?: string): Promise<ChatUser>;
+  /** Members of a Slack user group (`S…`); undefined when it cannot be resolved (and was never known). */
+  groupMembers(groupId: string): Promise<string[] | undefined>;
+  /** A channel's name (without #), for channel scopes; undefined when Slack will not say. */
+  channelName(channelId: string): Promise<string | undefined>;
 }
 
 export interface SlackIdentityOptions {
@@ -42,10 +46,11 @@ export function createSlackIdentity(options: SlackIdentityOptions): SlackIdentit
   const nameTtl = options.nameTtlMs ?? 60 * 60_000;
   const maxNames = options.maxNames ?? 10_000;
   const groups = new Map<string, Cached<Set<string>>>();
-  const groupFetches = new Map<string, Promise<Set<string>>>();
+  const groupFetches = new Map<string, Promise<Set<string> | undefined>>();
+  const channelNames = new Map<string, Cached<string>>();
   const names = new Map<string, Cached<string>>();
 
-  async function groupMembers(groupId: string): Promise<Set<string>> {
+  async function groupMembers(groupId: string): Promise<Set<string> | undefined> {
     const cached = groups.get(groupId);
     const now = options.clock.now();
     if (cached && now - cached.fetchedAt < groupTtl) return cached.value;
@@ -64,7 +69,7 @@ export function createSlackIdentity(options: SlackIdentityOptions): SlackIdentit
             { group: groupId, err: String(err) },
             "cannot resolve Slack user group; using last known members",
           );
-          return cached?.value ?? new Set<string>();
+          return cached?.value;
         })
         .finally(() => groupFetches.delete(groupId));
       groupFetches.set(groupId, fetching);
@@ -94,13 +99,33 @@ export function createSlackIdentity(options: SlackIdentityOptions): SlackIdentit
       GROUP_ID.test(m),
     );
     const groupsOfUser: string[] = [];
-    for (const g of referenced) if ((await groupMembers(g)).has(userId)) groupsOfUser.push(g);
+    for (const g of referenced) if ((await groupMembers(g))?.has(userId)) groupsOfUser.push(g);
     // Matched by id and groups only: a Slack display name is chosen by its owner, so it must never
     // match a console user name listed in a role.
     return rolesFor(options.config as Config, { id: userId, name: userId, groups: groupsOfUser });
   }
 
   return {
+    async groupMembers(groupId) {
+      if (!GROUP_ID.test(groupId)) return undefined;
+      const members = await groupMembers(groupId);
+      return members ? [...members] : undefined;
+    },
+    async channelName(channelId) {
+      const cached = channelNames.get(channelId);
+      if (cached && options.clock.now() - cached.fetchedAt < nameTtl) return cached.value;
+      try {
+        const r = await options.call("conversations.info", { channel: channelId });
+        const name = (r.channel as { name?: string } | undefined)?.name;
+        if (name === undefined) return cached?.value;
+        channelNames.set(channelId, { value: name, fetchedAt: options.clock.now() });
+        if (channelNames.size > maxNames) channelNames.delete(channelNames.keys().next().value!);
+        return name;
+      } catch (err) {
+        options.logger?.warn({ channel: channelId, err: String(err) }, "cannot look up Slack channel name");
+        return cached?.value;
+      }
+    },
     async resolve(userId, hintName) {
       if (!USER_ID.test(userId)) return { id: userId, name: hintName ?? userId, roles: [] };
       const [name, roles] = await Promise.all([displayName(userId, hintName), rolesOf(userId)]);

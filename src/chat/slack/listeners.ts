@@ -52,6 +52,15 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await args.next();
   });
 
+  /**
+   * What channel scopes need to know about where a request came from: its name (looked up and cached,
+   * the same way for every entry point) and whether it is a direct message (`D…`).
+   */
+  const whereIs = async (channel: string) => {
+    const name = await identity.channelName(channel);
+    return { ...(name === undefined ? {} : { channelName: name }), direct: channel.startsWith("D") };
+  };
+
   const isFromBot = (m: MessageLike) => m.bot_id !== undefined || m.user === deps.botUserId || !m.user;
 
   async function answerMessage(m: MessageLike, text: string, threadTs: string | undefined): Promise<void> {
@@ -60,6 +69,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { reply } = await router.handle(text, {
         user,
         channel: m.channel,
+        ...(await whereIs(m.channel)),
         ...(threadTs ? { threadTs } : {}),
         transport: TRANSPORT,
       });
@@ -87,6 +97,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { reply } = await router.handle(normalizeIncomingText(command.text), {
         user,
         channel: command.channel_id,
+        ...(await whereIs(command.channel_id)),
         transport: TRANSPORT,
       });
       await outbox.respond(command.response_url, command.channel_id, reply);
@@ -129,6 +140,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { reply } = await router.dispatchAction(actionId, action.value ?? "", {
         user,
         channel,
+        ...(await whereIs(channel)),
         ...(message ? { message } : {}),
         // A trigger is valid for 3 s: the form opens right away, through the outbox's read path.
         ...(triggerId
@@ -162,7 +174,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { reply } = await router.dispatchAction(
         view.callback_id,
         JSON.stringify({ metadata: submission.metadata, values: submission.values }),
-        { user, channel, transport: TRANSPORT },
+        { user, channel, ...(await whereIs(channel)), transport: TRANSPORT },
       );
       if (reply.blocks.length === 0) return;
       if (reply.ephemeral) await outbox.postEphemeral(channel, body.user.id, reply);

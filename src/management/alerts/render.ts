@@ -83,6 +83,11 @@ export function renderGroup(group: AlertGroup, members: Alert[], rule: RuleSetti
         label: `Run ${rule.runbook.name}`,
         value: String(withRunbook.id),
         style: "primary",
+        confirm: {
+          title: `Request ${rule.runbook.name}?`,
+          text: `Requests a run of ${rule.runbook.name} for ${group.device} as you; it runs once approved (or at once, if it needs no approval).`,
+          confirm: `Request ${rule.runbook.name}`.slice(0, 30),
+        },
       });
     blocks.push(buttons(...list));
   }

@@ -275,7 +275,12 @@ export function createEngine(deps: EngineDeps) {
     },
 
     /** An approver's decision; the store decides who wins. Identity comes from the transport. */
-    decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult {
+    decide(input: {
+      approvalId: number;
+      user: ChatUser;
+      decision: "approve" | "reject";
+      override?: { reason: string };
+    }): DecisionResult {
       const r = journal.decideApproval(input);
       if (r.outcome === "approved" || r.outcome === "rejected" || r.outcome === "expired")
         onApprovalSettled(r.approval);

@@ -96,18 +96,64 @@ function buttonsFor(view: RunView, approval: ViewApproval | undefined): Button[]
       if (approval?.status !== "pending") return [];
       return [
         { actionId: ACTION.approve, label: "Approve", value: `${id}:${approval.id}`, style: "primary" },
-        { actionId: ACTION.reject, label: "Reject", value: `${id}:${approval.id}`, style: "danger" },
+        {
+          actionId: ACTION.reject,
+          label: "Reject",
+          value: `${id}:${approval.id}`,
+          style: "danger",
+          confirm: {
+            title: `Reject run ${id}?`,
+            text: `Run ${id} of ${run.runbook} ends rejected; nothing runs. Requesting it again needs a new approval.`,
+            confirm: `Reject run ${id}`,
+          },
+        },
         details,
       ];
     case "approved":
     case "running":
       return run.cancelRequestedBy
         ? [details]
-        : [{ actionId: ACTION.cancel, label: "Cancel", value: id, style: "danger" }, details];
+        : [
+            {
+              actionId: ACTION.cancel,
+              label: "Cancel",
+              value: id,
+              style: "danger",
+              confirm: {
+                title: `Cancel run ${id}?`,
+                text:
+                  run.status === "running"
+                    ? `Run ${id} of ${run.runbook} stops its running steps and runs their rollback steps.`
+                    : `Run ${id} of ${run.runbook} is withdrawn before it starts.`,
+                confirm: `Cancel run ${id}`,
+              },
+            },
+            details,
+          ];
     case "interrupted":
       return [
-        { actionId: ACTION.resume, label: "Resume", value: id, style: "primary" },
-        { actionId: ACTION.abort, label: "Abort", value: id, style: "danger" },
+        {
+          actionId: ACTION.resume,
+          label: "Resume",
+          value: id,
+          style: "primary",
+          confirm: {
+            title: `Resume run ${id}?`,
+            text: `The interrupted step of run ${id} (${run.runbook}) runs again once approved. Check the target first: its last outcome is unknown.`,
+            confirm: `Resume run ${id}`,
+          },
+        },
+        {
+          actionId: ACTION.abort,
+          label: "Abort",
+          value: id,
+          style: "danger",
+          confirm: {
+            title: `Abort run ${id}?`,
+            text: `Run ${id} of ${run.runbook} ends aborted: nothing more runs, not even rollbacks, and its locks are released.`,
+            confirm: `Abort run ${id}`,
+          },
+        },
         details,
       ];
     default:
@@ -131,7 +177,17 @@ export function renderStepApproval(view: RunView, a: ViewApproval, now: number):
     blocks.push(
       buttons(
         { actionId: ACTION.approve, label: "Approve", value, style: "primary" },
-        { actionId: ACTION.reject, label: "Reject", value, style: "danger" },
+        {
+          actionId: ACTION.reject,
+          label: "Reject",
+          value,
+          style: "danger",
+          confirm: {
+            title: `Reject step ${a.stepKey}?`,
+            text: `Run ${view.run.id} (${view.run.runbook}) does not continue past step ${a.stepKey}.`,
+            confirm: "Reject",
+          },
+        },
       ),
     );
   } else if (a.status === "approved") blocks.push(context(`Approved by ${a.decidedBy}.`));

@@ -16,6 +16,11 @@ const identifier = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*$/, "lowercase letters, digits, '_' or '-', starting with a letter");
 
+/** Who: `role:<role>`, `user:<id>`, `group:<user group id>`; a bare word is a role. */
+const principal = z
+  .string()
+  .regex(/^((role|user|group):)?[^\s:]+$/, "role:<role>, user:<id> or group:<user group id>");
+
 const paramName = z.string().regex(/^[a-z_][a-z0-9_]*$/, "lowercase letters, digits or '_'");
 
 export const PARAM_TYPES = ["string", "int", "bool", "enum", "device", "duration"] as const;
@@ -175,6 +180,20 @@ export const runbookSchema = z
       .array(z.string().min(1))
       .optional()
       .describe("role:<role> or user:<id> (a bare word is a role). None: runs start without approval."),
+    runners: z
+      .array(principal)
+      .min(1)
+      .optional()
+      .describe(
+        "Who may request it: role:<role>, user:<id>, group:<Slack user group id>. Default: orchestration.default_runners. Required when there are no approvers.",
+      ),
+    channels: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        "Logical channel names (from the config's channels:, or dm for direct messages) where it may be requested, approved and controlled. Default: everywhere.",
+      ),
     min_approvals: z.number().int().min(1).default(1),
     allow_self: z.boolean().default(false),
     expires_in: duration.optional().describe("Approval expiry. Default: orchestration.approval_expires_in."),

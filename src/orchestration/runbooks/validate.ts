@@ -20,7 +20,18 @@ export function validateRunbook(rb: Runbook): SemanticProblem[] {
   checkTopTemplates(rb, add);
   checkSteps(rb, add);
   checkGraph(rb, add);
+  checkAccess(rb, add);
   return out;
+}
+
+/** A runbook that starts without anyone's approval must say who may start it: no default applies. */
+function checkAccess(rb: Runbook, add: Add): void {
+  if ((rb.approvers ?? []).length === 0 && rb.runners === undefined) {
+    add(
+      ["name"],
+      "a runbook without approvers starts at once: name who may request it with runners: [role:…, user:…, group:…]",
+    );
+  }
 }
 
 type Add = (path: PathSegment[], message: string) => void;

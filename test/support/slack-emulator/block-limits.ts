@@ -124,4 +124,14 @@ function checkButton(e: Json, p: string, seen: Set<string>, err: (p: string, m: 
   }
   if (e.style !== undefined && e.style !== "primary" && e.style !== "danger")
     err(`${p}/style`, "must be primary or danger");
+  if (e.confirm !== undefined) {
+    // Slack's confirmation dialog object: every part required, plain_text, with its own limits.
+    const c = e.confirm as Json;
+    checkText(c.title, `${p}/confirm/title`, 100, err, "plain_text");
+    checkText(c.text, `${p}/confirm/text`, 300, err);
+    checkText(c.confirm, `${p}/confirm/confirm`, 30, err, "plain_text");
+    checkText(c.deny, `${p}/confirm/deny`, 30, err, "plain_text");
+    if (c.style !== undefined && c.style !== "primary" && c.style !== "danger")
+      err(`${p}/confirm/style`, "must be primary or danger");
+  }
 }
