@@ -1,5 +1,6 @@
 import { defineCommand } from "../src/chat/command.js";
-import { type Block, heading, reply, table, text } from "../src/chat/reply.js";
+import { type Block, code, heading, reply, table, text } from "../src/chat/reply.js";
+import { formatValue } from "../src/lib/chart/units.js";
 import {
   ageBlock,
   deviceOrThrow,
@@ -17,14 +18,18 @@ const _MAX_DOWN_ROWS = 50;
 
 const status = (p: PortView) =>
   p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
-const errors = (p: PortView) => `${p.inErrors}/${p.outErrors}`;
+type Rates = { errorsPs: number | null; discardsPs: number | null } | undefined;
+/** Current error and discard rates from the series; totals since the counters began are in --json. */
+const errorRates = (r: Rates) =>
+  r ? `${formatValue(r.errorsPs, "/s")} / ${formatValue(r.discardsPs, "/s")}` : "— / —";
 
 export default defineCommand({
   name: "links",
   summary: "Ports of a device: status, speed, down since, errors",
   description:
     "Every port of the device from the cache: name, alias, admin/oper status, speed, how long it has been down, " +
-    "input/output errors and traffic. The filter keeps ports whose name, alias or description contains it, " +
+    "current traffic and error/discard rates per second (from the last polls; `--json` has the lifetime counter " +
+    "totals). The filter keeps ports whose name, alias or description contains it, " +
     "or is one of `down`, `up`, `errors`.",
   args: [
     { name: "device", type: "device", kind: "positional", required: true, description: "Device name" },
@@ -35,6 +40,7 @@ export default defineCommand({
       rest: true,
       description: "Port name/alias text, or down|up|errors",
     },
+    { name: "json", type: "bool", kind: "flag", description: "Ports as JSON, with the counter totals" },
   ],
   examples: ["links core-sw1", "links core-sw1 Gi1/0/4", "links core-sw1 down", "links core-sw1 uplink"],
   sideEffects: false,
@@ -44,6 +50,12 @@ export default defineCommand({
     const name = deviceOrThrow(fleet, String(args.values.device));
     const filter = args.values.filter === undefined ? undefined : String(args.values.filter);
     const result = fleet.links(name, filter)!;
+    // Rates from polls within two intervals: older ones are not "current".
+    const rates = ctx.services.history?.portRates(name, now - 2 * result.device.pollIntervalMs);
+    if (args.values.json === true) {
+      const ports = result.ports.map((p) => ({ ...p, ...(rates?.get(p.name) ?? {}) }));
+      return reply(code(JSON.stringify({ device: name, ports, age: result.age }, null, 2)));
+    }
     const blocks: Block[] = [];
     const down = result.ports.filter((p) => p.adminStatus === "up" && p.operStatus !== "up").length;
     const what =
@@ -72,7 +84,7 @@ export default defineCommand({
           status(p),
           formatSpeed(p.speedMbps),
           p.downSince === null ? "" : since(p.downSince, now),
-          errors(p),
+          errorRates(rates?.get(p.name)),
           `${formatBps(p.inBps)} / ${formatBps(p.outBps)}`,
         ]);
       const caption =
@@ -80,7 +92,11 @@ export default defineCommand({
           ? `First ${MAX_ROWS} of ${result.ports.length}; add a filter to narrow.`
           : undefined;
       blocks.push(
-        table(["Port", "Alias", "Status", "Speed", "Down for", "Errors in/out", "In / Out"], rows, caption),
+        table(
+          ["Port", "Alias", "Status", "Speed", "Down for", "Errors / discards", "In / Out"],
+          rows,
+          caption,
+        ),
       );
     }
     blocks.push(ageBlock(result.age, now));

@@ -14,12 +14,17 @@ import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
+import { alertChartsFrom } from "./management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
+import { createHistoryService } from "./management/history/history-service.js";
+import { seriesTiers } from "./management/history/retention.js";
+import { createSeriesStore } from "./management/history/series-store.js";
+import { createTimeline } from "./management/history/timeline.js";
 import { type Collector, createPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
@@ -108,6 +113,7 @@ export function createCore(options: CoreOptions): Core {
     redactor,
   });
   services.backups = backups;
+  const series = createSeriesStore({ store, clock, tiers: seriesTiers(options.config.retention.series) });
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
@@ -121,11 +127,22 @@ export function createCore(options: CoreOptions): Core {
         clock,
         logger: options.logger,
         config: options.config,
+        series,
       })
     : undefined;
   if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
   services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
   if (poller) services.poller = poller;
+  const history = createHistoryService({
+    // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
+    reader: series,
+    latest: series.latest,
+    fleet: services.fleet,
+    timeline: createTimeline(store),
+    clock,
+    timeZone: options.config.timezone,
+  });
+  services.history = history;
   const devices = new Map(options.config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: options.config,
@@ -164,6 +181,7 @@ export function createCore(options: CoreOptions): Core {
     config: options.config,
     logger: options.logger,
     redactor,
+    charts: alertChartsFrom(history),
   });
   services.alerts = alerts;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });

@@ -6,6 +6,7 @@ import type { Redactor } from "../lib/redact.js";
 import type { AlertService } from "../management/alerts/service.js";
 import type { BackupService } from "../management/backups/types.js";
 import type { FleetQueries } from "../management/fleet-view.js";
+import type { HistoryService } from "../management/history/history-service.js";
 import type { PollerControl } from "../management/poller.js";
 import type { OrchestrationService } from "../orchestration/service.js";
 import type { AuditRepo } from "../store/audit-repo.js";
@@ -55,6 +56,8 @@ export interface Services {
   commands: readonly CommandSpec[];
   /** Read-only view of the device cache (management): links, drives, firmware, fleet counts. */
   fleet?: FleetQueries;
+  /** Time series, change timeline and charts (management). */
+  history?: HistoryService;
   /** Polls a device on demand (management); absent where no poller runs. */
   poller?: PollerControl;
   /** Config backups over SSH (management): versions, diffs, run now. */

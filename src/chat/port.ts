@@ -18,6 +18,6 @@ export interface ChatPort {
   postEphemeral(channel: string, userId: string, reply: Reply): Promise<void>;
   uploadFile(
     channel: string,
-    file: { filename: string; content: string; title?: string; threadTs?: string },
+    file: { filename: string; content: string | Uint8Array; title?: string; threadTs?: string },
   ): Promise<void>;
 }

@@ -27,8 +27,17 @@ export type Block =
   /** Small print under the answer: data age, who approved, hints. */
   | { type: "context"; text: string };
 
+/** A file that goes with a reply (a chart): uploaded after its text in Slack, saved by the console. */
+export interface ReplyFile {
+  filename: string;
+  title: string;
+  content: Uint8Array | string;
+}
+
 export interface Reply {
   blocks: Block[];
+  /** Files attached to the answer. Files are visible to the whole channel: never on ephemeral replies. */
+  files?: ReplyFile[];
   /** The answer reports a problem (user error, denied, failure). */
   isError?: boolean;
   /** Show only to the asking user, where the transport can. */

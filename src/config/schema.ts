@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALERTS_DEFAULTS, alertsSchema } from "../management/alerts/config-schema.js";
+import { RETENTION_DEFAULTS, retentionSchema, timeZoneSchema } from "./retention-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -208,6 +209,10 @@ export const configSchema = z
     orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
     /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
+    /** How long history is kept (src/management/history for `series`). */
+    retention: retentionSchema.default(RETENTION_DEFAULTS),
+    /** Time zone for times people read: chart axes. */
+    timezone: timeZoneSchema.default("UTC"),
     devices: z.array(deviceSchema).default([]),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),

@@ -1,9 +1,12 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Config } from "../../config/schema.js";
 import type { ChatUser } from "../../lib/actor.js";
 import { rolesFor } from "../permissions.js";
 import type { ChatPort, MessageRef } from "../port.js";
-import type { Button, Reply } from "../reply.js";
+import type { Button, Reply, ReplyFile } from "../reply.js";
 import type { Router } from "../router.js";
 import { buttonsOf, renderText } from "./render.js";
 
@@ -31,6 +34,8 @@ export class ConsoleChat implements ChatPort {
       channel: string;
       write: (text: string) => void;
       color?: boolean;
+      /** Where files of replies (charts) are saved; default <tmp>/opsbot-files. */
+      filesDir?: string;
     },
   ) {
     this.user = this.identify(options.userName);
@@ -121,7 +126,18 @@ export class ConsoleChat implements ChatPort {
     for (const button of buttonsOf(reply)) this.buttons.set(this.nextButton++, { button, message: ref });
     const body = renderText(reply, { firstButtonNumber: first, color: this.options.color ?? false });
     const choices = buttonsOf(reply).length > 0 ? "\n(type the number of a choice to click it)" : "";
-    return `${label ? `${label}\n` : ""}${body}${choices}`;
+    const files = (reply.files ?? []).map((f) => `\n${this.saveFile(f, ref)}`).join("");
+    return `${label ? `${label}\n` : ""}${body}${choices}${files}`;
+  }
+
+  /** A terminal cannot show a picture: the file is saved and its path printed. */
+  private saveFile(file: ReplyFile, ref: MessageRef): string {
+    const dir = this.options.filesDir ?? join(tmpdir(), "opsbot-files");
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${ref.channel}-${ref.ts}-${file.filename}`.replace(/[^A-Za-z0-9._-]/g, "_"));
+    writeFileSync(path, file.content);
+    const size = typeof file.content === "string" ? Buffer.byteLength(file.content) : file.content.length;
+    return `── file ${file.title}: ${path} (${size} bytes)`;
   }
 
   private print(text: string): void {
@@ -159,8 +175,13 @@ export class ConsoleChat implements ChatPort {
 
   async uploadFile(
     channel: string,
-    file: { filename: string; content: string; title?: string; threadTs?: string },
+    file: { filename: string; content: string | Uint8Array; title?: string; threadTs?: string },
   ): Promise<void> {
+    if (typeof file.content !== "string") {
+      const ref = { channel, ts: String(++this.seq) };
+      this.print(this.saveFile({ ...file, title: file.title ?? file.filename }, ref));
+      return;
+    }
     this.print(
       `── file ${file.filename} in ${channel} (${Buffer.byteLength(file.content)} bytes)\n${file.content}`,
     );

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { parseDuration } from "../lib/clock.js";
+
+/**
+ * `retention:` — how long opsbot keeps what it records. Each kind of record owns one key, so the
+ * time series (`retention.series`) and other history (change log, audit, run output) sit side by side.
+ */
+const duration = z
+  .string()
+  .refine(
+    (v) => parseDuration(v) !== undefined && parseDuration(v)! > 0,
+    "a duration such as 5m, 48h or 30d",
+  );
+
+const rollupSchema = z
+  .object({
+    /** Bucket width: one average/min/max per bucket and series. */
+    step: duration,
+    /** How long buckets of this width are kept. */
+    keep: duration,
+  })
+  .strict();
+
+export const SERIES_RETENTION_DEFAULTS = {
+  raw: "48h",
+  rollups: [
+    { step: "5m", keep: "30d" },
+    { step: "1h", keep: "365d" },
+  ],
+};
+
+/** Port traffic/error rates, drive temperature and sectors, device reachability and poll time. */
+export const seriesRetentionSchema = z
+  .object({
+    /** Every poll's value is kept this long. */
+    raw: duration.default(SERIES_RETENTION_DEFAULTS.raw),
+    /** Downsampled tiers, each written as the poll is recorded; finest first. */
+    rollups: z.array(rollupSchema).max(4).default(SERIES_RETENTION_DEFAULTS.rollups),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    let prev = 0;
+    v.rollups.forEach((r, i) => {
+      const step = parseDuration(r.step)!;
+      const keep = parseDuration(r.keep)!;
+      if (step < 60_000 || step % 60_000 !== 0)
+        ctx.addIssue({ code: "custom", path: ["rollups", i, "step"], message: "a whole number of minutes" });
+      if (step <= prev)
+        ctx.addIssue({
+          code: "custom",
+          path: ["rollups", i, "step"],
+          message: "steps must grow, finest first",
+        });
+      if (keep < step)
+        ctx.addIssue({ code: "custom", path: ["rollups", i, "keep"], message: "keep at least one step" });
+      prev = step;
+    });
+  });
+
+export const retentionSchema = z
+  .object({ series: seriesRetentionSchema.default(SERIES_RETENTION_DEFAULTS) })
+  .strict();
+
+export const RETENTION_DEFAULTS = { series: SERIES_RETENTION_DEFAULTS };
+
+export type SeriesRetentionConfig = z.infer<typeof seriesRetentionSchema>;
+
+/** An IANA time zone name ("Europe/Amsterdam", "UTC"), checked against the runtime's zone data. */
+export const timeZoneSchema = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "an IANA time zone such as UTC or Europe/Amsterdam");
