@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { homeView } from "../commands/app-home.js";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
 import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
 import type { ChatPort } from "./chat/port.js";
@@ -65,6 +66,8 @@ export interface Core {
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
+  /** Called when what the App Home shows may have changed: runs, approvals, alerts. Returns unsubscribe. */
+  onStateChange(listener: () => void): () => void;
 }
 
 export interface CoreOptions {
@@ -174,6 +177,10 @@ export function createCore(options: CoreOptions): Core {
     ...(options.reporter ? { options: options.reporter } : {}),
   });
   services.runReporter = runReporter;
+  const stateListeners = new Set<() => void>();
+  orchestration.subscribe((ev) => {
+    if (ev.type === "run" || ev.type === "approval") for (const l of stateListeners) l();
+  });
   const alerts = createAlertService({
     store,
     clock,
@@ -182,6 +189,9 @@ export function createCore(options: CoreOptions): Core {
     logger: options.logger,
     redactor,
     charts: alertChartsFrom(history),
+    onChange: () => {
+      for (const l of stateListeners) l();
+    },
   });
   services.alerts = alerts;
   const router = createRouter({ commands, actions: options.actions ?? allActions, services });
@@ -211,6 +221,10 @@ export function createCore(options: CoreOptions): Core {
       store.close();
     },
     close,
+    onStateChange(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
   };
 }
 
@@ -263,7 +277,8 @@ export async function startSlack(
   });
   const core = createCore({ ...options, clock, chat: slack.chat });
   try {
-    await slack.start(core.router);
+    await slack.start(core.router, { home: (user) => homeView(user, core.services) });
+    core.onStateChange(() => slack.refreshHome());
   } catch (err) {
     await slack.stop(0).catch(() => {});
     core.close();

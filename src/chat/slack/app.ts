@@ -6,6 +6,7 @@ import type { Logger } from "../../lib/logger.js";
 import type { Router } from "../router.js";
 import { boltLogger } from "./bolt-logger.js";
 import { DeliveryDedup } from "./delivery-dedup.js";
+import { createHomeTab, type HomeRenderer, type HomeTab } from "./home-tab.js";
 import { HardenedHttpReceiver } from "./http-receiver.js";
 import { createSlackIdentity } from "./identity.js";
 import { registerListeners } from "./listeners.js";
@@ -34,10 +35,17 @@ export interface SlackAppOptions {
   api?: SlackApi;
 }
 
+export interface SlackStartOptions {
+  /** Renders the App Home for a user (absent: no Home tab). */
+  home?: HomeRenderer;
+}
+
 export interface SlackApp {
   readonly chat: Outbox;
   /** Connects (Socket Mode) or listens (HTTP mode). Resolves with the HTTP port in HTTP mode. */
-  start(router: Router): Promise<{ botUserId: string; port?: number }>;
+  start(router: Router, extras?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
+  /** Re-publishes the App Home of everyone who opened it (after runs, approvals or alerts changed). */
+  refreshHome(): void;
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
 }
@@ -58,10 +66,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
   let app: App | undefined;
   let receiver: HardenedHttpReceiver | undefined;
+  let home: HomeTab | undefined;
 
   return {
     chat: outbox,
-    async start(router) {
+    refreshHome: () => home?.refreshAll(),
+    async start(router, extras = {}) {
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
         throw new OpsbotError(
           "UNAVAILABLE",
@@ -107,18 +117,23 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       app.error(async (err) => {
         logger.error({ err: String(err) }, "Slack listener error");
       });
+      const identity = createSlackIdentity({
+        config: options.config,
+        call: (method, args) => outbox.call(method, args),
+        clock: options.clock,
+        logger,
+      });
+      if (extras.home) {
+        home = createHomeTab({ outbox, render: extras.home, resolve: (id) => identity.resolve(id), logger });
+      }
       registerListeners(app, {
         router,
-        identity: createSlackIdentity({
-          config: options.config,
-          call: (method, args) => outbox.call(method, args),
-          clock: options.clock,
-          logger,
-        }),
+        identity,
         outbox,
         dedup: new DeliveryDedup(options.clock),
         botUserId,
         logger,
+        ...(home ? { home } : {}),
       });
       if (receiver) {
         const port = await receiver.start();

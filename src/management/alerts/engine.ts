@@ -30,6 +30,8 @@ export interface AlertEngineDeps {
   redactor?: Redactor;
   /** Change-log rows read per batch (each batch is one transaction with the cursor). */
   batchSize?: number;
+  /** Called after a pass that changed alerts or their messages (the App Home re-renders). */
+  onChange?: () => void;
   /** A chart for a new alert's thread (port-down, error-rate), posted once after its message. */
   charts?: AlertCharts;
 }
@@ -298,6 +300,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     const flushed = await flush();
     result.posts += flushed.posts;
     result.updates += flushed.updates;
+    if (result.effects + result.posts + result.updates > 0) deps.onChange?.();
     return result;
   }
 
