@@ -31,7 +31,8 @@ function round(v: number): string {
 /** An axis from 0 (or the data's minimum when negative) to a round maximum, with 3–6 ticks. */
 export function niceScale(min: number, max: number): { lo: number; hi: number; ticks: number[] } {
   const lo = Math.min(0, min);
-  let hi = Math.max(max, lo);
+  // Headroom: a flat series at its maximum must not sit on the plot's top border.
+  let hi = Math.max(max > 0 ? max * 1.05 : max, lo);
   if (hi === lo) hi = lo + 1;
   const raw = (hi - lo) / 4;
   const mag = 10 ** Math.floor(Math.log10(raw));
