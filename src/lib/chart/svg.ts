@@ -70,6 +70,43 @@ export function chartSvg(spec: ChartSpec): string {
   return out.join("\n");
 }
 
+/**
+ * More points than pixel columns only cost parsing and rasterizing: keep, per pixel column, the lowest
+ * and the highest point (in time order), so every peak and dip still shows. Pure.
+ */
+export function decimate<P extends { at: number; value: number }>(
+  run: P[],
+  x: (at: number) => number,
+  columns: number,
+): P[] {
+  if (run.length <= columns) return run;
+  const out: P[] = [];
+  let col = Number.NaN;
+  let bucket: P[] = [];
+  const flush = () => {
+    if (bucket.length === 0) return;
+    let lo = bucket[0]!;
+    let hi = bucket[0]!;
+    for (const p of bucket) {
+      if (p.value < lo.value) lo = p;
+      if (p.value > hi.value) hi = p;
+    }
+    const keep = new Set([lo, hi]);
+    out.push(...bucket.filter((p) => keep.has(p)));
+    bucket = [];
+  };
+  for (const p of run) {
+    const c = Math.floor(x(p.at));
+    if (c !== col) {
+      flush();
+      col = c;
+    }
+    bucket.push(p);
+  }
+  flush();
+  return out;
+}
+
 function panelSvg(spec: ChartSpec, panel: ChartPanel, box: PanelBox): string[] {
   const out: string[] = [];
   const span = Math.max(1, spec.to - spec.from);
@@ -100,8 +137,10 @@ function panelSvg(spec: ChartSpec, panel: ChartPanel, box: PanelBox): string[] {
       `<text x="${tx}" y="${box.plotBottom + 14}" font-size="10" fill="#555" text-anchor="middle">${esc(t.label)}</text>`,
     );
   }
+  const columns = Math.max(1, Math.round(box.right - box.left));
   for (const s of panel.series) {
-    for (const run of segments(s.points, s.gapMs)) {
+    for (const full of segments(s.points, s.gapMs)) {
+      const run = decimate(full, x, columns);
       if (run.length === 1) {
         const p = run[0]!;
         out.push(`<circle cx="${px(x(p.at))}" cy="${px(y(p.value))}" r="1.8" fill="${s.color}"/>`);

@@ -22,10 +22,10 @@ export interface TimeTick {
   label: string;
 }
 
-/** Offset of the zone from UTC at `at`, in ms (Europe/Amsterdam in summer: +2 h). */
-export function zoneOffsetMs(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
+/** Building an Intl formatter costs far more than using one: one per zone and style, kept. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const STYLES: Record<"parts" | "time" | "date", Intl.DateTimeFormatOptions> = {
+  parts: {
     hourCycle: "h23",
     year: "numeric",
     month: "2-digit",
@@ -33,7 +33,23 @@ export function zoneOffsetMs(at: number, timeZone: string): number {
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
-  }).formatToParts(new Date(at));
+  },
+  time: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+  date: { weekday: "short", day: "numeric" },
+};
+function formatter(timeZone: string, style: keyof typeof STYLES): Intl.DateTimeFormat {
+  const key = `${style} ${timeZone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", { timeZone, ...STYLES[style] });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** Offset of the zone from UTC at `at`, in ms (Europe/Amsterdam in summer: +2 h). */
+export function zoneOffsetMs(at: number, timeZone: string): number {
+  const parts = formatter(timeZone, "parts").formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return wall - Math.floor(at / 1000) * 1000;
@@ -43,13 +59,8 @@ export function timeTicks(from: number, to: number, timeZone: string, maxTicks: 
   const span = Math.max(1, to - from);
   const step = STEPS.find((s) => span / s <= maxTicks) ?? STEPS.at(-1)!;
   const offset = zoneOffsetMs(from, timeZone);
-  const time = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  });
-  const date = new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric" });
+  const time = formatter(timeZone, "time");
+  const date = formatter(timeZone, "date");
   const ticks: TimeTick[] = [];
   // Weekly ticks fall on Mondays in the zone (the epoch was a Thursday).
   const anchor = step === 7 * DAY ? 4 * DAY : 0;

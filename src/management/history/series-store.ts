@@ -71,6 +71,12 @@ export function createSeriesStore(deps: { store: Store; tiers: SeriesTiers; cloc
     if (!create) return undefined;
     return Number(insertSeries.run(s.device, s.object, s.metric).lastInsertRowid);
   };
+  // Pruning deletes by primary-key range, but most polls would find nothing to delete: each series is
+  // pruned once per clock hour (and on its first write after a start), which bounds the rows kept to
+  // retention + 1 hour.
+  const prunedHour = new Map<number, number>();
+  const PRUNE_EVERY_MS = 3_600_000;
+
   const lookup = (device: string, object: string, metric: Metric) =>
     seriesId({ device, object, metric, value: null }, false);
 
@@ -116,7 +122,6 @@ export function createSeriesStore(deps: { store: Store; tiers: SeriesTiers; cloc
       for (const s of samples) {
         const id = seriesId(s, true)!;
         putRaw.run(id, at, s.value);
-        pruneRaw.run(id, at - tiers.rawKeepMs);
         for (const t of tiers.rollups) {
           const step = t.stepMs / 1000;
           foldRollup.run({
@@ -126,8 +131,12 @@ export function createSeriesStore(deps: { store: Store; tiers: SeriesTiers; cloc
             n: s.value === null ? 0 : 1,
             v: s.value,
           });
-          pruneRollup.run(id, step, at - t.keepMs);
         }
+        const hour = Math.floor(at / PRUNE_EVERY_MS);
+        if (prunedHour.get(id) === hour) continue;
+        prunedHour.set(id, hour);
+        pruneRaw.run(id, at - tiers.rawKeepMs);
+        for (const t of tiers.rollups) pruneRollup.run(id, t.stepMs / 1000, at - t.keepMs);
       }
     },
     readSync,
