@@ -9,7 +9,6 @@
  * The issue asks for 2 minutes (`--seconds 120`); the default keeps the bench under two minutes overall.
  */
 import { join } from "node:path";
-import { readStepLog } from "../src/orchestration/progress/report-refs.js";
 import {
   approvalsYaml,
   parentMessage,
@@ -108,7 +107,7 @@ async function main(): Promise<void> {
   let complete = 0;
   let lines = 0;
   for (const id of ids) {
-    const log = readStepLog(bot.core.store, id, "spew").split("\n").filter(Boolean);
+    const log = bot.core.orchestration.outputText(id, "spew").split("\n").filter(Boolean);
     lines += log.length;
     const ok =
       log.length === TICKS * LINES_PER_TICK &&

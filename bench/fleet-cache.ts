@@ -11,13 +11,19 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import linksCommand from "../commands/links.js";
 import linksDownCommand from "../commands/links-down.js";
-import type { CommandSpec, ParsedArgs, Services } from "../src/chat/command.js";
+import type { Command, Services } from "../commands/services.js";
+import type { ParsedArgs } from "../src/chat/command.js";
 import { configSchema } from "../src/config/schema.js";
 import { ManualClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { Redactor } from "../src/lib/redact.js";
 import { createFleetQueries } from "../src/management/fleet-queries.js";
+import { createHistoryService } from "../src/management/history/history-service.js";
+import { seriesTiers } from "../src/management/history/retention.js";
+import { createSeriesStore } from "../src/management/history/series-store.js";
+import { createTimeline } from "../src/management/history/timeline.js";
 import type { DeviceObservation, InterfaceObservation } from "../src/management/observations.js";
+import { noPoller } from "../src/management/poller.js";
 import { recordPoll } from "../src/management/record-poll.js";
 import { createStateRepo } from "../src/management/state-repo.js";
 import { createAuditRepo } from "../src/store/audit-repo.js";
@@ -162,23 +168,37 @@ async function main(): Promise<void> {
     );
 
     const fleet = createFleetQueries({ store, clock, baselines: { "C9300-*": { min: "17.9.1" } } });
-    const services: Services = {
-      config: configSchema.parse({}),
+    const series = createSeriesStore({
       store,
       clock,
+      tiers: seriesTiers(configSchema.parse({}).retention.series),
+    });
+    // The links commands read only the fleet; the other subsystems are not built for this bench.
+    const absent = {} as never;
+    const services: Services = {
+      config: configSchema.parse({}),
+      clock,
       logger: silentLogger(),
-      chat: {
-        post: async (channel) => ({ channel, ts: "1" }),
-        update: async () => {},
-        postEphemeral: async () => {},
-        uploadFile: async () => {},
-      },
       audit: createAuditRepo(store),
       redactor: new Redactor(),
       commands: [],
       fleet,
+      // Real, over the same store; this bench writes no series, so `links` shows no rates here.
+      history: createHistoryService({
+        reader: series,
+        latest: series.latest,
+        fleet,
+        timeline: createTimeline(store),
+        clock,
+        timeZone: "UTC",
+      }),
+      poller: noPoller,
+      backups: absent,
+      orchestration: absent,
+      runReporter: absent,
+      alerts: absent,
     };
-    const ask = (spec: CommandSpec, values: ParsedArgs["values"]) =>
+    const ask = (spec: Command, values: ParsedArgs["values"]) =>
       spec.handler(
         { values, extra: {} },
         { user: { id: "U1", name: "bench", roles: [] }, channel: "bench", text: spec.name, services },

@@ -180,8 +180,6 @@ const perDay = withSeries.bytes - plain.bytes;
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 const perDevicePerDay = perDay / SAMPLE_DEVICES;
 const seriesPerDevice = PORTS * 4 + 2;
-const rawShare =
-  withSeries.samples / (withSeries.samples + (withSeries.samples / 288) * (288 / 12 + 288 / 288) * 0 + 1);
 printTable(
   `Series growth: ${SAMPLE_DEVICES} devices × ${PORTS} ports polled every 5 min for a day, scaled to 1,000`,
   [

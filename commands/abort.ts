@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { text } from "../src/chat/reply.js";
-import { renderRun } from "../src/orchestration/render.js";
-import { orchestrationOf, runIdOf } from "./orchestration-common.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
+import { runIdOf } from "./orchestration-common.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "abort",
@@ -12,7 +12,7 @@ export default defineCommand({
   examples: ["abort 12"],
   sideEffects: true,
   handler: (args, ctx) => {
-    const o = orchestrationOf(ctx);
+    const o = ctx.services.orchestration;
     const row = o.abort(runIdOf(args.values.id), ctx.user);
     const reply = renderRun(o.view(row.id)!, ctx.services.clock.now());
     reply.blocks.unshift(text(`Run ${row.id} aborted.`));

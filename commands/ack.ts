@@ -1,7 +1,6 @@
-import { defineCommand } from "../src/chat/command.js";
 import { reply, text } from "../src/chat/reply.js";
-import { alertsOf } from "../src/management/alerts/answers.js";
 import { objectLabel } from "../src/management/alerts/render.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "ack",
@@ -13,7 +12,7 @@ export default defineCommand({
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
-    const a = await alertsOf(ctx.services).ack(Number(args.values.id), ctx.user);
+    const a = await ctx.services.alerts.ack(Number(args.values.id), ctx.user);
     return reply(
       text(
         `Acked alert #${a.id} (${a.device} ${objectLabel(a)}). It stays quiet until it clears or gets worse.`,

@@ -1,5 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
-import { alertsOf, alertsTable } from "../src/management/alerts/answers.js";
+import { alertsTable } from "../src/management/alerts/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "alerts",
@@ -11,6 +11,6 @@ export default defineCommand({
   sideEffects: false,
   handler(args, ctx) {
     const scope = args.values.scope === undefined ? undefined : String(args.values.scope);
-    return alertsTable(alertsOf(ctx.services).list(scope), ctx.services.clock.now(), scope);
+    return alertsTable(ctx.services.alerts.list(scope), ctx.services.clock.now(), scope);
   },
 });

@@ -1,9 +1,9 @@
-import type { Services } from "../src/chat/command.js";
 import { type Block, buttons, context, heading, type Reply, table, text } from "../src/chat/reply.js";
 import type { ChatUser } from "../src/lib/actor.js";
 import { describeAge } from "../src/management/freshness.js";
-import { ACTION } from "../src/orchestration/approvals/request-message.js";
-import { mayDecide } from "../src/orchestration/approvals.js";
+import { mayDecide } from "../src/orchestration/journal-approvals.js";
+import { ACTION } from "../src/orchestration/presenters/run-message.js";
+import type { Services } from "./services.js";
 
 const MAX_ROWS = 10;
 

@@ -1,5 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
 import { context, reply, table } from "../src/chat/reply.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "audit",

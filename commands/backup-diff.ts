@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { code, context, heading, reply, text } from "../src/chat/reply.js";
 import { formatAge } from "../src/lib/clock.js";
-import { backupDeviceOrThrow, backupsOf } from "../src/management/backups/answers.js";
+import { backupDeviceOrThrow } from "../src/management/backups/answers.js";
+import { defineCommand } from "./services.js";
 
 /** Chat messages have a size limit; a longer diff is cut with a note. */
 const MAX_DIFF_LINES = 200;
@@ -18,7 +18,7 @@ export default defineCommand({
   examples: ["backup diff core-sw1", "backup diff core-sw1 3"],
   sideEffects: false,
   handler(args, ctx) {
-    const backups = backupsOf(ctx.services);
+    const backups = ctx.services.backups;
     const device = backupDeviceOrThrow(backups, String(args.values.device));
     const back = Number(args.values.n);
     if (!Number.isInteger(back) || back < 1)

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { context, reply, text } from "../src/chat/reply.js";
 import { formatBytes } from "../src/management/answers.js";
-import { backupDeviceOrThrow, backupsOf } from "../src/management/backups/answers.js";
+import { backupDeviceOrThrow } from "../src/management/backups/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "backup now",
@@ -10,7 +10,7 @@ export default defineCommand({
   examples: ["backup now core-sw1"],
   sideEffects: true,
   async handler(args, ctx) {
-    const backups = backupsOf(ctx.services);
+    const backups = ctx.services.backups;
     const device = backupDeviceOrThrow(backups, String(args.values.device));
     const outcome = await backups.runNow(device);
     switch (outcome.result) {

@@ -1,8 +1,8 @@
-import { defineCommand } from "../src/chat/command.js";
 import { context, heading, reply, table, text } from "../src/chat/reply.js";
 import { formatAge } from "../src/lib/clock.js";
 import { formatBytes, plural } from "../src/management/answers.js";
-import { backupDeviceOrThrow, backupsOf, stateLine } from "../src/management/backups/answers.js";
+import { backupDeviceOrThrow, stateLine } from "../src/management/backups/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "backups",
@@ -14,7 +14,7 @@ export default defineCommand({
   examples: ["backups core-sw1"],
   sideEffects: false,
   handler(args, ctx) {
-    const backups = backupsOf(ctx.services);
+    const backups = ctx.services.backups;
     const device = backupDeviceOrThrow(backups, String(args.values.device));
     const now = ctx.services.clock.now();
     const versions = backups.versions(device);

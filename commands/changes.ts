@@ -1,8 +1,8 @@
-import { defineCommand } from "../src/chat/command.js";
 import { context, heading, reply, table, text } from "../src/chat/reply.js";
-import { fleetOf, plural, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
+import { plural, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
 import { describeChange, localTime } from "../src/management/history/describe-change.js";
-import { historyOf, windowOf } from "./history-common.js";
+import { windowOf } from "./history-common.js";
+import { defineCommand } from "./services.js";
 
 const PAGE_SIZE = 25;
 
@@ -33,8 +33,8 @@ export default defineCommand({
   examples: ["changes core-sw1", "changes core 7d", "changes ams1 48h --page 2"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
-    const history = historyOf(ctx.services);
+    const fleet = ctx.services.fleet;
+    const history = ctx.services.history;
     const now = ctx.services.clock.now();
     const scope = scopeOrThrow(fleet, String(args.values.scope));
     const window = windowOf(args.values.since === undefined ? undefined : String(args.values.since), "24h");

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { reply } from "../src/chat/reply.js";
-import { ageBlock, deviceOrThrow, fleetOf } from "../src/management/answers.js";
+import { ageBlock, deviceOrThrow } from "../src/management/answers.js";
 import { summaryBlocks } from "../src/management/device-answer.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "device",
@@ -12,7 +12,7 @@ export default defineCommand({
   examples: ["device core-sw1"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const summary = fleet.device(deviceOrThrow(fleet, String(args.values.name)))!;
     return reply(...summaryBlocks(summary, now), ageBlock(summary.age, now));

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { heading, reply, text } from "../src/chat/reply.js";
 import { drivesTable } from "../src/management/answer-tables.js";
-import { fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
+import { listAgeBlock, plural } from "../src/management/answers.js";
+import { defineCommand } from "./services.js";
 
 const MAX_ROWS = 50;
 
@@ -12,7 +12,7 @@ export default defineCommand({
   examples: ["drives failing"],
   sideEffects: false,
   handler(_args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const result = fleet.drives({ failingOnly: true, limit: MAX_ROWS });
     if (result.total === 0) {

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { heading, reply, text } from "../src/chat/reply.js";
 import { drivesTable } from "../src/management/answer-tables.js";
-import { deviceOrThrow, fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
+import { deviceOrThrow, listAgeBlock, plural } from "../src/management/answers.js";
+import { defineCommand } from "./services.js";
 
 const MAX_ROWS = 50;
 
@@ -15,7 +15,7 @@ export default defineCommand({
   examples: ["drives", "drives db1"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const device =
       args.values.device === undefined ? undefined : deviceOrThrow(fleet, String(args.values.device));

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { heading, reply, text } from "../src/chat/reply.js";
 import { firmwareTable } from "../src/management/answer-tables.js";
-import { fleetOf, listAgeBlock, plural, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
+import { listAgeBlock, plural, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
+import { defineCommand } from "./services.js";
 
 const MAX_ROWS = 50;
 
@@ -22,7 +22,7 @@ export default defineCommand({
   examples: ["firmware", "firmware core-sw1", "firmware core"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { context, heading, reply, table, text } from "../src/chat/reply.js";
-import { since as ago, fleetOf, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
-import { historyOf, windowOf } from "./history-common.js";
+import { since as ago, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
+import { windowOf } from "./history-common.js";
+import { defineCommand } from "./services.js";
 
 const LIMIT = 20;
 
@@ -28,8 +28,8 @@ export default defineCommand({
   examples: ["flaps", "flaps 7d", "flaps 6h --scope core"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
-    const history = historyOf(ctx.services);
+    const fleet = ctx.services.fleet;
+    const history = ctx.services.history;
     const now = ctx.services.clock.now();
     const window = windowOf(args.values.since === undefined ? undefined : String(args.values.since), "24h");
     const scope =

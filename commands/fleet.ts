@@ -1,6 +1,6 @@
-import { defineCommand } from "../src/chat/command.js";
 import { fields, heading, reply } from "../src/chat/reply.js";
-import { fleetOf, listAgeBlock, plural } from "../src/management/answers.js";
+import { listAgeBlock, plural } from "../src/management/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "fleet",
@@ -8,7 +8,7 @@ export default defineCommand({
   examples: ["fleet"],
   sideEffects: false,
   handler(_args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const c = fleet.fleet();
     const reach = [`${c.reachable} of ${c.devices}`];

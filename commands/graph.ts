@@ -1,8 +1,8 @@
-import { defineCommand } from "../src/chat/command.js";
 import { context, type Reply, text } from "../src/chat/reply.js";
 import { parseDuration } from "../src/lib/clock.js";
-import { deviceOrThrow, fleetOf } from "../src/management/answers.js";
-import { historyOf, windowOf } from "./history-common.js";
+import { deviceOrThrow } from "../src/management/answers.js";
+import { windowOf } from "./history-common.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "graph",
@@ -35,8 +35,8 @@ export default defineCommand({
   ],
   sideEffects: false,
   async handler(args, ctx): Promise<Reply> {
-    const fleet = fleetOf(ctx.services);
-    const history = historyOf(ctx.services);
+    const fleet = ctx.services.fleet;
+    const history = ctx.services.history;
     const device = deviceOrThrow(fleet, String(args.values.device));
     let object = args.values.object === undefined ? undefined : String(args.values.object);
     let range = args.values.range === undefined ? undefined : String(args.values.range);

@@ -1,8 +1,8 @@
 import { usage } from "../src/chat/args.js";
-import { type CommandSpec, defineCommand } from "../src/chat/command.js";
 import { hasRole } from "../src/chat/permissions.js";
 import { context, errorReply, fields, heading, reply, table, text } from "../src/chat/reply.js";
 import { suggest } from "../src/chat/suggest.js";
+import { type Command, defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "help",
@@ -42,7 +42,7 @@ export default defineCommand({
   },
 });
 
-function describe(spec: CommandSpec) {
+function describe(spec: Command) {
   const blocks = [heading(spec.name), text(spec.description ?? spec.summary)];
   blocks.push(
     fields({

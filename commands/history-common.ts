@@ -1,14 +1,5 @@
-import type { Services } from "../src/chat/command.js";
 import { parseDuration } from "../src/lib/clock.js";
 import { UsageError } from "../src/lib/errors.js";
-import type { HistoryService } from "../src/management/history/history-service.js";
-
-/** The history service, or a clear "not available" error (same contract as fleetOf). */
-export function historyOf(services: Services): HistoryService {
-  if (!services.history)
-    throw new UsageError("History is not available in this opsbot; check the logs at start-up.");
-  return services.history;
-}
 
 /** A look-back window such as 6h or 7d: its length in ms and its text; at most a year. */
 export function windowOf(text: string | undefined, fallback: string): { ms: number; text: string } {

@@ -1,4 +1,3 @@
-import type { ActionSpec, CommandSpec } from "../src/chat/command.js";
 import abort from "./abort.js";
 import ack from "./ack.js";
 import { alertActions } from "./alert-actions.js";
@@ -30,13 +29,14 @@ import { paramsAction, paramsSubmitAction } from "./run-params.js";
 import runStatus from "./run-status.js";
 import runbooks from "./runbooks.js";
 import runs from "./runs.js";
+import type { Action, Command } from "./services.js";
 import silence from "./silence.js";
 import silences from "./silences.js";
 import unsilence from "./unsilence.js";
 import whoami from "./whoami.js";
 
 /** Every chat command, in the order `help` lists them. One module per command. */
-export const commands: CommandSpec[] = [
+export const commands: Command[] = [
   help,
   whoami,
   fleet,
@@ -72,7 +72,7 @@ export const commands: CommandSpec[] = [
 ];
 
 /** Every button action, by action id. */
-export const actions: ActionSpec[] = [
+export const actions: Action[] = [
   ...alertActions,
   approveAction,
   rejectAction,

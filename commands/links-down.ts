@@ -1,21 +1,10 @@
-import { defineCommand } from "../src/chat/command.js";
 import { heading, reply, table, text } from "../src/chat/reply.js";
-import {
-  ageCell,
-  fleetOf,
-  listAgeBlock,
-  plural,
-  scopeLabel,
-  scopeOrThrow,
-  since,
-} from "../src/management/answers.js";
-import type { PortView } from "../src/management/fleet-view.js";
+import { ageCell, listAgeBlock, plural, scopeLabel, scopeOrThrow, since } from "../src/management/answers.js";
+import type { PortView } from "../src/management/fleet-query-types.js";
+import { defineCommand } from "./services.js";
 
-const _MAX_ROWS = 200;
 const MAX_DOWN_ROWS = 50;
 
-const _status = (p: PortView) =>
-  p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
 const errors = (p: PortView) => `${p.inErrors}/${p.outErrors}`;
 
 export default defineCommand({
@@ -35,7 +24,7 @@ export default defineCommand({
   examples: ["links down", "links down core", "links down ams1"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));

@@ -1,20 +1,18 @@
-import { defineCommand } from "../src/chat/command.js";
 import { type Block, code, heading, reply, table, text } from "../src/chat/reply.js";
 import { formatValue } from "../src/lib/chart/units.js";
 import {
   ageBlock,
   deviceOrThrow,
-  fleetOf,
   formatBps,
   formatSpeed,
   plural,
   reachabilityNote,
   since,
 } from "../src/management/answers.js";
-import type { PortView } from "../src/management/fleet-view.js";
+import type { PortView } from "../src/management/fleet-query-types.js";
+import { defineCommand } from "./services.js";
 
 const MAX_ROWS = 200;
-const _MAX_DOWN_ROWS = 50;
 
 const status = (p: PortView) =>
   p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
@@ -45,15 +43,15 @@ export default defineCommand({
   examples: ["links core-sw1", "links core-sw1 Gi1/0/4", "links core-sw1 down", "links core-sw1 uplink"],
   sideEffects: false,
   handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
+    const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const name = deviceOrThrow(fleet, String(args.values.device));
     const filter = args.values.filter === undefined ? undefined : String(args.values.filter);
     const result = fleet.links(name, filter)!;
     // Rates from polls within two intervals: older ones are not "current".
-    const rates = ctx.services.history?.portRates(name, now - 2 * result.device.pollIntervalMs);
+    const rates = ctx.services.history.portRates(name, now - 2 * result.device.pollIntervalMs);
     if (args.values.json === true) {
-      const ports = result.ports.map((p) => ({ ...p, ...(rates?.get(p.name) ?? {}) }));
+      const ports = result.ports.map((p) => ({ ...p, ...(rates.get(p.name) ?? {}) }));
       return reply(code(JSON.stringify({ device: name, ports, age: result.age }, null, 2)));
     }
     const blocks: Block[] = [];
@@ -84,7 +82,7 @@ export default defineCommand({
           status(p),
           formatSpeed(p.speedMbps),
           p.downSince === null ? "" : since(p.downSince, now),
-          errorRates(rates?.get(p.name)),
+          errorRates(rates.get(p.name)),
           `${formatBps(p.inBps)} / ${formatBps(p.outBps)}`,
         ]);
       const caption =

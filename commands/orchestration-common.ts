@@ -1,13 +1,5 @@
-import type { CommandContext } from "../src/chat/command.js";
-import { OpsbotError, UsageError } from "../src/lib/errors.js";
-import type { OrchestrationService } from "../src/orchestration/service.js";
-
-/** The orchestration service, or a clear sentence when this bot runs without it. */
-export function orchestrationOf(ctx: CommandContext): OrchestrationService {
-  const o = ctx.services.orchestration;
-  if (!o) throw new OpsbotError("UNAVAILABLE", "Runbooks are not enabled on this opsbot.");
-  return o;
-}
+import { UsageError } from "../src/lib/errors.js";
+import type { Context } from "./services.js";
 
 /** Run ids arrive as "12" or "#12". */
 export function runIdOf(value: unknown): number {
@@ -23,12 +15,12 @@ export function runIdOf(value: unknown): number {
  * handler returns, through the same redactor).
  */
 export function protectSecrets(
-  ctx: CommandContext,
+  ctx: Context,
   runbook: string | undefined,
   extra: Record<string, string>,
 ): void {
   const spec =
-    runbook === undefined ? undefined : ctx.services.orchestration?.runbook(runbook)?.runbook.params;
+    runbook === undefined ? undefined : ctx.services.orchestration.runbook(runbook)?.runbook.params;
   for (const [name, value] of Object.entries(extra)) {
     if (spec?.[name]?.secret) ctx.services.redactor.add(value);
   }

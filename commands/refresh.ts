@@ -1,9 +1,8 @@
-import { defineCommand } from "../src/chat/command.js";
 import { reply, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
-import { OpsbotError } from "../src/lib/errors.js";
-import { ageBlock, deviceOrThrow, fleetOf, plural } from "../src/management/answers.js";
+import { ageBlock, deviceOrThrow, plural } from "../src/management/answers.js";
 import { summaryBlocks } from "../src/management/device-answer.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "refresh",
@@ -15,15 +14,9 @@ export default defineCommand({
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
-    const fleet = fleetOf(ctx.services);
-    const poller = ctx.services.poller;
-    if (!poller)
-      throw new OpsbotError(
-        "UNAVAILABLE",
-        "No poller runs in this opsbot, so devices cannot be polled on demand.",
-      );
+    const fleet = ctx.services.fleet;
     const name = deviceOrThrow(fleet, String(args.values.device));
-    const outcome = await poller.refresh(name);
+    const outcome = await ctx.services.poller.refresh(name);
     const now = ctx.services.clock.now();
     const summary = fleet.device(name)!;
     const result = outcome.reachable

@@ -1,9 +1,9 @@
-import { defineAction, defineCommand } from "../src/chat/command.js";
 import { errorReply } from "../src/chat/reply.js";
-import { decideFromChat } from "../src/orchestration/approvals/decision-reply.js";
-import { parseApprovalValue } from "../src/orchestration/approvals/policy.js";
-import { ACTION } from "../src/orchestration/approvals/request-message.js";
-import { orchestrationOf, runIdOf } from "./orchestration-common.js";
+import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
+import { ACTION } from "../src/orchestration/presenters/run-message.js";
+import { decideFromChat } from "./decision-reply.js";
+import { runIdOf } from "./orchestration-common.js";
+import { defineAction, defineCommand } from "./services.js";
 
 /** `reject <run>` and the Reject button: one decision, identity from the transport only. */
 export default defineCommand({
@@ -15,7 +15,7 @@ export default defineCommand({
   examples: ["reject 12"],
   sideEffects: true,
   handler: (args, ctx) =>
-    decideFromChat(orchestrationOf(ctx), {
+    decideFromChat(ctx.services.orchestration, {
       runId: runIdOf(args.values.id),
       user: ctx.user,
       decision: "reject",

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { text } from "../src/chat/reply.js";
-import { renderRun } from "../src/orchestration/render.js";
-import { orchestrationOf, protectSecrets, runIdOf } from "./orchestration-common.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
+import { protectSecrets, runIdOf } from "./orchestration-common.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "resume",
@@ -21,7 +21,7 @@ export default defineCommand({
   examples: ["resume 12", "resume 12 --skip-interrupted", "resume 12 token=…"],
   sideEffects: true,
   handler: (args, ctx) => {
-    const o = orchestrationOf(ctx);
+    const o = ctx.services.orchestration;
     const id = runIdOf(args.values.id);
     protectSecrets(ctx, o.view(id)?.run.runbook, args.extra);
     const r = o.resume(id, ctx.user, {

@@ -1,9 +1,9 @@
-import { type ActionContext, defineAction } from "../src/chat/command.js";
 import { errorReply, type Reply, text } from "../src/chat/reply.js";
 import { toOpsbotError } from "../src/lib/errors.js";
-import { parseApprovalValue } from "../src/orchestration/approvals/policy.js";
-import { ACTION, renderDetails } from "../src/orchestration/approvals/request-message.js";
+import { parseApprovalValue } from "../src/orchestration/presenters/approval-text.js";
+import { ACTION, renderDetails } from "../src/orchestration/presenters/run-message.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
+import { type ClickContext, defineAction } from "./services.js";
 
 /**
  * The other buttons on a run's parent message: Details, Cancel, and after a restart Resume / Abort.
@@ -12,7 +12,7 @@ import type { OrchestrationService } from "../src/orchestration/service.js";
  */
 function withRun(
   value: string,
-  ctx: ActionContext,
+  ctx: ClickContext,
   act: (o: OrchestrationService, runId: number) => Reply,
 ): Reply {
   const o = ctx.services.orchestration;

@@ -1,7 +1,7 @@
-import { defineAction } from "../src/chat/command.js";
 import { errorReply, text } from "../src/chat/reply.js";
-import { PARAMS_ACTION, paramsForm, parseSeed } from "../src/orchestration/approvals/params-form.js";
+import { PARAMS_ACTION, paramsForm, parseSeed } from "../src/orchestration/presenters/params-form.js";
 import { protectSecrets } from "./orchestration-common.js";
+import { defineAction } from "./services.js";
 
 /**
  * "Fill in parameters": opens the runbook's parameter form where the transport has forms (Slack modal);
@@ -49,7 +49,7 @@ export const paramsSubmitAction = defineAction({
     // Secrets typed into the form must be known to the redactor before the audit row is written.
     protectSecrets({ ...ctx, text: "", services: ctx.services }, seed.runbook, params);
     const r = o.request({ runbook: seed.runbook, params, user: ctx.user, channel: ctx.channel });
-    await ctx.services.runReporter?.parentOf(r.run.id);
+    await ctx.services.runReporter.parentOf(r.run.id);
     return {
       blocks: [
         text(

@@ -1,7 +1,7 @@
-import { defineCommand } from "../src/chat/command.js";
 import { NotFoundError } from "../src/lib/errors.js";
-import { renderRun } from "../src/orchestration/render.js";
-import { orchestrationOf, runIdOf } from "./orchestration-common.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
+import { runIdOf } from "./orchestration-common.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "run status",
@@ -10,7 +10,7 @@ export default defineCommand({
   examples: ["run status 12"],
   sideEffects: false,
   handler: (args, ctx) => {
-    const o = orchestrationOf(ctx);
+    const o = ctx.services.orchestration;
     const id = runIdOf(args.values.id);
     const view = o.view(id);
     if (!view) throw new NotFoundError(`No run ${id}.`, ["`runs` lists recent runs"]);

@@ -1,9 +1,10 @@
-import { defineCommand } from "../src/chat/command.js";
 import { buttons, context, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
-import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/approvals/params-form.js";
-import { renderPlan, renderRun } from "../src/orchestration/render.js";
-import { orchestrationOf, protectSecrets } from "./orchestration-common.js";
+import { renderPlan } from "../src/orchestration/presenters/dry-run.js";
+import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/presenters/params-form.js";
+import { renderRun } from "../src/orchestration/presenters/run-status.js";
+import { protectSecrets } from "./orchestration-common.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "run",
@@ -24,7 +25,7 @@ export default defineCommand({
   examples: ["run restart-service host=web1 service=nginx", "run web-deploy version=v1.4.2 --dry-run"],
   sideEffects: true,
   async handler(args, ctx) {
-    const o = orchestrationOf(ctx);
+    const o = ctx.services.orchestration;
     const runbook = String(args.values.runbook);
     protectSecrets(ctx, runbook, args.extra);
     if (args.values["dry-run"] === true) {
@@ -56,13 +57,11 @@ export default defineCommand({
       ...(ctx.threadTs ? { threadTs: ctx.threadTs } : {}),
     });
     const policy = r.preview.policy;
-    const reporter = ctx.services.runReporter;
     const view = o.view(r.run.id)!;
-    const reply =
-      reporter && (await reporter.parentOf(r.run.id))
-        ? // The request, with its buttons and live checklist, is its own message kept by the reporter.
-          { blocks: [context(paramsLine(view.run.params))] }
-        : renderRun(view, ctx.services.clock.now());
+    const reply = (await ctx.services.runReporter.parentOf(r.run.id))
+      ? // The request, with its buttons and live checklist, is its own message kept by the reporter.
+        { blocks: [context(paramsLine(view.run.params))] }
+      : renderRun(view, ctx.services.clock.now());
     if (r.approvalId !== undefined && policy) {
       reply.blocks.unshift(
         text(

@@ -1,6 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
-import { renderRunbookList } from "../src/orchestration/render.js";
-import { orchestrationOf } from "./orchestration-common.js";
+import { renderRunbookList } from "../src/orchestration/presenters/runbook-list.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "runbooks",
@@ -10,7 +9,7 @@ export default defineCommand({
   examples: ["runbooks"],
   sideEffects: false,
   handler: (_args, ctx) => {
-    const o = orchestrationOf(ctx);
+    const o = ctx.services.orchestration;
     return renderRunbookList(o.runbooks(), o.problems());
   },
 });

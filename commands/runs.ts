@@ -1,6 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
-import { renderRunList } from "../src/orchestration/render.js";
-import { orchestrationOf } from "./orchestration-common.js";
+import { renderRunList } from "../src/orchestration/presenters/run-list.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "runs",
@@ -20,7 +19,7 @@ export default defineCommand({
   sideEffects: false,
   handler: (args, ctx) => {
     const active = args.values.which === "active";
-    const rows = orchestrationOf(ctx).runs({
+    const rows = ctx.services.orchestration.runs({
       active,
       limit: Math.min(200, Math.max(1, Number(args.values.limit))),
     });

@@ -1,7 +1,6 @@
-import { defineCommand } from "../src/chat/command.js";
 import { reply, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
-import { alertsOf } from "../src/management/alerts/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "silence",
@@ -29,7 +28,7 @@ export default defineCommand({
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
-    const s = await alertsOf(ctx.services).silence({
+    const s = await ctx.services.alerts.silence({
       target: String(args.values.target),
       duration: String(args.values.duration),
       reason: args.values.reason === undefined ? "" : String(args.values.reason),

@@ -1,5 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
-import { alertsOf, silencesTable } from "../src/management/alerts/answers.js";
+import { silencesTable } from "../src/management/alerts/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "silences",
@@ -7,6 +7,6 @@ export default defineCommand({
   examples: ["silences"],
   sideEffects: false,
   handler(_args, ctx) {
-    return silencesTable(alertsOf(ctx.services).silences(), ctx.services.clock.now());
+    return silencesTable(ctx.services.alerts.silences(), ctx.services.clock.now());
   },
 });

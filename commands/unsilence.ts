@@ -1,6 +1,5 @@
-import { defineCommand } from "../src/chat/command.js";
 import { reply, text } from "../src/chat/reply.js";
-import { alertsOf } from "../src/management/alerts/answers.js";
+import { defineCommand } from "./services.js";
 
 export default defineCommand({
   name: "unsilence",
@@ -18,7 +17,7 @@ export default defineCommand({
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
-    const s = await alertsOf(ctx.services).unsilence(Number(args.values.id), ctx.user);
+    const s = await ctx.services.alerts.unsilence(Number(args.values.id), ctx.user);
     return reply(
       text(`Silence #${s.id} (${s.targetKind} ${s.target}) ended; alerts it held back are announced now.`),
     );

@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import { homeView } from "../commands/app-home.js";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
-import type { ActionSpec, CommandSpec, Services } from "./chat/command.js";
+import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createRunReporter, type RunReporterOptions } from "./chat/run-reporter/reporter.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -26,11 +25,11 @@ import { createHistoryService } from "./management/history/history-service.js";
 import { seriesTiers } from "./management/history/retention.js";
 import { createSeriesStore } from "./management/history/series-store.js";
 import { createTimeline } from "./management/history/timeline.js";
-import { type Collector, createPoller, type Poller } from "./management/poller.js";
+import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
-import { fleetViewFromManagement } from "./orchestration/fleet-view.js";
-import { findParent, readStepLog, recordParent } from "./orchestration/progress/report-refs.js";
+import { fleetViewFromManagement } from "./orchestration/management-port.js";
+import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { openStore, type Store } from "./store/store.js";
@@ -50,7 +49,7 @@ export function loadConfig(settings: EnvSettings, env: NodeJS.ProcessEnv = proce
 
 export interface Core {
   services: Services;
-  router: Router;
+  router: Router<Services>;
   store: Store;
   /** The device poller, when the core was given a collector (`start`, `poll`, `ask refresh …`). */
   poller?: Poller;
@@ -76,8 +75,8 @@ export interface CoreOptions {
   logger: Logger;
   chat: ChatPort;
   clock?: Clock;
-  commands?: readonly CommandSpec[];
-  actions?: readonly ActionSpec[];
+  commands?: readonly Command[];
+  actions?: readonly Action[];
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
   /** Device collection (see createCollector); without it answers come from the cache alone. */
@@ -95,17 +94,8 @@ export function createCore(options: CoreOptions): Core {
     ...(options.secrets ?? []),
     ...configSecrets(options.config),
   ]);
-  const services: Services = {
-    config: options.config,
-    store,
-    clock: options.clock ?? systemClock,
-    logger: options.logger,
-    chat: options.chat,
-    audit: createAuditRepo(store),
-    redactor,
-    commands,
-  };
-  const clock = services.clock;
+  const clock = options.clock ?? systemClock;
+  const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger: options.logger, clock });
   const backups = createBackupService({
     ssh,
@@ -115,7 +105,6 @@ export function createCore(options: CoreOptions): Core {
     config: options.config,
     redactor,
   });
-  services.backups = backups;
   const series = createSeriesStore({ store, clock, tiers: seriesTiers(options.config.retention.series) });
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
@@ -134,18 +123,16 @@ export function createCore(options: CoreOptions): Core {
       })
     : undefined;
   if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
-  services.fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
-  if (poller) services.poller = poller;
+  const fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
   const history = createHistoryService({
     // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
     reader: series,
     latest: series.latest,
-    fleet: services.fleet,
+    fleet,
     timeline: createTimeline(store),
     clock,
     timeZone: options.config.timezone,
   });
-  services.history = history;
   const devices = new Map(options.config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: options.config,
@@ -160,23 +147,16 @@ export function createCore(options: CoreOptions): Core {
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
-    fleet: fleetViewFromManagement(services.fleet),
+    fleet: fleetViewFromManagement(fleet),
   });
-  services.orchestration = orchestration;
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
     orchestration,
     chat: options.chat,
     clock,
     logger: options.logger,
-    parents: {
-      find: (runId) => findParent(store, runId),
-      record: (runId, ref) => recordParent(store, runId, ref, clock.now()),
-    },
-    stepLog: (runId, key) => readStepLog(store, runId, key),
     ...(options.reporter ? { options: options.reporter } : {}),
   });
-  services.runReporter = runReporter;
   const stateListeners = new Set<() => void>();
   orchestration.subscribe((ev) => {
     if (ev.type === "run" || ev.type === "approval") for (const l of stateListeners) l();
@@ -193,8 +173,27 @@ export function createCore(options: CoreOptions): Core {
       for (const l of stateListeners) l();
     },
   });
-  services.alerts = alerts;
-  const router = createRouter({ commands, actions: options.actions ?? allActions, services });
+  const services: Services = {
+    config: options.config,
+    clock,
+    logger: options.logger,
+    audit,
+    redactor,
+    commands,
+    fleet,
+    history,
+    poller: poller ?? noPoller,
+    backups,
+    orchestration,
+    runReporter,
+    alerts,
+  };
+  const router = createRouter({
+    commands,
+    actions: options.actions ?? allActions,
+    services,
+    deps: { audit, clock, logger: options.logger, redactor },
+  });
   const close = () => {
     runReporter.close();
     orchestration.stop();

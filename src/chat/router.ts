@@ -1,8 +1,11 @@
 import type { ChatUser } from "../lib/actor.js";
+import type { Clock } from "../lib/clock.js";
 import { type OpsbotError, toOpsbotError } from "../lib/errors.js";
-import type { AuditOutcome } from "../store/audit-repo.js";
+import type { Logger } from "../lib/logger.js";
+import type { Redactor } from "../lib/redact.js";
+import type { AuditOutcome, AuditRepo } from "../store/audit-repo.js";
 import { bindArgs } from "./args.js";
-import type { ActionContext, ActionSpec, CommandSpec, Services } from "./command.js";
+import type { ActionContext, ActionSpec, CommandSpec } from "./command.js";
 import { hasRole } from "./permissions.js";
 import { errorReply, type Reply } from "./reply.js";
 import { suggest } from "./suggest.js";
@@ -23,19 +26,27 @@ export interface RouteResult {
   command?: string;
 }
 
-export interface Router {
+export interface RouterDeps {
+  audit: AuditRepo;
+  clock: Clock;
+  logger: Logger;
+  /** Knows every configured secret: audit text and error details pass through it. */
+  redactor: Redactor;
+}
+
+export interface Router<S = unknown> {
   handle(text: string, ctx: RequestContext): Promise<RouteResult>;
   dispatchAction(
     actionId: string,
     value: string,
     ctx: RequestContext & {
       message?: { channel: string; ts: string; threadTs?: string };
-      openForm?: ActionContext["openForm"];
+      openForm?: ActionContext<S>["openForm"];
     },
   ): Promise<RouteResult>;
   /** Commands this user may run, for help and for transports that list them. */
-  visibleCommands(user: ChatUser): CommandSpec[];
-  find(name: string): CommandSpec | undefined;
+  visibleCommands(user: ChatUser): CommandSpec<S>[];
+  find(name: string): CommandSpec<S> | undefined;
 }
 
 /**
@@ -43,13 +54,16 @@ export interface Router {
  * permission → bind arguments (all problems at once) → handler → audit. Errors stop here: the user
  * gets one sentence, the log gets the detail.
  */
-export function createRouter(options: {
-  commands: readonly CommandSpec[];
-  actions?: readonly ActionSpec[];
-  services: Services;
-}): Router {
-  const { services } = options;
-  const byName = new Map<string, CommandSpec>();
+export function createRouter<S>(options: {
+  commands: readonly CommandSpec<S>[];
+  actions?: readonly ActionSpec<S>[];
+  /** Handed to every handler as `ctx.services`; the router itself never looks inside. */
+  services: S;
+  /** What the pipeline itself needs: the audit log, time, the log, and the redactor. */
+  deps: RouterDeps;
+}): Router<S> {
+  const { services, deps } = options;
+  const byName = new Map<string, CommandSpec<S>>();
   for (const spec of options.commands) {
     for (const key of [spec.name, ...(spec.aliases ?? [])]) {
       const normalized = key.toLowerCase();
@@ -69,21 +83,21 @@ export function createRouter(options: {
     detail?: string,
   ) => {
     try {
-      services.audit.record({
-        at: services.clock.now(),
+      deps.audit.record({
+        at: deps.clock.now(),
         userId: ctx.user.id,
         userName: ctx.user.name,
         channel: ctx.channel,
         transport: ctx.transport,
         kind,
-        text: services.redactor.redact(text),
+        text: deps.redactor.redact(text),
         outcome: result.outcome,
         ...(result.command === undefined ? {} : { command: result.command }),
-        ...(detail === undefined ? {} : { detail: services.redactor.redact(detail) }),
+        ...(detail === undefined ? {} : { detail: deps.redactor.redact(detail) }),
       });
     } catch (err) {
       // The answer still goes out; losing an audit row is logged loudly rather than hiding the reply.
-      services.logger.error({ err }, "could not write audit row");
+      deps.logger.error({ err }, "could not write audit row");
     }
   };
 
@@ -95,7 +109,7 @@ export function createRouter(options: {
   ): RouteResult => {
     const e: OpsbotError = toOpsbotError(err);
     if (e.code === "INTERNAL") {
-      services.logger.error({ err, command, user: ctx.user.id }, "command failed");
+      deps.logger.error({ err, command, user: ctx.user.id }, "command failed");
       return {
         reply: errorReply(
           `Something went wrong running \`${what}\`; the details are in opsbot's log. Try again, or tell an admin if it keeps happening.`,
@@ -106,15 +120,15 @@ export function createRouter(options: {
     }
     return {
       reply: errorReply(
-        services.redactor.redact(e.message),
-        e.details.map((d) => services.redactor.redact(d)),
+        deps.redactor.redact(e.message),
+        e.details.map((d) => deps.redactor.redact(d)),
       ),
       outcome: e.code === "PERMISSION_DENIED" ? "denied" : e.isUserError ? "user_error" : "error",
       ...(command === undefined ? {} : { command }),
     };
   };
 
-  const match = (words: string[]): { spec: CommandSpec; consumed: number } | undefined => {
+  const match = (words: string[]): { spec: CommandSpec<S>; consumed: number } | undefined => {
     if (words.length >= 2) {
       const two = byName.get(`${words[0]} ${words[1]}`.toLowerCase());
       if (two) return { spec: two, consumed: 2 };
@@ -123,7 +137,7 @@ export function createRouter(options: {
     return one ? { spec: one, consumed: 1 } : undefined;
   };
 
-  return {
+  const router: Router<S> = {
     visibleCommands,
     find: (name) => byName.get(name.toLowerCase()),
 
@@ -195,6 +209,16 @@ export function createRouter(options: {
             ...(ctx.message === undefined ? {} : { message: ctx.message }),
             ...(ctx.openForm === undefined ? {} : { openForm: ctx.openForm }),
             services,
+            command: async (commandText, where) => {
+              const threadTs = where ? where.threadTs : ctx.threadTs;
+              const routed = await router.handle(commandText, {
+                user: ctx.user,
+                channel: where?.channel ?? ctx.channel,
+                ...(threadTs === undefined ? {} : { threadTs }),
+                transport: ctx.transport,
+              });
+              return routed.reply;
+            },
           });
           result = {
             reply: reply ?? { blocks: [] },
@@ -209,6 +233,7 @@ export function createRouter(options: {
       return result;
     },
   };
+  return router;
 
   function unknownCommand(word: string, user: ChatUser): RouteResult {
     const names = visibleCommands(user).flatMap((c) => [c.name.split(" ")[0]!, ...(c.aliases ?? [])]);

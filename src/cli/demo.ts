@@ -8,7 +8,7 @@ import { loadConfigFile } from "../config/load.js";
 import { startDemoFleet } from "../demo/fleet.js";
 import { createLogger } from "../lib/logger.js";
 import { createCollector, createCore, envSecrets, startSlack } from "../main.js";
-import { startManagement } from "../management/start.js";
+import { startPoller } from "../management/start-poller.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
 const usage = "opsbot demo [--keep] [--console]";
@@ -48,7 +48,7 @@ export const demo: Subcommand = {
         secrets: envSecrets(env),
         collector,
       });
-      await startManagement(runtime.core.poller!, logger, { initialPoll: "wait" });
+      await startPoller(runtime.core.poller!, logger, { initialPoll: "wait" });
       process.stderr.write(
         "opsbot demo is running in Slack: try `/ops help` or DM the bot. Roles in the demo config name console " +
           "users; add your Slack user id (U…) under roles in demo/opsbot.demo.yaml to try admin commands. Ctrl-C stops it.\n",
@@ -74,7 +74,7 @@ export const demo: Subcommand = {
     const core = createCore({ config, dbPath: join(dir, "opsbot.db"), logger, chat, collector });
     chat.attach(core.router);
     // The first poll round completes before the prompt, so the first answers already have data.
-    await startManagement(core.poller!, logger, { initialPoll: "wait" });
+    await startPoller(core.poller!, logger, { initialPoll: "wait" });
     // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
     core.services.orchestration?.start();
     // Alerts about what the first poll found go to the console as messages in their channels.

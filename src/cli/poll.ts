@@ -5,7 +5,7 @@ import { createLogger } from "../lib/logger.js";
 import { createCollector, createCore, loadConfig } from "../main.js";
 import { deviceOrThrow } from "../management/answers.js";
 import type { PollOutcome } from "../management/poller.js";
-import { startManagement } from "../management/start.js";
+import { startPoller } from "../management/start-poller.js";
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
 const usage = "opsbot poll [--once] [--device NAME]... [--json] [--config FILE] [--db FILE]";
@@ -68,7 +68,7 @@ ${GLOBAL_HELP}`,
         else process.stdout.write(`${outcomes.map(line).join("\n")}\n`);
         return outcomes.every((o) => o.reachable) ? 0 : 2;
       }
-      await startManagement(core.poller!, logger, {
+      await startPoller(core.poller!, logger, {
         initialPoll: "background",
         ...(devices ? { devices } : {}),
       });

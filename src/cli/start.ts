@@ -2,7 +2,7 @@ import { ConsoleChat } from "../chat/console/console-chat.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { createLogger } from "../lib/logger.js";
 import { type Core, createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
-import { startManagement } from "../management/start.js";
+import { startPoller } from "../management/start-poller.js";
 import {
   consoleUserName,
   GLOBAL_HELP,
@@ -30,7 +30,7 @@ export const start: Subcommand = {
     const collector = createCollector({ logger });
     // Management runs in the background whatever the chat: polling (SNMP + SSH), nightly backups and the alert engine.
     const startBackground = async (core: Core) => {
-      await startManagement(core.poller!, logger, { initialPoll: "background" });
+      await startPoller(core.poller!, logger, { initialPoll: "background" });
       core.backups.start();
       // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
       core.services.orchestration?.start();

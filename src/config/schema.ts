@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ALERTS_DEFAULTS, alertsSchema } from "../management/alerts/config-schema.js";
+import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { RETENTION_DEFAULTS, retentionSchema, timeZoneSchema } from "./retention-schema.js";
 
 /**

@@ -1,6 +1,6 @@
 import { table } from "../chat/reply.js";
 import { ageCell, formatBytes, since } from "./answers.js";
-import type { DriveView, FirmwareView, ListResult } from "./fleet-view.js";
+import type { DriveView, FirmwareView, ListResult } from "./fleet-query-types.js";
 
 /** Tables shared by the drive and firmware answers (commands/drives*.ts, commands/firmware*.ts). */
 const ICON: Record<DriveView["status"], string> = { failed: "🔴", warning: "🟠", unknown: "⚪", ok: "🟢" };

@@ -1,21 +1,10 @@
-import type { Services } from "../chat/command.js";
 import { type Block, context } from "../chat/reply.js";
 import { suggest } from "../chat/suggest.js";
-import { NotFoundError, OpsbotError } from "../lib/errors.js";
-import type { DataAge, DeviceHeader, FleetQueries, Scope } from "./fleet-view.js";
+import { NotFoundError } from "../lib/errors.js";
+import type { DataAge, DeviceHeader, FleetQueries, Scope } from "./fleet-query-types.js";
 import { describeAge, formatAgo, isStale } from "./freshness.js";
 
 /** Shared pieces of the management chat answers (commands/links, drives, firmware, device, fleet). */
-export function fleetOf(services: Services): FleetQueries {
-  if (!services.fleet) {
-    throw new OpsbotError(
-      "UNAVAILABLE",
-      "The device cache is not available in this opsbot; check the logs at start-up.",
-    );
-  }
-  return services.fleet;
-}
-
 /** The canonical device name, or a NotFoundError that suggests close names. */
 export function deviceOrThrow(fleet: FleetQueries, word: string): string {
   const name = fleet.resolveDevice(word);

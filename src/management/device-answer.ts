@@ -1,6 +1,6 @@
 import { type Block, fields, heading, table, text } from "../chat/reply.js";
 import { formatBytes, reachabilityNote, since } from "./answers.js";
-import type { DeviceSummary } from "./fleet-view.js";
+import type { DeviceSummary } from "./fleet-query-types.js";
 import { formatAgo } from "./freshness.js";
 import type { LoggedChange } from "./state-rows.js";
 

@@ -4,8 +4,8 @@ import {
   DRIFT_STATUSES,
   type FirmwareBaseline,
 } from "./compliance.js";
+import type { FirmwareView } from "./fleet-query-types.js";
 import type { Row } from "./fleet-sql.js";
-import type { FirmwareView } from "./fleet-view.js";
 
 /** Firmware answers: compliance judged once per distinct (model, version), which a fleet repeats a lot. */
 export interface FirmwareJudge {

@@ -4,6 +4,15 @@ import { recentChanges } from "./change-log.js";
 import type { FirmwareBaseline } from "./compliance.js";
 import { isPortDown } from "./diff.js";
 import { createFirmwareJudge, FIRMWARE_COLUMNS, sortFirmware } from "./fleet-firmware.js";
+import type {
+  DataAge,
+  DeviceHeader,
+  FleetCounts,
+  FleetQueries,
+  ListResult,
+  PortView,
+  StorageView,
+} from "./fleet-query-types.js";
 import {
   DRIVE_ORDER,
   driveView,
@@ -15,15 +24,6 @@ import {
   scopeSql,
   statementCache,
 } from "./fleet-sql.js";
-import type {
-  DataAge,
-  DeviceHeader,
-  FleetCounts,
-  FleetQueries,
-  ListResult,
-  PortView,
-  StorageView,
-} from "./fleet-view.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
 import { deviceFromRow } from "./state-repo.js";
 import type { DeviceStateRow } from "./state-rows.js";
@@ -74,7 +74,7 @@ function listResult<T>(items: T[], agg: Row, scoped: ScopeFreshness): ListResult
   };
 }
 
-/** The read-only fleet view over the SQLite device cache. */
+/** The fleet queries, read-only, over the SQLite device cache. */
 export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
   const { store, clock } = options;
   const stmt = statementCache(store.db);

@@ -1,10 +1,10 @@
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../store/store.js";
-import type { DataAge, DriveView, PortView, Scope } from "./fleet-view.js";
+import type { DataAge, DriveView, PortView, Scope } from "./fleet-query-types.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
-import { parseDetail } from "./state-repo.js";
+import { driveFromRow, PORT_ROW_COLUMNS, portFromRow } from "./state-repo.js";
 
-/** SQL pieces shared by the fleet queries. Answers read only the columns they show. */
+/** SQL pieces shared by the fleet queries. */
 export type Row = Record<string, unknown>;
 
 /** Prepared statements, prepared once per distinct SQL text. */
@@ -30,52 +30,19 @@ export function scopeSql(scope: Scope | undefined, column: string): { sql: strin
   return { sql: `${column} IN (SELECT name FROM device_state WHERE site = ?)`, params: [scope.site] };
 }
 
-/** The interface columns a port answer shows (the octet counters stay in the store). */
-export const PORT_COLUMNS = `i.device, i.if_index, i.name, i.descr, i.alias, i.admin_status, i.oper_status,
-  i.down_since, i.speed_mbps, i.in_errors, i.out_errors, i.in_discards, i.out_discards, i.in_bps, i.out_bps,
-  i.polled_at, d.poll_interval_ms`;
-
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+/** What a port answer selects (interface_state i joined with device_state d): no counter samples. */
+export const PORT_COLUMNS = `${PORT_ROW_COLUMNS.map((c) => `i.${c}`).join(", ")}, d.poll_interval_ms`;
+
+/** A port row (see PORT_COLUMNS) as the answers see it. */
 export function portView(r: Row): PortView {
-  return {
-    device: String(r.device),
-    ifIndex: Number(r.if_index),
-    name: String(r.name),
-    descr: String(r.descr),
-    alias: String(r.alias),
-    adminStatus: r.admin_status as PortView["adminStatus"],
-    operStatus: r.oper_status as PortView["operStatus"],
-    downSince: orNull(r.down_since),
-    speedMbps: Number(r.speed_mbps),
-    inErrors: Number(r.in_errors),
-    outErrors: Number(r.out_errors),
-    inDiscards: Number(r.in_discards),
-    outDiscards: Number(r.out_discards),
-    inBps: orNull(r.in_bps),
-    outBps: orNull(r.out_bps),
-    polledAt: Number(r.polled_at),
-    intervalMs: Number(r.poll_interval_ms),
-  };
+  return { ...portFromRow(r), intervalMs: Number(r.poll_interval_ms) };
 }
 
+/** A drive row (drive_state joined with its device's poll_interval_ms) as the answers see it. */
 export function driveView(r: Row): DriveView {
-  return {
-    device: String(r.device),
-    key: String(r.key),
-    name: String(r.name),
-    source: r.source as DriveView["source"],
-    kind: r.kind as DriveView["kind"],
-    status: r.status as DriveView["status"],
-    rawStatus: String(r.raw_status),
-    model: r.model === null ? null : String(r.model),
-    serial: r.serial === null ? null : String(r.serial),
-    capacityBytes: orNull(r.capacity_bytes),
-    detail: parseDetail(r.detail),
-    statusSince: Number(r.status_since),
-    polledAt: Number(r.polled_at),
-    intervalMs: Number(r.poll_interval_ms),
-  };
+  return { ...driveFromRow(r), intervalMs: Number(r.poll_interval_ms) };
 }
 
 /** Failed first, then warning, unknown, ok. */

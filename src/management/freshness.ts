@@ -1,5 +1,5 @@
 import { formatDuration } from "../lib/clock.js";
-import type { DataAge } from "./fleet-view.js";
+import type { DataAge } from "./fleet-query-types.js";
 
 /** Data older than this many poll intervals is stale: at least one poll was missed. */
 export const STALE_AFTER_INTERVALS = 2;

@@ -33,6 +33,14 @@ export interface PollerControl {
   refresh(device: string): Promise<PollOutcome>;
 }
 
+/** For modes that run no poller: an on-demand poll says why it cannot happen here. */
+export const noPoller: PollerControl = {
+  refresh: () =>
+    Promise.reject(
+      new OpsbotError("UNAVAILABLE", "No poller runs in this opsbot, so devices cannot be polled on demand."),
+    ),
+};
+
 export interface Poller extends PollerControl {
   /** Polls the given devices (default: all) once, within the concurrency bound. For `opsbot poll --once`. */
   pollAll(devices?: string[]): Promise<PollOutcome[]>;

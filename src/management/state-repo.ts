@@ -6,6 +6,7 @@ import type {
   DriveStateRow,
   InterfaceStateRow,
   PollWrite,
+  PortRow,
   PreviousState,
 } from "./state-rows.js";
 
@@ -58,29 +59,57 @@ export function deviceFromRow(r: Row): DeviceStateRow {
   };
 }
 
-export function interfaceFromRow(r: Row): InterfaceStateRow {
+/** The interface_state columns of a PortRow: the answers' SELECT list (prefix each with the table alias). */
+export const PORT_ROW_COLUMNS = [
+  "device",
+  "if_index",
+  "name",
+  "descr",
+  "alias",
+  "admin_status",
+  "oper_status",
+  "down_since",
+  "speed_mbps",
+  "in_errors",
+  "out_errors",
+  "in_discards",
+  "out_discards",
+  "in_bps",
+  "out_bps",
+  "polled_at",
+] as const;
+
+/** A stored port without its counter samples (what answers read; see PORT_ROW_COLUMNS). */
+export function portFromRow(r: Row): PortRow {
   return {
     device: String(r.device),
     ifIndex: Number(r.if_index),
     name: String(r.name),
     descr: String(r.descr),
     alias: String(r.alias),
-    adminStatus: r.admin_status as InterfaceStateRow["adminStatus"],
-    operStatus: r.oper_status as InterfaceStateRow["operStatus"],
-    lastChangeCs: Number(r.last_change_cs),
+    adminStatus: r.admin_status as PortRow["adminStatus"],
+    operStatus: r.oper_status as PortRow["operStatus"],
     downSince: num(r.down_since),
     speedMbps: Number(r.speed_mbps),
     inErrors: Number(r.in_errors),
     outErrors: Number(r.out_errors),
     inDiscards: Number(r.in_discards),
     outDiscards: Number(r.out_discards),
+    inBps: num(r.in_bps),
+    outBps: num(r.out_bps),
+    polledAt: Number(r.polled_at),
+  };
+}
+
+/** A stored port with the counter samples the next poll's rates start from. */
+export function interfaceFromRow(r: Row): InterfaceStateRow {
+  return {
+    ...portFromRow(r),
+    lastChangeCs: Number(r.last_change_cs),
     inOctets: BigInt(String(r.in_octets)),
     outOctets: BigInt(String(r.out_octets)),
     counterBits: Number(r.counter_bits) === 64 ? 64 : 32,
     sampleUptimeCs: num(r.sample_uptime_cs),
-    inBps: num(r.in_bps),
-    outBps: num(r.out_bps),
-    polledAt: Number(r.polled_at),
   };
 }
 

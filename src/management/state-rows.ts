@@ -1,10 +1,9 @@
 import type {
-  AdminStatus,
   DriveObservation,
   DriveSource,
   DriveStatus,
   EntityObservation,
-  OperStatus,
+  InterfaceObservation,
 } from "./observations.js";
 
 /** The cached state of one device (table device_state), in camelCase. */
@@ -33,29 +32,22 @@ export interface DeviceStateRow {
   entityAt: number | null;
 }
 
-export interface InterfaceStateRow {
+/** A port as stored by the poller: the observation plus its device, down time, rates and sample time. */
+export interface InterfaceStateRow extends InterfaceObservation {
   device: string;
-  ifIndex: number;
-  name: string;
-  descr: string;
-  alias: string;
-  adminStatus: AdminStatus;
-  operStatus: OperStatus;
-  lastChangeCs: number;
   downSince: number | null;
-  speedMbps: number;
-  inErrors: number;
-  outErrors: number;
-  inDiscards: number;
-  outDiscards: number;
-  inOctets: bigint;
-  outOctets: bigint;
-  counterBits: 32 | 64;
+  /** sysUpTime of the poll the octet counters came from (rates need continuity). */
   sampleUptimeCs: number | null;
   inBps: number | null;
   outBps: number | null;
   polledAt: number;
 }
+
+/** What only the next poll reads of a stored port (rates, down time); answers leave it in the store. */
+export type PortSampleField = "lastChangeCs" | "inOctets" | "outOctets" | "counterBits" | "sampleUptimeCs";
+
+/** A stored port as answers read it: the row without its counter samples. */
+export type PortRow = Omit<InterfaceStateRow, PortSampleField>;
 
 export interface DriveStateRow {
   device: string;

@@ -34,6 +34,7 @@ export function createOutputLog(deps: { store: Store; clock: Clock; capBytes: nu
     newest: db.prepare(
       "SELECT seq, text FROM run_output WHERE run_id = ? AND step_key = ? ORDER BY seq DESC LIMIT 1",
     ),
+    text: db.prepare("SELECT text FROM run_output WHERE run_id = ? AND step_key = ? ORDER BY seq"),
     setText: db.prepare("UPDATE run_output SET text = ? WHERE seq = ?"),
     truncated: db.prepare(
       "UPDATE run_steps SET output_bytes = ?, output_truncated = 1 WHERE run_id = ? AND key = ?",
@@ -86,6 +87,11 @@ export function createOutputLog(deps: { store: Store; clock: Clock; capBytes: nu
           if (row && row.output_bytes > cap) trimOutput(t.runId, t.key, row.output_bytes);
         }
       });
+    },
+
+    /** A step's whole stored output (redacted), oldest first: the file attached when a step ends. */
+    outputText(runId: number, key: string): string {
+      return (s.text.all(runId, key) as { text: string }[]).map((r) => r.text).join("");
     },
 
     output(runId: number, key?: string): OutputRow[] {

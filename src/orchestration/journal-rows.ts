@@ -1,4 +1,12 @@
-import type { JournalEntry, RunRow, RunStatus, StepRow, StepStatus } from "./types.js";
+import type {
+  ApprovalRow,
+  ApprovalStatus,
+  JournalEntry,
+  RunRow,
+  RunStatus,
+  StepRow,
+  StepStatus,
+} from "./types.js";
 
 /** Row mappers: snake_case SQLite rows → the typed records the rest of orchestration uses. */
 export function toRun(r: Record<string, unknown>): RunRow {
@@ -56,5 +64,25 @@ export function toEntry(r: Record<string, unknown>): JournalEntry {
     stepKey: (r.step_key as string | null) ?? null,
     attempt: (r.attempt as number | null) ?? null,
     detail: r.detail ? (JSON.parse(r.detail as string) as Record<string, unknown>) : null,
+  };
+}
+
+export function toApproval(r: Record<string, unknown>): ApprovalRow {
+  return {
+    id: r.id as number,
+    runId: r.run_id as number,
+    stepKey: (r.step_key as string | null) ?? null,
+    round: r.round as number,
+    status: r.status as ApprovalStatus,
+    approvers: JSON.parse(r.approvers as string) as string[],
+    minApprovals: r.min_approvals as number,
+    allowSelf: r.allow_self === 1,
+    requestedBy: r.requested_by as string,
+    requestedAt: r.requested_at as number,
+    expiresAt: r.expires_at as number,
+    decidedAt: (r.decided_at as number | null) ?? null,
+    decidedBy: (r.decided_by as string | null) ?? null,
+    messageChannel: (r.message_channel as string | null) ?? null,
+    messageTs: (r.message_ts as string | null) ?? null,
   };
 }

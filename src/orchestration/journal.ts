@@ -1,5 +1,6 @@
 import type { Clock } from "../lib/clock.js";
 import type { Db, Store } from "../store/store.js";
+import { createApprovalTable } from "./journal-approvals.js";
 import { createLockTable } from "./journal-locks.js";
 import { createOutputLog } from "./journal-output.js";
 import { toEntry, toRun, toStep } from "./journal-rows.js";
@@ -10,12 +11,14 @@ import {
   type RunStatus,
   type StepRow,
   type StepStatus,
+  type TransitionOptions,
 } from "./types.js";
 
 export type { OutputChunk, OutputRow } from "./journal-output.js";
 
 /**
- * The run journal: the only code that writes orchestration rows (approvals.ts aside). State changes
+ * The run journal: the only code that writes orchestration rows. Its parts live beside it
+ * (journal-approvals.ts, journal-locks.ts, journal-output.ts) and are spread into it. State changes
  * commit with synchronous=FULL (`store.durable`) and are conditional UPDATEs that report whether they
  * won; each appends a journal entry in the same transaction, so the journal and the state rows never
  * disagree. Output chunks commit with NORMAL: losing the last few lines on power loss is acceptable,
@@ -54,6 +57,9 @@ export interface StepOutcome {
 
 export type Journal = ReturnType<typeof createJournal>;
 
+/** The journal entry that records where a run's parent message lives (posted by the run reporter). */
+const PARENT_POSTED = "report.parent_posted";
+
 export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes?: number }) {
   const { store, clock } = deps;
   const db: Db = store.db;
@@ -83,6 +89,9 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     stepWaiting: db.prepare(
       "UPDATE run_steps SET status = 'waiting' WHERE run_id = ? AND key = ? AND status = 'running'",
     ),
+    lastEvent: db.prepare(
+      "SELECT detail FROM run_journal WHERE run_id = ? AND event = ? ORDER BY seq DESC LIMIT 1",
+    ),
     stepFinish:
       db.prepare(`UPDATE run_steps SET status = ?, finished_at = ?, duration_ms = ?, exit_code = ?, error = ?
       WHERE run_id = ? AND key = ? AND status IN ('running', 'waiting')`),
@@ -104,9 +113,104 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       detail ? JSON.stringify(detail) : null,
     );
 
+  /** Compare-and-set on the run status; appends `run.<to>` (or `event`) when it wins. */
+  function transitionRun(
+    id: number,
+    from: readonly RunStatus[],
+    to: RunStatus,
+    opts: TransitionOptions = {},
+  ): boolean {
+    return durably(() => {
+      const now = clock.now();
+      const started = to === "running" ? ", started_at = COALESCE(started_at, @now)" : "";
+      const finished = FINAL.includes(to) ? ", finished_at = @now" : "";
+      const reason = opts.reason === undefined ? "" : ", status_reason = @reason";
+      const fromList = from.map((_, i) => `@f${i}`).join(", ");
+      const bind: Record<string, unknown> = {
+        to,
+        now,
+        id,
+        ...Object.fromEntries(from.map((f, i) => [`f${i}`, f])),
+      };
+      if (opts.reason !== undefined) bind.reason = opts.reason;
+      const changes = db
+        .prepare(`UPDATE runs SET status = @to, updated_at = @now${started}${finished}${reason}
+          WHERE id = @id AND status IN (${fromList})`)
+        .run(bind).changes;
+      if (changes === 0) return false;
+      appendEvent(
+        id,
+        opts.event ?? `run.${to}`,
+        null,
+        null,
+        opts.detail ?? (opts.reason ? { reason: opts.reason } : undefined),
+      );
+      return true;
+    });
+  }
+
+  /** A status change outside the start/finish path: interrupt, reset for resume, skip. */
+  function setStepStatus(
+    runId: number,
+    key: string,
+    from: readonly StepStatus[],
+    to: StepStatus,
+    event: string,
+    detail?: object,
+  ): boolean {
+    return durably(() => {
+      const marks = from.map(() => "?").join(", ");
+      const extra =
+        to === "interrupted"
+          ? ", finished_at = ?, error = 'outcome unknown: opsbot stopped during this step'"
+          : ", finished_at = ?";
+      const ok =
+        db
+          .prepare(
+            `UPDATE run_steps SET status = ?${extra} WHERE run_id = ? AND key = ? AND status IN (${marks})`,
+          )
+          .run(to, to === "pending" ? null : clock.now(), runId, key, ...from).changes > 0;
+      if (ok) appendEvent(runId, event, key, null, detail);
+      return ok;
+    });
+  }
+
+  /**
+   * Ends a run, in one durable transaction: the status compare-and-set (nothing else is written when
+   * it loses), then every step that never ran is skipped, open approvals are withdrawn and the run's
+   * locks are released. Cancel, abort, the engine's finish, a failed activation, recovery and a
+   * rejected or expired request all end runs through here.
+   */
+  function endRun(
+    id: number,
+    from: readonly RunStatus[],
+    to: RunStatus,
+    opts: TransitionOptions = {},
+  ): boolean {
+    return durably(() => {
+      if (!transitionRun(id, from, to, opts)) return false;
+      for (const st of s.steps.all(id) as Record<string, unknown>[]) {
+        if (st.status === "pending")
+          setStepStatus(id, st.key as string, ["pending"], "skipped", "step.skipped");
+      }
+      approvals.cancelApprovals(id);
+      locks.releaseLocks(id);
+      return true;
+    });
+  }
+
+  const approvals = createApprovalTable({
+    db,
+    clock,
+    runs: { durably, appendEvent, transitionRun, endRun },
+  });
+
   return {
     durable: durably,
     appendEvent,
+    transitionRun,
+    endRun,
+    setStepStatus,
 
     saveVersion(v: { hash: string; name: string; file: string; content: string }): boolean {
       return durably(
@@ -153,42 +257,6 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
           by: run.requestedByName,
         });
         return id;
-      });
-    },
-
-    /** Compare-and-set on the run status; appends `run.<to>` (or `event`) when it wins. */
-    transitionRun(
-      id: number,
-      from: readonly RunStatus[],
-      to: RunStatus,
-      opts: { reason?: string | null; event?: string; detail?: object } = {},
-    ): boolean {
-      return durably(() => {
-        const now = clock.now();
-        const started = to === "running" ? ", started_at = COALESCE(started_at, @now)" : "";
-        const finished = FINAL.includes(to) ? ", finished_at = @now" : "";
-        const reason = opts.reason === undefined ? "" : ", status_reason = @reason";
-        const fromList = from.map((_, i) => `@f${i}`).join(", ");
-        const bind: Record<string, unknown> = {
-          to,
-          now,
-          id,
-          ...Object.fromEntries(from.map((f, i) => [`f${i}`, f])),
-        };
-        if (opts.reason !== undefined) bind.reason = opts.reason;
-        const changes = db
-          .prepare(`UPDATE runs SET status = @to, updated_at = @now${started}${finished}${reason}
-            WHERE id = @id AND status IN (${fromList})`)
-          .run(bind).changes;
-        if (changes === 0) return false;
-        appendEvent(
-          id,
-          opts.event ?? `run.${to}`,
-          null,
-          null,
-          opts.detail ?? (opts.reason ? { reason: opts.reason } : undefined),
-        );
-        return true;
       });
     },
 
@@ -299,39 +367,28 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       });
     },
 
-    /** A status change outside the start/finish path: interrupt, reset for resume, skip. */
-    setStepStatus(
-      runId: number,
-      key: string,
-      from: readonly StepStatus[],
-      to: StepStatus,
-      event: string,
-      detail?: object,
-    ): boolean {
-      return durably(() => {
-        const marks = from.map(() => "?").join(", ");
-        const extra =
-          to === "interrupted"
-            ? ", finished_at = ?, error = 'outcome unknown: opsbot stopped during this step'"
-            : ", finished_at = ?";
-        const ok =
-          db
-            .prepare(
-              `UPDATE run_steps SET status = ?${extra} WHERE run_id = ? AND key = ? AND status IN (${marks})`,
-            )
-            .run(to, to === "pending" ? null : clock.now(), runId, key, ...from).changes > 0;
-        if (ok) appendEvent(runId, event, key, null, detail);
-        return ok;
-      });
-    },
-
     events(runId: number): JournalEntry[] {
       const rows = db.prepare("SELECT * FROM run_journal WHERE run_id = ? ORDER BY seq").all(runId);
       return (rows as Record<string, unknown>[]).map(toEntry);
     },
 
+    /** Where the run's parent message was posted (kept in its journal, so a restart finds it again). */
+    recordParentMessage(runId: number, ref: { channel: string; ts: string }): void {
+      appendEvent(runId, PARENT_POSTED, null, null, { channel: ref.channel, ts: ref.ts });
+    },
+
+    parentMessage(runId: number): { channel: string; ts: string } | undefined {
+      const row = s.lastEvent.get(runId, PARENT_POSTED) as { detail: string | null } | undefined;
+      if (!row?.detail) return undefined;
+      const d = JSON.parse(row.detail) as { channel?: unknown; ts?: unknown };
+      return typeof d.channel === "string" && typeof d.ts === "string"
+        ? { channel: d.channel, ts: d.ts }
+        : undefined;
+    },
+
     ...output,
     ...locks,
+    ...approvals,
   };
 
   function insertStep(runId: number, st: NewStep): void {

@@ -1,7 +1,7 @@
 import type { ApprovalStatus, RunStatus, StepStatus } from "./types.js";
 
 /**
- * Progress events, for a reporter (the Slack thread of the next issue, the console). They are hints
+ * Progress events, for a reporter (presenters/run-reporter.ts posts them into the run's chat thread). They are hints
  * to re-render, not the source of truth: every event is already in the store when it is emitted, and
  * `loadRunView` renders a run from the store alone — a missed event heals on the next one.
  */

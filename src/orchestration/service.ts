@@ -6,13 +6,12 @@ import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
 import type { Store } from "../store/store.js";
-import { approvalsForRun, type DecisionResult, setApprovalMessage } from "./approvals.js";
-import { createEngine, type RequestInput } from "./engine/engine.js";
+import { createEngine, type Preview, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
-import type { FleetView } from "./fleet-view.js";
 import type { OutputRow } from "./journal.js";
+import type { DecisionResult } from "./journal-approvals.js";
+import type { FleetView } from "./management-port.js";
 import type { ProgressListener } from "./progress.js";
-import type { PlanPreview } from "./render.js";
 import { createRunbookCatalog, type RunbookCatalog } from "./runbooks/catalog.js";
 import type { RunbookVersion } from "./runbooks/parse.js";
 import type { RunbookProblem } from "./runbooks/problems.js";
@@ -23,7 +22,7 @@ import { ACTIVE_RUN_STATUSES, type ApprovalRow, type RunRow } from "./types.js";
 import { loadRunView, outputTail, type RunView } from "./view.js";
 
 /**
- * What the rest of opsbot (commands, the chat reporter of the next issue, buttons) may do with
+ * What the rest of opsbot (commands, the run reporter in presenters/, buttons) may do with
  * orchestration: one façade over the runbook catalog and the engine. Built in the composition root;
  * commands reach it as `services.orchestration`.
  */
@@ -32,15 +31,15 @@ export interface OrchestrationService {
   runbook(name: string): RunbookVersion | undefined;
   problems(): RunbookProblem[];
   /** Resolved plan without gates; throws a UsageError listing every parameter or plan problem. */
-  preview(runbook: string, params: Record<string, string>): PlanPreview;
+  preview(runbook: string, params: Record<string, string>): Preview;
   /** The plan plus every gate evaluated against management state now. Executes nothing. */
   dryRun(
     runbook: string,
     params: Record<string, string>,
-  ): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
+  ): Promise<{ preview: Preview; gates: Map<string, GateCheck[]> }>;
   /** An existing run's plan (the request message's "Details"), gates evaluated now. */
-  runPlan(runId: number): Promise<{ preview: PlanPreview; gates: Map<string, GateCheck[]> }>;
-  request(input: RequestInput): { run: RunRow; preview: PlanPreview; approvalId?: number };
+  runPlan(runId: number): Promise<{ preview: Preview; gates: Map<string, GateCheck[]> }>;
+  request(input: RequestInput): { run: RunRow; preview: Preview; approvalId?: number };
   /** An approver's decision (compare-and-set in the store); identity comes from the transport. */
   decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult;
   cancel(runId: number, user: ChatUser): RunRow;
@@ -54,6 +53,8 @@ export interface OrchestrationService {
   outputTail(runId: number, stepKey: string, maxBytes?: number): string;
   /** Every stored (redacted) output chunk of a run, or of one step, in order. */
   output(runId: number, stepKey?: string): OutputRow[];
+  /** A step's whole stored (redacted) output as one text. */
+  outputText(runId: number, stepKey: string): string;
   /** Approvals of a run still waiting for decisions (the run's own, or a mid-run approval step's). */
   pendingApprovals(runId: number): ApprovalRow[];
   runs(opts?: { active?: boolean; limit?: number }): RunRow[];
@@ -61,6 +62,9 @@ export interface OrchestrationService {
   /** Records the run's parent message so notify steps and reporters post into its thread. */
   setThread(runId: number, channel: string, threadTs: string): void;
   setApprovalMessage(approvalId: number, ref: { channel: string; ts: string }): void;
+  /** Where the run's parent message (request, then live checklist) was posted, kept across restarts. */
+  parentMessage(runId: number): { channel: string; ts: string } | undefined;
+  recordParentMessage(runId: number, ref: { channel: string; ts: string }): void;
   /** Start-up: recovery, approval expiry sweeps, runbook watching. Only the long-running bot calls it. */
   start(): RecoveryReport;
   /** Resolves when every run executing in this process has finished. */
@@ -127,7 +131,7 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
   let sweeper: NodeJS.Timeout | undefined;
 
   /** Every gate of a plan evaluated against management state now (dry runs, "Details"). */
-  async function gatesNow(preview: PlanPreview): Promise<Map<string, GateCheck[]>> {
+  async function gatesNow(preview: Preview): Promise<Map<string, GateCheck[]>> {
     const gates = new Map<string, GateCheck[]>();
     for (const key of preview.plan.order) {
       const node = preview.plan.nodes.get(key)!;
@@ -159,10 +163,11 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     cancel: (runId, user) => engine.cancel(runId, user),
     abort: (runId, user) => engine.abort(runId, user),
     resume: (runId, user, opts) => engine.resume(runId, user, opts),
-    view: (runId) => loadRunView(deps.store, engine.journal, runId),
+    view: (runId) => loadRunView(engine.journal, runId),
     outputTail: (runId, key, maxBytes) => outputTail(engine.journal, runId, key, maxBytes),
     output: (runId, key) => engine.journal.output(runId, key),
-    pendingApprovals: (runId) => approvalsForRun(deps.store, runId).filter((a) => a.status === "pending"),
+    outputText: (runId, key) => engine.journal.outputText(runId, key),
+    pendingApprovals: (runId) => engine.journal.approvalsForRun(runId).filter((a) => a.status === "pending"),
     runs: (opts = {}) =>
       engine.journal.listRuns({
         ...(opts.active ? { statuses: ACTIVE_RUN_STATUSES } : {}),
@@ -170,7 +175,9 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
       }),
     subscribe: (listener) => engine.subscribe(listener),
     setThread: (runId, channel, ts) => engine.setThread(runId, channel, ts),
-    setApprovalMessage: (approvalId, ref) => setApprovalMessage(deps.store, approvalId, ref),
+    setApprovalMessage: (approvalId, ref) => engine.journal.setApprovalMessage(approvalId, ref),
+    parentMessage: (runId) => engine.journal.parentMessage(runId),
+    recordParentMessage: (runId, ref) => engine.journal.recordParentMessage(runId, ref),
     start() {
       const journal = engine.journal;
       const c =

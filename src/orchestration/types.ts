@@ -1,6 +1,6 @@
 /**
  * The orchestration state machines. Every status change is one conditional UPDATE in the store
- * (see journal.ts / approvals.ts), so concurrent actors (engine, approver, canceller) cannot both win.
+ * (see journal.ts / journal-approvals.ts), so concurrent actors (engine, approver, canceller) cannot both win.
  *
  * Run:  pending → approved → running → succeeded | failed | cancelled
  *       pending → rejected | expired | cancelled         approved → cancelled
@@ -19,6 +19,13 @@ export const RUN_STATUSES = [
   "aborted",
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** What a run status change records: its reason, and the journal entry (default `run.<status>`). */
+export interface TransitionOptions {
+  reason?: string | null;
+  event?: string;
+  detail?: object;
+}
 
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   "succeeded",

@@ -1,5 +1,3 @@
-import type { Store } from "../store/store.js";
-import { approvalsForRun, votesFor } from "./approvals.js";
 import type { Journal } from "./journal.js";
 import type { ApprovalRow, RunRow, StepRow, VoteRow } from "./types.js";
 
@@ -14,13 +12,13 @@ export interface RunView {
   approvals: (ApprovalRow & { votes: VoteRow[] })[];
 }
 
-export function loadRunView(store: Store, journal: Journal, runId: number): RunView | undefined {
+export function loadRunView(journal: Journal, runId: number): RunView | undefined {
   const run = journal.getRun(runId);
   if (!run) return undefined;
   return {
     run,
     steps: journal.getSteps(runId),
-    approvals: approvalsForRun(store, runId).map((a) => ({ ...a, votes: votesFor(store, a.id) })),
+    approvals: journal.approvalsForRun(runId).map((a) => ({ ...a, votes: journal.votesFor(a.id) })),
   };
 }
 

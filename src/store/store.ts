@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { OpsbotError } from "../lib/errors.js";
-import { migrations as allMigrations, type Migration } from "./migrations/index.js";
+import { migrations as allMigrations } from "./migrations/index.js";
+import type { Migration } from "./migrations/migration.js";
 
 export type Db = Database.Database;
 

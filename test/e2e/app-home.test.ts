@@ -44,8 +44,13 @@ afterAll(async () => {
   dir?.cleanup();
 });
 
-type HomeBlock = { type: string; text?: { text?: string }; elements?: { action_id?: string; value?: string }[] };
-const homeOf = (user: string) => publishedHomes(emu.workspace).get(user)?.at(-1)?.blocks as HomeBlock[] | undefined;
+type HomeBlock = {
+  type: string;
+  text?: { text?: string };
+  elements?: { action_id?: string; value?: string }[];
+};
+const homeOf = (user: string) =>
+  publishedHomes(emu.workspace).get(user)?.at(-1)?.blocks as HomeBlock[] | undefined;
 const homeText = (user: string) => JSON.stringify(homeOf(user) ?? []);
 const publishes = (user: string) => publishedHomes(emu.workspace).get(user)?.length ?? 0;
 
@@ -64,7 +69,9 @@ describe("App Home", () => {
     const bobHome = homeText(USERS.bob);
     expect(bobHome).toContain("Waiting for your approval (1)");
     expect(bobHome).toContain(`Run ${runId}: deploy`);
-    const actions = homeOf(USERS.bob)!.filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
+    const actions = homeOf(USERS.bob)!
+      .filter((b) => b.type === "actions")
+      .flatMap((b) => b.elements ?? []);
     expect(actions.map((e) => e.action_id)).toEqual(["run.approve", "run.reject", "run.details"]);
 
     // The requester and a bystander see nothing to approve (alice requested it; dave is no approver).

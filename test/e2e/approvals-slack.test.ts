@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readStepLog } from "../../src/orchestration/progress/report-refs.js";
 import {
   actionIds,
   approvalsYaml,
@@ -230,7 +229,7 @@ describe("approvals and run progress in Slack", () => {
         .view(runId)!
         .steps.map((s) => [s.key, s.status, s.attempt]),
     ).toEqual([["once", "succeeded", 1]]);
-    expect(readStepLog(bot.core.store, runId, "once")).toBe("race ran\n");
+    expect(bot.core.orchestration.outputText(runId, "once")).toBe("race ran\n");
   }, 60_000);
 
   it("min_approvals 2 needs two different people; a double click counts once", async () => {
@@ -253,7 +252,7 @@ describe("approvals and run progress in Slack", () => {
       60_000,
     );
     expect(emu.calls.filter((c) => c.status === 429)).toEqual([]);
-    const log = readStepLog(bot.core.store, runId, "spew");
+    const log = bot.core.orchestration.outputText(runId, "spew");
     const lines = log.split("\n").filter(Boolean);
     expect(lines).toHaveLength(40 * 1500);
     expect(lines[0]).toBe("batch 0 line 1");

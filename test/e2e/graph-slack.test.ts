@@ -24,7 +24,11 @@ describe("graph through the Slack emulator's upload sequence", () => {
     // An hour of polls of sw1 (fixture observations; the poll path from there on is the real one).
     const repo = createStateRepo(h.core.store);
     const config = h.core.services.config;
-    const series = createSeriesStore({ store: h.core.store, clock: h.core.services.clock, tiers: seriesTiers(config.retention.series) });
+    const series = createSeriesStore({
+      store: h.core.store,
+      clock: h.core.services.clock,
+      tiers: seriesTiers(config.retention.series),
+    });
     const start = Date.now() - 3_600_000;
     for (let i = 0; i <= 12; i++) {
       const at = start + i * 300_000;
@@ -32,7 +36,9 @@ describe("graph through the Slack emulator's upload sequence", () => {
       recordPoll(
         h.core.store,
         repo,
-        observation("sw1", at, { interfaces: [port(1, { alias: "uplink to dc1", inOctets, outOctets: inOctets / 2n })] }),
+        observation("sw1", at, {
+          interfaces: [port(1, { alias: "uplink to dc1", inOctets, outOctets: inOctets / 2n })],
+        }),
         series,
       );
     }
@@ -44,7 +50,11 @@ describe("graph through the Slack emulator's upload sequence", () => {
 
   it("uploads a decodable PNG into the mention's thread", async () => {
     const { emu } = h;
-    const event = appMention({ text: "<@U0OPSBOT1> graph sw1 uplink 1h", user: "U0BOB0001", channel: "C0ALERTS1" });
+    const event = appMention({
+      text: "<@U0OPSBOT1> graph sw1 uplink 1h",
+      user: "U0BOB0001",
+      channel: "C0ALERTS1",
+    });
     await emu.socket.deliver("events_api", event);
     const threadTs = (event.event as { ts: string }).ts;
     const file = await emu.waitFor("chart uploaded", () =>
@@ -55,7 +65,11 @@ describe("graph through the Slack emulator's upload sequence", () => {
     expect(file.threadTs).toBe(threadTs);
     expect(file.title).toContain("sw1 Gi1/0/1 — uplink to dc1");
     const methods = emu.calls.map((c) => c.method).filter((m) => m.startsWith("files."));
-    expect(methods).toEqual(["files.getUploadURLExternal", "files.upload_url", "files.completeUploadExternal"]);
+    expect(methods).toEqual([
+      "files.getUploadURLExternal",
+      "files.upload_url",
+      "files.completeUploadExternal",
+    ]);
     const png = PNG.sync.read(file.bytes!);
     expect(png.width).toBe(800);
     expect(png.height).toBeGreaterThan(400);

@@ -82,7 +82,11 @@ async function bed(
   const core = testCore(yaml);
   const config = core.services.config as Config;
   // The poller writes the time series too (the core's own poller would): alert charts read them.
-  const series = createSeriesStore({ store: core.store, clock: core.clock, tiers: seriesTiers(config.retention.series) });
+  const series = createSeriesStore({
+    store: core.store,
+    clock: core.clock,
+    tiers: seriesTiers(config.retention.series),
+  });
   const makePoller = () =>
     createPoller({ collector, store: core.store, clock: core.clock, logger: silentLogger(), config, series });
   const b: Bed = {
@@ -180,7 +184,11 @@ describe("alerts from real polls", () => {
     const msg = b.posts()[0]!;
     expect(b.core.chat.files).toHaveLength(1);
     const file = b.core.chat.files[0]!;
-    expect(file).toMatchObject({ channel: "C-NET", threadTs: msg.ts, filename: `lab-sw1-${PORT(3).replace(/\//g, "-")}-6h.png` });
+    expect(file).toMatchObject({
+      channel: "C-NET",
+      threadTs: msg.ts,
+      filename: `lab-sw1-${PORT(3).replace(/\//g, "-")}-6h.png`,
+    });
     expect(PNG.sync.read(Buffer.from(file.content as Uint8Array)).width).toBe(800);
     b.core.clock.advance(MINUTE);
     await b.poll();

@@ -7,8 +7,8 @@ import { Redactor } from "../../src/lib/redact.js";
 import { createAlertService } from "../../src/management/alerts/service.js";
 import type { DeviceObservation } from "../../src/management/observations.js";
 import { recordPoll } from "../../src/management/record-poll.js";
-import { RecordingChat } from "../support/core.js";
 import { drive, observation, port, registration, seededRepo, tempStore } from "../support/mgmt-fixtures.js";
+import { RecordingChat } from "../support/recording-chat.js";
 
 /**
  * Rules whose inputs the lab agent cannot change (error counters, RAID arrays): polls recorded through the

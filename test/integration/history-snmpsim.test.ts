@@ -3,11 +3,11 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
 import { configSchema } from "../../src/config/schema.js";
-import { ManualClock } from "../../src/lib/clock.js";
 import { panelBoxes } from "../../src/lib/chart/svg.js";
+import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
-import { createSnmpCollector, type SnmpCollector } from "../../src/management/collectors/snmp/index.js";
 import { type Core, createCore } from "../../src/main.js";
+import { createSnmpCollector, type SnmpCollector } from "../../src/management/collectors/snmp/index.js";
 import { RecordingChat } from "../support/core.js";
 import { type SnmpsimAgent, startSnmpsim } from "../support/snmp-agents.js";
 import { tempDir } from "../support/temp.js";
@@ -97,7 +97,9 @@ describe("history against snmpsimd writecache flips", () => {
 
   it("changes: pages, and says so when a scope had nothing", async () => {
     expect((await ask("changes lab 1h --page 2")).text).toContain("Page 2 is past the end");
-    expect((await ask("changes lab-sw1 30s")).text).toContain("No changes recorded for lab-sw1 in the last 30s");
+    expect((await ask("changes lab-sw1 30s")).text).toContain(
+      "No changes recorded for lab-sw1 in the last 30s",
+    );
   });
 
   it("flaps: the flapping port first, with its downs and its state now", async () => {
@@ -124,7 +126,22 @@ describe("history against snmpsimd writecache flips", () => {
     expect(file?.filename).toBe("lab-sw1-Gi1-0-2-4m.png");
     const png = PNG.sync.read(Buffer.from(file!.content as Uint8Array));
     expect(png.width).toBe(800);
-    const box = panelBoxes({ title: "", from: 0, to: 1, timeZone: "UTC", panels: [{ title: "", unit: "", series: [{ name: "", color: "", points: [] }, { name: "", color: "", points: [] }] }] }).boxes[0]!;
+    const box = panelBoxes({
+      title: "",
+      from: 0,
+      to: 1,
+      timeZone: "UTC",
+      panels: [
+        {
+          title: "",
+          unit: "",
+          series: [
+            { name: "", color: "", points: [] },
+            { name: "", color: "", points: [] },
+          ],
+        },
+      ],
+    }).boxes[0]!;
     let drawn = 0;
     for (let y = box.plotTop + 1; y < box.plotBottom; y++)
       for (let x = box.left + 1; x < box.right; x++) {

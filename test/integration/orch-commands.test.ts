@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
-import { renderPlan } from "../../src/orchestration/render.js";
+import { renderPlan } from "../../src/orchestration/presenters/dry-run.js";
 import { type TestCore, testCore } from "../support/core.js";
 import { tempDir } from "../support/temp.js";
 
@@ -100,7 +100,7 @@ describe("orchestration chat commands", () => {
     expect(audit.map((a) => a.text).join("\n")).not.toContain("s3cr3t-value-42");
     expect(audit.map((a) => a.text)).toContain("run guarded token=[redacted]");
 
-    // What the request message's buttons (next issue) build on: the run's own plan and its open approval.
+    // What the request message's buttons build on: the run's own plan and its open approval.
     const o = core.services.orchestration!;
     const { preview } = await o.runPlan(1);
     expect(replyToPlainText(renderPlan(preview, new Map()))).toContain("local: echo using '••••••'");

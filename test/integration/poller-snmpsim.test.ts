@@ -6,7 +6,7 @@ import fleetCommand from "../../commands/fleet.js";
 import linksCommand from "../../commands/links.js";
 import linksDownCommand from "../../commands/links-down.js";
 import refreshCommand from "../../commands/refresh.js";
-import type { Services } from "../../src/chat/command.js";
+import type { Services } from "../../commands/services.js";
 import { type Config, configSchema, type DeviceConfig } from "../../src/config/schema.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";

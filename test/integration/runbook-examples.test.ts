@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChatUser } from "../../src/lib/actor.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createSshRunner, type PooledSshRunner } from "../../src/lib/ssh/runner.js";
-import { createMemoryFleetView } from "../../src/orchestration/fleet-view.js";
+import { createMemoryFleetView } from "../../src/orchestration/management-port.js";
 import { createHarness } from "../support/orch-harness.js";
 import { waitFor } from "../support/orch-wait.js";
 import { type Sshd, startSshd } from "../support/sshd.js";

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { homeView } from "../../commands/app-home.js";
-import type { RunReporterOptions } from "../../src/chat/run-reporter/reporter.js";
 import { createSlackApp, type SlackApp } from "../../src/chat/slack/app.js";
 import { parseConfig } from "../../src/config/load.js";
 import { systemClock } from "../../src/lib/clock.js";
 import { createLogger, silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
+import type { RunReporterOptions } from "../../src/orchestration/presenters/run-reporter.js";
 import {
   blockAction,
   DEFAULT_CHANNELS,

@@ -1,41 +1,14 @@
 import { join } from "node:path";
-import type { ActionSpec, CommandSpec } from "../../src/chat/command.js";
-import type { ChatPort, MessageRef } from "../../src/chat/port.js";
-import type { Reply } from "../../src/chat/reply.js";
+import type { Action, Command } from "../../commands/services.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { ChatUser } from "../../src/lib/actor.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
+import { RecordingChat } from "./recording-chat.js";
 import { tempDir } from "./temp.js";
 
-/** A recording chat port: the one place tests fake (the chat transport). */
-export class RecordingChat implements ChatPort {
-  readonly posts: { channel: string; reply: Reply; threadTs?: string; ts: string }[] = [];
-  readonly updates: { ref: MessageRef; reply: Reply }[] = [];
-  readonly ephemerals: { channel: string; userId: string; reply: Reply }[] = [];
-  readonly files: { channel: string; filename: string; content: string | Uint8Array; threadTs?: string }[] = [];
-  private seq = 0;
-  async post(channel: string, reply: Reply, options: { threadTs?: string } = {}) {
-    const ts = `${++this.seq}.000`;
-    this.posts.push({ channel, reply, ts, ...(options.threadTs ? { threadTs: options.threadTs } : {}) });
-    return { channel, ts };
-  }
-  async update(ref: MessageRef, reply: Reply) {
-    this.updates.push({ ref, reply });
-  }
-  async postEphemeral(channel: string, userId: string, reply: Reply) {
-    this.ephemerals.push({ channel, userId, reply });
-  }
-  async uploadFile(channel: string, file: { filename: string; content: string | Uint8Array; threadTs?: string }) {
-    this.files.push({
-      channel,
-      filename: file.filename,
-      content: file.content,
-      ...(file.threadTs ? { threadTs: file.threadTs } : {}),
-    });
-  }
-}
+export { RecordingChat };
 
 export interface TestCore extends Core {
   chat: RecordingChat;
@@ -49,7 +22,7 @@ export interface TestCore extends Core {
 /** A real core (real SQLite file, real router) with a recording chat port and a manual clock. */
 export function testCore(
   yaml = "",
-  options: { commands?: CommandSpec[]; actions?: ActionSpec[]; env?: NodeJS.ProcessEnv } = {},
+  options: { commands?: Command[]; actions?: Action[]; env?: NodeJS.ProcessEnv } = {},
 ): TestCore {
   const dir = tempDir();
   const config = parseConfig(yaml || "{}", "test.yaml", options.env ?? {});

@@ -29,10 +29,14 @@ export async function startHostileRelay(options: RelayOptions): Promise<HostileR
   const front = createSocket("udp4");
   const back = createSocket("udp4");
   let garbageSent = 0;
+  let stopped = false;
   // Which poller socket asked last: responses from the agent go back there.
   const pending = new Map<number, RemoteInfo>();
+  // Forwards wait on timers; one still pending at stop() must not send on a closed socket.
+  const timers = new Set<NodeJS.Timeout>();
 
   front.on("message", (request, from) => {
+    if (stopped) return;
     if (options.garbage !== false) {
       for (const datagram of garbageFor(request)) {
         front.send(datagram, from.port, from.address);
@@ -43,13 +47,17 @@ export async function startHostileRelay(options: RelayOptions): Promise<HostileR
       const id = requestId(request);
       if (id !== undefined) pending.set(id, from);
       // Let the garbage land first.
-      setTimeout(() => back.send(request, options.agentPort!, LOOPBACK), options.delayMs ?? 5);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!stopped) back.send(request, options.agentPort!, LOOPBACK);
+      }, options.delayMs ?? 5);
+      timers.add(timer);
     }
   });
   back.on("message", (response) => {
     const id = requestId(response);
     const to = id === undefined ? undefined : pending.get(id);
-    if (!to) return;
+    if (!to || stopped) return;
     pending.delete(id!);
     front.send(response, to.port, to.address);
   });
@@ -62,6 +70,9 @@ export async function startHostileRelay(options: RelayOptions): Promise<HostileR
       return garbageSent;
     },
     stop: async () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       await Promise.all([close(front), close(back)]);
     },
   };

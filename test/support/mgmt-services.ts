@@ -1,64 +1,77 @@
-import type { CommandContext, CommandSpec, ParsedArgs, Services } from "../../src/chat/command.js";
-import type { ChatPort } from "../../src/chat/port.js";
+import type { Command, Context, Services } from "../../commands/services.js";
+import type { ParsedArgs } from "../../src/chat/command.js";
 import { type Reply, replyToPlainText } from "../../src/chat/reply.js";
 import { type Config, configSchema } from "../../src/config/schema.js";
 import type { Clock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
-import type { FleetQueries } from "../../src/management/fleet-view.js";
-import type { PollerControl } from "../../src/management/poller.js";
+import type { FleetQueries } from "../../src/management/fleet-query-types.js";
+import { createHistoryService, type HistoryService } from "../../src/management/history/history-service.js";
+import { seriesTiers } from "../../src/management/history/retention.js";
+import { createSeriesStore } from "../../src/management/history/series-store.js";
+import { createTimeline } from "../../src/management/history/timeline.js";
+import { noPoller, type PollerControl } from "../../src/management/poller.js";
 import { createAuditRepo } from "../../src/store/audit-repo.js";
 import type { Store } from "../../src/store/store.js";
 
-/** A chat port that records what was posted (the one fake the project allows, with the clock). */
-export function recordingChat(): ChatPort & { posts: Reply[] } {
-  const posts: Reply[] = [];
-  let n = 0;
-  return {
-    posts,
-    async post(channel, reply) {
-      posts.push(reply);
-      n++;
-      return { channel, ts: String(n) };
+/**
+ * A subsystem these management tests never reach: any use fails the test loudly, naming the member.
+ * (Tests that need every subsystem build a real core with test/support/core.ts instead.)
+ */
+function notInThisTest<T extends object>(member: string): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      throw new Error(`services.${member}.${String(key)} was used, but this test does not wire ${member}`);
     },
-    async update(_ref, reply) {
-      posts.push(reply);
-    },
-    async postEphemeral(_channel, _user, reply) {
-      posts.push(reply);
-    },
-    async uploadFile() {},
-  };
+  });
 }
 
+/** The real history service over the store (series written by a poller given the same store). */
+export function historyFor(store: Store, clock: Clock, fleet: FleetQueries, config: Config): HistoryService {
+  const series = createSeriesStore({ store, clock, tiers: seriesTiers(config.retention.series) });
+  return createHistoryService({
+    reader: series,
+    latest: series.latest,
+    fleet,
+    timeline: createTimeline(store),
+    clock,
+    timeZone: config.timezone,
+  });
+}
+
+/** Services for management command handlers: the real fleet queries and store, no other subsystem. */
 export function servicesFor(opts: {
   store: Store;
   clock: Clock;
-  fleet?: FleetQueries;
+  fleet: FleetQueries;
   poller?: PollerControl;
   config?: Config;
 }): Services {
+  const config = opts.config ?? configSchema.parse({});
   return {
-    config: opts.config ?? configSchema.parse({}),
-    store: opts.store,
+    config,
     clock: opts.clock,
     logger: silentLogger(),
-    chat: recordingChat(),
     audit: createAuditRepo(opts.store),
     redactor: new Redactor(),
     commands: [],
-    ...(opts.fleet ? { fleet: opts.fleet } : {}),
-    ...(opts.poller ? { poller: opts.poller } : {}),
+    fleet: opts.fleet,
+    history: historyFor(opts.store, opts.clock, opts.fleet, config),
+    poller: opts.poller ?? noPoller,
+    backups: notInThisTest("backups"),
+    orchestration: notInThisTest("orchestration"),
+    runReporter: notInThisTest("runReporter"),
+    alerts: notInThisTest("alerts"),
   };
 }
 
 /** Calls a command's handler as the router would after parsing, and returns the reply as plain text. */
 export async function ask(
-  spec: CommandSpec,
+  spec: Command,
   services: Services,
   values: ParsedArgs["values"] = {},
 ): Promise<{ reply: Reply; text: string }> {
-  const ctx: CommandContext = {
+  const ctx: Context = {
     user: { id: "U1", name: "alice", roles: ["oncall"] },
     channel: "console",
     text: spec.name,

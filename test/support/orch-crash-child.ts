@@ -9,13 +9,13 @@ import { systemClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
 import { createEngine } from "../../src/orchestration/engine/engine.js";
-import { createMemoryFleetView } from "../../src/orchestration/fleet-view.js";
 import { createJournal } from "../../src/orchestration/journal.js";
+import { createMemoryFleetView } from "../../src/orchestration/management-port.js";
 import { createRunbookCatalog } from "../../src/orchestration/runbooks/catalog.js";
 import { createExecutors } from "../../src/orchestration/steps/index.js";
 import { realSleep } from "../../src/orchestration/steps/types.js";
 import { openStore } from "../../src/store/store.js";
-import { createRecordingChat } from "./orch-chat.js";
+import { RecordingChat } from "./recording-chat.js";
 
 const [dbPath, runbookDir, work, runbook] = process.argv.slice(2) as [string, string, string, string];
 const store = openStore(dbPath);
@@ -36,7 +36,7 @@ const engine = createEngine({
     },
     sshTargetFor: () => undefined,
     fleet: createMemoryFleetView(),
-    chat: createRecordingChat().chat,
+    chat: new RecordingChat(),
     channels: {},
     clock,
     sleep: realSleep,

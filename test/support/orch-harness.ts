@@ -6,14 +6,14 @@ import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
 import type { SshRunner, SshTarget } from "../../src/lib/ssh/types.js";
 import { createEngine } from "../../src/orchestration/engine/engine.js";
-import { createMemoryFleetView, type FleetView } from "../../src/orchestration/fleet-view.js";
 import { createJournal } from "../../src/orchestration/journal.js";
+import { createMemoryFleetView, type FleetView } from "../../src/orchestration/management-port.js";
 import type { PlanDevice } from "../../src/orchestration/plan.js";
 import { createRunbookCatalog } from "../../src/orchestration/runbooks/catalog.js";
 import { createExecutors } from "../../src/orchestration/steps/index.js";
 import { realSleep, type Sleep } from "../../src/orchestration/steps/types.js";
-import { createRecordingChat } from "./orch-chat.js";
 import { tempStore } from "./orch-store.js";
+import { RecordingChat } from "./recording-chat.js";
 
 export const alice: ChatUser = { id: "U1", name: "alice", roles: ["ops"] };
 export const bob: ChatUser = { id: "U2", name: "bob", roles: ["ops"] };
@@ -53,7 +53,8 @@ export function createHarness(options: HarnessOptions = {}) {
   const clock = options.clock ?? systemClock;
   const journal = createJournal({ store: t.store, clock });
   const catalog = createRunbookCatalog({ dir: runbookDir, saveVersion: (v) => journal.saveVersion(v) });
-  const { chat, posts } = createRecordingChat();
+  const chat = new RecordingChat();
+  const posts = chat.posts;
   const fleet = options.fleet ?? createMemoryFleetView();
   const sleep = options.sleep ?? realSleep;
   const devices = options.devices ?? [];

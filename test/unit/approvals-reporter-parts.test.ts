@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { StepOutput, TokenBucket } from "../../src/chat/run-reporter/output-budget.js";
 import { SendQueue } from "../../src/chat/slack/send-queue.js";
-import { parseApprovalValue, targetApproval } from "../../src/orchestration/approvals/policy.js";
+import { parseApprovalValue, targetApproval } from "../../src/orchestration/presenters/approval-text.js";
+import { StepOutput, TokenBucket } from "../../src/orchestration/presenters/output-budget.js";
 import type { RunView } from "../../src/orchestration/view.js";
 import { ManualTimers } from "../support/slack-manual-timers.js";
 

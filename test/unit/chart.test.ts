@@ -19,7 +19,12 @@ function spec(values: (i: number) => number | null): ChartSpec {
     timeZone: "Europe/Amsterdam",
     panels: [
       { title: "Traffic", unit: "bit/s", series: [{ name: "in", color: IN, points }] },
-      { title: "Errors", unit: "/s", height: 100, series: [{ name: "errors", color: "#d62728", points: [] }] },
+      {
+        title: "Errors",
+        unit: "/s",
+        height: 100,
+        series: [{ name: "errors", color: "#d62728", points: [] }],
+      },
     ],
   };
 }

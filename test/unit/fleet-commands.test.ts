@@ -8,7 +8,7 @@ import fleetCommand from "../../commands/fleet.js";
 import linksCommand from "../../commands/links.js";
 import linksDownCommand from "../../commands/links-down.js";
 import refreshCommand from "../../commands/refresh.js";
-import type { Services } from "../../src/chat/command.js";
+import type { Services } from "../../commands/services.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { createFleetQueries } from "../../src/management/fleet-queries.js";
 import { recordPoll } from "../../src/management/record-poll.js";
@@ -178,10 +178,5 @@ describe("management chat commands", () => {
       code: "UNAVAILABLE",
     });
     expect(refreshCommand).toMatchObject({ sideEffects: true, role: "oncall" });
-  });
-
-  it("answers that the cache is unavailable when no fleet service is wired", async () => {
-    const bare = servicesFor({ store: ctx.store, clock });
-    await expect(ask(fleetCommand, bare)).rejects.toMatchObject({ code: "UNAVAILABLE" });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/lib/clock.js";
 import { createFleetQueries } from "../../src/management/fleet-queries.js";
-import type { FleetQueries } from "../../src/management/fleet-view.js";
+import type { FleetQueries } from "../../src/management/fleet-query-types.js";
 import { describeAge, isStale } from "../../src/management/freshness.js";
 import { recordPoll } from "../../src/management/record-poll.js";
 import type { StateRepo } from "../../src/management/state-repo.js";

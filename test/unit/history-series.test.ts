@@ -4,7 +4,14 @@ import type { Sample } from "../../src/management/history/metrics.js";
 import { createSeriesStore, type SeriesStore } from "../../src/management/history/series-store.js";
 import { recordPoll } from "../../src/management/record-poll.js";
 import type { StateRepo } from "../../src/management/state-repo.js";
-import { observation, port, registration, seededRepo, tempStore, unreachable } from "../support/mgmt-fixtures.js";
+import {
+  observation,
+  port,
+  registration,
+  seededRepo,
+  tempStore,
+  unreachable,
+} from "../support/mgmt-fixtures.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -30,7 +37,13 @@ describe("series store: raw values and rollups written together", () => {
   let ctx: ReturnType<typeof tempStore>;
   let clock: ManualClock;
   let series: SeriesStore;
-  const tiers = { rawKeepMs: 2 * HOUR, rollups: [{ stepMs: 5 * MIN, keepMs: 6 * HOUR }, { stepMs: HOUR, keepMs: 48 * HOUR }] };
+  const tiers = {
+    rawKeepMs: 2 * HOUR,
+    rollups: [
+      { stepMs: 5 * MIN, keepMs: 6 * HOUR },
+      { stepMs: HOUR, keepMs: 48 * HOUR },
+    ],
+  };
 
   beforeEach(() => {
     ctx = tempStore();
@@ -89,7 +102,10 @@ describe("series store: raw values and rollups written together", () => {
       .pluck()
       .all();
     expect(fiveMin).toEqual([T0 + 3 * HOUR, T0 + 7 * HOUR]);
-    const hourly = ctx.store.db.prepare("SELECT count(*) FROM series_rollup WHERE step_s = 3600").pluck().get();
+    const hourly = ctx.store.db
+      .prepare("SELECT count(*) FROM series_rollup WHERE step_s = 3600")
+      .pluck()
+      .get();
     expect(hourly).toBe(3);
   });
 
@@ -130,7 +146,16 @@ describe("series written by the poll", () => {
       series,
     );
   const values = (metric: Sample["metric"]) =>
-    series.readSync({ device: "sw1", object: metric === "reachable" ? "" : "Gi1/0/1", metrics: [metric], from: T0, to: T0 + 2 * HOUR, maxPoints: 1000 })[0]!.points.map((p) => p.value);
+    series
+      .readSync({
+        device: "sw1",
+        object: metric === "reachable" ? "" : "Gi1/0/1",
+        metrics: [metric],
+        from: T0,
+        to: T0 + 2 * HOUR,
+        maxPoints: 1000,
+      })[0]!
+      .points.map((p) => p.value);
 
   it("records rates, errors per second, reachability and poll time; gaps while unreachable and right after", () => {
     clock.set(T0 + 2 * HOUR);
@@ -143,7 +168,14 @@ describe("series written by the poll", () => {
     expect(values("in_bps")).toEqual([null, 1_000_000, null, null, 1_000_000, 1_000_000]);
     expect(values("errors_ps")).toEqual([null, 2, null, null, null, 1]);
     expect(values("reachable")).toEqual([1, 1, 0, 1, 1, 1]);
-    const pollMs = series.readSync({ device: "sw1", object: "", metrics: ["poll_ms"], from: T0, to: T0 + HOUR, maxPoints: 100 })[0]!;
+    const pollMs = series.readSync({
+      device: "sw1",
+      object: "",
+      metrics: ["poll_ms"],
+      from: T0,
+      to: T0 + HOUR,
+      maxPoints: 100,
+    })[0]!;
     expect(pollMs.points.map((p) => p.value)).toEqual([420, 420, 420, 420, 420]);
   });
 });

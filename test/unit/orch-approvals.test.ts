@@ -1,13 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChatUser } from "../../src/lib/actor.js";
 import { ManualClock } from "../../src/lib/clock.js";
-import {
-  createApproval,
-  decideApproval,
-  expireApprovals,
-  getApproval,
-  votesFor,
-} from "../../src/orchestration/approvals.js";
 import { createJournal, type Journal } from "../../src/orchestration/journal.js";
 import type { Store } from "../../src/store/store.js";
 import { tempStore } from "../support/orch-store.js";
@@ -47,14 +40,13 @@ describe("approvals (compare-and-set in the store)", () => {
   afterEach(() => t.cleanup());
 
   const request = (min = 1, approvers = ["role:ops"], allowSelf = false) =>
-    createApproval(store, {
+    journal.createApproval({
       runId,
       policy: { approvers, minApprovals: min, allowSelf, expiresInMs: 60_000 },
       requestedBy: alice.id,
-      now: clock.now(),
     });
   const decide = (approvalId: number, user: ChatUser, decision: "approve" | "reject" = "approve") =>
-    decideApproval(store, { approvalId, user, decision, now: clock.now() });
+    journal.decideApproval({ approvalId, user, decision });
 
   it("refuses the requester and non-approvers, then one approval approves the run", () => {
     const id = request();
@@ -86,7 +78,7 @@ describe("approvals (compare-and-set in the store)", () => {
     expect(decide(id, bob)).toMatchObject({ outcome: "duplicate", previous: "approve" });
     expect(journal.getRun(runId)?.status).toBe("pending");
     expect(decide(id, carol)).toMatchObject({ outcome: "approved", decidedBy: "bob, carol" });
-    expect(votesFor(store, id)).toHaveLength(2);
+    expect(journal.votesFor(id)).toHaveLength(2);
   });
 
   it("a reject by any approver rejects the run", () => {
@@ -108,9 +100,9 @@ describe("approvals (compare-and-set in the store)", () => {
     expect(journal.getRun(runId)?.status).toBe("expired");
     const id2 = request();
     clock.advance(61_000);
-    expect(expireApprovals(store, clock.now()).map((a) => a.id)).toEqual([id2]);
-    expect(expireApprovals(store, clock.now())).toEqual([]);
-    expect(getApproval(store, id2)?.status).toBe("expired");
+    expect(journal.expireApprovals().map((a) => a.id)).toEqual([id2]);
+    expect(journal.expireApprovals()).toEqual([]);
+    expect(journal.getApproval(id2)?.status).toBe("expired");
   });
 
   it("two approvers racing on separate connections: exactly one decides", async () => {
@@ -118,8 +110,12 @@ describe("approvals (compare-and-set in the store)", () => {
     const other = openStore(t.path);
     try {
       const id = request();
-      const r1 = decideApproval(other, { approvalId: id, user: bob, decision: "approve", now: clock.now() });
-      const r2 = decideApproval(store, { approvalId: id, user: carol, decision: "reject", now: clock.now() });
+      const r1 = createJournal({ store: other, clock }).decideApproval({
+        approvalId: id,
+        user: bob,
+        decision: "approve",
+      });
+      const r2 = journal.decideApproval({ approvalId: id, user: carol, decision: "reject" });
       expect(r1.outcome).toBe("approved");
       expect(r2).toMatchObject({ outcome: "already_decided", decidedBy: "bob" });
       expect(journal.getRun(runId)?.status).toBe("approved");

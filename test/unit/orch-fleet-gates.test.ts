@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/lib/clock.js";
 import { createFleetQueries } from "../../src/management/fleet-queries.js";
 import { recordPoll } from "../../src/management/record-poll.js";
-import { fleetViewFromManagement } from "../../src/orchestration/fleet-view.js";
+import { fleetViewFromManagement } from "../../src/orchestration/management-port.js";
 import { buildPlan } from "../../src/orchestration/plan.js";
 import { parseRunbook } from "../../src/orchestration/runbooks/parse.js";
 import { evaluateGate } from "../../src/orchestration/steps/gate.js";

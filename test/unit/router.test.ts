@@ -125,6 +125,26 @@ describe("router", () => {
     expect(core.services.audit.recent(10).map((r) => r.kind)).toEqual(["action", "action", "action"]);
   });
 
+  it("a button re-enters the pipeline as the clicking user: binding, permission and audit apply once each", async () => {
+    const relay = defineAction({
+      actionId: "demo.relay",
+      handler: (value, ctx) => ctx.command(`restart service ${value}`, { channel: "ops", threadTs: "9.1" }),
+    });
+    core = testCore(ROLES, { commands: [...commands, restart], actions: [relay] });
+    const ctx = (name: string) => ({ user: core.user(name), channel: "c", transport: "console" });
+    const allowed = await core.router.dispatchAction("demo.relay", "nginx", ctx("bob"));
+    expect(replyToPlainText(allowed.reply)).toBe("restarted nginx");
+    const refused = await core.router.dispatchAction("demo.relay", "nginx", ctx("carol"));
+    expect(replyToPlainText(refused.reply)).toMatch(/needs the oncall role, which you \(carol\) don't have/);
+    const rows = core.services.audit.recent(10).reverse();
+    expect(rows.map((r) => [r.userName, r.kind, r.command ?? null, r.outcome, r.channel])).toEqual([
+      ["bob", "command", "restart service", "ok", "ops"],
+      ["bob", "action", "demo.relay", "ok", "c"],
+      ["carol", "command", "restart service", "denied", "ops"],
+      ["carol", "action", "demo.relay", "user_error", "c"],
+    ]);
+  });
+
   it("refuses to register two commands under one name", () => {
     expect(() => testCore("", { commands: [echo, { ...echo, aliases: [] }] })).toThrow(/registered twice/);
     core = testCore();

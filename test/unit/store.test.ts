@@ -2,7 +2,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuditRepo } from "../../src/store/audit-repo.js";
-import type { Migration } from "../../src/store/migrations/index.js";
+import type { Migration } from "../../src/store/migrations/migration.js";
 import { migrate, openStore } from "../../src/store/store.js";
 import { tempDir } from "../support/temp.js";
 

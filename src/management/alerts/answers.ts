@@ -1,18 +1,9 @@
-import type { Services } from "../../chat/command.js";
 import { context, type Reply, reply, table, text } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
-import { OpsbotError } from "../../lib/errors.js";
 import type { Silence } from "./alert-repo.js";
 import { objectLabel } from "./render.js";
 import { RULE_TITLES } from "./rules.js";
-import type { AlertService } from "./service.js";
 import type { Alert } from "./types.js";
-
-export function alertsOf(services: Services): AlertService {
-  if (!services.alerts)
-    throw new OpsbotError("UNAVAILABLE", "Alerts are not running in this opsbot (no alert engine wired).");
-  return services.alerts;
-}
 
 const MAX_ROWS = 50;
 

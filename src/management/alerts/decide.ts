@@ -17,15 +17,16 @@ export interface DecideContext {
   failures(device: string): number;
 }
 
-export interface Decision {
-  /** The alert after the decision; undefined when nothing is tracked (an "ok" for an unknown key). */
+/** What one event, tick or ack does to an alert: its next state and the effects to perform. */
+export interface AlertTransition {
+  /** The alert after the transition; undefined when nothing is tracked (an "ok" for an unknown key). */
   alert: Alert | undefined;
   effects: Effect[];
   /** The alert differs from what was passed in and must be stored. */
   changed: boolean;
 }
 
-const none = (alert: Alert | undefined): Decision => ({ alert, effects: [], changed: false });
+const none = (alert: Alert | undefined): AlertTransition => ({ alert, effects: [], changed: false });
 
 /**
  * One rule event against the alert of its key (if any). Pure: the engine stores the result and
@@ -36,7 +37,7 @@ export function applyEvent(
   ev: RuleEvent,
   now: number,
   ctx: DecideContext,
-): Decision {
+): AlertTransition {
   const rule = ctx.rule(ev.rule);
   if (!rule.enabled) return none(prev);
   const severity = rule.severity ?? ev.severity;
@@ -95,7 +96,7 @@ export function applyEvent(
  * Time passing: hold time elapsed, renotify due, silence or maintenance started or ended, flapping
  * settled. Runs on every engine pass for every open alert.
  */
-export function tick(prev: Alert, now: number, ctx: DecideContext): Decision {
+export function tick(prev: Alert, now: number, ctx: DecideContext): AlertTransition {
   if (prev.status === "resolved") return none(prev);
   const rule = ctx.rule(prev.rule);
   const effects: Effect[] = [];
@@ -159,7 +160,7 @@ export function acknowledge(alert: Alert, by: string, now: number): Alert {
   return { ...alert, ackedBy: by, ackedAt: now, ackedSeverity: alert.severity };
 }
 
-function stillBad(prev: Alert, ev: RuleEvent, severity: Alert["severity"]): Decision {
+function stillBad(prev: Alert, ev: RuleEvent, severity: Alert["severity"]): AlertTransition {
   const worse = SEVERITY_RANK[severity] > SEVERITY_RANK[prev.severity];
   if (!worse && ev.value === prev.value) return none(prev);
   const alert: Alert = {
@@ -181,7 +182,7 @@ function stillBad(prev: Alert, ev: RuleEvent, severity: Alert["severity"]): Deci
   return refreshIfShown(alert, []);
 }
 
-function refreshIfShown(alert: Alert, effects: Effect[]): Decision {
+function refreshIfShown(alert: Alert, effects: Effect[]): AlertTransition {
   return {
     alert,
     effects: alert.notified ? [...effects, { type: "refresh", alert }] : effects,
@@ -189,7 +190,7 @@ function refreshIfShown(alert: Alert, effects: Effect[]): Decision {
   };
 }
 
-function startFlapping(alert: Alert, now: number, ctx: DecideContext, effects: Effect[]): Decision {
+function startFlapping(alert: Alert, now: number, ctx: DecideContext, effects: Effect[]): AlertTransition {
   const suppressed = ctx.suppressedBy(alert, now);
   const flapping: Alert = { ...alert, status: "flapping", suppressed, firedAt: alert.firedAt ?? now };
   if (suppressed) return { alert: flapping, effects, changed: true };
@@ -201,7 +202,7 @@ function startFlapping(alert: Alert, now: number, ctx: DecideContext, effects: E
   };
 }
 
-function resolve(alert: Alert, at: number, rule: RuleSettings): Decision {
+function resolve(alert: Alert, at: number, rule: RuleSettings): AlertTransition {
   const resolved: Alert = { ...alert, status: "resolved", condition: "ok", resolvedAt: at };
   if (!alert.notified) return { alert: resolved, effects: [], changed: true };
   const effects: Effect[] = rule.recovery
@@ -210,7 +211,7 @@ function resolve(alert: Alert, at: number, rule: RuleSettings): Decision {
   return { alert: resolved, effects, changed: true };
 }
 
-function oneShot(alert: Alert, now: number, ctx: DecideContext): Decision {
+function oneShot(alert: Alert, now: number, ctx: DecideContext): AlertTransition {
   const suppressed = ctx.suppressedBy(alert, now);
   const done: Alert = { ...alert, status: "resolved", firedAt: now, resolvedAt: now, suppressed };
   if (suppressed) return { alert: done, effects: [], changed: true };

@@ -1,5 +1,5 @@
+import { type AlertsConfig, RULE_NAMES } from "../../config/alerts-schema.js";
 import { parseDuration } from "../../lib/clock.js";
-import { type AlertsConfig, RULE_NAMES } from "./config-schema.js";
 import type { RuleName, RuleSettings } from "./types.js";
 
 /** Defaults per rule: what a team wants to hear without writing any config. */

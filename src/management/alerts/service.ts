@@ -1,10 +1,10 @@
 import cron from "node-cron";
 import type { Reply } from "../../chat/reply.js";
+import { RULE_NAMES } from "../../config/alerts-schema.js";
 import type { ChatUser } from "../../lib/actor.js";
 import { parseDuration } from "../../lib/clock.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
 import type { Silence } from "./alert-repo.js";
-import { RULE_NAMES } from "./config-schema.js";
 import { acknowledge } from "./decide.js";
 import { renderDigest } from "./digest.js";
 import { type AlertEngine, type AlertEngineDeps, createAlertEngine, type PassResult } from "./engine.js";

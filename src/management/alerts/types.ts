@@ -1,6 +1,6 @@
-import type { RuleName } from "./config-schema.js";
+import type { RuleName } from "../../config/alerts-schema.js";
 
-export type { RuleName } from "./config-schema.js";
+export type { RuleName } from "../../config/alerts-schema.js";
 
 export type Severity = "info" | "warning" | "critical";
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -1,20 +1,9 @@
-import type { Services } from "../../chat/command.js";
 import { suggest } from "../../chat/suggest.js";
 import { formatAge } from "../../lib/clock.js";
-import { NotFoundError, OpsbotError } from "../../lib/errors.js";
+import { NotFoundError } from "../../lib/errors.js";
 import type { BackupService, BackupState } from "./types.js";
 
 /** Shared pieces of the backup chat answers (commands/backups, backup-diff, backup-now). */
-export function backupsOf(services: Services): BackupService {
-  if (!services.backups) {
-    throw new OpsbotError(
-      "UNAVAILABLE",
-      "Config backups are not available in this opsbot; check the logs at start-up.",
-    );
-  }
-  return services.backups;
-}
-
 /** The configured name of a device with a backup profile, or a NotFoundError with suggestions. */
 export function backupDeviceOrThrow(backups: BackupService, word: string): string {
   const name = backups.resolve(word);

@@ -3,7 +3,7 @@ import { sparkline } from "../../lib/chart/sparkline.js";
 import { formatValue } from "../../lib/chart/units.js";
 import type { Clock } from "../../lib/clock.js";
 import { NotFoundError, UsageError } from "../../lib/errors.js";
-import type { FleetQueries } from "../fleet-view.js";
+import type { FleetQueries } from "../fleet-query-types.js";
 import { type GraphTarget, graphSpec, panelsFor } from "./graph-spec.js";
 import type { HistoryReader, Metric } from "./metrics.js";
 import type { Timeline } from "./timeline.js";

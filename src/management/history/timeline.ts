@@ -1,6 +1,6 @@
 import type { Store } from "../../store/store.js";
+import type { Scope } from "../fleet-query-types.js";
 import { scopeSql } from "../fleet-sql.js";
-import type { Scope } from "../fleet-view.js";
 import type { ChangeKind } from "../state-rows.js";
 
 /** One change-log row for the timeline, with when the same object last changed before it. */

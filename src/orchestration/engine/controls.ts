@@ -1,32 +1,39 @@
 import type { ChatUser } from "../../lib/actor.js";
-import { ConflictError, UsageError } from "../../lib/errors.js";
-import { type ApprovalPolicy, cancelApprovals, createApproval } from "../approvals.js";
+import { ConflictError, NotFoundError, PermissionError, UsageError } from "../../lib/errors.js";
+import { mayDecide } from "../journal-approvals.js";
 import { checkParam } from "../params.js";
-import type { RunbookVersion } from "../runbooks/parse.js";
-import type { Runbook } from "../runbooks/schema.js";
 import { ABORT_CANCEL } from "../steps/types.js";
 import type { RunRow } from "../types.js";
-import type { EngineCore } from "./context.js";
+import type { EngineCore } from "./engine-core.js";
+import { policyOf, versionOf } from "./request.js";
 
 /**
  * What people do to a run besides approving it: cancel (stop and roll back), abort (end a run that
  * is not executing, running nothing more) and resume (continue an interrupted run after a fresh
  * approval). Each is a compare-and-set; permission is the requester, an approver or an admin.
  */
-export interface ControlHelpers {
-  core: EngineCore;
-  controlled(runId: number, user: ChatUser, verb: string): RunRow;
-  emitRun(runId: number): void;
-  startWaiting(): void;
-  start(runId: number): void;
-  versionOf(row: RunRow): RunbookVersion;
-  policyOf(rb: Runbook): ApprovalPolicy | undefined;
-}
-
-export function createControls(x: ControlHelpers) {
-  const { core, controlled, emitRun, startWaiting, start, versionOf, policyOf } = x;
-  const { journal, deps } = core;
+export function createControls(core: EngineCore) {
+  const { journal, deps, lifecycle } = core;
   const now = () => deps.clock.now();
+
+  function mayControl(row: RunRow, user: ChatUser): boolean {
+    if (user.id === row.requestedBy || user.roles.includes("admin")) return true;
+    const rb = deps.runbook(row.runbook)?.runbook ?? versionOf(core, row).runbook;
+    return mayDecide({ approvers: rb.approvers ?? [], allowSelf: true, requestedBy: row.requestedBy }, user)
+      .ok;
+  }
+
+  function controlled(runId: number, user: ChatUser, verb: string): RunRow {
+    const row = journal.getRun(runId);
+    if (!row) throw new NotFoundError(`No run ${runId}.`, ["`runs` lists recent runs"]);
+    if (!mayControl(row, user)) {
+      throw new PermissionError(
+        `Only the requester, an approver of ${row.runbook} or an admin may ${verb} run ${runId}.`,
+      );
+    }
+    return row;
+  }
+
   return {
     cancel(runId: number, user: ChatUser): RunRow {
       const row = controlled(runId, user, "cancel");
@@ -36,24 +43,9 @@ export function createControls(x: ControlHelpers) {
             `Run ${runId} was interrupted and waits for a resume approval; abort it instead.`,
           );
         }
-        const won = journal.durable(() => {
-          if (
-            !journal.transitionRun(runId, [row.status], "cancelled", { reason: `cancelled by ${user.name}` })
-          )
-            return false;
-          for (const s of journal.getSteps(runId)) {
-            if (s.status === "pending")
-              journal.setStepStatus(runId, s.key, ["pending"], "skipped", "step.skipped");
-          }
-          cancelApprovals(deps.store, runId, now());
-          journal.releaseLocks(runId);
-          return true;
-        });
-        if (!won)
+        if (!journal.endRun(runId, [row.status], "cancelled", { reason: `cancelled by ${user.name}` }))
           throw new ConflictError(`Run ${runId} changed meanwhile; it is ${journal.getRun(runId)?.status}.`);
-        core.secrets.delete(runId);
-        emitRun(runId);
-        startWaiting();
+        lifecycle.ended(runId);
         return journal.getRun(runId)!;
       }
       if (row.status === "running") {
@@ -64,8 +56,8 @@ export function createControls(x: ControlHelpers) {
         run.cancelRequested = true;
         run.cancel.abort(ABORT_CANCEL);
         for (const c of run.controllers.values()) c.abort(ABORT_CANCEL);
-        emitRun(runId);
-        core.pump(run);
+        lifecycle.emitRun(runId);
+        lifecycle.pump(run);
         return journal.getRun(runId)!;
       }
       if (row.status === "interrupted")
@@ -79,22 +71,9 @@ export function createControls(x: ControlHelpers) {
       if (row.status === "running")
         throw new ConflictError(`Run ${runId} is running; use cancel to stop it and roll back.`);
       const from = ["interrupted", "pending", "approved"] as const;
-      const won = journal.durable(() => {
-        if (!journal.transitionRun(runId, from, "aborted", { reason: `aborted by ${user.name}` }))
-          return false;
-        for (const s of journal.getSteps(runId)) {
-          if (s.status === "pending")
-            journal.setStepStatus(runId, s.key, ["pending"], "skipped", "step.skipped");
-        }
-        cancelApprovals(deps.store, runId, now());
-        journal.releaseLocks(runId);
-        return true;
-      });
-      if (!won)
+      if (!journal.endRun(runId, from, "aborted", { reason: `aborted by ${user.name}` }))
         throw new ConflictError(`Run ${runId} cannot be aborted: it is ${journal.getRun(runId)?.status}.`);
-      core.secrets.delete(runId);
-      emitRun(runId);
-      startWaiting();
+      lifecycle.ended(runId);
       return journal.getRun(runId)!;
     },
 
@@ -111,7 +90,7 @@ export function createControls(x: ControlHelpers) {
       const row = controlled(runId, user, "resume");
       if (row.status !== "interrupted")
         throw new ConflictError(`Run ${runId} is ${row.status}; only interrupted runs resume.`);
-      const version = versionOf(row);
+      const version = versionOf(core, row);
       const given = opts.params ?? {};
       const errors: string[] = [];
       const secrets: Record<string, string> = { ...(core.secrets.get(runId) ?? {}) };
@@ -132,7 +111,7 @@ export function createControls(x: ControlHelpers) {
           errors.push(`secret parameter ${name} is required: add ${name}=…`);
       }
       if (errors.length > 0) throw new UsageError(`Cannot resume run ${runId}.`, errors);
-      const policy = policyOf(version.runbook);
+      const policy = policyOf(core, version.runbook);
       let approvalId: number | undefined;
       const won = journal.durable(() => {
         if (
@@ -145,18 +124,12 @@ export function createControls(x: ControlHelpers) {
           return false;
         }
         if (policy) {
-          const round =
-            (
-              deps.store.db
-                .prepare("SELECT MAX(round) AS r FROM approvals WHERE run_id = ? AND step_key IS NULL")
-                .get(runId) as { r: number | null }
-            ).r ?? 1;
-          approvalId = createApproval(deps.store, {
+          const round = journal.lastApprovalRound(runId) ?? 1;
+          approvalId = journal.createApproval({
             runId,
             round: Math.max(1, round) + 1,
             policy,
             requestedBy: user.id,
-            now: now(),
           });
         } else {
           journal.transitionRun(runId, ["pending"], "approved", {
@@ -168,7 +141,7 @@ export function createControls(x: ControlHelpers) {
       if (!won)
         throw new ConflictError(`Run ${runId} changed meanwhile; it is ${journal.getRun(runId)?.status}.`);
       if (Object.keys(secrets).length > 0) core.secrets.set(runId, secrets);
-      emitRun(runId);
+      lifecycle.emitRun(runId);
       if (approvalId !== undefined) {
         core.progress.emit({
           type: "approval",
@@ -178,7 +151,7 @@ export function createControls(x: ControlHelpers) {
           status: "pending",
           at: now(),
         });
-      } else start(runId);
+      } else lifecycle.start(runId);
       return { run: journal.getRun(runId)!, ...(approvalId !== undefined ? { approvalId } : {}) };
     },
   };

@@ -18,7 +18,7 @@ export interface DecideInput {
   cancelRequested: boolean;
 }
 
-export interface Decision {
+export interface NextSteps {
   start: string[];
   finish?: { status: "succeeded" | "failed" | "cancelled"; reason?: string; skip: string[] };
 }
@@ -26,7 +26,7 @@ export interface Decision {
 const IN_FLIGHT: readonly StepStatus[] = ["running", "waiting"];
 const ENDED: readonly StepStatus[] = ["succeeded", "failed", "cancelled", "skipped", "interrupted"];
 
-export function decide(input: DecideInput): Decision {
+export function decide(input: DecideInput): NextSteps {
   const { plan, status } = input;
   const st = (key: string): StepStatus | undefined => status.get(key);
   const node = (key: string): PlanNode => plan.nodes.get(key)!;

@@ -1,22 +1,25 @@
 import type { ChatUser } from "../../lib/actor.js";
-import { NotFoundError, PermissionError } from "../../lib/errors.js";
-import {
-  cancelApprovals,
-  type DecisionResult,
-  decideApproval,
-  expireApprovals,
-  mayDecide,
-} from "../approvals.js";
+import { NotFoundError } from "../../lib/errors.js";
 import { createJournal, type Journal } from "../journal.js";
+import type { DecisionResult } from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
 import { realSleep } from "../steps/types.js";
 import type { ApprovalRow, RunRow } from "../types.js";
-import type { ActiveRun, EngineCore, EngineDeps } from "./context.js";
 import { createControls } from "./controls.js";
-import { decide } from "./decide.js";
+import { decide, type NextSteps } from "./decide.js";
+import type { ActiveRun, EngineCore, EngineDeps, RunLifecycle } from "./engine-core.js";
 import { type RecoveryReport, recoverRuns } from "./recovery.js";
-import { createRequests, type Preview } from "./request.js";
+import {
+  missingSecrets,
+  type Preview,
+  planFor,
+  policyOf,
+  preview,
+  type RequestInput,
+  request,
+  versionOf,
+} from "./request.js";
 import { startNodes } from "./run-node.js";
 
 export type { Preview, RequestInput } from "./request.js";
@@ -41,15 +44,15 @@ export function createEngine(deps: EngineDeps) {
   const progress =
     deps.progress ??
     createProgressHub((err) => deps.logger.warn({ err: (err as Error).message }, "progress listener failed"));
-  const core: EngineCore = {
-    deps,
-    journal,
-    writer: createOutputWriter(journal, { flushMs: deps.settings.outputFlushMs ?? 100 }),
-    progress,
-    sleep: deps.sleep ?? realSleep,
-    active: new Map(),
-    secrets: new Map(),
-    approvalWaiters: new Map(),
+  const now = () => deps.clock.now();
+  const lifecycle: RunLifecycle = {
+    emitRun,
+    start,
+    ended(runId) {
+      core.secrets.delete(runId);
+      emitRun(runId);
+      startWaiting();
+    },
     pump,
     schedulePump(run) {
       if (run.pumpScheduled) return;
@@ -60,19 +63,21 @@ export function createEngine(deps: EngineDeps) {
       });
     },
   };
-  const now = () => deps.clock.now();
+  const core: EngineCore = {
+    deps,
+    journal,
+    writer: createOutputWriter(journal, { flushMs: deps.settings.outputFlushMs ?? 100 }),
+    progress,
+    sleep: deps.sleep ?? realSleep,
+    active: new Map(),
+    secrets: new Map(),
+    approvalWaiters: new Map(),
+    lifecycle,
+  };
 
   function emitRun(runId: number): void {
     const row = journal.getRun(runId);
     if (row) progress.emit({ type: "run", runId, status: row.status, reason: row.statusReason, at: now() });
-  }
-
-  const requests = createRequests(core, { emitRun, start: (id) => start(id) });
-  const { policyOf, versionOf, planFor, preview, request } = requests;
-
-  function missingSecrets(row: RunRow): string[] {
-    const have = core.secrets.get(row.id) ?? {};
-    return row.secretParams.filter((n) => n in row.params && !(n in have));
   }
 
   /** approved → running, once its locks are free. */
@@ -80,7 +85,7 @@ export function createEngine(deps: EngineDeps) {
     if (core.active.has(runId)) return;
     const row = journal.getRun(runId);
     if (row?.status !== "approved") return;
-    const missing = missingSecrets(row);
+    const missing = missingSecrets(core, row);
     if (missing.length > 0) {
       journal.transitionRun(runId, ["approved"], "interrupted", {
         reason: `secret parameters are not kept across restarts: resume ${runId} ${missing.map((m) => `${m}=…`).join(" ")}`,
@@ -115,9 +120,9 @@ export function createEngine(deps: EngineDeps) {
   function activate(row: RunRow): void {
     let run: ActiveRun;
     try {
-      const version = versionOf(row);
+      const version = versionOf(core, row);
       const params = { ...row.params, ...(core.secrets.get(row.id) ?? {}) };
-      const plan = planFor(version, params, row.secretParams);
+      const plan = planFor(core, version, params, row.secretParams);
       applyResumeChoice(row.id);
       let resolveDone = () => {};
       const done = new Promise<void>((r) => {
@@ -140,12 +145,8 @@ export function createEngine(deps: EngineDeps) {
         resolveDone,
       };
     } catch (err) {
-      const reason = (err as Error).message;
-      journal.durable(() => {
-        journal.transitionRun(row.id, ["running"], "failed", { reason });
-        journal.releaseLocks(row.id);
-      });
-      emitRun(row.id);
+      if (journal.endRun(row.id, ["running"], "failed", { reason: (err as Error).message }))
+        lifecycle.ended(row.id);
       return;
     }
     core.active.set(row.id, run);
@@ -176,44 +177,18 @@ export function createEngine(deps: EngineDeps) {
     if (d.finish) finalize(run, d.finish);
   }
 
-  function finalize(run: ActiveRun, finish: NonNullable<ReturnType<typeof decide>["finish"]>): void {
+  function finalize(run: ActiveRun, finish: NonNullable<NextSteps["finish"]>): void {
     run.finishing = true;
-    journal.durable(() => {
-      for (const key of finish.skip)
-        journal.setStepStatus(run.id, key, ["pending"], "skipped", "step.skipped");
-      journal.transitionRun(run.id, ["running"], finish.status, { reason: finish.reason ?? null });
-      journal.releaseLocks(run.id);
-      cancelApprovals(deps.store, run.id, now());
-    });
-    core.secrets.delete(run.id);
+    journal.endRun(run.id, ["running"], finish.status, { reason: finish.reason ?? null });
     core.active.delete(run.id);
-    emitRun(run.id);
+    lifecycle.ended(run.id);
     run.resolveDone();
-    startWaiting();
   }
 
   /** Starts approved runs that were waiting for a lock, oldest first. */
   function startWaiting(): void {
     for (const row of journal.listRuns({ statuses: ["approved"], limit: 1000, oldestFirst: true }))
       start(row.id);
-  }
-
-  function mayControl(row: RunRow, user: ChatUser): boolean {
-    if (user.id === row.requestedBy || user.roles.includes("admin")) return true;
-    const rb = deps.runbook(row.runbook)?.runbook ?? versionOf(row).runbook;
-    return mayDecide({ approvers: rb.approvers ?? [], allowSelf: true, requestedBy: row.requestedBy }, user)
-      .ok;
-  }
-
-  function controlled(runId: number, user: ChatUser, verb: string): RunRow {
-    const row = journal.getRun(runId);
-    if (!row) throw new NotFoundError(`No run ${runId}.`, ["`runs` lists recent runs"]);
-    if (!mayControl(row, user)) {
-      throw new PermissionError(
-        `Only the requester, an approver of ${row.runbook} or an admin may ${verb} run ${runId}.`,
-      );
-    }
-    return row;
   }
 
   function onApprovalSettled(a: ApprovalRow): void {
@@ -238,23 +213,23 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  const controls = createControls({ core, controlled, emitRun, startWaiting, start, versionOf, policyOf });
+  const controls = createControls(core);
 
   return {
     journal,
     subscribe: (listener: ProgressListener) => progress.subscribe(listener),
-    preview,
-    request,
+    preview: (runbook: string, params: Record<string, string>): Preview => preview(core, runbook, params),
+    request: (input: RequestInput) => request(core, input),
 
     /** The plan of an existing run, from its pinned version and stored (masked) parameters. */
     planOfRun(runId: number): Preview {
       const row = journal.getRun(runId);
       if (!row) throw new NotFoundError(`No run ${runId}.`, ["`runs` lists recent runs"]);
-      const version = versionOf(row);
-      const policy = policyOf(version.runbook);
+      const version = versionOf(core, row);
+      const policy = policyOf(core, version.runbook);
       return {
         version,
-        plan: planFor(version, row.params, row.secretParams),
+        plan: planFor(core, version, row.params, row.secretParams),
         params: row.params,
         secretNames: row.secretParams,
         values: row.params,
@@ -264,7 +239,7 @@ export function createEngine(deps: EngineDeps) {
 
     /** An approver's decision; the store decides who wins. Identity comes from the transport. */
     decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult {
-      const r = decideApproval(deps.store, { ...input, now: now() });
+      const r = journal.decideApproval(input);
       if (r.outcome === "approved" || r.outcome === "rejected" || r.outcome === "expired")
         onApprovalSettled(r.approval);
       return r;
@@ -272,7 +247,7 @@ export function createEngine(deps: EngineDeps) {
 
     /** Expires approvals whose time is up (the service calls this on a timer). */
     sweep(): number {
-      const expired = expireApprovals(deps.store, now());
+      const expired = journal.expireApprovals();
       for (const a of expired) onApprovalSettled(a);
       return expired.length;
     },
@@ -281,7 +256,7 @@ export function createEngine(deps: EngineDeps) {
 
     /** Start-up: settle what a crash left behind (see recovery.ts), then continue what is safe. */
     recover(): RecoveryReport {
-      const report = recoverRuns(core, { versionOf, missingSecrets });
+      const report = recoverRuns(core);
       for (const id of report.continued) {
         const row = journal.getRun(id);
         if (row) activate(row);

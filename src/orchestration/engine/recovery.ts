@@ -1,7 +1,5 @@
-import { cancelApprovals } from "../approvals.js";
-import type { RunbookVersion } from "../runbooks/parse.js";
-import type { RunRow } from "../types.js";
-import type { EngineCore } from "./context.js";
+import type { EngineCore } from "./engine-core.js";
+import { missingSecrets, versionOf } from "./request.js";
 
 /**
  * At-most-once after a crash. A step journaled as started but never finished may or may not have
@@ -20,19 +18,15 @@ export interface RecoveryReport {
   steps: Record<number, string[]>;
 }
 
-export function recoverRuns(
-  core: EngineCore,
-  helpers: { versionOf(row: RunRow): RunbookVersion; missingSecrets(row: RunRow): string[] },
-): RecoveryReport {
-  const { journal, deps } = core;
+export function recoverRuns(core: EngineCore): RecoveryReport {
+  const { journal } = core;
   const report: RecoveryReport = { continued: [], interrupted: [], expired: [], steps: {} };
-  const now = () => deps.clock.now();
 
   for (const row of journal.listRuns({ statuses: ["running"], limit: 100_000, oldestFirst: true })) {
     const inFlight = journal.getSteps(row.id).filter((s) => s.status === "running" || s.status === "waiting");
     let idempotent: (stepId: string) => boolean = () => false;
     try {
-      const rb = helpers.versionOf(row).runbook;
+      const rb = versionOf(core, row).runbook;
       const flags = new Map<string, boolean>();
       for (const s of rb.steps) {
         flags.set(s.id, s.idempotent);
@@ -45,7 +39,7 @@ export function recoverRuns(
       // Without the version nothing is known to be safe to repeat.
     }
     const unsafe = inFlight.filter((s) => !idempotent(s.stepId)).map((s) => s.key);
-    const missing = helpers.missingSecrets(row);
+    const missing = missingSecrets(core, row);
     const canContinue = unsafe.length === 0 && missing.length === 0 && row.cancelRequestedBy === null;
     journal.durable(() => {
       for (const s of inFlight) {
@@ -55,7 +49,7 @@ export function recoverRuns(
         if (canContinue)
           journal.setStepStatus(row.id, s.key, ["interrupted"], "pending", "step.retry_after_restart");
       }
-      cancelApprovals(deps.store, row.id, now());
+      journal.cancelApprovals(row.id);
       if (!canContinue) {
         const reason =
           unsafe.length > 0
@@ -74,7 +68,7 @@ export function recoverRuns(
 
   // Approved but not started: they start (after the caller's startWaiting) unless secrets are missing.
   for (const row of journal.listRuns({ statuses: ["approved"], limit: 100_000, oldestFirst: true })) {
-    const missing = helpers.missingSecrets(row);
+    const missing = missingSecrets(core, row);
     if (missing.length === 0) continue;
     journal.transitionRun(row.id, ["approved"], "interrupted", {
       reason: `opsbot restarted and keeps no secret parameters: resume ${row.id} ${missing.map((m) => `${m}=…`).join(" ")}`,
@@ -84,20 +78,21 @@ export function recoverRuns(
 
   // Pending requests that carried secrets can never run as requested now.
   for (const row of journal.listRuns({ statuses: ["pending"], limit: 100_000, oldestFirst: true })) {
-    if (helpers.missingSecrets(row).length === 0) continue;
+    if (missingSecrets(core, row).length === 0) continue;
     const resumed = journal.getSteps(row.id).some((s) => s.status === "interrupted");
-    journal.durable(() => {
-      cancelApprovals(deps.store, row.id, now());
-      if (resumed) {
+    if (resumed) {
+      // Not an end: the outcome of its interrupted steps is still unknown, so it keeps its locks.
+      journal.durable(() => {
+        journal.cancelApprovals(row.id);
         journal.transitionRun(row.id, ["pending"], "interrupted", {
           reason: `opsbot restarted and keeps no secret parameters: resume ${row.id} again with them`,
         });
-      } else {
-        journal.transitionRun(row.id, ["pending"], "expired", {
-          reason: "opsbot restarted and keeps no secret parameters; request the run again",
-        });
-      }
-    });
+      });
+    } else {
+      journal.endRun(row.id, ["pending"], "expired", {
+        reason: "opsbot restarted and keeps no secret parameters; request the run again",
+      });
+    }
     (resumed ? report.interrupted : report.expired).push(row.id);
   }
   return report;

@@ -1,9 +1,8 @@
 import { formatDuration, parseDuration } from "../../lib/clock.js";
-import { cancelApprovals, createApproval } from "../approvals.js";
 import { createOutputPipe } from "../output.js";
 import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
 import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
-import type { ActiveRun, EngineCore } from "./context.js";
+import type { ActiveRun, EngineCore } from "./engine-core.js";
 
 /**
  * Runs the nodes of an active run. For every attempt, "step started" is journaled durably BEFORE the
@@ -34,7 +33,7 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
         });
         run.status.set(key, "failed");
       })
-      .finally(() => core.schedulePump(run));
+      .finally(() => core.lifecycle.schedulePump(run));
   });
 }
 
@@ -189,7 +188,7 @@ async function runApproval(
   const rb = run.version.runbook;
   const spec = node.step.approval!;
   const row = journal.getRun(run.id)!;
-  const approvalId = createApproval(deps.store, {
+  const approvalId = journal.createApproval({
     runId: run.id,
     stepKey: node.key,
     round: attempt,
@@ -200,7 +199,6 @@ async function runApproval(
       expiresInMs: parseDuration(spec.expires_in ?? rb.expires_in ?? "") ?? deps.settings.approvalExpiresInMs,
     },
     requestedBy: row.requestedBy,
-    now: deps.clock.now(),
   });
   journal.stepWaiting(run.id, node.key);
   run.status.set(node.key, "waiting");
@@ -232,7 +230,7 @@ async function runApproval(
     case "expired":
       return { status: "failed", error: "approval expired" };
     default:
-      cancelApprovals(deps.store, run.id, deps.clock.now());
+      journal.cancelApprovals(run.id);
       return { status: "cancelled" };
   }
 }

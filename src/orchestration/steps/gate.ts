@@ -1,6 +1,6 @@
 import type { Clock } from "../../lib/clock.js";
 import { formatAge, parseDuration } from "../../lib/clock.js";
-import type { FleetView, Observed } from "../fleet-view.js";
+import type { FleetView, Observed } from "../management-port.js";
 import type { PlanNode } from "../plan.js";
 import { compareVersions } from "../version-compare.js";
 import type { StepExecutor } from "./types.js";

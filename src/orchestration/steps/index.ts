@@ -1,7 +1,7 @@
 import type { ChatPort } from "../../chat/port.js";
 import type { Clock } from "../../lib/clock.js";
 import type { SshRunner, SshTarget } from "../../lib/ssh/types.js";
-import type { FleetView } from "../fleet-view.js";
+import type { FleetView } from "../management-port.js";
 import { createGateExecutor } from "./gate.js";
 import { createLocalExecutor } from "./local.js";
 import { createNotifyExecutor } from "./notify.js";

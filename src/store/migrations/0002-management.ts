@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "./migration.js";
 
 /**
  * The device cache (current state, rebuilt by the next poll) and the append-only change log.

@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "./migration.js";
 
 /**
  * Orchestration: every runbook version seen (content-addressed), runs with their status machine,

@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "./migration.js";
 
 /**
  * Alerts (src/management/alerts): one row per alert key (device + rule + object), reopened rather than

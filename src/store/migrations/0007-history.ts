@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "./migration.js";
 
 /**
  * Time series (src/management/history): one row per series (device + object + metric), every poll's

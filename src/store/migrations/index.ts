@@ -4,19 +4,14 @@ import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
 import { historyMigration } from "./0007-history.js";
+import type { Migration } from "./migration.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 5 slack, 6 alerts, 7 history (time series).
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 history (time series).
  */
-export interface Migration {
-  id: number;
-  name: string;
-  sql: string;
-}
-
 export const migrations: Migration[] = [
   coreMigration,
   managementMigration,

@@ -1,8 +1,7 @@
 import type { SshRunner, SshTarget } from "../../../lib/ssh/types.js";
 import type { CollectorError, DriveObservation, DriveSource } from "../../observations.js";
-import { commandProblem } from "./collect-smart.js";
+import { commandProblem, type DrivePart } from "./drive-part.js";
 import { mdObservations, parseMdstat } from "./mdstat-parse.js";
-import type { DrivePart } from "./ssh-collector.js";
 import { parseZpoolList, parseZpoolStatus, zfsObservations } from "./zpool-parse.js";
 
 export const MDSTAT = "cat /proc/mdstat";

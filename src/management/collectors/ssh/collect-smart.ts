@@ -1,7 +1,7 @@
 import { shellQuote } from "../../../lib/shell.js";
-import type { ExecResult, SshRunner, SshTarget } from "../../../lib/ssh/types.js";
+import type { SshRunner, SshTarget } from "../../../lib/ssh/types.js";
+import { commandProblem, type DrivePart } from "./drive-part.js";
 import { parseSmartScan, type SmartDevice, smartObservation } from "./smart-parse.js";
-import type { DrivePart } from "./ssh-collector.js";
 
 /** `-i` adds model, serial and capacity to the health (-H) and attributes (-A) the issue asks for. */
 export const smartCommand = (d: SmartDevice) =>
@@ -29,12 +29,4 @@ export async function collectSmart(ssh: SshRunner, target: SshTarget): Promise<D
     }),
   );
   return { sources: ["smart"], items, errors: [] };
-}
-
-/** Why a command's output cannot be used, or undefined. */
-export function commandProblem(what: string, r: ExecResult): string | undefined {
-  if (r.timedOut) return `${what} timed out after ${Math.round(r.durationMs / 1000)} s`;
-  if (r.exitCode === 127) return `${what}: command not found on the host`;
-  if (r.truncated) return `${what}: output exceeded the size cap`;
-  return undefined;
 }

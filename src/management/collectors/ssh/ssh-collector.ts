@@ -4,9 +4,10 @@ import { OpsbotError } from "../../../lib/errors.js";
 import type { Logger } from "../../../lib/logger.js";
 import { sshTargetFor } from "../../../lib/ssh/target.js";
 import type { SshRunner, SshTarget } from "../../../lib/ssh/types.js";
-import type { CollectorError, DeviceObservation, DriveObservation, DriveSource } from "../../observations.js";
+import type { DeviceObservation, DriveObservation, DriveSource } from "../../observations.js";
 import { collectRaid } from "./collect-raid.js";
 import { collectSmart } from "./collect-smart.js";
+import type { DrivePart } from "./drive-part.js";
 
 export type SshCollectorName = "smart" | "raid";
 
@@ -23,13 +24,6 @@ export interface SshCollector {
   appliesTo(device: DeviceConfig): boolean;
   /** Never rejects: failures become CollectorErrors; unreachable when no command could run. */
   collect(device: DeviceConfig): Promise<DeviceObservation>;
-}
-
-/** What each collector returns: drive items of the sources it fully collected. */
-export interface DrivePart {
-  sources: DriveSource[];
-  items: DriveObservation[];
-  errors: CollectorError[];
 }
 
 /**

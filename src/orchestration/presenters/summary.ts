@@ -1,7 +1,7 @@
+import { context, type Reply, text } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
-import { RUN_LABEL } from "../../orchestration/render.js";
-import { approvedBy, type RunView } from "../../orchestration/view.js";
-import { context, type Reply, text } from "../reply.js";
+import { approvedBy, type RunView } from "../view.js";
+import { RUN_LABEL } from "./step-line.js";
 
 /** The message that closes a run's thread: result, duration, who approved, and the requester, mentioned. */
 export function renderSummary(view: RunView): Reply {

@@ -1,7 +1,7 @@
 import type { Logger } from "../lib/logger.js";
 import type { Poller } from "./poller.js";
 
-export interface StartManagementOptions {
+export interface StartPollerOptions {
   /**
    * Poll every device once right away so the first answers have data: "wait" resolves after that
    * round (the demo), "background" starts it and returns (a bot start-up), "none" waits for the schedule.
@@ -12,10 +12,10 @@ export interface StartManagementOptions {
 }
 
 /** Starts a poller on its schedules, optionally with an immediate first round. */
-export async function startManagement(
+export async function startPoller(
   poller: Poller,
   logger: Logger,
-  options: StartManagementOptions = {},
+  options: StartPollerOptions = {},
 ): Promise<void> {
   poller.start(options.devices);
   const mode = options.initialPoll ?? "background";

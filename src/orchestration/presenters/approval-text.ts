@@ -3,7 +3,7 @@ import type { RunView } from "../view.js";
 
 /**
  * Reading an approval policy for people: who may decide, how many are needed, whether the requester
- * counts. The decision itself is approvals.ts (one compare-and-set in the store); this is display and
+ * counts. The decision itself is journal-approvals.ts (one compare-and-set in the store); this is display and
  * lookup only.
  */
 export function describeApprovers(approvers: readonly string[]): string {

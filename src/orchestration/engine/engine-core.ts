@@ -10,6 +10,20 @@ import type { RunbookVersion } from "../runbooks/parse.js";
 import type { Executors, Sleep } from "../steps/types.js";
 import type { ApprovalStatus, StepStatus } from "../types.js";
 
+/** What the engine's parts (requests, controls, step runner, recovery) ask of the engine itself. */
+export interface RunLifecycle {
+  /** Tells listeners the run's status, as stored. */
+  emitRun(runId: number): void;
+  /** approved → running, once the run's locks are free; anything else is left alone. */
+  start(runId: number): void;
+  /** After `journal.endRun` won: forgets the run's secrets, tells listeners, starts runs that waited for its locks. */
+  ended(runId: number): void;
+  /** Re-evaluates a run now. */
+  pump(run: ActiveRun): void;
+  /** Re-evaluates a run once, after the current burst of completions (coalesces their journal writes). */
+  schedulePump(run: ActiveRun): void;
+}
+
 export interface EngineSettings {
   defaultStepTimeoutMs: number;
   approvalExpiresInMs: number;
@@ -68,8 +82,5 @@ export interface EngineCore {
   secrets: Map<number, Record<string, string>>;
   /** Mid-run approval steps waiting for a decision, by approval id. */
   approvalWaiters: Map<number, (status: ApprovalStatus, decidedBy: string | null) => void>;
-  /** Re-evaluates a run now. */
-  pump(run: ActiveRun): void;
-  /** Re-evaluates a run once, after the current burst of completions (coalesces their journal writes). */
-  schedulePump(run: ActiveRun): void;
+  lifecycle: RunLifecycle;
 }

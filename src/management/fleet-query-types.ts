@@ -1,11 +1,11 @@
 /**
- * The read-only fleet view: what chat commands and orchestration gates may ask about the fleet. It
- * reads the device cache only, never a device. Every answer carries the age of its data and the poll
+ * The fleet queries (FleetQueries) and the answers they return: what chat commands ask about the fleet,
+ * and what the composition root adapts for orchestration's gates. Implemented over the device cache
+ * only (fleet-queries.ts), never a device. Every answer carries the age of its data and the poll
  * interval, so callers can flag stale data (older than twice the interval).
  */
 import type { ComplianceResult } from "./compliance.js";
-import type { AdminStatus, OperStatus } from "./observations.js";
-import type { DriveStateRow, LoggedChange } from "./state-rows.js";
+import type { DriveStateRow, LoggedChange, PortRow } from "./state-rows.js";
 
 export interface DataAge {
   /** When the data was collected (ms since epoch); for a list, the oldest row. null = never polled. */
@@ -28,23 +28,8 @@ export interface DeviceHeader {
   pollIntervalMs: number;
 }
 
-export interface PortView {
-  device: string;
-  ifIndex: number;
-  name: string;
-  descr: string;
-  alias: string;
-  adminStatus: AdminStatus;
-  operStatus: OperStatus;
-  downSince: number | null;
-  speedMbps: number;
-  inErrors: number;
-  outErrors: number;
-  inDiscards: number;
-  outDiscards: number;
-  inBps: number | null;
-  outBps: number | null;
-  polledAt: number;
+/** A port as stored by the poller (less its counter samples), plus the device's poll interval (for staleness). */
+export interface PortView extends PortRow {
   intervalMs: number;
 }
 

@@ -1,14 +1,13 @@
+import type { ChatPort, MessageRef } from "../../chat/port.js";
+import { code, context, type Reply } from "../../chat/reply.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
-import { renderRunMessage, renderStepApproval } from "../../orchestration/approvals/request-message.js";
-import type { ProgressEvent } from "../../orchestration/progress.js";
-import type { OrchestrationService } from "../../orchestration/service.js";
-import { FINAL_RUN_STATUSES, type StepStatus } from "../../orchestration/types.js";
-import type { ChatPort, MessageRef } from "../port.js";
-import { code, context, type Reply } from "../reply.js";
+import type { ProgressEvent } from "../progress.js";
+import type { OrchestrationService } from "../service.js";
+import { FINAL_RUN_STATUSES, type StepStatus } from "../types.js";
 import { StepOutput, TokenBucket } from "./output-budget.js";
+import { renderRunMessage, renderStepApproval } from "./run-message.js";
 import { renderInterrupted, renderSummary } from "./summary.js";
-import type { RunReporter } from "./types.js";
 
 /**
  * The thread reporter: turns progress events into chat messages, always rendering from the store.
@@ -20,6 +19,15 @@ import type { RunReporter } from "./types.js";
  * - a final summary mentions the requester; an interrupted run gets Resume / Abort in its thread.
  * Events are only hints: a lost one heals on the next re-render.
  */
+/** What commands may ask of the run reporter (built in the composition root, `services.runReporter`). */
+export interface RunReporter {
+  /** The run's parent message (the request / live checklist), posting it if needed. */
+  parentOf(runId: number): Promise<MessageRef | undefined>;
+  /** Resolves when every message queued so far has been handed to the chat port. */
+  idle(): Promise<void>;
+  close(): void;
+}
+
 export interface RunReporterOptions {
   minUpdateMs?: number;
   outputFlushMs?: number;
@@ -36,10 +44,6 @@ export interface RunReporterDeps {
   chat: ChatPort;
   clock: Clock;
   logger: Logger;
-  /** Where a run's parent message is (after a restart) and how to remember it. */
-  parents: { find(runId: number): MessageRef | undefined; record(runId: number, ref: MessageRef): void };
-  /** A step's whole stored output, for the file at step end. */
-  stepLog(runId: number, key: string): string;
   /** Real time for throttling (tests keep the clock manual but timers real). */
   monotonic?: () => number;
   options?: RunReporterOptions;
@@ -116,7 +120,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
   /** The parent: found in the store (after a restart), or posted now. */
   async function openParent(runId: number, s: RunState): Promise<MessageRef | undefined> {
     if (closed) return undefined;
-    const known = deps.parents.find(runId);
+    const known = o.parentMessage(runId);
     if (known) return known;
     const view = o.view(runId);
     if (!view) return undefined;
@@ -126,7 +130,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
       renderRunMessage(view, deps.clock.now()),
       view.run.threadTs ? { threadTs: view.run.threadTs } : {},
     );
-    deps.parents.record(runId, ref);
+    o.recordParentMessage(runId, ref);
     if (!view.run.threadTs) o.setThread(runId, ref.channel, ref.ts);
     const approval = [...view.approvals].reverse().find((a) => a.stepKey === null && a.status === "pending");
     if (approval) o.setApprovalMessage(approval.id, ref);
@@ -263,7 +267,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter & { handle
       deps.chat.uploadFile(t.channel, {
         filename: `run-${runId}-${key.replace(/[^\w.-]+/g, "_")}.log`,
         title: `Output of ${key} (run ${runId})`,
-        content: deps.stepLog(runId, key) || "(no output)",
+        content: o.outputText(runId, key) || "(no output)",
         threadTs: t.threadTs,
       }),
     );

@@ -9,10 +9,9 @@ import {
   text,
 } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
-import { RUN_LABEL, shortHash } from "../render.js";
-import type { StepRow, StepStatus } from "../types.js";
 import { approvedBy, type RunView } from "../view.js";
-import { approvalsCount, describePolicy, runApproval, type ViewApproval } from "./policy.js";
+import { approvalsCount, describePolicy, runApproval, type ViewApproval } from "./approval-text.js";
+import { checklist, clockTime, RUN_LABEL, shortHash } from "./step-line.js";
 
 /**
  * The run's parent message: first the approval request (runbook and version, parameters with secrets
@@ -28,38 +27,6 @@ export const ACTION = {
   resume: "run.resume",
   abort: "run.abort",
 } as const;
-
-const MARK: Record<StepStatus, string> = {
-  pending: "○",
-  running: "▶",
-  waiting: "⏸",
-  succeeded: "✓",
-  failed: "✗",
-  skipped: "–",
-  cancelled: "⊘",
-  interrupted: "⚠",
-};
-
-export function stepLine(s: StepRow, now: number): string {
-  const name = s.rollbackOf ? `↩ ${s.name} (rollback of ${s.rollbackOf})` : s.name;
-  const where = s.target ? ` on ${s.target}` : "";
-  let tail = "";
-  if (s.status === "running" && s.startedAt !== null) tail = ` — running since ${clockTime(s.startedAt)}`;
-  else if (s.status === "waiting") tail = " — waiting for approval";
-  else if (s.status === "interrupted") tail = " — interrupted, outcome unknown";
-  else if (s.durationMs !== null && s.status !== "pending" && s.status !== "skipped")
-    tail = ` — ${formatDuration(s.durationMs)}`;
-  if (s.attempt > 1) tail += ` (attempt ${s.attempt})`;
-  if (s.error) tail += `: ${s.error}`;
-  void now;
-  return `${MARK[s.status]} ${name}${where}${tail}`;
-}
-
-/** The checklist as text: also what the console shows. */
-export function checklist(view: RunView, now: number): string {
-  const main = view.steps.filter((s) => !s.rollbackOf || s.status !== "pending");
-  return main.map((s) => stepLine(s, now)).join("\n") || "(no steps)";
-}
 
 export function renderRunMessage(view: RunView, now: number): Reply {
   const { run } = view;
@@ -83,7 +50,7 @@ export function renderRunMessage(view: RunView, now: number): Reply {
     info.Duration =
       formatDuration((run.finishedAt ?? now) - run.startedAt) + (run.finishedAt ? "" : " so far");
   blocks.push(fields(info));
-  blocks.push(text(checklist(view, now)));
+  blocks.push(text(checklist(view)));
   const note = approvalNote(approval, now);
   if (note) blocks.push(context(note));
   if (run.statusReason && !["approved", "rejected", "expired"].includes(run.status))
@@ -184,8 +151,4 @@ export function renderDetails(view: RunView): Reply {
     ],
     ephemeral: true,
   };
-}
-
-function clockTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }

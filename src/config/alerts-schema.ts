@@ -1,6 +1,6 @@
 import cron from "node-cron";
 import { z } from "zod";
-import { parseCron } from "./maintenance.js";
+import { parseCron } from "../lib/cron.js";
 
 /**
  * The `alerts:` section of opsbot.yaml. Everything has a default, so an empty section (or none) gives

@@ -1,8 +1,8 @@
-import { errorReply, type Reply, text } from "../../chat/reply.js";
-import type { ChatUser } from "../../lib/actor.js";
-import type { DecisionResult } from "../approvals.js";
-import type { OrchestrationService } from "../service.js";
-import { targetApproval } from "./policy.js";
+import { errorReply, type Reply, text } from "../src/chat/reply.js";
+import type { ChatUser } from "../src/lib/actor.js";
+import type { DecisionResult } from "../src/orchestration/journal-approvals.js";
+import { targetApproval } from "../src/orchestration/presenters/approval-text.js";
+import type { OrchestrationService } from "../src/orchestration/service.js";
 
 /**
  * One chat decision (button or typed `approve`/`reject`), start to finish: pick the approval the click
