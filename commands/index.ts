@@ -18,6 +18,10 @@ import flaps from "./flaps.js";
 import fleet from "./fleet.js";
 import graph from "./graph.js";
 import help from "./help.js";
+import inventory from "./inventory.js";
+import inventoryCheck from "./inventory-check.js";
+import inventoryDiff from "./inventory-diff.js";
+import inventoryRefresh from "./inventory-refresh.js";
 import links from "./links.js";
 import linksDown from "./links-down.js";
 import refresh from "./refresh.js";
@@ -51,6 +55,10 @@ export const commands: Command[] = [
   firmware,
   firmwareDrift,
   refresh,
+  inventory,
+  inventoryRefresh,
+  inventoryDiff,
+  inventoryCheck,
   backups,
   backupDiff,
   backupNow,

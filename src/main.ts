@@ -3,7 +3,9 @@ import { homeView } from "../commands/app-home.js";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
 import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
+import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
+import { createStoredDeliveries } from "./chat/slack/delivery-store.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -25,6 +27,9 @@ import { createHistoryService } from "./management/history/history-service.js";
 import { seriesTiers } from "./management/history/retention.js";
 import { createSeriesStore } from "./management/history/series-store.js";
 import { createTimeline } from "./management/history/timeline.js";
+import { createInventory, type InventoryService } from "./management/inventory/service.js";
+import { sourcesFromConfig } from "./management/inventory/sources.js";
+import type { InventorySource } from "./management/inventory/types.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
@@ -32,6 +37,7 @@ import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
+import { createStoreHealth, type StoreHealth } from "./store/faults.js";
 import { openStore, type Store } from "./store/store.js";
 
 /**
@@ -61,6 +67,10 @@ export interface Core {
   orchestration: OrchestrationService;
   /** Alert engine over the change log; long-running modes call `alerts.start()`. */
   alerts: ScheduledAlertService;
+  /** Devices from NetBox/Ansible merged with the YAML; long-running modes call `inventory.start()`. */
+  inventory: InventoryService;
+  /** Whether the store takes writes, as the retrying writers see it (for /readyz and the admin notice). */
+  storeHealth: StoreHealth;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -83,16 +93,29 @@ export interface CoreOptions {
   collector?: Collector;
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
+  /** Inventory sources; default those the config names (tests pass their own timers through these). */
+  inventorySources?: InventorySource[];
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
   const commands = options.commands ?? allCommands;
+  const inventory = createInventory({
+    config: options.config,
+    sources: options.inventorySources ?? sourcesFromConfig(options.config, { logger: options.logger }),
+    store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    chat: options.chat,
+  });
+  // Everything below sees the desired device list: the YAML's devices merged with the sources' kept lists.
+  const config: Config = { ...options.config, devices: inventory.current().devices };
   const redactor = new Redactor([
-    ...options.config.secrets,
+    ...config.secrets,
     ...(options.secrets ?? []),
-    ...configSecrets(options.config),
+    ...configSecrets(config),
+    ...inventorySecrets(config),
   ]);
   const clock = options.clock ?? systemClock;
   const audit = createAuditRepo(store);
@@ -102,10 +125,10 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     logger: options.logger,
-    config: options.config,
+    config,
     redactor,
   });
-  const series = createSeriesStore({ store, clock, tiers: seriesTiers(options.config.retention.series) });
+  const series = createSeriesStore({ store, clock, tiers: seriesTiers(config.retention.series) });
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
@@ -118,12 +141,14 @@ export function createCore(options: CoreOptions): Core {
         store,
         clock,
         logger: options.logger,
-        config: options.config,
+        config,
         series,
       })
     : undefined;
-  if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
-  const fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
+  // The one place the device cache is synced to the desired list outside the poller.
+  const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
+  if (!poller) syncCache();
+  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
   const history = createHistoryService({
     // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
     reader: series,
@@ -131,11 +156,12 @@ export function createCore(options: CoreOptions): Core {
     fleet,
     timeline: createTimeline(store),
     clock,
-    timeZone: options.config.timezone,
+    timeZone: config.timezone,
   });
-  const devices = new Map(options.config.devices.map((d) => [d.name, d]));
+  const storeHealth = createStoreHealth(() => clock.now());
+  reportStoreHealth(storeHealth, options);
   const orchestration = createOrchestration({
-    config: options.config,
+    config,
     store,
     clock,
     logger: options.logger,
@@ -143,11 +169,12 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     ssh,
     sshTargetFor: (name) => {
-      const device = devices.get(name);
+      const device = config.devices.find((d) => d.name === name);
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
     fleet: fleetViewFromManagement(fleet),
+    health: storeHealth,
   });
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
@@ -165,7 +192,7 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     chat: options.chat,
-    config: options.config,
+    config,
     logger: options.logger,
     redactor,
     charts: alertChartsFrom(history),
@@ -173,8 +200,16 @@ export function createCore(options: CoreOptions): Core {
       for (const l of stateListeners) l();
     },
   });
+  // A refresh that changed the list: every reader of config.devices sees the new one.
+  inventory.onChange((devices) => {
+    config.devices = devices;
+    for (const secret of configSecrets(config)) redactor.add(secret);
+    if (poller) poller.reload();
+    else syncCache();
+    backups.reload();
+  });
   const services: Services = {
-    config: options.config,
+    config,
     clock,
     logger: options.logger,
     audit,
@@ -187,6 +222,7 @@ export function createCore(options: CoreOptions): Core {
     orchestration,
     runReporter,
     alerts,
+    inventory,
   };
   const router = createRouter({
     commands,
@@ -198,6 +234,7 @@ export function createCore(options: CoreOptions): Core {
     runReporter.close();
     orchestration.stop();
     void alerts.stop();
+    void inventory.stop();
     void poller?.stop();
     void backups.stop();
     void ssh.close();
@@ -208,14 +245,16 @@ export function createCore(options: CoreOptions): Core {
     router,
     store,
     ...(poller ? { poller } : {}),
+    storeHealth,
     ssh,
     backups,
     orchestration,
     alerts,
+    inventory,
     shutdown: async () => {
       runReporter.close();
       orchestration.stop();
-      await Promise.all([poller?.stop(), backups.stop(), alerts.stop()]);
+      await Promise.all([poller?.stop(), backups.stop(), alerts.stop(), inventory.stop()]);
       await ssh.close();
       store.close();
     },
@@ -225,6 +264,28 @@ export function createCore(options: CoreOptions): Core {
       return () => stateListeners.delete(listener);
     },
   };
+}
+
+/**
+ * A store outage is said once, loudly — in the log and in the admin channel (`channels.admin`) — and
+ * so is the recovery; the writers that hit it hold their data and retry meanwhile.
+ */
+function reportStoreHealth(
+  health: StoreHealth,
+  options: Pick<CoreOptions, "config" | "logger" | "chat">,
+): void {
+  const admin = options.config.channels.admin;
+  health.onChange((state) => {
+    const message = state.ok
+      ? "The database takes writes again; held run output and journal entries are being written."
+      : `Store unavailable: ${state.reason}. Runs are paused and their output is held in memory until it clears.`;
+    if (state.ok) options.logger.info("store available again");
+    else options.logger.error({ reason: state.reason }, "store unavailable");
+    if (admin !== undefined)
+      options.chat.post(admin, reply(text(message))).catch((err: unknown) => {
+        options.logger.warn({ err }, "could not tell the admin channel about the store");
+      });
+  });
 }
 
 /** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
@@ -244,6 +305,19 @@ function configSecrets(config: Config): string[] {
       d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
     ])
     .filter((s): s is string => typeof s === "string");
+}
+
+/** Profile credentials and the NetBox token are secrets even before any device uses them. */
+function inventorySecrets(config: Config): string[] {
+  const profiles = Object.values(config.profiles).flatMap((p) => [
+    p.snmp?.community,
+    p.snmp?.v3?.auth_key,
+    p.snmp?.v3?.priv_key,
+    p.ssh?.passphrase_env === undefined ? undefined : process.env[p.ssh.passphrase_env],
+  ]);
+  const netbox = config.inventory.netbox;
+  const token = netbox ? process.env[netbox.token_env] : undefined;
+  return [...profiles, token].filter((s): s is string => typeof s === "string" && s !== "");
 }
 
 export function envSecrets(settings: EnvSettings): string[] {
@@ -276,7 +350,10 @@ export async function startSlack(
   });
   const core = createCore({ ...options, clock, chat: slack.chat });
   try {
-    await slack.start(core.router, { home: (user) => homeView(user, core.services) });
+    await slack.start(core.router, {
+      deliveries: createStoredDeliveries(core.store, options.logger),
+      home: (user) => homeView(user, core.services),
+    });
     core.onStateChange(() => slack.refreshHome());
   } catch (err) {
     await slack.stop(0).catch(() => {});

@@ -49,6 +49,8 @@ export interface Poller extends PollerControl {
   /** Stops scheduling, drops polls not yet started, and waits for the running ones. */
   stop(): Promise<void>;
   stats(): { running: number; waiting: number; inFlight: number };
+  /** Re-reads `config.devices` (an inventory refresh changed it): syncs the cache and, when scheduled, reschedules. */
+  reload(): void;
 }
 
 export interface PollerOptions {
@@ -76,7 +78,8 @@ export function createPoller(options: PollerOptions): Poller {
   const repo = createStateRepo(store);
   repo.syncDevices(registrationsFromConfig(config));
 
-  const byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
+  let byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
+  let scheduled: { names: string[] | undefined } | undefined;
   const limiter = createLimiter(config.polling.concurrency);
   const inFlight = new Map<string, Promise<PollOutcome>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -175,6 +178,7 @@ export function createPoller(options: PollerOptions): Poller {
     start(names) {
       if (jobs.length > 0) return;
       stopped = false;
+      scheduled = { names };
       const groups = new Map<string, DeviceConfig[]>();
       for (const d of names ? names.map(lookup) : config.devices) {
         const expr = d.poll_schedule ?? config.polling.schedule;
@@ -185,8 +189,19 @@ export function createPoller(options: PollerOptions): Poller {
       logger.info({ devices: count, schedules: groups.size }, "poller started");
     },
 
+    reload() {
+      repo.syncDevices(registrationsFromConfig(config));
+      byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
+      if (!scheduled || jobs.length === 0) return;
+      for (const job of jobs) job.stop();
+      jobs = [];
+      const names = scheduled.names?.filter((n) => byName.has(n.toLowerCase()));
+      this.start(names);
+    },
+
     async stop() {
       stopped = true;
+      scheduled = undefined;
       for (const job of jobs) job.stop();
       jobs = [];
       for (const t of timers) clearTimeout(t);

@@ -10,6 +10,7 @@ import { createHistoryService, type HistoryService } from "../../src/management/
 import { seriesTiers } from "../../src/management/history/retention.js";
 import { createSeriesStore } from "../../src/management/history/series-store.js";
 import { createTimeline } from "../../src/management/history/timeline.js";
+import { createInventory } from "../../src/management/inventory/service.js";
 import { noPoller, type PollerControl } from "../../src/management/poller.js";
 import { createAuditRepo } from "../../src/store/audit-repo.js";
 import type { Store } from "../../src/store/store.js";
@@ -62,6 +63,15 @@ export function servicesFor(opts: {
     orchestration: notInThisTest("orchestration"),
     runReporter: notInThisTest("runReporter"),
     alerts: notInThisTest("alerts"),
+    // The real inventory over the same store, with no sources: `fleet` asks it for their health.
+    inventory: createInventory({
+      config,
+      sources: [],
+      store: opts.store,
+      clock: opts.clock,
+      logger: silentLogger(),
+      chat: notInThisTest("chat"),
+    }),
   };
 }
 

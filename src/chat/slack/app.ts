@@ -5,7 +5,7 @@ import { OpsbotError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Router } from "../router.js";
 import { boltLogger } from "./bolt-logger.js";
-import { DeliveryDedup } from "./delivery-dedup.js";
+import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
 import { createHomeTab, type HomeRenderer, type HomeTab } from "./home-tab.js";
 import { HardenedHttpReceiver } from "./http-receiver.js";
 import { createSlackIdentity } from "./identity.js";
@@ -36,6 +36,8 @@ export interface SlackAppOptions {
 }
 
 export interface SlackStartOptions {
+  /** Where delivery keys outlive the process (replays and retries across a restart). */
+  deliveries?: DeliveryBacking;
   /** Renders the App Home for a user (absent: no Home tab). */
   home?: HomeRenderer;
 }
@@ -43,7 +45,7 @@ export interface SlackStartOptions {
 export interface SlackApp {
   readonly chat: Outbox;
   /** Connects (Socket Mode) or listens (HTTP mode). Resolves with the HTTP port in HTTP mode. */
-  start(router: Router, extras?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
+  start(router: Router, options?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
   /** Re-publishes the App Home of everyone who opened it (after runs, approvals or alerts changed). */
   refreshHome(): void;
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
@@ -71,7 +73,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     chat: outbox,
     refreshHome: () => home?.refreshAll(),
-    async start(router, extras = {}) {
+    async start(router, startOptions = {}) {
+      const { deliveries } = startOptions;
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
         throw new OpsbotError(
           "UNAVAILABLE",
@@ -104,6 +107,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           clock: options.clock,
           logger,
           boltLogger: bLogger,
+          ...(deliveries ? { deliveries } : {}),
         });
         app = new App({
           token: settings.botToken,
@@ -123,14 +127,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         clock: options.clock,
         logger,
       });
-      if (extras.home) {
-        home = createHomeTab({ outbox, render: extras.home, resolve: (id) => identity.resolve(id), logger });
+      if (startOptions.home) {
+        home = createHomeTab({
+          outbox,
+          render: startOptions.home,
+          resolve: (id) => identity.resolve(id),
+          logger,
+        });
       }
       registerListeners(app, {
         router,
         identity,
         outbox,
-        dedup: new DeliveryDedup(options.clock),
+        dedup: new DeliveryDedup(options.clock, undefined, undefined, deliveries),
         botUserId,
         logger,
         ...(home ? { home } : {}),

@@ -4,7 +4,7 @@ import { type App, type Logger as BoltLogger, HTTPReceiver, type Receiver } from
 import type { Clock } from "../../lib/clock.js";
 import { ConfigError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
-import { DeliveryDedup } from "./delivery-dedup.js";
+import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
 import { checkHttpRequest } from "./http-guard.js";
 
 /**
@@ -21,6 +21,8 @@ export interface HardenedReceiverOptions {
   logger: Logger;
   boltLogger: BoltLogger;
   bodyLimitBytes?: number;
+  /** Replay memory that survives a restart (the store). */
+  deliveries?: DeliveryBacking;
 }
 
 export class HardenedHttpReceiver implements Receiver {
@@ -36,7 +38,7 @@ export class HardenedHttpReceiver implements Receiver {
       );
     }
     this.path = options.path ?? "/slack/events";
-    this.replays = new DeliveryDedup(options.clock, 10 * 60_000);
+    this.replays = new DeliveryDedup(options.clock, 10 * 60_000, undefined, options.deliveries);
     this.inner = new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: this.path,

@@ -3,14 +3,17 @@ import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
-import { historyMigration } from "./0007-history.js";
+import { inventoryMigration } from "./0007-inventory.js";
+import { historyMigration } from "./0160-history.js";
+import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 history (time series).
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory,
+ * 160 history (time series).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -18,5 +21,7 @@ export const migrations: Migration[] = [
   orchestrationMigration,
   backupsMigration,
   alertsMigration,
+  inventoryMigration,
   historyMigration,
+  slackDeliveriesMigration,
 ];
