@@ -18,10 +18,7 @@ import { ManualClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { Redactor } from "../src/lib/redact.js";
 import { createFleetQueries } from "../src/management/fleet-queries.js";
-import { createHistoryService } from "../src/management/history/history-service.js";
-import { seriesTiers } from "../src/management/history/retention.js";
-import { createSeriesStore } from "../src/management/history/series-store.js";
-import { createTimeline } from "../src/management/history/timeline.js";
+import { createStoreHistory } from "../src/management/history/store-history.js";
 import type { DeviceObservation, InterfaceObservation } from "../src/management/observations.js";
 import { noPoller } from "../src/management/poller.js";
 import { recordPoll } from "../src/management/record-poll.js";
@@ -168,11 +165,6 @@ async function main(): Promise<void> {
     );
 
     const fleet = createFleetQueries({ store, clock, baselines: { "C9300-*": { min: "17.9.1" } } });
-    const series = createSeriesStore({
-      store,
-      clock,
-      tiers: seriesTiers(configSchema.parse({}).retention.series),
-    });
     // The links commands read only the fleet; the other subsystems are not built for this bench.
     const absent = {} as never;
     const services: Services = {
@@ -184,14 +176,7 @@ async function main(): Promise<void> {
       commands: [],
       fleet,
       // Real, over the same store; this bench writes no series, so `links` shows no rates here.
-      history: createHistoryService({
-        reader: series,
-        latest: series.latest,
-        fleet,
-        timeline: createTimeline(store),
-        clock,
-        timeZone: "UTC",
-      }),
+      history: createStoreHistory({ store, clock, fleet, config: configSchema.parse({}) }).history,
       poller: noPoller,
       backups: absent,
       orchestration: absent,

@@ -23,10 +23,7 @@ import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
-import { createHistoryService } from "./management/history/history-service.js";
-import { seriesTiers } from "./management/history/retention.js";
-import { createSeriesStore } from "./management/history/series-store.js";
-import { createTimeline } from "./management/history/timeline.js";
+import { createStoreHistory } from "./management/history/store-history.js";
 import { createInventory, type InventoryService } from "./management/inventory/service.js";
 import { sourcesFromConfig } from "./management/inventory/sources.js";
 import type { InventorySource } from "./management/inventory/types.js";
@@ -128,7 +125,9 @@ export function createCore(options: CoreOptions): Core {
     config,
     redactor,
   });
-  const series = createSeriesStore({ store, clock, tiers: seriesTiers(config.retention.series) });
+  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
+  // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
+  const { series, history } = createStoreHistory({ store, clock, fleet, config });
   // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
@@ -148,16 +147,7 @@ export function createCore(options: CoreOptions): Core {
   // The one place the device cache is synced to the desired list outside the poller.
   const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
   if (!poller) syncCache();
-  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
-  const history = createHistoryService({
-    // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
-    reader: series,
-    latest: series.latest,
-    fleet,
-    timeline: createTimeline(store),
-    clock,
-    timeZone: config.timezone,
-  });
+
   const storeHealth = createStoreHealth(() => clock.now());
   reportStoreHealth(storeHealth, options);
   const orchestration = createOrchestration({

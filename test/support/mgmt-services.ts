@@ -6,10 +6,7 @@ import type { Clock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
 import type { FleetQueries } from "../../src/management/fleet-query-types.js";
-import { createHistoryService, type HistoryService } from "../../src/management/history/history-service.js";
-import { seriesTiers } from "../../src/management/history/retention.js";
-import { createSeriesStore } from "../../src/management/history/series-store.js";
-import { createTimeline } from "../../src/management/history/timeline.js";
+import { createStoreHistory } from "../../src/management/history/store-history.js";
 import { createInventory } from "../../src/management/inventory/service.js";
 import { noPoller, type PollerControl } from "../../src/management/poller.js";
 import { createAuditRepo } from "../../src/store/audit-repo.js";
@@ -24,19 +21,6 @@ function notInThisTest<T extends object>(member: string): T {
     get(_target, key) {
       throw new Error(`services.${member}.${String(key)} was used, but this test does not wire ${member}`);
     },
-  });
-}
-
-/** The real history service over the store (series written by a poller given the same store). */
-export function historyFor(store: Store, clock: Clock, fleet: FleetQueries, config: Config): HistoryService {
-  const series = createSeriesStore({ store, clock, tiers: seriesTiers(config.retention.series) });
-  return createHistoryService({
-    reader: series,
-    latest: series.latest,
-    fleet,
-    timeline: createTimeline(store),
-    clock,
-    timeZone: config.timezone,
   });
 }
 
@@ -57,7 +41,8 @@ export function servicesFor(opts: {
     redactor: new Redactor(),
     commands: [],
     fleet: opts.fleet,
-    history: historyFor(opts.store, opts.clock, opts.fleet, config),
+    // Real, over the same store: series written by a poller given this store show up here.
+    history: createStoreHistory({ store: opts.store, clock: opts.clock, fleet: opts.fleet, config }).history,
     poller: opts.poller ?? noPoller,
     backups: notInThisTest("backups"),
     orchestration: notInThisTest("orchestration"),

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Resvg } from "@resvg/resvg-js";
 import { OpsbotError } from "../errors.js";
 import { chartSvg } from "./svg.js";
 import type { ChartSpec } from "./types.js";
@@ -23,15 +23,18 @@ function findFont(): string {
 }
 
 let font: string | undefined;
+// The native renderer loads on the first chart, not at start-up: most processes (`opsbot ask`) never draw.
+let resvg: typeof import("@resvg/resvg-js") | undefined;
 
 /** SVG text to PNG bytes with resvg and the bundled font. */
 export function svgToPng(svg: string): Uint8Array {
   font ??= findFont();
-  const resvg = new Resvg(svg, {
+  resvg ??= createRequire(import.meta.url)("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
+  const renderer = new resvg.Resvg(svg, {
     font: { loadSystemFonts: false, fontFiles: [font], defaultFontFamily: "DejaVu Sans" },
     background: "#ffffff",
   });
-  return resvg.render().asPng();
+  return renderer.render().asPng();
 }
 
 export function renderChartPng(spec: ChartSpec): Uint8Array {
