@@ -85,7 +85,9 @@ describe("a restart in the middle of a run", () => {
     child.stderr!.on("data", (d) => {
       out += String(d);
     });
-    await emu.waitFor("child bot ready", () => out.includes("ready") || child!.exitCode !== null, 30_000);
+    // The child transpiles every source file it imports at start (orch-ts-loader): on a loaded machine
+    // that alone takes over 20 s, so readiness gets a wide bound (it is awaited, not timed).
+    await emu.waitFor("child bot ready", () => out.includes("ready") || child!.exitCode !== null, 60_000);
     expect(out).toContain("ready");
     await emu.socket.waitForConnection();
     const act = person(emu);
@@ -151,5 +153,5 @@ describe("a restart in the middle of a run", () => {
     );
     expect(actionIds(final)).toEqual([]);
     expect(ran()).toBe("begin\n");
-  }, 90_000);
+  }, 150_000);
 });
