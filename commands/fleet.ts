@@ -1,5 +1,6 @@
-import { fields, heading, reply, text } from "../src/chat/reply.js";
-import { listAgeBlock, plural } from "../src/management/answers.js";
+import { dataOf, fields, heading, reply, text, withData } from "../src/chat/reply.js";
+import { ageData } from "../src/management/answer-data.js";
+import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -10,10 +11,25 @@ export default defineCommand({
   handler(_args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
+    const empty = emptyFleetReply(fleet);
+    if (empty) return empty;
     const c = fleet.fleet();
     const reach = [`${c.reachable} of ${c.devices}`];
     if (c.unreachable > 0) reach.push(`${c.unreachable} not answering`);
     if (c.neverPolled > 0) reach.push(`${c.neverPolled} not polled yet`);
+    const data = dataOf("fleet", {
+      devices: c.devices,
+      reachable: c.reachable,
+      unreachable: c.unreachable,
+      neverPolled: c.neverPolled,
+      stale: c.stale,
+      portsDown: c.portsDown,
+      drivesFailed: c.drivesFailed,
+      drivesWarning: c.drivesWarning,
+      firmwareNonCompliant: c.firmwareNonCompliant,
+      firmwareUnknown: c.firmwareUnknown,
+      age: ageData(c.age, now),
+    });
     const answer = reply(
       heading(`Fleet: ${plural(c.devices, "device")}`),
       fields({
@@ -30,6 +46,6 @@ export default defineCommand({
     const health = ctx.services.inventory.health();
     if (!health.ok)
       answer.blocks.splice(2, 0, text(`Inventory: ${health.problems.join("; ")} — \`inventory\``));
-    return answer;
+    return withData(answer, data);
   },
 });

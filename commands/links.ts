@@ -1,5 +1,6 @@
-import { type Block, code, heading, reply, table, text } from "../src/chat/reply.js";
+import { type Block, dataOf, heading, reply, table, text, withData } from "../src/chat/reply.js";
 import { formatValue } from "../src/lib/chart/units.js";
+import { ageData, deviceData, portData } from "../src/management/answer-data.js";
 import {
   ageBlock,
   deviceOrThrow,
@@ -17,7 +18,7 @@ const MAX_ROWS = 200;
 const status = (p: PortView) =>
   p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
 type Rates = { errorsPs: number | null; discardsPs: number | null } | undefined;
-/** Current error and discard rates from the series; totals since the counters began are in --json. */
+/** Current error and discard rates from the series; the lifetime totals are in the data (`--json`). */
 const errorRates = (r: Rates) =>
   r ? `${formatValue(r.errorsPs, "/s")} / ${formatValue(r.discardsPs, "/s")}` : "— / —";
 
@@ -26,8 +27,8 @@ export default defineCommand({
   summary: "Ports of a device: status, speed, down since, errors",
   description:
     "Every port of the device from the cache: name, alias, admin/oper status, speed, how long it has been down, " +
-    "current traffic and error/discard rates per second (from the last polls; `--json` has the lifetime counter " +
-    "totals). The filter keeps ports whose name, alias or description contains it, " +
+    "current traffic and error/discard rates per second (from the last polls; `opsbot ask --json` has the " +
+    "lifetime counter totals). The filter keeps ports whose name, alias or description contains it, " +
     "or is one of `down`, `up`, `errors`.",
   args: [
     { name: "device", type: "device", kind: "positional", required: true, description: "Device name" },
@@ -38,7 +39,6 @@ export default defineCommand({
       rest: true,
       description: "Port name/alias text, or down|up|errors",
     },
-    { name: "json", type: "bool", kind: "flag", description: "Ports as JSON, with the counter totals" },
   ],
   examples: ["links core-sw1", "links core-sw1 Gi1/0/4", "links core-sw1 down", "links core-sw1 uplink"],
   sideEffects: false,
@@ -50,10 +50,6 @@ export default defineCommand({
     const result = fleet.links(name, filter)!;
     // Rates from polls within two intervals: older ones are not "current".
     const rates = ctx.services.history.portRates(name, now - 2 * result.device.pollIntervalMs);
-    if (args.values.json === true) {
-      const ports = result.ports.map((p) => ({ ...p, ...(rates.get(p.name) ?? {}) }));
-      return reply(code(JSON.stringify({ device: name, ports, age: result.age }, null, 2)));
-    }
     const blocks: Block[] = [];
     const down = result.ports.filter((p) => p.adminStatus === "up" && p.operStatus !== "up").length;
     const what =
@@ -98,6 +94,19 @@ export default defineCommand({
       );
     }
     blocks.push(ageBlock(result.age, now));
-    return reply(...blocks);
+    return withData(
+      reply(...blocks),
+      dataOf("ports", {
+        device: deviceData(result.device),
+        filter: filter ?? null,
+        total: result.totalPorts,
+        age: ageData(result.age, now),
+        ports: result.ports.map((p) => ({
+          ...portData(p, now),
+          errorsPerSecond: rates.get(p.name)?.errorsPs ?? null,
+          discardsPerSecond: rates.get(p.name)?.discardsPs ?? null,
+        })),
+      }),
+    );
   },
 });

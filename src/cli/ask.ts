@@ -15,7 +15,7 @@ const usage = 'opsbot ask [--as USER] [--json] "<command text>"';
 
 export const ask: Subcommand = {
   summary: "Run one chat command and print the reply (exit 1 on a user error)",
-  usage: `${usage}\n\n  --as USER       ask as this user (default $OPSBOT_USER, console.user, or your login)\n  --json          print the reply model as JSON\n${GLOBAL_HELP}`,
+  usage: `${usage}\n\n  --as USER       ask as this user (default $OPSBOT_USER, console.user, or your login)\n  --json          print the answer as JSON: its data payload (docs/json.md) and the reply model\n${GLOBAL_HELP}`,
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
@@ -58,7 +58,8 @@ export const ask: Subcommand = {
       });
       if (values.json)
         process.stdout.write(
-          `${JSON.stringify({ outcome: result.outcome, command: result.command, reply: result.reply }, null, 2)}\n`,
+          // `data` is the documented payload (docs/json.md); `reply` the rendered model, for display.
+          `${JSON.stringify({ outcome: result.outcome, command: result.command, data: result.reply.data, reply: result.reply }, null, 2)}\n`,
         );
       else (result.reply.isError ? process.stderr : process.stdout).write(`${renderText(result.reply)}\n`);
       return result.outcome === "ok" ? 0 : result.outcome === "error" ? 2 : 1;

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConsoleChat } from "../chat/console/console-chat.js";
+import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { loadConfigFile } from "../config/load.js";
 import { startDemoFleet } from "../demo/fleet.js";
@@ -11,17 +12,22 @@ import { createCollector, createCore, envSecrets, startSlack } from "../main.js"
 import { startPoller } from "../management/start-poller.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
-const usage = "opsbot demo [--keep] [--console]";
+const usage = "opsbot demo [--keep] [--console] [--log-stderr]";
 /** dist/src/cli → package root. */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export const demo: Subcommand = {
   summary: "Try opsbot with no Slack and no devices: simulated fleet, console chat, throwaway database",
-  usage: `${usage}\n\n  --keep          keep the demo's temporary database when you quit\n  --console       stay in the console even when Slack tokens are set\n  -h, --help      show this help`,
+  usage: `${usage}\n\n  --keep          keep the demo's temporary database when you quit\n  --console       stay in the console even when Slack tokens are set\n  --log-stderr    in the console, log to stderr instead of a file\n  -h, --help      show this help`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { help: GLOBAL_OPTIONS.help, keep: { type: "boolean" }, console: { type: "boolean" } },
+      {
+        help: GLOBAL_OPTIONS.help,
+        keep: { type: "boolean" },
+        console: { type: "boolean" },
+        "log-stderr": { type: "boolean" },
+      },
       usage,
     );
     if (values.help) {
@@ -31,7 +37,17 @@ export const demo: Subcommand = {
     const env = settingsFrom({}); // reads .env, where Slack tokens usually live
     const slack = values.console ? undefined : readSlackSettings(process.env);
     const dir = mkdtempSync(join(tmpdir(), "opsbot-demo-"));
-    const logger = createLogger({ level: process.env.OPSBOT_LOG_LEVEL ?? "warn" });
+    // In the console the chat owns the terminal: logs go to a file unless --log-stderr.
+    const log = slack
+      ? undefined
+      : consoleLog({
+          logStderr: values["log-stderr"] === true,
+          path: join(dir, "..", `${basename(dir)}.log`),
+        });
+    const logger = createLogger({
+      level: process.env.OPSBOT_LOG_LEVEL ?? "warn",
+      ...(log?.destination ? { destination: log.destination } : {}),
+    });
     const fleet = await startDemoFleet(loadConfigFile(join(packageRoot, "demo", "opsbot.demo.yaml")));
     // The example runbooks ship with the package: found wherever the demo is started from.
     const config = {
@@ -92,6 +108,7 @@ export const demo: Subcommand = {
     process.stdout.write(
       [
         `opsbot demo — console chat, throwaway database${values.keep ? ` (kept in ${dir})` : ""}`,
+        log?.note ?? "",
         `Simulated fleet on loopback: ${config.devices.map((d) => d.name).join(", ")}.`,
         `You are ${chat.currentUser.name}. Try: fleet · links down · links core-sw1 · drives failing · firmware drift ·`,
         "device db01 · alerts · backup now core-sw1 · runbooks · run service-restart host=web01 service=nginx ·",

@@ -1,4 +1,6 @@
+import { dirname, join } from "node:path";
 import { ConsoleChat } from "../chat/console/console-chat.js";
+import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { createLogger } from "../lib/logger.js";
 import { type Core, createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
@@ -12,21 +14,35 @@ import {
   settingsFrom,
 } from "./common.js";
 
-const usage = "opsbot start [--console] [--config FILE] [--db FILE]";
+const usage = "opsbot start [--console] [--log-stderr] [--config FILE] [--db FILE]";
 
 export const start: Subcommand = {
   summary: "Run the bot: Slack when SLACK_* tokens are set, otherwise a console chat",
-  usage: `${usage}\n\n  --console       use the console chat even when Slack tokens are set\n${GLOBAL_HELP}`,
+  usage: `${usage}\n\n  --console       use the console chat even when Slack tokens are set\n  --log-stderr    in the console, log to stderr instead of a file next to the database\n${GLOBAL_HELP}`,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...GLOBAL_OPTIONS, console: { type: "boolean" } }, usage);
+    const { values } = parseFlags(
+      argv,
+      { ...GLOBAL_OPTIONS, console: { type: "boolean" }, "log-stderr": { type: "boolean" } },
+      usage,
+    );
     if (values.help) {
       process.stdout.write(`Usage: ${this.usage}\n`);
       return 0;
     }
     const settings = settingsFrom(values);
     const config = loadConfig(settings);
-    const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
+    // In the console the chat owns the terminal: logs go to a file unless --log-stderr.
+    const log = slack
+      ? undefined
+      : consoleLog({
+          logStderr: values["log-stderr"] === true,
+          path: join(dirname(settings.dbPath), "opsbot.log"),
+        });
+    const logger = createLogger({
+      level: settings.logLevel,
+      ...(log?.destination ? { destination: log.destination } : {}),
+    });
     const collector = createCollector({ logger });
     // Management runs in the background whatever the chat: polling (SNMP + SSH), nightly backups and the alert engine.
     const startBackground = async (core: Core) => {
@@ -89,7 +105,7 @@ export const start: Subcommand = {
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
     process.stdout.write(
-      `opsbot console — you are ${chat.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n`,
+      `opsbot console — you are ${chat.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n${log?.note ?? ""}\n`,
     );
     await chat.runInteractive(process.stdin, process.stdout, process.stdin.isTTY === true);
     await core.shutdown();

@@ -133,6 +133,8 @@ export const alertsSchema = z
       .optional(),
     /** How often the engine reads the change log and checks hold times. */
     interval: duration.default("15s"),
+    /** The longest silence `silence` accepts without `--force`: a forgotten silence hides real alerts. */
+    max_silence: duration.default("7d"),
   })
   .strict();
 

@@ -25,6 +25,7 @@ import {
   statementCache,
 } from "./fleet-sql.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
+import { scopeKey } from "./scope-aggregates.js";
 import { deviceFromRow } from "./state-repo.js";
 import type { DeviceStateRow } from "./state-rows.js";
 
@@ -142,19 +143,35 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     },
 
     linksDown(scope, limit = 100) {
-      const where = scopeSql(scope, "i.device");
-      // Fleet-wide: read the down ports in answer order. Scoped: the scope's devices' down ports.
-      const index = scope ? "interface_down_device" : "interface_down";
+      const freshness = scopeFreshness(stmt, scope, clock.now());
+      const key = scopeKey(scope);
+      if (key === undefined) {
+        // One device: its own down ports (interface_down_device), however large the fleet.
+        const device = (scope as { device: string }).device;
+        const rows = stmt(
+          `SELECT ${PORT_COLUMNS} FROM interface_state i INDEXED BY interface_down_device
+           JOIN device_state d ON d.name = i.device
+           WHERE i.device = ? AND i.oper_down = 1 ORDER BY i.down_since DESC, i.if_index LIMIT ?`,
+        ).all(device, limit) as Row[];
+        const agg = stmt(
+          `SELECT count(*) AS total, count(DISTINCT device) AS devices, min(polled_at) AS oldest
+           FROM interface_state INDEXED BY interface_down_device WHERE device = ? AND oper_down = 1`,
+        ).get(device) as Row;
+        return listResult(rows.map(portView), agg, freshness);
+      }
+      // Fleet, site or tag: the first `limit` in answer order straight off scope_port_down_order, and
+      // totals kept on write (scope-aggregates.ts) — nothing here grows with the fleet.
       const rows = stmt(
-        `SELECT ${PORT_COLUMNS} FROM interface_state i INDEXED BY ${index} JOIN device_state d ON d.name = i.device
-         WHERE i.oper_down = 1 AND ${where.sql} ORDER BY i.down_since DESC, i.device, i.if_index LIMIT ?`,
-      ).all(...where.params, limit) as Row[];
-      // Index-only (interface_down_device covers device and polled_at).
-      const agg = stmt(
-        `SELECT count(*) AS total, count(DISTINCT i.device) AS devices, min(i.polled_at) AS oldest
-         FROM interface_state i INDEXED BY interface_down_device WHERE i.oper_down = 1 AND ${where.sql}`,
-      ).get(...where.params) as Row;
-      return listResult(rows.map(portView), agg, scopeFreshness(stmt, scope, clock.now()));
+        `SELECT ${PORT_COLUMNS} FROM scope_port_down p INDEXED BY scope_port_down_order
+         JOIN interface_state i ON i.device = p.device AND i.if_index = p.if_index
+         JOIN device_state d ON d.name = p.device
+         WHERE p.scope = ? ORDER BY p.down_since DESC, p.device, p.if_index LIMIT ?`,
+      ).all(key, limit) as Row[];
+      const counts = stmt("SELECT ports AS total, devices FROM scope_down_count WHERE scope = ?").get(key) as
+        | Row
+        | undefined;
+      const oldest = stmt("SELECT min(polled_at) FROM scope_port_down WHERE scope = ?").pluck().get(key);
+      return listResult(rows.map(portView), { ...counts, oldest }, freshness);
     },
 
     drives({ scope, failingOnly = false, limit = 200 } = {}) {
@@ -256,7 +273,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
         unreachable: Number(c.unreachable ?? 0),
         neverPolled: Number(c.never ?? 0),
         stale: Number(c.stale ?? 0),
-        portsDown: stmt("SELECT count(*) FROM interface_state WHERE oper_down = 1").pluck().get() as number,
+        portsDown: Number(stmt("SELECT ports FROM scope_down_count WHERE scope = '*'").pluck().get() ?? 0),
         drivesFailed: Number(drives.failed ?? 0),
         drivesWarning: Number(drives.warning ?? 0),
         firmwareNonCompliant,

@@ -1,5 +1,6 @@
 import type { Store } from "../store/store.js";
 import { isPortDown } from "./diff.js";
+import { createScopeAggregates } from "./scope-aggregates.js";
 import type {
   ChangeEntry,
   DeviceStateRow,
@@ -181,10 +182,27 @@ export function createStateRepo(store: Store): StateRepo {
     INSERT INTO change_log (at, device, kind, object_key, old, new, detail)
     VALUES (@at, @device, @kind, @objectKey, @old, @new, @detail)`);
 
+  const registered = db.prepare<[string], string>(`
+    SELECT json_array(host, site, poll_interval_ms,
+      (SELECT json_group_array(tag) FROM (SELECT tag FROM device_tag WHERE device = name ORDER BY tag)))
+    FROM device_state WHERE name = ?`);
+  const aggregates = createScopeAggregates(db);
+
   const register = (d: DeviceRegistration) => {
-    upsertDevice.run({ name: d.name, host: d.host, site: d.site ?? null, pollIntervalMs: d.pollIntervalMs });
-    deleteTags.run(d.name);
-    for (const tag of new Set(d.tags)) insertTag.run(tag, d.name);
+    const tags = [...new Set(d.tags)].sort();
+    // An unchanged registration (every start-up) writes nothing.
+    const wanted = JSON.stringify([d.host, d.site ?? null, d.pollIntervalMs, tags]);
+    if (registered.pluck().get(d.name) === wanted) return;
+    aggregates.track(d.name, () => {
+      upsertDevice.run({
+        name: d.name,
+        host: d.host,
+        site: d.site ?? null,
+        pollIntervalMs: d.pollIntervalMs,
+      });
+      deleteTags.run(d.name);
+      for (const tag of tags) insertTag.run(tag, d.name);
+    });
   };
 
   return {
@@ -194,7 +212,7 @@ export function createStateRepo(store: Store): StateRepo {
         const keep = new Set(devices.map((d) => d.name));
         const known = db.prepare("SELECT name FROM device_state").pluck().all() as string[];
         const drop = db.prepare("DELETE FROM device_state WHERE name = ?");
-        for (const name of known) if (!keep.has(name)) drop.run(name);
+        for (const name of known) if (!keep.has(name)) aggregates.track(name, () => drop.run(name));
       });
     },
 
@@ -209,42 +227,46 @@ export function createStateRepo(store: Store): StateRepo {
     },
 
     apply(write) {
-      const d = write.device;
-      updateDevice.run({ ...d, reachable: d.reachable === null ? null : d.reachable ? 1 : 0 });
-      if (write.interfaces) {
-        for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
-        for (const r of write.interfaces.rows) {
-          putInterface.run({
-            ...r,
-            inOctets: r.inOctets.toString(),
-            outOctets: r.outOctets.toString(),
-            operDown: isPortDown(r) ? 1 : 0,
-          });
-        }
-      }
-      if (write.drives) {
-        for (const key of write.drives.removed) deleteDrive.run(d.name, key);
-        for (const r of write.drives.rows) {
-          putDrive.run({ ...r, detail: r.detail === null ? null : JSON.stringify(r.detail) });
-        }
-      }
-      if (write.storage) {
-        deleteStorage.run(d.name);
-        for (const s of write.storage) putStorage.run(s);
-      }
-      return write.changes.map((c: ChangeEntry) =>
-        Number(
-          insertChange.run({
-            at: c.at,
-            device: c.device,
-            kind: c.kind,
-            objectKey: c.objectKey,
-            old: c.old,
-            new: c.new,
-            detail: c.detail === undefined ? null : JSON.stringify(c.detail),
-          }).lastInsertRowid,
-        ),
-      );
+      return aggregates.track(write.device.name, () => applyRows(write));
     },
   };
+
+  function applyRows(write: PollWrite): number[] {
+    const d = write.device;
+    updateDevice.run({ ...d, reachable: d.reachable === null ? null : d.reachable ? 1 : 0 });
+    if (write.interfaces) {
+      for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
+      for (const r of write.interfaces.rows) {
+        putInterface.run({
+          ...r,
+          inOctets: r.inOctets.toString(),
+          outOctets: r.outOctets.toString(),
+          operDown: isPortDown(r) ? 1 : 0,
+        });
+      }
+    }
+    if (write.drives) {
+      for (const key of write.drives.removed) deleteDrive.run(d.name, key);
+      for (const r of write.drives.rows) {
+        putDrive.run({ ...r, detail: r.detail === null ? null : JSON.stringify(r.detail) });
+      }
+    }
+    if (write.storage) {
+      deleteStorage.run(d.name);
+      for (const s of write.storage) putStorage.run(s);
+    }
+    return write.changes.map((c: ChangeEntry) =>
+      Number(
+        insertChange.run({
+          at: c.at,
+          device: c.device,
+          kind: c.kind,
+          objectKey: c.objectKey,
+          old: c.old,
+          new: c.new,
+          detail: c.detail === undefined ? null : JSON.stringify(c.detail),
+        }).lastInsertRowid,
+      ),
+    );
+  }
 }

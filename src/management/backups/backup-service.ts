@@ -1,4 +1,4 @@
-import { createTwoFilesPatch, diffLines } from "diff";
+import { createRequire } from "node:module";
 import cron from "node-cron";
 import type { Config, DeviceConfig } from "../../config/schema.js";
 import type { Clock } from "../../lib/clock.js";
@@ -12,6 +12,17 @@ import { cronScheduler, type Scheduler } from "../schedule.js";
 import { createBackupRepo } from "./backup-repo.js";
 import { BUILTIN_MASKS, compilePatterns, type NormalizeOptions, normalizeConfig } from "./normalize.js";
 import type { BackupDiff, BackupOutcome, BackupService, BackupVersionInfo } from "./types.js";
+
+/**
+ * `diff` (19 modules) loads on the first backup diff, not with every process that builds the
+ * backup service: `opsbot ask help` never compares configs. Synchronous, so diff() stays synchronous.
+ */
+const requireLazily = createRequire(import.meta.url);
+let diffLib: typeof import("diff") | undefined;
+const textDiff = (): typeof import("diff") => {
+  diffLib ??= requireLazily("diff") as typeof import("diff");
+  return diffLib;
+};
 
 /** A config larger than this is refused rather than stored truncated. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -200,7 +211,7 @@ export function createBackupService(options: BackupServiceOptions): ScheduledBac
     const patch =
       from.sha256 === to.sha256
         ? ""
-        : createTwoFilesPatch(
+        : textDiff().createTwoFilesPatch(
             `${device}@${back}`,
             `${device}@0`,
             from.content,
@@ -273,7 +284,7 @@ function stripContent<T extends BackupVersionInfo>(v: T): BackupVersionInfo {
 function countChanges(from: string, to: string): { added: number; removed: number } {
   let added = 0;
   let removed = 0;
-  for (const part of diffLines(from, to)) {
+  for (const part of textDiff().diffLines(from, to)) {
     if (part.added) added += part.count ?? 0;
     if (part.removed) removed += part.count ?? 0;
   }

@@ -4,7 +4,8 @@ import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
 import { inventoryMigration } from "./0007-inventory.js";
-import { historyMigration } from "./0160-history.js";
+import { scopeAggregatesMigration } from "./0160-scope-aggregates.js";
+import { historyMigration } from "./0161-history.js";
 import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
@@ -12,8 +13,8 @@ import type { Migration } from "./migration.js";
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory,
- * 160 history (time series).
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory; later
+ * issues take numbered blocks (160 management scope aggregates, 161 history time series, 170 Slack deliveries).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -22,6 +23,7 @@ export const migrations: Migration[] = [
   backupsMigration,
   alertsMigration,
   inventoryMigration,
+  scopeAggregatesMigration,
   historyMigration,
   slackDeliveriesMigration,
 ];

@@ -11,7 +11,7 @@ import type { Migration } from "./migration.js";
  * Primary keys are the read order (one series, a time range), so a chart is one index range scan.
  */
 export const historyMigration: Migration = {
-  id: 160,
+  id: 161,
   name: "history: time series with downsampling",
   sql: `
     CREATE TABLE series (
