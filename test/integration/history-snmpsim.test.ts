@@ -115,7 +115,7 @@ describe("history against snmpsimd writecache flips", () => {
     expect(text).toContain("0/s / 0/s");
     expect(text).toContain("1.0 Mb/s / 0 b/s");
     // The totals since the counters began stay in the data (`opsbot ask --json`), next to the rates.
-    expect((reply.data?.ports as Record<string, unknown>[])[0]).toMatchObject({
+    expect((reply.data!.ports as Record<string, unknown>[])[0]).toMatchObject({
       inErrors: 0,
       errorsPerSecond: 0,
       discardsPerSecond: 0,

@@ -88,7 +88,7 @@ describe("management chat commands", () => {
     expect(text).toContain("core-sw1: 3 ports, 1 down");
     // One poll: no rate yet, shown as unknown; the lifetime totals (3/1) are in the data (--json) only.
     expect(text).toContain("Gi1/0/1 | uplink fw1 | up | 1G |  | — / —");
-    expect((reply.data?.ports as Record<string, unknown>[])[0]).toMatchObject({
+    expect((reply.data!.ports as Record<string, unknown>[])[0]).toMatchObject({
       name: "Gi1/0/1",
       inErrors: 3,
       outErrors: 1,
