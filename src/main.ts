@@ -16,6 +16,8 @@ import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
+import { setDisplayTimezone } from "./lib/time-format.js";
+import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
 import { alertChartsFrom } from "./management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
@@ -97,6 +99,7 @@ export interface CoreOptions {
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
+  setDisplayTimezone(options.config.timezone);
   const commands = options.commands ?? allCommands;
   const inventory = createInventory({
     config: options.config,
@@ -108,12 +111,17 @@ export function createCore(options: CoreOptions): Core {
   });
   // Everything below sees the desired device list: the YAML's devices merged with the sources' kept lists.
   const config: Config = { ...options.config, devices: inventory.current().devices };
-  const redactor = new Redactor([
-    ...config.secrets,
-    ...(options.secrets ?? []),
+  const secrets = [
     ...configSecrets(config),
-    ...inventorySecrets(config),
-  ]);
+    ...inventorySecrets(config).map((value) => ({ key: "an inventory profile or the NetBox token", value })),
+    ...(options.secrets ?? []).map((value) => ({ key: "the Slack settings (.env)", value })),
+  ];
+  const names = configuredNames(config);
+  for (const warning of weakSecretWarnings(secrets, names)) options.logger.warn(warning);
+  const redactor = new Redactor(
+    secrets.map((s) => s.value),
+    names,
+  );
   const clock = options.clock ?? systemClock;
   const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger: options.logger, clock });
@@ -193,7 +201,8 @@ export function createCore(options: CoreOptions): Core {
   // A refresh that changed the list: every reader of config.devices sees the new one.
   inventory.onChange((devices) => {
     config.devices = devices;
-    for (const secret of configSecrets(config)) redactor.add(secret);
+    for (const secret of configSecrets(config)) redactor.add(secret.value);
+    redactor.keep(configuredNames(config));
     if (poller) poller.reload();
     else syncCache();
     backups.reload();
@@ -284,17 +293,32 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCo
   return createLazySnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
-/** Credentials written in the config (after ${VAR} substitution) are secrets too. */
-function configSecrets(config: Config): string[] {
-  return config.devices
-    .flatMap((d) => [
-      d.snmp?.community,
-      d.snmp?.v3?.auth_key,
-      d.snmp?.v3?.priv_key,
-      // SSH key passphrases come from the variable the config names.
-      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
-    ])
-    .filter((s): s is string => typeof s === "string");
+/**
+ * Every configured secret with the key it came from (for weak-secret warnings). Credentials written
+ * in the config (after ${VAR} substitution) are secrets too.
+ */
+function configSecrets(config: Config): LabelledSecret[] {
+  const out: LabelledSecret[] = config.secrets.map((value, i) => ({ key: `secrets[${i}]`, value }));
+  config.devices.forEach((d, i) => {
+    const at = `devices[${i}] (${d.name})`;
+    const add = (key: string, value: string | undefined) => {
+      if (typeof value === "string") out.push({ key: `${at}.${key}`, value });
+    };
+    add("snmp.community", d.snmp?.community);
+    add("snmp.v3.auth_key", d.snmp?.v3?.auth_key);
+    add("snmp.v3.priv_key", d.snmp?.v3?.priv_key);
+    // SSH key passphrases come from the variable the config names.
+    const env = d.ssh?.passphrase_env;
+    if (env !== undefined) add(`ssh.passphrase_env (${env})`, process.env[env]);
+  });
+  return out;
+}
+
+/** Names redaction must never change: devices, their sites, tags and teams, role members. */
+function configuredNames(config: Config): string[] {
+  const names = config.devices.flatMap((d) => [d.name, d.site ?? "", d.team ?? "", ...d.tags]);
+  for (const members of Object.values(config.roles)) names.push(...members);
+  return [...new Set(names.filter((n) => n.length > 0))];
 }
 
 /** Profile credentials and the NetBox token are secrets even before any device uses them. */

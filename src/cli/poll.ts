@@ -19,7 +19,7 @@ const noChat: ChatPort = {
 };
 
 function line(o: PollOutcome): string {
-  const state = o.reachable ? (o.error ? "partial" : "ok") : "UNREACHABLE";
+  const state = o.status === "ok" || o.status === "partial" ? o.status : o.status.toUpperCase();
   const changes = `${o.changes} change${o.changes === 1 ? "" : "s"}`;
   const took = formatDuration(o.durationMs).padStart(7);
   return `${o.device.padEnd(24)} ${state.padEnd(11)} ${changes.padEnd(10)} ${took}${o.error ? `  ${o.error}` : ""}`;
@@ -66,7 +66,8 @@ ${GLOBAL_HELP}`,
         const outcomes = await core.poller!.pollAll(devices);
         if (values.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
         else process.stdout.write(`${outcomes.map(line).join("\n")}\n`);
-        return outcomes.every((o) => o.reachable) ? 0 : 2;
+        // Any device not read completely (unreachable, refused, partial) makes the exit status 2.
+        return outcomes.every((o) => o.status === "ok") ? 0 : 2;
       }
       await startPoller(core.poller!, logger, {
         initialPoll: "background",

@@ -64,13 +64,3 @@ export const retentionSchema = z
 export const RETENTION_DEFAULTS = { series: SERIES_RETENTION_DEFAULTS };
 
 export type SeriesRetentionConfig = z.infer<typeof seriesRetentionSchema>;
-
-/** An IANA time zone name ("Europe/Amsterdam", "UTC"), checked against the runtime's zone data. */
-export const timeZoneSchema = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en-GB", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "an IANA time zone such as UTC or Europe/Amsterdam");

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
-import { RETENTION_DEFAULTS, retentionSchema, timeZoneSchema } from "./retention-schema.js";
+import { RETENTION_DEFAULTS, retentionSchema } from "./retention-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -172,6 +173,11 @@ const ORCHESTRATION_DEFAULTS = {
 
 export const configSchema = z
   .object({
+    /** IANA time zone of every schedule (polling, backups, digest, maintenance) and of times in answers. */
+    timezone: z
+      .string()
+      .refine(isTimezone, 'an IANA time zone such as "UTC" or "Europe/Berlin"')
+      .default(DEFAULT_TIMEZONE),
     /** Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`). */
     roles: z.record(name, z.array(z.string().min(1))).default({}),
     /** Logical channel name → transport channel (Slack id `C…` or `#name`; any name in the console). */
@@ -217,8 +223,6 @@ export const configSchema = z
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
     /** How long history is kept (src/management/history for `series`). */
     retention: retentionSchema.default(RETENTION_DEFAULTS),
-    /** Time zone for times people read: chart axes. */
-    timezone: timeZoneSchema.default("UTC"),
     devices: z.array(deviceSchema).default([]),
     /** Named SNMP/SSH/backup settings matched to devices by tag, site, role or platform. */
     profiles: profilesSchema({ snmp: snmpSchema.shape, ssh: sshSchema.shape, backup: backupSchema.shape }),

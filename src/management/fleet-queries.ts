@@ -3,10 +3,12 @@ import type { Store } from "../store/store.js";
 import { recentChanges } from "./change-log.js";
 import type { FirmwareBaseline } from "./compliance.js";
 import { isPortDown } from "./diff.js";
+import { mergeDrives } from "./drive-merge.js";
 import { createFirmwareJudge, FIRMWARE_COLUMNS, sortFirmware } from "./fleet-firmware.js";
 import type {
   DataAge,
   DeviceHeader,
+  DriveView,
   FleetCounts,
   FleetQueries,
   ListResult,
@@ -14,7 +16,6 @@ import type {
   StorageView,
 } from "./fleet-query-types.js";
 import {
-  DRIVE_ORDER,
   driveView,
   PORT_COLUMNS,
   portView,
@@ -175,17 +176,22 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     },
 
     drives({ scope, failingOnly = false, limit = 200 } = {}) {
+      // Every row of the scope: one physical drive may be several rows (sources), joined before
+      // filtering, counting and limiting, so a count is of drives, not of reports.
       const where = scopeSql(scope, "v.device");
-      const status = failingOnly ? "v.status <> 'ok'" : "1";
       const rows = stmt(
         `SELECT v.*, d.poll_interval_ms FROM drive_state v JOIN device_state d ON d.name = v.device
-         WHERE ${status} AND ${where.sql} ORDER BY ${DRIVE_ORDER}, v.device, v.key LIMIT ?`,
-      ).all(...where.params, limit) as Row[];
-      const agg = stmt(
-        `SELECT count(*) AS total, count(DISTINCT v.device) AS devices, min(v.polled_at) AS oldest
-         FROM drive_state v WHERE ${status} AND ${where.sql}`,
-      ).get(...where.params) as Row;
-      return listResult(rows.map(driveView), agg, scopeFreshness(stmt, scope, clock.now()));
+         WHERE ${where.sql} ORDER BY v.device, v.key`,
+      ).all(...where.params) as Row[];
+      const drives = sortDrives(mergeDrives(rows.map(driveView))).filter(
+        (d) => !failingOnly || d.status !== "ok",
+      );
+      const agg = {
+        total: drives.length,
+        devices: new Set(drives.map((d) => d.device)).size,
+        oldest: drives.length === 0 ? null : Math.min(...drives.map((d) => d.polledAt)),
+      };
+      return listResult(drives.slice(0, limit), agg, scopeFreshness(stmt, scope, clock.now()));
     },
 
     firmware({ scope, driftOnly = false, limit = 200 } = {}) {
@@ -211,7 +217,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
       ).get(d.name) as Row;
       const drives = stmt(
         `SELECT v.*, d.poll_interval_ms FROM drive_state v JOIN device_state d ON d.name = v.device
-         WHERE v.device = ? ORDER BY ${DRIVE_ORDER}, v.key`,
+         WHERE v.device = ? ORDER BY v.key`,
       ).all(d.name) as Row[];
       const storage = (
         stmt("SELECT * FROM storage_state WHERE device = ? ORDER BY idx").all(d.name) as Row[]
@@ -236,7 +242,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
           down: Number(ports.down ?? 0),
           adminDown: Number(ports.admin_down ?? 0),
         },
-        drives: drives.map(driveView),
+        drives: sortDrives(mergeDrives(drives.map(driveView))),
         storage,
         recentChanges: recentChanges(store, d.name, 5),
         age: { polledAt: d.lastOkAt, intervalMs: d.pollIntervalMs },
@@ -263,9 +269,19 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
         if (status === "below" || status === "mismatch") firmwareNonCompliant += Number(v.n);
         if (status === "unknown") firmwareUnknown += Number(v.n);
       }
-      const drives = stmt(
-        "SELECT sum(status = 'failed') AS failed, sum(status = 'warning') AS warning FROM drive_state WHERE status <> 'ok'",
-      ).get() as Row;
+      // Drives of devices with a drive not ok, joined per physical drive (drive-merge.ts).
+      const joined = mergeDrives(
+        (
+          stmt(
+            `SELECT v.*, 0 AS poll_interval_ms FROM drive_state v
+             WHERE v.device IN (SELECT device FROM drive_state WHERE status <> 'ok') ORDER BY v.device, v.key`,
+          ).all() as Row[]
+        ).map(driveView),
+      );
+      const drives = {
+        failed: joined.filter((x) => x.status === "failed").length,
+        warning: joined.filter((x) => x.status === "warning").length,
+      };
       const age: DataAge = { polledAt: num(c.oldest), intervalMs: Number(c.interval ?? 0) };
       return {
         devices: Number(c.devices),
@@ -283,4 +299,16 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     },
   };
   return self;
+}
+
+const DRIVE_RANK = { failed: 0, warning: 1, unknown: 2, ok: 3 } as const;
+
+/** Failing first, then by device and name. */
+function sortDrives(drives: DriveView[]): DriveView[] {
+  return drives.sort(
+    (a, b) =>
+      DRIVE_RANK[a.status] - DRIVE_RANK[b.status] ||
+      a.device.localeCompare(b.device) ||
+      a.key.localeCompare(b.key),
+  );
 }

@@ -36,6 +36,8 @@ export interface PortView extends PortRow {
 /** A drive as stored by the poller, plus the device's poll interval (for staleness). */
 export interface DriveView extends DriveStateRow {
   intervalMs: number;
+  /** Every source reporting this physical drive (one, unless several were joined: drive-merge.ts). */
+  sources: DriveStateRow["source"][];
 }
 
 export interface StorageView {

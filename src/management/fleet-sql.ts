@@ -43,11 +43,9 @@ export function portView(r: Row): PortView {
 
 /** A drive row (drive_state joined with its device's poll_interval_ms) as the answers see it. */
 export function driveView(r: Row): DriveView {
-  return { ...driveFromRow(r), intervalMs: Number(r.poll_interval_ms) };
+  const row = driveFromRow(r);
+  return { ...row, intervalMs: Number(r.poll_interval_ms), sources: [row.source] };
 }
-
-/** Failed first, then warning, unknown, ok. */
-export const DRIVE_ORDER = `CASE v.status WHEN 'failed' THEN 0 WHEN 'warning' THEN 1 WHEN 'unknown' THEN 2 ELSE 3 END`;
 
 /** How many stale device names a list answer carries (the count is always exact). */
 const STALE_SAMPLE = 10;

@@ -7,7 +7,7 @@ import type { SeriesWriter } from "./history/series-store.js";
 import { createLimiter } from "./limiter.js";
 import type { DeviceObservation } from "./observations.js";
 import { recordPoll } from "./record-poll.js";
-import { cronScheduler, registrationsFromConfig, type Scheduler } from "./schedule.js";
+import { createCronScheduler, registrationsFromConfig, type Scheduler } from "./schedule.js";
 import { createStateRepo } from "./state-repo.js";
 
 /** What the poller needs from collection: SNMP, SSH or both behind one call. */
@@ -17,7 +17,10 @@ export interface Collector {
 
 export interface PollOutcome {
   device: string;
+  /** False when the poll read nothing (no answer, or an answer refusing us such as bad SNMPv3 keys). */
   reachable: boolean;
+  /** ok: everything read; partial: some collector failed; failed: answered, nothing read; unreachable. */
+  status: "ok" | "partial" | "failed" | "unreachable";
   /** When the poll was recorded (the data's timestamp). */
   at: number;
   durationMs: number;
@@ -58,7 +61,7 @@ export interface PollerOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "polling" | "devices">;
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "timezone">>;
   scheduler?: Scheduler;
   /** Source of jitter, [0, 1). */
   random?: () => number;
@@ -73,7 +76,7 @@ export interface PollerOptions {
  */
 export function createPoller(options: PollerOptions): Poller {
   const { collector, store, clock, logger, config } = options;
-  const scheduler = options.scheduler ?? cronScheduler;
+  const scheduler = options.scheduler ?? createCronScheduler(config.timezone);
   const random = options.random ?? Math.random;
   const repo = createStateRepo(store);
   repo.syncDevices(registrationsFromConfig(config));
@@ -114,16 +117,23 @@ export function createPoller(options: PollerOptions): Poller {
     const recorded = recordPoll(store, repo, obs, options.series);
     const outcome: PollOutcome = {
       device: device.name,
-      reachable: obs.reachable,
+      reachable: recorded.device.reachable === true,
+      status: !obs.reachable
+        ? "unreachable"
+        : recorded.device.reachable !== true
+          ? "failed"
+          : recorded.device.lastError
+            ? "partial"
+            : "ok",
       at: obs.at,
       durationMs: clock.now() - started,
       changes: recorded.changeIds.length,
       error: recorded.device.lastError,
     };
-    if (!obs.reachable) {
+    if (!outcome.reachable) {
       logger.warn(
         { device: device.name, failures: recorded.device.consecutiveFailures, error: outcome.error },
-        "device unreachable",
+        outcome.status === "failed" ? "device poll failed" : "device unreachable",
       );
     } else {
       logger.debug({ device: device.name, changes: outcome.changes, ms: outcome.durationMs }, "polled");

@@ -121,6 +121,10 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     logger: deps.logger,
     redactor: deps.redactor,
     runbook: (name) => getCatalog().get(name),
+    runbookNames: () =>
+      getCatalog()
+        .list()
+        .map((v) => v.name),
     devices,
     sleep,
     ...(deps.health ? { health: deps.health } : {}),

@@ -293,6 +293,9 @@ describe("recording polls in the device cache", () => {
     expect(state.interfaces).toHaveLength(1);
     expect(state.interfaces[0]!.polledAt).toBe(T0);
     expect(state.device.lastError).toBe("interfaces: timeout");
+    // A partial poll does not refresh the device's data age: it goes stale if it keeps failing.
+    expect(state.device.lastOkAt).toBe(T0);
+    expect(state.device.lastPolledAt).toBe(T0 + FIVE_MIN);
     const storage = store.db.prepare("SELECT count(*) FROM storage_state").pluck().get();
     expect(storage).toBe(1);
   });

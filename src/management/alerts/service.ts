@@ -1,9 +1,9 @@
-import cron from "node-cron";
 import type { Reply } from "../../chat/reply.js";
 import { suggest } from "../../chat/suggest.js";
 import { RULE_NAMES } from "../../config/alerts-schema.js";
 import type { ChatUser } from "../../lib/actor.js";
 import { formatDuration, parseDuration } from "../../lib/clock.js";
+import { scheduleCron } from "../../lib/cron.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
 import type { Silence } from "./alert-repo.js";
 import { acknowledge } from "./decide.js";
@@ -154,7 +154,7 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
       run();
       const d = config.alerts.digest;
       if (d) {
-        digestTask = cron.schedule(
+        digestTask = scheduleCron(
           d.schedule,
           () => {
             const channel = config.channels[d.channel] ?? d.channel;
@@ -162,7 +162,7 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
               .post(channel, service.digest())
               .catch((err: unknown) => deps.logger.warn({ err }, "alert digest not delivered"));
           },
-          { name: "alert digest", timezone: "UTC" },
+          { name: "alert digest", timezone: config.timezone },
         );
       }
     },
@@ -188,6 +188,14 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
           : [`Use device:NAME, tag:NAME or rule:NAME (rules: ${RULE_NAMES.join(", ")}).`],
       );
     };
+    const pair = /^device_rule:([^:]+):([^:]+)$/i.exec(target);
+    if (pair) {
+      const device = config.devices.find((d) => d.name.toLowerCase() === pair[1]!.toLowerCase());
+      if (!device) throw unknown("device", pair[1]!, names);
+      if (!RULE_NAMES.includes(pair[2] as RuleName))
+        throw new UsageError(`No rule "${pair[2]}". Rules: ${RULE_NAMES.join(", ")}.`);
+      return { targetKind: "device_rule", target: `${device.name}:${pair[2]}` };
+    }
     const m = /^(device|tag|rule):(.+)$/i.exec(target);
     if (m) {
       const kind = m[1]!.toLowerCase() as Silence["targetKind"];

@@ -161,7 +161,10 @@ export function createEngine(deps: EngineDeps) {
         plan,
         params,
         secretNames: row.secretParams,
-        redactor: deps.redactor.with(row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? "")),
+        redactor: deps.redactor.with(
+          row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? ""),
+          [version.name, row.requestedByName],
+        ),
         status: new Map(journal.getSteps(row.id).map((s) => [s.key, s.status])),
         controllers: new Map(),
         cancel: new AbortController(),
