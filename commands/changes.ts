@@ -30,7 +30,7 @@ export default defineCommand({
     },
     { name: "page", type: "int", kind: "option", default: 1, description: "Page, 1 = newest" },
   ],
-  examples: ["changes core-sw1", "changes core 7d", "changes ams1 48h --page 2"],
+  examples: ["changes core-sw1", "changes core 7d", "changes hq 48h --page 2"],
   sideEffects: false,
   handler(args, ctx) {
     const fleet = ctx.services.fleet;

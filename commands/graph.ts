@@ -27,12 +27,7 @@ export default defineCommand({
       description: "Time range, e.g. 6h, 7d (default 24h)",
     },
   ],
-  examples: [
-    "graph core-sw1 Gi1/0/1",
-    "graph core-sw1 uplink 7d",
-    "graph nas1 smart:/dev/sda",
-    "graph core-sw1 6h",
-  ],
+  examples: ["graph core-sw1 Gi1/0/1", "graph core-sw1 Te1/1/1 7d", "graph db01 6h"],
   sideEffects: false,
   async handler(args, ctx): Promise<Reply> {
     const fleet = ctx.services.fleet;
