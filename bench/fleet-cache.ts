@@ -143,6 +143,7 @@ function openCache(dir: string, devices: number): Cache {
         tags: [`tag${i % TAGS}`, i % 2 === 0 ? "access" : "distribution"],
         pollIntervalMs: 300_000,
       })),
+      clock.now(),
     );
     // Polling rounds through the poller's write path (aggregates included). Setup only: 500 device polls share a commit (each is still its
     // own nested transaction), so building 50k devices takes minutes, not a quarter of an hour.

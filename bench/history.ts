@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SERIES_RETENTION_DEFAULTS } from "../src/config/retention-schema.js";
+import { SERIES_RETENTION_DEFAULTS } from "../src/config/series-retention-schema.js";
 import { renderChartPng } from "../src/lib/chart/png.js";
 import { ManualClock } from "../src/lib/clock.js";
 import { graphSpec } from "../src/management/history/graph-spec.js";
@@ -139,7 +139,10 @@ function growthBench(withSeries: boolean): { bytes: number; msPerPoll: number; s
     const clock = new ManualClock(T0);
     const repo = createStateRepo(store);
     const names = Array.from({ length: SAMPLE_DEVICES }, (_, i) => `sw${i}`);
-    repo.syncDevices(names.map((name) => ({ name, host: "127.0.0.1", tags: [], pollIntervalMs: POLL_MS })));
+    repo.syncDevices(
+      names.map((name) => ({ name, host: "127.0.0.1", tags: [], pollIntervalMs: POLL_MS })),
+      T0,
+    );
     const series = createSeriesStore({ store, clock, tiers: seriesTiers(SERIES_RETENTION_DEFAULTS) });
     const size = () =>
       Number(store.db.pragma("page_count", { simple: true })) *

@@ -40,6 +40,13 @@ export default defineCommand({
         "Stale data":
           c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
       }),
+      ...(c.removed > 0
+        ? [
+            text(
+              `${plural(c.removed, "device")} removed from the config ${c.removed === 1 ? "is" : "are"} not counted (history kept until retention).`,
+            ),
+          ]
+        : []),
       listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
     // A failing inventory source keeps its last list: say so, or the fleet reads as complete.

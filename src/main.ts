@@ -2,15 +2,15 @@ import { existsSync } from "node:fs";
 import { homeView } from "../commands/app-home.js";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
 import type { Action, Command, Services } from "../commands/services.js";
+import type { ChatAdapter } from "./chat/adapter.js";
 import type { ChatPort } from "./chat/port.js";
 import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createStoredDeliveries } from "./chat/slack/delivery-store.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
-import { type Clock, systemClock } from "./lib/clock.js";
+import { type Clock, parseDuration, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
@@ -31,10 +31,12 @@ import { sourcesFromConfig } from "./management/inventory/sources.js";
 import type { InventorySource } from "./management/inventory/types.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
+import { startPoller } from "./management/start-poller.js";
 import { createStateRepo } from "./management/state-repo.js";
 import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
+import { createLifecycle, type Lifecycle, type Part } from "./runtime/lifecycle.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { createStoreHealth, type StoreHealth } from "./store/faults.js";
 import { openStore, type Store } from "./store/store.js";
@@ -44,11 +46,17 @@ import { openStore, type Store } from "./store/store.js";
  * Everything else receives what it needs through `Services` or factory arguments.
  */
 
-/** The config file, or — when the default path simply doesn't exist yet — an empty fleet. */
+/** True when no path was chosen and ./opsbot.yaml (the default) does not exist. */
+export function configFileMissing(settings: EnvSettings): boolean {
+  return !settings.configPathExplicit && !existsSync(settings.configPath);
+}
+
+/**
+ * The config file, or — when the default path simply doesn't exist — an empty config. A process in
+ * that case answers from the database and never syncs devices (see `configFileMissing`).
+ */
 export function loadConfig(settings: EnvSettings, env: NodeJS.ProcessEnv = process.env): Config {
-  if (!settings.configPathExplicit && !existsSync(settings.configPath)) {
-    return parseConfig("{}", "(no config file)", env);
-  }
+  if (configFileMissing(settings)) return parseConfig("{}", "(no config file)", env);
   return loadConfigFile(settings.configPath, env);
 }
 
@@ -60,22 +68,55 @@ export interface Core {
   poller?: Poller;
   /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
   ssh: PooledSshRunner;
-  /** Config backups; long-running modes call `backups.start()` to schedule them. */
+  /** Config backups (scheduled by Core.start when `run.schedules`). */
   backups: ScheduledBackupService;
-  /** Runbooks and runs; long-running modes call `orchestration.start()` (recovery, expiry, watching). */
+  /** Runbooks and runs (recovery, expiry and watching start with Core.start when `run.schedules`). */
   orchestration: OrchestrationService;
-  /** Alert engine over the change log; long-running modes call `alerts.start()`. */
+  /** Alert engine over the change log (started by Core.start when `run.schedules`). */
   alerts: ScheduledAlertService;
-  /** Devices from NetBox/Ansible merged with the YAML; long-running modes call `inventory.start()`. */
+  /** Devices from NetBox/Ansible merged with the YAML (refreshed on schedule by Core.start when `run.schedules`). */
   inventory: InventoryService;
   /** Whether the store takes writes, as the retrying writers see it (for /readyz and the admin notice). */
   storeHealth: StoreHealth;
-  /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
+  /**
+   * The ordered parts Core.start / Core.stop run: add yours (an ops HTTP listener…) with
+   * `lifecycle.add(part, { before: "control" })`. See `lifecycle.names()`.
+   */
+  lifecycle: Lifecycle;
+  /** Starts every part in order (lease, device sync, subsystems, control socket, chat). */
+  start(): Promise<void>;
+  /**
+   * Graceful stop in reverse order: chat and control stop accepting, running steps get the shutdown
+   * grace, the rest is marked interrupted through the journal, the outbox is flushed, the lease
+   * released, the store closed last. With `reload`, process parts (lease, chat, socket) keep running.
+   */
+  stop(options?: { reload?: boolean }): Promise<void>;
+  /** Same as stop(): kept for callers that never started the core. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
   /** Called when what the App Home shows may have changed: runs, approvals, alerts. Returns unsubscribe. */
   onStateChange(listener: () => void): () => void;
+}
+
+/** What Core.start starts; without it the core only answers (tests, one-shot calls). */
+export interface RunOptions {
+  /** The owner lease (a process part: it survives reloads). */
+  owner?: Part;
+  /** The chat transport; started last, stopped first, flushed after the subsystems stopped. */
+  adapter?: ChatAdapter;
+  /** The router the adapter talks to (a forwarding one across reloads); default the core's. */
+  adapterRouter?: Router;
+  /** The control socket server (a process part). */
+  control?: Part;
+  /** Register the configured devices in the cache (only the owner, only from a real config file). */
+  syncDevices: boolean;
+  /** Background work: polling, backups, orchestration recovery and sweeps, alerts, pruning. */
+  schedules: boolean;
+  /** With schedules: wait for the first poll round before start() resolves, or poll in the background. */
+  initialPoll?: "wait" | "background";
+  /** Retention pruning on its schedule (owner with schedules only). */
+  prune?: Part;
 }
 
 export interface CoreOptions {
@@ -89,14 +130,16 @@ export interface CoreOptions {
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
   /** Device collection (see createCollector); without it answers come from the cache alone. */
-  collector?: Collector;
+  collector?: Collector & { close?(): Promise<void> | void };
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
   /** Inventory sources; default those the config names (tests pass their own timers through these). */
   inventorySources?: InventorySource[];
+  /** Long-running and owner behaviour; see RunOptions. */
+  run?: RunOptions;
 }
 
-/** Store, services and router: what every mode (console, one-shot, Slack) shares. */
+/** Store, services and router: what every mode (console, one-shot, Slack) shares, and their lifecycle. */
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
   setDisplayTimezone(options.config.timezone);
@@ -123,80 +166,75 @@ export function createCore(options: CoreOptions): Core {
     names,
   );
   const clock = options.clock ?? systemClock;
+  const logger = options.logger;
   const audit = createAuditRepo(store);
-  const ssh = createLazySshRunner({ logger: options.logger, clock });
-  const backups = createBackupService({
-    ssh,
-    store,
-    clock,
-    logger: options.logger,
-    config,
-    redactor,
-  });
+  const ssh = createLazySshRunner({ logger, clock });
+  const backups = createBackupService({ ssh, store, clock, logger, config: config, redactor });
   const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
   // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
   const { series, history } = createStoreHistory({ store, clock, fleet, config });
-  // The cache knows every configured device (and its poll interval) before its first poll.
   const poller = options.collector
     ? createPoller({
         // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
-        collector: withSshCollector(
-          options.collector,
-          createSshCollector({ ssh, clock, logger: options.logger }),
-          clock,
-        ),
+        collector: withSshCollector(options.collector, createSshCollector({ ssh, clock, logger }), clock),
         store,
         clock,
-        logger: options.logger,
-        config,
+        logger,
+        config: config,
+        syncDevices: false,
         series,
       })
     : undefined;
-  // The one place the device cache is synced to the desired list outside the poller.
-  const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
-  if (!poller) syncCache();
-
+  // Only the owner syncs the cache's device list (`run.syncDevices`), never from a missing config.
+  const syncDevices = () => {
+    const removed = createStateRepo(store).syncDevices(registrationsFromConfig(config), clock.now());
+    if (removed.length > 0) logger.warn({ removed }, "devices no longer in the config are marked removed");
+  };
+  // Without run options (tests, benches) the cache knows every configured device at once, as before.
+  if (!options.run) syncDevices();
   const storeHealth = createStoreHealth(() => clock.now());
   reportStoreHealth(storeHealth, options);
+  const devices = new Map(config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
-    config,
+    config: config,
     store,
     clock,
-    logger: options.logger,
+    logger,
     chat: options.chat,
     redactor,
     ssh,
     sshTargetFor: (name) => {
-      const device = config.devices.find((d) => d.name === name);
+      const device = devices.get(name);
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
     fleet: fleetViewFromManagement(fleet),
-    health: storeHealth,
   });
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
     orchestration,
     chat: options.chat,
     clock,
-    logger: options.logger,
+    logger,
     ...(options.reporter ? { options: options.reporter } : {}),
   });
+  // What the App Home shows changed (runs, approvals, alerts): listeners re-render it.
   const stateListeners = new Set<() => void>();
+  const stateChanged = () => {
+    for (const l of stateListeners) l();
+  };
   orchestration.subscribe((ev) => {
-    if (ev.type === "run" || ev.type === "approval") for (const l of stateListeners) l();
+    if (ev.type === "run" || ev.type === "approval") stateChanged();
   });
   const alerts = createAlertService({
     store,
     clock,
     chat: options.chat,
-    config,
-    logger: options.logger,
+    config: config,
+    logger,
     redactor,
     charts: alertChartsFrom(history),
-    onChange: () => {
-      for (const l of stateListeners) l();
-    },
+    onChange: stateChanged,
   });
   // A refresh that changed the list: every reader of config.devices sees the new one.
   inventory.onChange((devices) => {
@@ -204,13 +242,13 @@ export function createCore(options: CoreOptions): Core {
     for (const secret of configSecrets(config)) redactor.add(secret.value);
     redactor.keep(configuredNames(config));
     if (poller) poller.reload();
-    else syncCache();
+    else syncDevices();
     backups.reload();
   });
   const services: Services = {
     config,
     clock,
-    logger: options.logger,
+    logger,
     audit,
     redactor,
     commands,
@@ -227,42 +265,133 @@ export function createCore(options: CoreOptions): Core {
     commands,
     actions: options.actions ?? allActions,
     services,
-    deps: { audit, clock, logger: options.logger, redactor },
+    deps: { audit, clock, logger, redactor },
   });
-  const close = () => {
-    runReporter.close();
-    orchestration.stop();
-    void alerts.stop();
-    void inventory.stop();
-    void poller?.stop();
-    void backups.stop();
-    void ssh.close();
-    store.close();
-  };
+  const run = options.run;
+  const schedules = run?.schedules === true;
+  const graceMs = parseDuration(config.orchestration.shutdown_grace) ?? 30_000;
+  const collector = options.collector;
+  // Start order; stop runs in reverse. `always`: resources held from creation, released by stop()
+  // even when start() never ran.
+  const parts: (Part & { always?: boolean })[] = [
+    { name: "store", always: true, stop: () => store.close() },
+    { name: "ssh", always: true, stop: () => ssh.close() },
+    ...(collector?.close ? [{ name: "collector", always: true, stop: () => collector.close?.() }] : []),
+    ...(run?.owner ? [run.owner] : []),
+    ...(run?.adapter ? [{ name: "chat-outbox", process: true, stop: () => run.adapter!.flush() }] : []),
+    ...(run?.syncDevices ? [{ name: "device-sync", start: syncDevices }] : []),
+    {
+      name: "reporter",
+      always: true,
+      // Runs that ended during the stop get their last message update (bounded: rate limits may delay it).
+      stop: async () => {
+        if (run) await settleWithin(runReporter.idle(), REPORTER_SETTLE_MS);
+        runReporter.close();
+      },
+    },
+    {
+      name: "orchestration",
+      always: true,
+      start: () => {
+        if (schedules) orchestration.start();
+      },
+      stop: async () => {
+        await orchestration.drain(graceMs);
+      },
+    },
+    {
+      name: "poller",
+      always: true,
+      start: async () => {
+        if (schedules && poller)
+          await startPoller(poller, logger, { initialPoll: run?.initialPoll ?? "background" });
+      },
+      stop: () => poller?.stop(),
+    },
+    {
+      name: "backups",
+      always: true,
+      start: () => {
+        if (schedules) backups.start();
+      },
+      stop: () => backups.stop(),
+    },
+    {
+      name: "alerts",
+      always: true,
+      start: () => {
+        if (schedules) alerts.start();
+      },
+      stop: () => alerts.stop(),
+    },
+    {
+      name: "inventory",
+      always: true,
+      // Devices from NetBox/Ansible: refreshed now and on each source's schedule.
+      start: () => {
+        if (schedules) inventory.start();
+      },
+      stop: () => inventory.stop(),
+    },
+    ...(schedules && run?.prune ? [run.prune] : []),
+    ...(run?.control ? [run.control] : []),
+    ...(run?.adapter
+      ? [
+          {
+            name: "chat",
+            process: true,
+            start: async () => {
+              // Slack's App Home: this core renders it and says when to re-render.
+              const home = run.adapter!.serveHome?.((user) => homeView(user, services));
+              if (home) stateListeners.add(home.refresh);
+              await run.adapter!.start(run.adapterRouter ?? (router as Router));
+            },
+            stop: () => run.adapter!.stop(),
+          },
+        ]
+      : []),
+  ];
+  const lifecycle = createLifecycle(logger, parts, (p) => (p as { always?: boolean }).always === true);
+  const stop = (o?: { reload?: boolean }) => lifecycle.stop(o);
   return {
     services,
     router,
     store,
     ...(poller ? { poller } : {}),
-    storeHealth,
     ssh,
     backups,
     orchestration,
     alerts,
     inventory,
-    shutdown: async () => {
-      runReporter.close();
-      orchestration.stop();
-      await Promise.all([poller?.stop(), backups.stop(), alerts.stop(), inventory.stop()]);
-      await ssh.close();
-      store.close();
-    },
-    close,
+    storeHealth,
+    lifecycle,
+    start: () => lifecycle.start(),
+    stop,
+    shutdown: () => stop(),
     onStateChange(listener) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
     },
+    close: () => {
+      runReporter.close();
+      orchestration.stop();
+      void alerts.stop();
+      void inventory.stop();
+      void poller?.stop();
+      void backups.stop();
+      void ssh.close();
+      store.close();
+    },
   };
+}
+
+/** How long a stop waits for the run reporter's last message updates. */
+const REPORTER_SETTLE_MS = 5000;
+
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 /**
@@ -342,43 +471,40 @@ export function envSecrets(settings: EnvSettings): string[] {
 
 export interface SlackRuntime {
   core: Core;
-  /** Stops receiving, delivers what is queued, closes the store. */
+  /** Stops receiving, stops the core gracefully, delivers what is queued, closes the store. */
   stop(): Promise<void>;
 }
 
 /**
- * Slack mode: the Bolt app's outbox is the chat port every subsystem posts through; the app starts
- * with the core's router, so Slack and the console share one command pipeline.
+ * Slack mode for tests and benches that drive a core directly: the Bolt app's outbox is the chat
+ * port every subsystem posts through; the app starts with the core's router, so Slack and the
+ * console share one command pipeline. The CLI builds the same through src/runtime/bot.ts.
  */
 export async function startSlack(
   options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
 ): Promise<SlackRuntime> {
   const clock = options.clock ?? systemClock;
-  // Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast).
-  const { createSlackApp } = await import("./chat/slack/app.js");
-  const slack = createSlackApp({
-    settings: options.settings,
-    config: options.config,
+  const adapter = await createSlackAdapter({ ...options, clock });
+  const core = createCore({
+    ...options,
     clock,
-    logger: options.logger,
+    chat: adapter.port,
+    run: { syncDevices: true, schedules: false, ...options.run, adapter },
   });
-  const core = createCore({ ...options, clock, chat: slack.chat });
-  try {
-    await slack.start(core.router, {
-      deliveries: createStoredDeliveries(core.store, options.logger),
-      home: (user) => homeView(user, core.services),
-    });
-    core.onStateChange(() => slack.refreshHome());
-  } catch (err) {
-    await slack.stop(0).catch(() => {});
-    core.close();
-    throw err;
-  }
-  return {
-    core,
-    async stop() {
-      await slack.stop();
-      core.close();
-    },
-  };
+  await core.start();
+  return { core, stop: () => core.stop() };
+}
+
+/** Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast). */
+export async function createSlackAdapter(options: {
+  settings: SlackSettings;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  /** Delivery keys (replay and retry memory) live in this database. */
+  dbPath: string;
+}): Promise<ChatAdapter> {
+  const { createSlackApp } = await import("./chat/slack/app.js");
+  const { slackAdapter } = await import("./chat/slack/slack-adapter.js");
+  return slackAdapter(createSlackApp(options), { dbPath: options.dbPath, logger: options.logger });
 }

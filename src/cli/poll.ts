@@ -6,6 +6,7 @@ import { createCollector, createCore, loadConfig } from "../main.js";
 import { deviceOrThrow } from "../management/answers.js";
 import type { PollOutcome } from "../management/poller.js";
 import { startPoller } from "../management/start-poller.js";
+import { createOwnerPart, leaseTiming } from "../runtime/owner.js";
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
 const usage = "opsbot poll [--once] [--device NAME]... [--json] [--config FILE] [--db FILE]";
@@ -56,10 +57,26 @@ ${GLOBAL_HELP}`,
       );
     }
     const logger = createLogger({ level: settings.logLevel });
-    const collector = createCollector({ logger });
-    const core = createCore({ config, dbPath: settings.dbPath, logger, chat: noChat, collector });
+    const owner = createOwnerPart({
+      dbPath: settings.dbPath,
+      logger,
+      mode: "poll",
+      ...leaseTiming(config),
+      onLost: () => stop?.(),
+    });
+    // Polling writes the cache: only the owner does it. A running bot already polls on schedule.
+    const core = createCore({
+      config,
+      dbPath: settings.dbPath,
+      logger,
+      chat: noChat,
+      collector: createCollector({ logger }),
+      run: { owner, syncDevices: true, schedules: false },
+    });
+    let stop: (() => void) | undefined;
     try {
-      const fleet = core.services.fleet!;
+      await core.start();
+      const fleet = core.services.fleet;
       // Unknown names fail here, with suggestions, before anything is polled.
       const devices = values.device?.map((d) => deviceOrThrow(fleet, d));
       if (values.once) {
@@ -75,13 +92,13 @@ ${GLOBAL_HELP}`,
       });
       process.stderr.write("opsbot poll: polling on schedule; Ctrl-C to stop.\n");
       await new Promise<void>((resolve) => {
+        stop = resolve;
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
       return 0;
     } finally {
-      await core.shutdown();
-      await collector.close();
+      await core.stop();
     }
   },
 };

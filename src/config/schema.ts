@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
-import { RETENTION_DEFAULTS, retentionSchema } from "./retention-schema.js";
+import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -159,6 +159,8 @@ export const orchestrationSchema = z
     approval_expires_in: durationText.default("30m"),
     /** Logical channel (from channels) for notify steps without one; default the run's own channel. */
     notify_channel: z.string().min(1).optional(),
+    /** On stop, how long running steps may take to finish before they are marked interrupted. */
+    shutdown_grace: durationText.default("30s"),
   })
   .strict();
 
@@ -169,6 +171,7 @@ const ORCHESTRATION_DEFAULTS = {
   output_cap_bytes: 4_194_304,
   default_step_timeout: "30m",
   approval_expires_in: "30m",
+  shutdown_grace: "30s",
 };
 
 export const configSchema = z
@@ -221,13 +224,18 @@ export const configSchema = z
     orchestration: orchestrationSchema.default(ORCHESTRATION_DEFAULTS),
     /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
-    /** How long history is kept (src/management/history for `series`). */
-    retention: retentionSchema.default(RETENTION_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
     /** Named SNMP/SSH/backup settings matched to devices by tag, site, role or platform. */
     profiles: profilesSchema({ snmp: snmpSchema.shape, ssh: sshSchema.shape, backup: backupSchema.shape }),
     /** Devices from NetBox and Ansible inventories, merged with `devices` (see README). */
     inventory: inventorySchema.default(INVENTORY_DEFAULTS),
+    /** The owner lease (one bot per database) and its control socket. */
+    owner: ownerSchema.default(OWNER_DEFAULTS),
+    /**
+     * How long stored history is kept; the owner prunes daily, `opsbot prune` on demand. `series` (time
+     * series, src/management/history) is pruned as each poll is written.
+     */
+    retention: retentionSchema.default(RETENTION_DEFAULTS),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })

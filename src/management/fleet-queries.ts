@@ -18,6 +18,7 @@ import type {
 import {
   driveView,
   PORT_COLUMNS,
+  PRESENT,
   portView,
   type Row,
   type ScopeFreshness,
@@ -96,31 +97,35 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
   });
 
   const loadDevice = (name: string): DeviceStateRow | undefined => {
-    const row = stmt("SELECT * FROM device_state WHERE name = ?").get(name) as Row | undefined;
+    const row = stmt(`SELECT * FROM device_state WHERE name = ? AND ${PRESENT}`).get(name) as Row | undefined;
     return row ? deviceFromRow(row) : undefined;
   };
 
-  const nameLike = (table: string, column: string, word: string) =>
-    stmt(`SELECT ${column} FROM ${table} WHERE ${column} = ? COLLATE NOCASE LIMIT 1`)
+  const nameLike = (table: string, column: string, word: string, where = "1") =>
+    stmt(`SELECT ${column} FROM ${table} WHERE ${column} = ? COLLATE NOCASE AND ${where} LIMIT 1`)
       .pluck()
       .get(word.trim()) as string | undefined;
 
   const self: FleetQueries = {
-    resolveDevice: (name) => nameLike("device_state", "name", name),
+    resolveDevice: (name) => nameLike("device_state", "name", name, PRESENT),
 
     resolveScope(word) {
-      const device = nameLike("device_state", "name", word);
+      const device = nameLike("device_state", "name", word, PRESENT);
       if (device) return { device };
-      const tag = nameLike("device_tag", "tag", word);
+      const tag = nameLike("device_tag", "tag", word, scopeSql(undefined, "device").sql);
       if (tag) return { tag };
-      const site = nameLike("device_state", "site", word);
+      const site = nameLike("device_state", "site", word, PRESENT);
       return site ? { site } : undefined;
     },
 
-    deviceNames: () => stmt("SELECT name FROM device_state ORDER BY name").pluck().all() as string[],
-    tags: () => stmt("SELECT DISTINCT tag FROM device_tag ORDER BY tag").pluck().all() as string[],
+    deviceNames: () =>
+      stmt(`SELECT name FROM device_state WHERE ${PRESENT} ORDER BY name`).pluck().all() as string[],
+    tags: () =>
+      stmt(`SELECT DISTINCT tag FROM device_tag WHERE ${scopeSql(undefined, "device").sql} ORDER BY tag`)
+        .pluck()
+        .all() as string[],
     sites: () =>
-      stmt("SELECT DISTINCT site FROM device_state WHERE site IS NOT NULL ORDER BY site")
+      stmt(`SELECT DISTINCT site FROM device_state WHERE site IS NOT NULL AND ${PRESENT} ORDER BY site`)
         .pluck()
         .all() as string[],
 
@@ -256,13 +261,13 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
            sum(reachable IS NULL) AS never,
            sum(last_ok_at IS NULL OR ? - last_ok_at > ${STALE_AFTER_INTERVALS} * poll_interval_ms) AS stale,
            min(last_ok_at) AS oldest, max(poll_interval_ms) AS interval
-         FROM device_state`,
+         FROM device_state WHERE ${PRESENT}`,
       ).get(now) as Row;
       let firmwareNonCompliant = 0;
       let firmwareUnknown = 0;
       const versions = stmt(
         `SELECT model, coalesce(software_rev, firmware_rev) AS version, count(*) AS n
-         FROM device_state GROUP BY 1, 2`,
+         FROM device_state WHERE ${PRESENT} GROUP BY 1, 2`,
       ).all() as Row[];
       for (const v of versions) {
         const status = firmware.judge(v.model as string | null, v.version as string | null).status;
@@ -274,7 +279,8 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
         (
           stmt(
             `SELECT v.*, 0 AS poll_interval_ms FROM drive_state v
-             WHERE v.device IN (SELECT device FROM drive_state WHERE status <> 'ok') ORDER BY v.device, v.key`,
+             WHERE v.device IN (SELECT device FROM drive_state WHERE status <> 'ok' AND ${scopeSql(undefined, "device").sql})
+             ORDER BY v.device, v.key`,
           ).all() as Row[]
         ).map(driveView),
       );
@@ -290,6 +296,9 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
         neverPolled: Number(c.never ?? 0),
         stale: Number(c.stale ?? 0),
         portsDown: Number(stmt("SELECT ports FROM scope_down_count WHERE scope = '*'").pluck().get() ?? 0),
+        removed: stmt("SELECT count(*) FROM device_state WHERE removed_at IS NOT NULL")
+          .pluck()
+          .get() as number,
         drivesFailed: Number(drives.failed ?? 0),
         drivesWarning: Number(drives.warning ?? 0),
         firmwareNonCompliant,

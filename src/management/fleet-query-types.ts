@@ -113,6 +113,8 @@ export interface FleetCounts {
   drivesWarning: number;
   firmwareNonCompliant: number;
   firmwareUnknown: number;
+  /** Devices that left the config: kept (with their history) until retention, left out of every answer. */
+  removed: number;
   age: DataAge;
 }
 

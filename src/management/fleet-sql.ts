@@ -21,14 +21,28 @@ export function statementCache(db: Db): (sql: string) => Statement<unknown[]> {
   };
 }
 
-/** SQL condition and parameters restricting rows with a device-name column to a scope. */
+/** Devices that left the config keep their rows (until retention) but no answer shows them. */
+export const PRESENT = "removed_at IS NULL";
+const NOT_REMOVED = (column: string) =>
+  `${column} NOT IN (SELECT name FROM device_state WHERE removed_at IS NOT NULL)`;
+
+/**
+ * SQL condition and parameters restricting rows with a device-name column to a scope, and always to
+ * devices still in the config (a device scope only ever names one: resolveDevice skips removed ones).
+ */
 export function scopeSql(scope: Scope | undefined, column: string): { sql: string; params: string[] } {
-  if (!scope) return { sql: "1", params: [] };
+  if (!scope) return { sql: NOT_REMOVED(column), params: [] };
   if ("device" in scope) return { sql: `${column} = ?`, params: [scope.device] };
   if ("tag" in scope) {
-    return { sql: `${column} IN (SELECT device FROM device_tag WHERE tag = ?)`, params: [scope.tag] };
+    return {
+      sql: `${column} IN (SELECT device FROM device_tag WHERE tag = ?) AND ${NOT_REMOVED(column)}`,
+      params: [scope.tag],
+    };
   }
-  return { sql: `${column} IN (SELECT name FROM device_state WHERE site = ?)`, params: [scope.site] };
+  return {
+    sql: `${column} IN (SELECT name FROM device_state WHERE site = ? AND ${PRESENT})`,
+    params: [scope.site],
+  };
 }
 
 const orNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

@@ -63,6 +63,11 @@ export interface PollerOptions {
   logger: Logger;
   config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "timezone">>;
   scheduler?: Scheduler;
+  /**
+   * Register the configured devices in the cache at creation (default true). The composition root
+   * passes false: there only the owner syncs, and never from a missing config.
+   */
+  syncDevices?: boolean;
   /** Source of jitter, [0, 1). */
   random?: () => number;
   /** Time series (rates, temperatures, reachability), written in each poll's transaction. */
@@ -72,14 +77,14 @@ export interface PollerOptions {
 /**
  * The poller: schedules polls, bounds how many run at once, keeps one poll per device at a time, and
  * records each poll in the device cache. Creating it registers the configured devices in the cache
- * (so answers know every device and its poll interval, even before its first poll).
+ * (so answers know every device and its poll interval, even before its first poll), unless told not to.
  */
 export function createPoller(options: PollerOptions): Poller {
   const { collector, store, clock, logger, config } = options;
   const scheduler = options.scheduler ?? createCronScheduler(config.timezone);
   const random = options.random ?? Math.random;
   const repo = createStateRepo(store);
-  repo.syncDevices(registrationsFromConfig(config));
+  if (options.syncDevices !== false) repo.syncDevices(registrationsFromConfig(config), clock.now());
 
   let byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
   let scheduled: { names: string[] | undefined } | undefined;
@@ -200,7 +205,7 @@ export function createPoller(options: PollerOptions): Poller {
     },
 
     reload() {
-      repo.syncDevices(registrationsFromConfig(config));
+      repo.syncDevices(registrationsFromConfig(config), clock.now());
       byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
       if (!scheduled || jobs.length === 0) return;
       for (const job of jobs) job.stop();

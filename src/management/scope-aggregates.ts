@@ -21,7 +21,13 @@ export function scopeKey(scope: Scope | undefined): string | undefined {
 }
 
 export function createScopeAggregates(db: Db): ScopeAggregates {
-  const scopesOf = db.prepare<[string], string>("SELECT scope FROM device_scope WHERE device = ?").pluck();
+  // A device removed from the config (migration 100) is in no scope: its ports leave every aggregate.
+  const scopesOf = db
+    .prepare<[string], string>(
+      `SELECT s.scope FROM device_scope s JOIN device_state d ON d.name = s.device
+       WHERE s.device = ? AND d.removed_at IS NULL`,
+    )
+    .pluck();
   const downOf = db
     .prepare<[string], number>(
       "SELECT count(*) FROM interface_state INDEXED BY interface_down_device WHERE device = ? AND oper_down = 1",

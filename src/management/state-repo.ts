@@ -22,8 +22,12 @@ export interface DeviceRegistration {
 
 /** The poller's write side of the device cache. Callers wrap load + apply in one `store.tx`. */
 export interface StateRepo {
-  /** Makes the cache's device list match the config: adds, updates, and drops removed devices. */
-  syncDevices(devices: DeviceRegistration[]): void;
+  /**
+   * Makes the cache's device list match the config: adds and updates devices, and marks those no longer
+   * configured as removed (never deletes: their history stays until retention). Only the owner calls it.
+   * Returns the names newly marked removed.
+   */
+  syncDevices(devices: DeviceRegistration[], at: number): string[];
   load(device: string): PreviousState | undefined;
   /** Writes one poll's rows and change-log entries; returns the change-log ids. */
   apply(write: PollWrite): number[];
@@ -147,7 +151,7 @@ export function createStateRepo(store: Store): StateRepo {
   const upsertDevice = db.prepare(`
     INSERT INTO device_state (name, host, site, poll_interval_ms) VALUES (@name, @host, @site, @pollIntervalMs)
     ON CONFLICT(name) DO UPDATE SET host = excluded.host, site = excluded.site,
-      poll_interval_ms = excluded.poll_interval_ms`);
+      poll_interval_ms = excluded.poll_interval_ms, removed_at = NULL`);
   const deleteTags = db.prepare("DELETE FROM device_tag WHERE device = ?");
   const insertTag = db.prepare("INSERT OR IGNORE INTO device_tag (tag, device) VALUES (?, ?)");
   const selectDevice = db.prepare("SELECT * FROM device_state WHERE name = ?");
@@ -206,13 +210,16 @@ export function createStateRepo(store: Store): StateRepo {
   };
 
   return {
-    syncDevices(devices) {
-      store.tx(() => {
+    syncDevices(devices, at) {
+      return store.tx(() => {
         for (const d of devices) register(d);
         const keep = new Set(devices.map((d) => d.name));
-        const known = db.prepare("SELECT name FROM device_state").pluck().all() as string[];
-        const drop = db.prepare("DELETE FROM device_state WHERE name = ?");
-        for (const name of known) if (!keep.has(name)) aggregates.track(name, () => drop.run(name));
+        const present = db.prepare("SELECT name FROM device_state WHERE removed_at IS NULL").pluck().all();
+        const mark = db.prepare("UPDATE device_state SET removed_at = ? WHERE name = ?");
+        const removed = (present as string[]).filter((name) => !keep.has(name));
+        // Marked, never deleted; the aggregates drop it from every scope (see scope-aggregates.ts).
+        for (const name of removed) aggregates.track(name, () => mark.run(at, name));
+        return removed;
       });
     },
 

@@ -108,6 +108,7 @@ export function createOutputWriter(
   let failures = 0;
   let lastFault: unknown;
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const arm = (ms: number) => {
     if (timer) return;
     timer = setTimeout(flush, ms);
@@ -160,6 +161,8 @@ export function createOutputWriter(
   };
   return {
     push(chunk: OutputChunk): void {
+      // After shutdown: output of a step already marked interrupted has nowhere to go.
+      if (closed) return;
       batch.push(chunk);
       heldBytes += Buffer.byteLength(chunk.text, "utf8");
       if (failures > 0) {
@@ -171,6 +174,13 @@ export function createOutputWriter(
     },
     /** Writes what is held; false when the store refused (the output stays held and is retried). */
     flush,
+    /** Writes what is held, then drops whatever comes later (the store is about to close). */
+    close(): void {
+      flush();
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
     /** The store fault that made the last flush fail. */
     lastFault: () => lastFault,
     /** Bytes waiting for the store. */

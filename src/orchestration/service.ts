@@ -71,7 +71,13 @@ export interface OrchestrationService {
   start(): RecoveryReport;
   /** Resolves when every run executing in this process has finished. */
   idle(): Promise<void>;
+  /** Stops sweeps and runbook watching (a run executing keeps going; see drain). */
   stop(): void;
+  /**
+   * Graceful stop: nothing new starts; runs executing here get `graceMs` to finish, then the rest
+   * are marked interrupted through the journal. Returns the ids of the runs interrupted.
+   */
+  drain(graceMs: number): Promise<number[]>;
 }
 
 export interface PlanCheck {
@@ -225,6 +231,23 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     stop() {
       if (sweeper) clearInterval(sweeper);
       catalog?.close();
+    },
+    async drain(graceMs) {
+      this.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        engine.idle().then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      const reason = finished
+        ? "opsbot stopped before this run could start"
+        : `opsbot stopped; steps still running after the ${Math.round(graceMs / 1000)}s shutdown grace have an unknown outcome. Check, then resume or abort.`;
+      const interrupted = engine.shutdown(reason);
+      if (interrupted.length > 0) deps.logger.warn({ runs: interrupted }, "runs interrupted at shutdown");
+      return interrupted;
     },
   };
 }

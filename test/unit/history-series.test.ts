@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/lib/clock.js";
 import type { Sample } from "../../src/management/history/metrics.js";
+import { historyRetentionRules } from "../../src/management/history/retention-rules.js";
 import { createSeriesStore, type SeriesStore } from "../../src/management/history/series-store.js";
 import { recordPoll } from "../../src/management/record-poll.js";
 import type { StateRepo } from "../../src/management/state-repo.js";
+import { pruneRules } from "../../src/store/prune.js";
 import {
   observation,
   port,
@@ -177,5 +179,28 @@ describe("series written by the poll", () => {
       maxPoints: 100,
     })[0]!;
     expect(pollMs.points.map((p) => p.value)).toEqual([420, 420, 420, 420, 420]);
+  });
+});
+
+describe("series retention in the daily prune", () => {
+  it("removes the series of devices no longer in the cache, and keeps the others", async () => {
+    const ctx = tempStore();
+    try {
+      seededRepo(ctx.store, [registration("sw1")]);
+      const series = createSeriesStore({
+        store: ctx.store,
+        clock: new ManualClock(T0),
+        tiers: { rawKeepMs: 48 * HOUR, rollups: [{ stepMs: 5 * MIN, keepMs: 30 * 24 * HOUR }] },
+      });
+      ctx.store.tx(() =>
+        series.write(T0, [sample(1), { device: "gone-sw9", object: "Gi1/0/1", metric: "in_bps", value: 2 }]),
+      );
+      const counts = await pruneRules(ctx.store, historyRetentionRules(), { batch: 1000 });
+      expect(counts.map((c) => c.rows)).toEqual([1, 1, 1]);
+      expect(ctx.store.db.prepare("SELECT DISTINCT device FROM series").pluck().all()).toEqual(["sw1"]);
+      expect(ctx.store.db.prepare("SELECT count(*) FROM series_raw").pluck().get()).toBe(1);
+    } finally {
+      ctx.cleanup();
+    }
   });
 });

@@ -26,6 +26,7 @@ export class ConsoleChat implements ChatPort {
   private readonly buttons = new Map<number, PendingButton>();
   private nextButton = 1;
   private readonly lastRendered = new Map<string, string>();
+  private input: ReturnType<typeof createInterface> | undefined;
   /** Button numbers by message and button: an updated message keeps its numbers. */
   private readonly buttonNumbers = new Map<string, number>();
   /** The prompt while it waits for a line: messages arriving then are printed above it. */
@@ -117,6 +118,7 @@ export class ConsoleChat implements ChatPort {
     prompt = true,
   ): Promise<void> {
     const rl = createInterface({ input, output, terminal: prompt });
+    this.input = rl;
     const tty = output as NodeJS.WritableStream & {
       columns?: number;
       on?: (e: string, f: () => void) => void;
@@ -142,7 +144,13 @@ export class ConsoleChat implements ChatPort {
     } finally {
       this.prompt = undefined;
       rl.close();
+      this.input = undefined;
     }
+  }
+
+  /** Ends runInteractive after the line being handled (a stop requested by a signal). */
+  stopInteractive(): void {
+    this.input?.close();
   }
 
   show(reply: Reply, channel: string, label?: string): MessageRef {

@@ -48,8 +48,14 @@ export interface SlackApp {
   start(router: Router, options?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
   /** Re-publishes the App Home of everyone who opened it (after runs, approvals or alerts changed). */
   refreshHome(): void;
+  /** Serves the App Home, rendered by `render` (the latest call wins); before or after start(). */
+  serveHome(render: HomeRenderer): { refresh(): void };
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
+  /** Stops receiving events and commands; the outbox keeps delivering. */
+  stopReceiving(): Promise<void>;
+  /** Delivers what is still queued (up to `drainMs`), then closes the outbox. */
+  drain(drainMs?: number): Promise<void>;
 }
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
@@ -69,10 +75,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let app: App | undefined;
   let receiver: HardenedHttpReceiver | undefined;
   let home: HomeTab | undefined;
+  let homeRender: HomeRenderer | undefined;
 
   return {
     chat: outbox,
     refreshHome: () => home?.refreshAll(),
+    serveHome(render) {
+      homeRender = render;
+      return { refresh: () => home?.refreshAll() };
+    },
     async start(router, startOptions = {}) {
       const { deliveries } = startOptions;
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
@@ -127,10 +138,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         clock: options.clock,
         logger,
       });
-      if (startOptions.home) {
+      if (startOptions.home) homeRender = startOptions.home;
+      if (homeRender) {
         home = createHomeTab({
           outbox,
-          render: startOptions.home,
+          // Looked up per publish: a reloaded core's serveHome() replaces the renderer.
+          render: (user) => homeRender!(user),
           resolve: (id) => identity.resolve(id),
           logger,
         });
@@ -154,8 +167,18 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return { botUserId };
     },
     async stop(drainMs = 10_000) {
-      if (receiver) await receiver.stop();
-      else if (app) await app.stop();
+      await this.stopReceiving();
+      await this.drain(drainMs);
+    },
+    async stopReceiving() {
+      const r = receiver;
+      const a = app;
+      receiver = undefined;
+      app = undefined;
+      if (r) await r.stop();
+      else if (a) await a.stop();
+    },
+    async drain(drainMs = 10_000) {
       const drained = await Promise.race([
         outbox.idle().then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref()),

@@ -1,4 +1,4 @@
-import type { SeriesRetentionConfig } from "../../config/retention-schema.js";
+import type { SeriesRetentionConfig } from "../../config/series-retention-schema.js";
 import { parseDuration } from "../../lib/clock.js";
 
 /** The configured series tiers in milliseconds: raw polls, then rollups finest first. */

@@ -70,6 +70,8 @@ export interface ActiveRun {
   cancel: AbortController;
   cancelRequested: boolean;
   finishing: boolean;
+  /** Shutdown gave up waiting and marked it interrupted: nothing of it is written any more. */
+  detached?: boolean;
   pumpScheduled: boolean;
   done: Promise<void>;
   resolveDone: () => void;

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { parseDuration } from "../lib/clock.js";
 
 /**
- * `retention:` — how long opsbot keeps what it records. Each kind of record owns one key, so the
- * time series (`retention.series`) and other history (change log, audit, run output) sit side by side.
+ * `retention.series`: the time series' tiers (raw polls, then downsampled buckets). The rest of
+ * `retention:` (change log, runs, audit…) lives in runtime-schema.ts, which includes this.
  */
 const duration = z
   .string()
@@ -56,11 +56,5 @@ export const seriesRetentionSchema = z
       prev = step;
     });
   });
-
-export const retentionSchema = z
-  .object({ series: seriesRetentionSchema.default(SERIES_RETENTION_DEFAULTS) })
-  .strict();
-
-export const RETENTION_DEFAULTS = { series: SERIES_RETENTION_DEFAULTS };
 
 export type SeriesRetentionConfig = z.infer<typeof seriesRetentionSchema>;
