@@ -10,6 +10,7 @@ import { createControlServer } from "./control-server.js";
 import type { Part } from "./lifecycle.js";
 import { createOwnerPart, leaseTiming } from "./owner.js";
 import { createPrunePart } from "./prune-part.js";
+import { createStoreWatch } from "./store-watch.js";
 
 export interface BotOptions {
   mode: "start" | "demo";
@@ -48,6 +49,7 @@ export async function runBot(o: BotOptions): Promise<number> {
     stopRequested = resolve;
   });
   let lost = false;
+  let storeGone: string | undefined;
   const socket = config.owner.socket ?? defaultSocketPath(o.dbPath);
   const owner = createOwnerPart({
     dbPath: o.dbPath,
@@ -95,8 +97,20 @@ export async function runBot(o: BotOptions): Promise<number> {
       ...(o.initialPoll ? { initialPoll: o.initialPoll } : {}),
     });
     next.lifecycle.add(banner, { before: "chat" });
+    next.lifecycle.add(storeWatch, { after: "store" });
     return next;
   };
+  const storeWatch = createStoreWatch({
+    path: o.dbPath,
+    // On the lease's heartbeat: the owner notices within one beat that its store is no longer the store.
+    intervalMs: leaseTiming(config).heartbeatMs,
+    logger,
+    onGone: (reason) => {
+      storeGone = reason;
+      tellAdmin(`opsbot is stopping: ${reason}. Restart it on the real database.`);
+      stopRequested("database gone");
+    },
+  });
   const tellAdmin = (message: string) => {
     const target = config.channels.admin ?? o.fallbackAdminChannel;
     if (!target) return;
@@ -171,6 +185,10 @@ export async function runBot(o: BotOptions): Promise<number> {
     logger.info({ why }, "stopping");
     await reloading;
     await core.stop();
+    if (storeGone) {
+      process.stderr.write(`opsbot: ${storeGone}; stopped. Restart opsbot on the real database.\n`);
+      return 3;
+    }
     if (lost) {
       process.stderr.write(
         "opsbot: another process took over the owner lease (this one was stale); stopped.\n",

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -225,4 +225,14 @@ describe("nothing is wiped", () => {
     expect(ask("device sw2").code).toBe(1);
     expect(row<{ n: number }>("SELECT count(*) AS n FROM device_state")?.n).toBe(2);
   });
+
+  it("the database file deleted under a running bot: noticed within a heartbeat, said, non-zero exit naming the path", async () => {
+    const bot = start();
+    await ready(bot);
+    unlinkSync(db);
+    const { code } = await bot.exited;
+    expect(code).toBe(3);
+    expect(bot.stderr()).toContain(`the database file ${db} was deleted while opsbot had it open`);
+    expect(bot.stderr()).not.toMatch(/\n\s+at /);
+  }, 120_000);
 });
