@@ -23,6 +23,7 @@ import { ManualClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { Redactor } from "../src/lib/redact.js";
 import { createFleetQueries } from "../src/management/fleet-queries.js";
+import { createStoreHistory } from "../src/management/history/store-history.js";
 import type { DeviceObservation, InterfaceObservation } from "../src/management/observations.js";
 import { noPoller } from "../src/management/poller.js";
 import { recordPoll } from "../src/management/record-poll.js";
@@ -183,6 +184,8 @@ function openCache(dir: string, devices: number): Cache {
     redactor: new Redactor(),
     commands: [],
     fleet,
+    // Real, over the same store; this bench writes no series, so `links` shows no rates here.
+    history: createStoreHistory({ store, clock, fleet, config: configSchema.parse({}) }).history,
     poller: noPoller,
     backups: absent,
     orchestration: absent,

@@ -9,12 +9,15 @@ import backupDiff from "./backup-diff.js";
 import backupNow from "./backup-now.js";
 import backups from "./backups.js";
 import cancel from "./cancel.js";
+import changes from "./changes.js";
 import device from "./device.js";
 import drives from "./drives.js";
 import drivesFailing from "./drives-failing.js";
 import firmware from "./firmware.js";
 import firmwareDrift from "./firmware-drift.js";
+import flaps from "./flaps.js";
 import fleet from "./fleet.js";
+import graph from "./graph.js";
 import help from "./help.js";
 import inventory from "./inventory.js";
 import inventoryCheck from "./inventory-check.js";
@@ -47,6 +50,9 @@ export const commands: Command[] = [
   device,
   links,
   linksDown,
+  graph,
+  changes,
+  flaps,
   drives,
   drivesFailing,
   firmware,

@@ -1,4 +1,5 @@
 import { type Block, dataOf, heading, reply, table, text, withData } from "../src/chat/reply.js";
+import { formatValue } from "../src/lib/chart/units.js";
 import { ageData, deviceData, portData } from "../src/management/answer-data.js";
 import {
   ageBlock,
@@ -16,14 +17,18 @@ const MAX_ROWS = 200;
 
 const status = (p: PortView) =>
   p.adminStatus === "up" ? p.operStatus : `${p.operStatus} (admin ${p.adminStatus})`;
-const errors = (p: PortView) => `${p.inErrors}/${p.outErrors}`;
+type Rates = { errorsPs: number | null; discardsPs: number | null } | undefined;
+/** Current error and discard rates from the series; the lifetime totals are in the data (`--json`). */
+const errorRates = (r: Rates) =>
+  r ? `${formatValue(r.errorsPs, "/s")} / ${formatValue(r.discardsPs, "/s")}` : "— / —";
 
 export default defineCommand({
   name: "links",
   summary: "Ports of a device: status, speed, down since, errors",
   description:
     "Every port of the device from the cache: name, alias, admin/oper status, speed, how long it has been down, " +
-    "input/output errors and traffic. The filter keeps ports whose name, alias or description contains it, " +
+    "current traffic and error/discard rates per second (from the last polls; `opsbot ask --json` has the " +
+    "lifetime counter totals). The filter keeps ports whose name, alias or description contains it, " +
     "or is one of `down`, `up`, `errors`.",
   args: [
     { name: "device", type: "device", kind: "positional", required: true, description: "Device name" },
@@ -43,6 +48,8 @@ export default defineCommand({
     const name = deviceOrThrow(fleet, String(args.values.device));
     const filter = args.values.filter === undefined ? undefined : String(args.values.filter);
     const result = fleet.links(name, filter)!;
+    // Rates from polls within two intervals: older ones are not "current".
+    const rates = ctx.services.history.portRates(name, now - 2 * result.device.pollIntervalMs);
     const blocks: Block[] = [];
     const down = result.ports.filter((p) => p.adminStatus === "up" && p.operStatus !== "up").length;
     const what =
@@ -71,7 +78,7 @@ export default defineCommand({
           status(p),
           formatSpeed(p.speedMbps),
           p.downSince === null ? "" : since(p.downSince, now),
-          errors(p),
+          errorRates(rates.get(p.name)),
           `${formatBps(p.inBps)} / ${formatBps(p.outBps)}`,
         ]);
       const caption =
@@ -79,7 +86,11 @@ export default defineCommand({
           ? `First ${MAX_ROWS} of ${result.ports.length}; add a filter to narrow.`
           : undefined;
       blocks.push(
-        table(["Port", "Alias", "Status", "Speed", "Down for", "Errors in/out", "In / Out"], rows, caption),
+        table(
+          ["Port", "Alias", "Status", "Speed", "Down for", "Errors / discards", "In / Out"],
+          rows,
+          caption,
+        ),
       );
     }
     blocks.push(ageBlock(result.age, now));
@@ -90,7 +101,11 @@ export default defineCommand({
         filter: filter ?? null,
         total: result.totalPorts,
         age: ageData(result.age, now),
-        ports: result.ports.map((p) => portData(p, now)),
+        ports: result.ports.map((p) => ({
+          ...portData(p, now),
+          errorsPerSecond: rates.get(p.name)?.errorsPs ?? null,
+          discardsPerSecond: rates.get(p.name)?.discardsPs ?? null,
+        })),
       }),
     );
   },

@@ -13,6 +13,7 @@ import type { Redactor } from "../src/lib/redact.js";
 import type { AlertService } from "../src/management/alerts/service.js";
 import type { BackupService } from "../src/management/backups/types.js";
 import type { FleetQueries } from "../src/management/fleet-query-types.js";
+import type { HistoryService } from "../src/management/history/history-service.js";
 import type { InventoryService } from "../src/management/inventory/service.js";
 import type { PollerControl } from "../src/management/poller.js";
 import type { RunReporter } from "../src/orchestration/presenters/run-reporter.js";
@@ -35,6 +36,8 @@ export interface Services {
   commands: readonly Command[];
   /** Read-only view of the device cache (management): links, drives, firmware, fleet counts. */
   fleet: FleetQueries;
+  /** Time series, change timeline and charts (management). */
+  history: HistoryService;
   /** Polls a device on demand (management). */
   poller: PollerControl;
   /** Config backups over SSH (management): versions, diffs, run now. */

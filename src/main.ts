@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { homeView } from "../commands/app-home.js";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
 import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatAdapter } from "./chat/adapter.js";
@@ -17,12 +18,14 @@ import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
 import { setDisplayTimezone } from "./lib/time-format.js";
 import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
+import { alertChartsFrom } from "./management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
+import { createStoreHistory } from "./management/history/store-history.js";
 import { createInventory, type InventoryService } from "./management/inventory/service.js";
 import { sourcesFromConfig } from "./management/inventory/sources.js";
 import type { InventorySource } from "./management/inventory/types.js";
@@ -92,6 +95,8 @@ export interface Core {
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
+  /** Called when what the App Home shows may have changed: runs, approvals, alerts. Returns unsubscribe. */
+  onStateChange(listener: () => void): () => void;
 }
 
 /** What Core.start starts; without it the core only answers (tests, one-shot calls). */
@@ -165,6 +170,9 @@ export function createCore(options: CoreOptions): Core {
   const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger, clock });
   const backups = createBackupService({ ssh, store, clock, logger, config: config, redactor });
+  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
+  // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
+  const { series, history } = createStoreHistory({ store, clock, fleet, config });
   const poller = options.collector
     ? createPoller({
         // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
@@ -174,6 +182,7 @@ export function createCore(options: CoreOptions): Core {
         logger,
         config: config,
         syncDevices: false,
+        series,
       })
     : undefined;
   // Only the owner syncs the cache's device list (`run.syncDevices`), never from a missing config.
@@ -185,7 +194,6 @@ export function createCore(options: CoreOptions): Core {
   if (!options.run) syncDevices();
   const storeHealth = createStoreHealth(() => clock.now());
   reportStoreHealth(storeHealth, options);
-  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
   const devices = new Map(config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: config,
@@ -210,6 +218,14 @@ export function createCore(options: CoreOptions): Core {
     logger,
     ...(options.reporter ? { options: options.reporter } : {}),
   });
+  // What the App Home shows changed (runs, approvals, alerts): listeners re-render it.
+  const stateListeners = new Set<() => void>();
+  const stateChanged = () => {
+    for (const l of stateListeners) l();
+  };
+  orchestration.subscribe((ev) => {
+    if (ev.type === "run" || ev.type === "approval") stateChanged();
+  });
   const alerts = createAlertService({
     store,
     clock,
@@ -217,6 +233,8 @@ export function createCore(options: CoreOptions): Core {
     config: config,
     logger,
     redactor,
+    charts: alertChartsFrom(history),
+    onChange: stateChanged,
   });
   // A refresh that changed the list: every reader of config.devices sees the new one.
   inventory.onChange((devices) => {
@@ -235,6 +253,7 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     commands,
     fleet,
+    history,
     poller: poller ?? noPoller,
     backups,
     orchestration,
@@ -321,7 +340,12 @@ export function createCore(options: CoreOptions): Core {
           {
             name: "chat",
             process: true,
-            start: () => run.adapter!.start(run.adapterRouter ?? (router as Router)),
+            start: async () => {
+              // Slack's App Home: this core renders it and says when to re-render.
+              const home = run.adapter!.serveHome?.((user) => homeView(user, services));
+              if (home) stateListeners.add(home.refresh);
+              await run.adapter!.start(run.adapterRouter ?? (router as Router));
+            },
             stop: () => run.adapter!.stop(),
           },
         ]
@@ -344,6 +368,10 @@ export function createCore(options: CoreOptions): Core {
     start: () => lifecycle.start(),
     stop,
     shutdown: () => stop(),
+    onStateChange(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
     close: () => {
       runReporter.close();
       orchestration.stop();

@@ -1,4 +1,6 @@
+import type { ChatUser } from "../lib/actor.js";
 import type { ChatPort } from "./port.js";
+import type { Reply } from "./reply.js";
 import type { Router } from "./router.js";
 
 /**
@@ -15,6 +17,12 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   /** Delivers what is queued; called once everything that posts has stopped. */
   flush(): Promise<void>;
+  /**
+   * A per-user home view the transport shows on its own (Slack's App Home), rendered by `render` (the
+   * latest call wins, so a reloaded core takes over). `refresh()` re-renders it for whoever has it open.
+   * Absent where the transport has no such view.
+   */
+  serveHome?(render: (user: ChatUser) => Promise<Reply> | Reply): { refresh(): void };
   /** Resolves when the adapter ends by itself (the console: `quit` or end of input). */
   readonly ended?: Promise<void>;
 }

@@ -18,7 +18,7 @@ export interface ChatPort {
   postEphemeral(channel: string, userId: string, reply: Reply): Promise<void>;
   uploadFile(
     channel: string,
-    file: { filename: string; content: string; title?: string; threadTs?: string },
+    file: { filename: string; content: string | Uint8Array; title?: string; threadTs?: string },
   ): Promise<void>;
   /**
    * Members (user ids) of a chat user group, where the transport has groups (Slack `S…`); undefined

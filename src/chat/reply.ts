@@ -39,6 +39,13 @@ export type Block =
   /** Small print under the answer: data age, who approved, hints. */
   | { type: "context"; text: string };
 
+/** A file that goes with a reply (a chart): uploaded after its text in Slack, saved by the console. */
+export interface ReplyFile {
+  filename: string;
+  title: string;
+  content: Uint8Array | string;
+}
+
 /**
  * The machine-readable answer next to the rendered blocks (`opsbot ask --json`; schema in docs/json.md):
  * `kind` names the payload, `version` its schema version; times are ISO 8601 UTC strings, numbers are in
@@ -65,6 +72,8 @@ export function iso(ms: number | null | undefined): string | null {
 
 export interface Reply {
   blocks: Block[];
+  /** Files attached to the answer. Files are visible to the whole channel: never on ephemeral replies. */
+  files?: ReplyFile[];
   /** The same answer as data, for scripts and tools (see ReplyData). */
   data?: ReplyData;
   /** The answer reports a problem (user error, denied, failure). */

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { SERIES_RETENTION_DEFAULTS, seriesRetentionSchema } from "./series-retention-schema.js";
 
 /**
  * How the running bot lives: the owner lease and control socket (`owner:`) and how long stored
- * history is kept (`retention:`). Issue 16 adds `retention.series`.
+ * history is kept (`retention:`, with `retention.series` from series-retention-schema.ts).
  */
 const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "a duration such as 30s, 5m, 90d or 1h30m");
 
@@ -37,6 +38,8 @@ export const retentionSchema = z
     audit: duration.default("365d"),
     /** Devices removed from the config: their cached state and history go after this long. */
     removed_devices: duration.default("30d"),
+    /** Time series: raw polls and downsampled tiers, pruned as each poll is written (docs/history.md). */
+    series: seriesRetentionSchema.default(SERIES_RETENTION_DEFAULTS),
     /** Rows deleted per transaction: small, so the write lock is never held for long. */
     batch: z.number().int().min(10).max(100_000).default(1000),
   })
@@ -51,6 +54,7 @@ export const RETENTION_DEFAULTS = {
   alert_history: "180d",
   audit: "365d",
   removed_devices: "30d",
+  series: SERIES_RETENTION_DEFAULTS,
   batch: 1000,
 };
 

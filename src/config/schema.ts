@@ -241,7 +241,10 @@ export const configSchema = z
     inventory: inventorySchema.default(INVENTORY_DEFAULTS),
     /** The owner lease (one bot per database) and its control socket. */
     owner: ownerSchema.default(OWNER_DEFAULTS),
-    /** How long stored history is kept; the owner prunes daily, `opsbot prune` on demand. */
+    /**
+     * How long stored history is kept; the owner prunes daily, `opsbot prune` on demand. `series` (time
+     * series, src/management/history) is pruned as each poll is written.
+     */
     retention: retentionSchema.default(RETENTION_DEFAULTS),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),

@@ -106,4 +106,6 @@ export interface DeviceObservation {
   /** Per-collector failures; a device is unreachable when nothing at all could be collected. */
   errors: CollectorError[];
   reachable: boolean;
+  /** How long the poll took (stamped by the poller; recorded as the device's poll_ms series). */
+  durationMs?: number;
 }

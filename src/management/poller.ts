@@ -3,6 +3,7 @@ import type { Clock } from "../lib/clock.js";
 import { NotFoundError, OpsbotError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { Store } from "../store/store.js";
+import type { SeriesWriter } from "./history/series-store.js";
 import { createLimiter } from "./limiter.js";
 import type { DeviceObservation } from "./observations.js";
 import { recordPoll } from "./record-poll.js";
@@ -69,6 +70,8 @@ export interface PollerOptions {
   syncDevices?: boolean;
   /** Source of jitter, [0, 1). */
   random?: () => number;
+  /** Time series (rates, temperatures, reachability), written in each poll's transaction. */
+  series?: SeriesWriter;
 }
 
 /**
@@ -114,8 +117,9 @@ export function createPoller(options: PollerOptions): Poller {
 
   async function pollOnce(device: DeviceConfig): Promise<PollOutcome> {
     const started = clock.now();
-    const obs = await collect(device);
-    const recorded = recordPoll(store, repo, obs);
+    const collected = await collect(device);
+    const obs = { ...collected, durationMs: clock.now() - started };
+    const recorded = recordPoll(store, repo, obs, options.series);
     const outcome: PollOutcome = {
       device: device.name,
       reachable: recorded.device.reachable === true,

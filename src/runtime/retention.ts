@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import { parseDuration } from "../lib/clock.js";
+import { historyRetentionRules } from "../management/history/retention-rules.js";
 import { managementRetentionRules } from "../management/retention.js";
 import { orchestrationRetentionRules } from "../orchestration/retention.js";
 import {
@@ -23,6 +24,8 @@ export function retentionRules(config: Pick<Config, "retention">, now: number): 
       alertHistoryMs: ms(r.alert_history, 180),
       removedDevicesMs: ms(r.removed_devices, 30),
     }),
+    // After the device rows: a device pruned above takes its series with it.
+    ...historyRetentionRules(),
     ...orchestrationRetentionRules(now, {
       runOutputMs: ms(r.run_output, 30),
       runJournalMs: ms(r.run_journal, 365),

@@ -1,11 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PNG } from "pngjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
 import { type Config, type DeviceConfig, deviceSchema } from "../../src/config/schema.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createAlertService } from "../../src/management/alerts/service.js";
 import { createSnmpCollector, type SnmpCollector } from "../../src/management/collectors/snmp/index.js";
+import { seriesTiers } from "../../src/management/history/retention.js";
+import { createSeriesStore } from "../../src/management/history/series-store.js";
 import { createPoller, type Poller } from "../../src/management/poller.js";
 import { type TestCore, testCore } from "../support/core.js";
 import { freeUdpPort, type SnmpsimAgent, startSnmpsim } from "../support/snmp-agents.js";
@@ -18,6 +21,7 @@ import { tempDir } from "../support/temp.js";
  */
 const MINUTE = 60_000;
 const PORT = (i: number) => `Gi1/0/${i}`;
+const SYS_UPTIME = "1.3.6.1.2.1.1.3.0";
 
 let sim: SnmpsimAgent;
 let collector: SnmpCollector;
@@ -77,8 +81,14 @@ async function bed(
   });
   const core = testCore(yaml);
   const config = core.services.config as Config;
+  // The poller writes the time series too (the core's own poller would): alert charts read them.
+  const series = createSeriesStore({
+    store: core.store,
+    clock: core.clock,
+    tiers: seriesTiers(config.retention.series),
+  });
   const makePoller = () =>
-    createPoller({ collector, store: core.store, clock: core.clock, logger: silentLogger(), config });
+    createPoller({ collector, store: core.store, clock: core.clock, logger: silentLogger(), config, series });
   const b: Bed = {
     core,
     poller: makePoller(),
@@ -156,6 +166,33 @@ describe("alerts from real polls", () => {
     expect(b.posts()).toHaveLength(1);
     expect(lastUpdate(b, msg.ts)).toContain("Resolved: Port down — lab-sw1");
     expect(b.thread(msg.ts).join("\n")).toMatch(/Gi1\/0\/3 recovered after 5m 0s/);
+  }, 120_000);
+
+  it("a port-down alert carries a chart of the port's last 6 hours in its thread, once", async () => {
+    const b = await bed({ rules: { port_down: { hold: "0" } } });
+    // sysUpTime runs with the clock, so error counters give rates (0/s) to chart.
+    const uptime = Number(
+      b.core.store.db.prepare("SELECT uptime_cs FROM device_state WHERE name = 'lab-sw1'").pluck().get(),
+    );
+    b.core.clock.advance(5 * MINUTE);
+    await sim.set("lab-switch", SYS_UPTIME, "TimeTicks", uptime + 30_000);
+    await b.poll();
+    await sim.setOperStatus("lab-switch", 3, "down");
+    b.core.clock.advance(5 * MINUTE);
+    await sim.set("lab-switch", SYS_UPTIME, "TimeTicks", uptime + 60_000);
+    await b.poll();
+    const msg = b.posts()[0]!;
+    expect(b.core.chat.files).toHaveLength(1);
+    const file = b.core.chat.files[0]!;
+    expect(file).toMatchObject({
+      channel: "C-NET",
+      threadTs: msg.ts,
+      filename: `lab-sw1-${PORT(3).replace(/\//g, "-")}-6h.png`,
+    });
+    expect(PNG.sync.read(Buffer.from(file.content as Uint8Array)).width).toBe(800);
+    b.core.clock.advance(MINUTE);
+    await b.poll();
+    expect(b.core.chat.files).toHaveLength(1); // not on updates
   }, 120_000);
 
   it("groups a burst of ports of one switch into one message, updated as more go down", async () => {

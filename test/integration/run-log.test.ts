@@ -93,7 +93,7 @@ describe("run log", () => {
     });
     const rendered = renderReply(r.reply);
     expect(rendered.files.map((f) => f.filename)).toEqual(["run-1-count.log"]);
-    expect(rendered.files[0]!.content.split("\n")).toHaveLength(3000);
+    expect(String(rendered.files[0]!.content).split("\n")).toHaveLength(3000);
     expect(rendered.files[0]!.content).toMatch(/^1\n2\n3\n/);
   });
 });

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { homeView } from "../../commands/app-home.js";
 import { createSlackApp, type SlackApp } from "../../src/chat/slack/app.js";
 import { parseConfig } from "../../src/config/load.js";
 import { systemClock } from "../../src/lib/clock.js";
@@ -92,7 +93,9 @@ export async function startBot(o: {
     chat: app.chat,
     ...(o.reporter ? { reporter: o.reporter } : {}),
   });
-  const started = await app.start(core.router);
+  // As src/main.ts wires Slack mode: the App Home, re-published when runs, approvals or alerts change.
+  const started = await app.start(core.router, { home: (user) => homeView(user, core.services) });
+  core.onStateChange(() => app.refreshHome());
   core.services.orchestration?.start();
   if (o.mode !== "http") await o.emu.socket.waitForConnection();
   return {

@@ -6,6 +6,7 @@ import type { Clock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
 import type { FleetQueries } from "../../src/management/fleet-query-types.js";
+import { createStoreHistory } from "../../src/management/history/store-history.js";
 import { createInventory } from "../../src/management/inventory/service.js";
 import { noPoller, type PollerControl } from "../../src/management/poller.js";
 import { createAuditRepo } from "../../src/store/audit-repo.js";
@@ -40,6 +41,8 @@ export function servicesFor(opts: {
     redactor: new Redactor(),
     commands: [],
     fleet: opts.fleet,
+    // Real, over the same store: series written by a poller given this store show up here.
+    history: createStoreHistory({ store: opts.store, clock: opts.clock, fleet: opts.fleet, config }).history,
     poller: opts.poller ?? noPoller,
     backups: notInThisTest("backups"),
     orchestration: notInThisTest("orchestration"),

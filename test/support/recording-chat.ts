@@ -10,7 +10,8 @@ export class RecordingChat implements ChatPort {
   readonly posts: { channel: string; reply: Reply; text: string; threadTs?: string; ts: string }[] = [];
   readonly updates: { ref: MessageRef; reply: Reply }[] = [];
   readonly ephemerals: { channel: string; userId: string; reply: Reply }[] = [];
-  readonly files: { channel: string; filename: string; content: string }[] = [];
+  readonly files: { channel: string; filename: string; content: string | Uint8Array; threadTs?: string }[] =
+    [];
   private seq = 0;
   async post(channel: string, reply: Reply, options: { threadTs?: string } = {}) {
     const ts = `${++this.seq}.000`;
@@ -29,7 +30,15 @@ export class RecordingChat implements ChatPort {
   async postEphemeral(channel: string, userId: string, reply: Reply) {
     this.ephemerals.push({ channel, userId, reply });
   }
-  async uploadFile(channel: string, file: { filename: string; content: string }) {
-    this.files.push({ channel, filename: file.filename, content: file.content });
+  async uploadFile(
+    channel: string,
+    file: { filename: string; content: string | Uint8Array; threadTs?: string },
+  ) {
+    this.files.push({
+      channel,
+      filename: file.filename,
+      content: file.content,
+      ...(file.threadTs ? { threadTs: file.threadTs } : {}),
+    });
   }
 }

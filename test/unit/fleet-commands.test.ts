@@ -83,10 +83,17 @@ describe("management chat commands", () => {
   });
   afterEach(() => ctx.cleanup());
 
-  it("links <device> lists every port with status, speed, errors and the data age", async () => {
-    const { text } = await ask(linksCommand, services, { device: "core-sw1" });
+  it("links <device> lists every port with status, speed, error rates and the data age", async () => {
+    const { text, reply } = await ask(linksCommand, services, { device: "core-sw1" });
     expect(text).toContain("core-sw1: 3 ports, 1 down");
-    expect(text).toContain("Gi1/0/1 | uplink fw1 | up | 1G |  | 3/1");
+    // One poll: no rate yet, shown as unknown; the lifetime totals (3/1) are in the data (--json) only.
+    expect(text).toContain("Gi1/0/1 | uplink fw1 | up | 1G |  | — / —");
+    expect((reply.data!.ports as Record<string, unknown>[])[0]).toMatchObject({
+      name: "Gi1/0/1",
+      inErrors: 3,
+      outErrors: 1,
+      errorsPerSecond: null,
+    });
     expect(text).toContain("Gi1/0/3 |  | down (admin down) | 1G");
     expect(text).toContain("data 2m old");
   });

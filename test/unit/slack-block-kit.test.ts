@@ -146,7 +146,7 @@ describe("Block Kit renderer", () => {
     expectWithinLimits(out);
     expect(out.files).toHaveLength(1);
     expect(out.files[0]!.filename).toBe("all-ports.txt");
-    expect(out.files[0]!.content.split("\n")).toHaveLength(600 + 3);
+    expect(String(out.files[0]!.content).split("\n")).toHaveLength(600 + 3);
     expect(out.messages).toHaveLength(1);
     expect(JSON.stringify(out.messages[0]!.blocks)).toContain("attached as `all-ports.txt`");
   });

@@ -27,7 +27,12 @@ describe("slack-app-manifest.yaml", () => {
 
   it("enables the slash command, the events, interactivity and Socket Mode", () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(["/ops"]);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(["app_mention", "message.im"]);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      "app_mention",
+      "message.im",
+      "app_home_opened",
+    ]);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.features.app_home.messages_tab_enabled).toBe(true);

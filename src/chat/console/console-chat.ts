@@ -1,10 +1,13 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import type { Config } from "../../config/schema.js";
 import type { ChatUser } from "../../lib/actor.js";
 import { impersonation, osUserName } from "../impersonation.js";
 import { rolesFor } from "../permissions.js";
 import type { ChatPort, MessageRef } from "../port.js";
-import type { Button, Reply } from "../reply.js";
+import type { Button, Reply, ReplyFile } from "../reply.js";
 import type { Router } from "../router.js";
 import { buttonsOf, renderText } from "./render.js";
 
@@ -48,6 +51,8 @@ export class ConsoleChat implements ChatPort {
       pageLines?: number;
       /** Terminal width tables are fitted to. Default: the interactive terminal's, else no limit. */
       width?: number;
+      /** Where files of replies (charts) are saved; default <tmp>/opsbot-files. */
+      filesDir?: string;
     },
   ) {
     this.user = this.identify(options.userName);
@@ -203,7 +208,18 @@ export class ConsoleChat implements ChatPort {
       ...(width ? { width } : {}),
     });
     const choices = numbers.length > 0 ? "\n(type the number of a choice to click it)" : "";
-    return `${label ? `${label}\n` : ""}${body}${choices}`;
+    const files = (reply.files ?? []).map((f) => `\n${this.saveFile(f, ref)}`).join("");
+    return `${label ? `${label}\n` : ""}${body}${choices}${files}`;
+  }
+
+  /** A terminal cannot show a picture: the file is saved and its path printed. */
+  private saveFile(file: ReplyFile, ref: MessageRef): string {
+    const dir = this.options.filesDir ?? join(tmpdir(), "opsbot-files");
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${ref.channel}-${ref.ts}-${file.filename}`.replace(/[^A-Za-z0-9._-]/g, "_"));
+    writeFileSync(path, file.content);
+    const size = typeof file.content === "string" ? Buffer.byteLength(file.content) : file.content.length;
+    return `── file ${file.title}: ${path} (${size} bytes)`;
   }
 
   /** A code block longer than a page shows its first page; the rest waits for `more`. */
@@ -285,8 +301,13 @@ export class ConsoleChat implements ChatPort {
 
   async uploadFile(
     channel: string,
-    file: { filename: string; content: string; title?: string; threadTs?: string },
+    file: { filename: string; content: string | Uint8Array; title?: string; threadTs?: string },
   ): Promise<void> {
+    if (typeof file.content !== "string") {
+      const ref = { channel, ts: String(++this.seq) };
+      this.printAsync(this.saveFile({ ...file, title: file.title ?? file.filename }, ref));
+      return;
+    }
     this.printAsync(
       `── file ${file.filename} in ${channel} (${Buffer.byteLength(file.content)} bytes)\n${file.content}`,
     );

@@ -6,6 +6,7 @@ import type { Logger } from "../../lib/logger.js";
 import type { Router } from "../router.js";
 import { boltLogger } from "./bolt-logger.js";
 import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
+import { createHomeTab, type HomeRenderer, type HomeTab } from "./home-tab.js";
 import { HardenedHttpReceiver } from "./http-receiver.js";
 import { createSlackIdentity } from "./identity.js";
 import { registerListeners } from "./listeners.js";
@@ -37,12 +38,18 @@ export interface SlackAppOptions {
 export interface SlackStartOptions {
   /** Where delivery keys outlive the process (replays and retries across a restart). */
   deliveries?: DeliveryBacking;
+  /** Renders the App Home for a user (absent: no Home tab). */
+  home?: HomeRenderer;
 }
 
 export interface SlackApp {
   readonly chat: Outbox;
   /** Connects (Socket Mode) or listens (HTTP mode). Resolves with the HTTP port in HTTP mode. */
   start(router: Router, options?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
+  /** Re-publishes the App Home of everyone who opened it (after runs, approvals or alerts changed). */
+  refreshHome(): void;
+  /** Serves the App Home, rendered by `render` (the latest call wins); before or after start(). */
+  serveHome(render: HomeRenderer): { refresh(): void };
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
   /** Stops receiving events and commands; the outbox keeps delivering. */
@@ -75,9 +82,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
   // The chat port also answers "who is in this user group" (approvability checks), from the same cache.
   const chat = Object.assign(outbox, { groupMembers: (id: string) => identity.groupMembers(id) });
+  let home: HomeTab | undefined;
+  let homeRender: HomeRenderer | undefined;
 
   return {
     chat,
+    refreshHome: () => home?.refreshAll(),
+    serveHome(render) {
+      homeRender = render;
+      return { refresh: () => home?.refreshAll() };
+    },
     async start(router, startOptions = {}) {
       const { deliveries } = startOptions;
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
@@ -126,6 +140,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       app.error(async (err) => {
         logger.error({ err: String(err) }, "Slack listener error");
       });
+      if (startOptions.home) homeRender = startOptions.home;
+      if (homeRender) {
+        home = createHomeTab({
+          outbox,
+          // Looked up per publish: a reloaded core's serveHome() replaces the renderer.
+          render: (user) => homeRender!(user),
+          resolve: (id) => identity.resolve(id),
+          logger,
+        });
+      }
       registerListeners(app, {
         router,
         identity,
@@ -133,6 +157,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         dedup: new DeliveryDedup(options.clock, undefined, undefined, deliveries),
         botUserId,
         logger,
+        ...(home ? { home } : {}),
       });
       if (receiver) {
         const port = await receiver.start();

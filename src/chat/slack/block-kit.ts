@@ -62,7 +62,7 @@ export interface SlackMessage {
 export interface SlackFile {
   filename: string;
   title: string;
-  content: string;
+  content: string | Uint8Array;
 }
 
 export interface RenderedReply {
@@ -107,6 +107,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Rendered
     const tags = mentions.map((id) => `<@${id}>`).join(" ");
     units.unshift(sectionUnit(tags, tags));
   }
+  if (opts.allowFiles) files.push(...(reply.files ?? []));
   if (units.length === 0) units.push(sectionUnit(" ", " "));
   const messages = limitMessages(pack(units, opts.messageChars), opts, files);
   return { messages: messages.map(toMessage), files };

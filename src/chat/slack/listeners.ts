@@ -4,6 +4,7 @@ import type { Form } from "../form.js";
 import { errorReply, type Reply } from "../reply.js";
 import type { Router } from "../router.js";
 import { type DeliveryDedup, deliveryKey } from "./delivery-dedup.js";
+import type { HomeTab } from "./home-tab.js";
 import type { SlackIdentity } from "./identity.js";
 import { normalizeIncomingText } from "./incoming-text.js";
 import { formToModal, modalSubmission } from "./modal.js";
@@ -20,6 +21,8 @@ export interface ListenerDeps {
   dedup: DeliveryDedup;
   botUserId: string;
   logger: Logger;
+  /** App Home (views.publish); absent: the Home tab is not served. */
+  home?: HomeTab;
 }
 
 const TRANSPORT = "slack" as const;
@@ -128,7 +131,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await ack();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const actionId = action.action_id;
-    const channel = body.channel?.id ?? body.container?.channel_id;
+    const fromHome = (body as { view?: { type?: string } }).view?.type === "home";
+    // A click on the App Home has no channel: answers go to the clicker's direct message with opsbot.
+    const channel =
+      body.channel?.id ?? body.container?.channel_id ?? (fromHome ? await imOf(body.user.id) : undefined);
     if (!channel) return;
     const msg = body.message as { ts?: string; thread_ts?: string } | undefined;
     const message = msg?.ts
@@ -152,6 +158,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           : {}),
         transport: TRANSPORT,
       });
+      if (fromHome) await deps.home?.opened(body.user.id);
       if (reply.blocks.length === 0) return; // the action had nothing to say
       if (reply.ephemeral) await outbox.respond(body.response_url, channel, reply);
       else await outbox.post(channel, reply, message ? { threadTs: message.threadTs ?? message.ts } : {});
@@ -161,6 +168,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         .respond(body.response_url, channel, { ...errorReply(SORRY), ephemeral: true })
         .catch(() => {});
     }
+  });
+
+  async function imOf(userId: string): Promise<string | undefined> {
+    const r = await outbox.call("conversations.open", { users: userId }).catch(() => undefined);
+    const id = (r?.channel as { id?: unknown } | undefined)?.id;
+    return typeof id === "string" ? id : undefined;
+  }
+
+  app.event("app_home_opened", async ({ event }) => {
+    const e = event as { user: string; tab?: string };
+    if (!deps.home || e.tab !== "home") return;
+    await deps.home.opened(e.user);
   });
 
   // A submitted form comes back as its submit action, with the values; the user is the payload's.

@@ -67,8 +67,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   async function uploadFile(
     channel: string,
-    file: { filename: string; content: string; title?: string; threadTs?: string },
+    file: { filename: string; content: string | Uint8Array; title?: string; threadTs?: string },
   ): Promise<void> {
+    const text = typeof file.content === "string";
     // One job in the channel's lane for the whole three-step upload, so the file lands in order with the
     // messages around it. Steps that succeeded are not repeated when a later step is retried.
     let upload: { url: string; id: string } | undefined;
@@ -81,12 +82,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
         if (!upload) {
           const r = await api.call("files.getUploadURLExternal", {
             filename: file.filename,
-            length: Buffer.byteLength(file.content, "utf8"),
+            length: text ? Buffer.byteLength(file.content as string, "utf8") : file.content.length,
           });
           upload = { url: String(r.upload_url), id: String(r.file_id) };
         }
         if (!uploaded) {
-          await api.postToUrl("files.upload", upload.url, file.content, "text/plain; charset=utf-8");
+          const type = text ? "text/plain; charset=utf-8" : "application/octet-stream";
+          await api.postToUrl("files.upload", upload.url, file.content, type);
           uploaded = true;
         }
         return api.call("files.completeUploadExternal", {

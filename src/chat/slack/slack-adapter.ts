@@ -37,6 +37,7 @@ export function slackAdapter(
         throw err;
       }
     },
+    serveHome: (render) => app.serveHome(render),
     stop: () => app.stopReceiving(),
     async flush() {
       await app.drain();

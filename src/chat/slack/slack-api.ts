@@ -30,7 +30,7 @@ export type SlackResult = Record<string, unknown>;
 export interface SlackApi {
   call(method: string, args: Record<string, unknown>): Promise<SlackResult>;
   /** POSTs to a URL Slack handed out: a file upload URL or a response_url. */
-  postToUrl(label: string, url: string, body: string, contentType: string): Promise<void>;
+  postToUrl(label: string, url: string, body: string | Uint8Array, contentType: string): Promise<void>;
 }
 
 export interface SlackApiOptions {

@@ -6,6 +6,7 @@ import type { Logger } from "../../lib/logger.js";
 import type { Redactor } from "../../lib/redact.js";
 import type { Store } from "../../store/store.js";
 import { readChanges } from "../change-log.js";
+import type { AlertCharts } from "./alert-chart.js";
 import { type AlertGroup, type AlertRepo, createAlertRepo } from "./alert-repo.js";
 import { classify } from "./classify.js";
 import { type AlertContext, createAlertContext } from "./context.js";
@@ -30,7 +31,14 @@ export interface AlertEngineDeps {
   redactor?: Redactor;
   /** Change-log rows read per batch (each batch is one transaction with the cursor). */
   batchSize?: number;
+  /** Called after a pass that changed alerts or their messages (the App Home re-renders). */
+  onChange?: () => void;
+  /** A chart for a new alert's thread (port-down, error-rate), posted once after its message. */
+  charts?: AlertCharts;
 }
+
+/** Charts posted under one new message at most: a switch losing 40 ports gets 3, not 40. */
+const MAX_CHARTS_PER_MESSAGE = 3;
 
 export interface PassResult {
   changes: number;
@@ -230,6 +238,8 @@ export function createAlertEngine(deps: AlertEngineDeps) {
         if (ts === null) {
           ts = (await chat.post(g.channel, reply)).ts;
           counts.posts++;
+          repo.rendered(g.id, ts, closed);
+          await postCharts(g.channel, ts, members);
         } else {
           await chat.update({ channel: g.channel, ts }, reply);
           counts.updates++;
@@ -248,6 +258,19 @@ export function createAlertEngine(deps: AlertEngineDeps) {
         repo.notePosted(n.id);
       } catch (err) {
         logger.warn({ err, note: n.id }, "alert thread note not delivered; will retry");
+      }
+    }
+  }
+
+  /** Best effort: a chart that cannot be drawn or uploaded is logged, and the alert stands without it. */
+  async function postCharts(channel: string, threadTs: string, members: Alert[]): Promise<void> {
+    if (!deps.charts) return;
+    for (const a of members.filter((m) => m.status !== "resolved").slice(0, MAX_CHARTS_PER_MESSAGE)) {
+      try {
+        const file = await deps.charts(a);
+        if (file) await chat.uploadFile(channel, { ...file, threadTs });
+      } catch (err) {
+        logger.warn({ err, alert: a.id }, "alert chart not posted");
       }
     }
   }
@@ -302,6 +325,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     const flushed = await flush();
     result.posts += flushed.posts;
     result.updates += flushed.updates;
+    if (result.effects + result.posts + result.updates > 0) deps.onChange?.();
     return result;
   }
 

@@ -7,6 +7,7 @@ import { inventoryMigration } from "./0007-inventory.js";
 import { ownerMigration } from "./0100-owner.js";
 import { auditAccessMigration } from "./0110-audit-access.js";
 import { scopeAggregatesMigration } from "./0160-scope-aggregates.js";
+import { historyMigration } from "./0161-history.js";
 import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
@@ -16,7 +17,7 @@ import type { Migration } from "./migration.js";
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
  * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory; later
  * issues take numbered blocks (100 owner lease and removed devices, 110 access and audit, 160 management
- * scope aggregates, 170 Slack deliveries).
+ * scope aggregates, 161 history time series, 170 Slack deliveries).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -28,5 +29,6 @@ export const migrations: Migration[] = [
   ownerMigration,
   auditAccessMigration,
   scopeAggregatesMigration,
+  historyMigration,
   slackDeliveriesMigration,
 ];

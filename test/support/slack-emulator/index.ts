@@ -222,7 +222,9 @@ export class SlackEmulator {
       res.writeHead(404).end();
       return;
     }
-    file.content = multipartFileContent(raw) ?? raw.toString("utf8");
+    const part = multipartFileContent(raw);
+    file.content = part ?? raw.toString("utf8");
+    file.bytes = part === undefined ? raw : Buffer.from(part, "utf8");
     res.writeHead(200, { "content-type": "text/plain" });
     res.end(`OK - ${raw.length}`);
   }

@@ -80,3 +80,41 @@ export function viewSubmission(o: {
     is_enterprise_install: false,
   };
 }
+
+/** Home tabs published with `views.publish`, newest last per user. */
+const homes = new WeakMap<Workspace, Map<string, OpenedView["view"][]>>();
+
+export function publishedHomes(workspace: Workspace): Map<string, OpenedView["view"][]> {
+  let map = homes.get(workspace);
+  if (!map) {
+    map = new Map();
+    homes.set(workspace, map);
+  }
+  return map;
+}
+
+METHODS["views.publish"] = ({ workspace, args }) => {
+  const user = typeof args.user_id === "string" ? args.user_id : "";
+  if (!workspace.users.has(user)) return { ok: false, error: "user_not_found" };
+  const view = jsonArg(args.view) as OpenedView["view"] | undefined;
+  if (view?.type !== "home") return { ok: false, error: "invalid_arguments" };
+  if ((view.blocks ?? []).length > 100) return { ok: false, error: "invalid_blocks" };
+  const list = publishedHomes(workspace).get(user) ?? [];
+  list.push(view);
+  publishedHomes(workspace).set(user, list);
+  return { ok: true, view: { id: workspace.nextId("V"), ...view } };
+};
+
+/** What Slack sends when `user` opens the app's Home tab. */
+export function appHomeOpened(user: string): Record<string, unknown> {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(Date.now() % 1000).padStart(6, "0")}`;
+  return {
+    token: "verification-token-unused",
+    team_id: TEAM_ID,
+    api_app_id: "A0OPSBOT1",
+    event: { type: "app_home_opened", user, channel: `D${user.slice(1)}`, tab: "home", event_ts: ts },
+    type: "event_callback",
+    event_id: `Ev${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+    event_time: Math.floor(Date.now() / 1000),
+  };
+}

@@ -171,7 +171,7 @@ export const METHODS: Record<string, MethodHandler> = {
       return fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing filename"] } });
     if (!Number.isInteger(length) || length <= 0) return fail("invalid_arguments");
     const id = workspace.nextId("F");
-    workspace.files.set(id, { id, filename, content: "", completed: false });
+    workspace.files.set(id, { id, filename, content: "", length, completed: false });
     return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
   },
   "files.completeUploadExternal": ({ workspace, args }) => {
@@ -183,6 +183,9 @@ export const METHODS: Record<string, MethodHandler> = {
     for (const f of files) {
       const file = workspace.files.get(f.id);
       if (!file) return fail("file_not_found");
+      // Slack rejects a completion whose upload never arrived or does not match the announced length.
+      if (!file.bytes || (file.length !== undefined && file.bytes.length !== file.length))
+        return fail("file_upload_size_mismatch");
       file.completed = true;
       if (f.title) file.title = f.title;
       if (channelId) file.channel = channelId;

@@ -37,6 +37,10 @@ export interface UploadedFile {
   filename: string;
   title?: string;
   content: string;
+  /** The uploaded bytes as sent (binary files such as PNG charts). */
+  bytes?: Buffer;
+  /** The length announced to files.getUploadURLExternal. */
+  length?: number;
   channel?: string;
   threadTs?: string;
   completed: boolean;
