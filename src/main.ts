@@ -9,6 +9,7 @@ import { loadConfigFile, parseConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
+import { createOpsMetrics, type OpsMetrics } from "./lib/ops/metrics.js";
 import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
@@ -22,6 +23,10 @@ import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { createStateRepo } from "./management/state-repo.js";
+import { chatCheck, schedulerCheck, sourcesCheck, storeCheck } from "./ops/checks.js";
+import { countingChat } from "./ops/counting-chat.js";
+import { registerChatGauges, registerStoreGauges, stepDurationListener } from "./ops/gauges.js";
+import { createOpsPart, type OpsPart } from "./ops/ops-part.js";
 import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
@@ -55,6 +60,10 @@ export interface Core {
   orchestration: OrchestrationService;
   /** Alert engine over the change log; long-running modes call `alerts.start()`. */
   alerts: ScheduledAlertService;
+  /** opsbot's own metrics (served on /metrics). */
+  metrics: OpsMetrics;
+  /** The ops listener (/healthz, /readyz, /metrics, webhooks); long-running modes call `ops.start()`. */
+  ops: OpsPart;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -75,6 +84,10 @@ export interface CoreOptions {
   collector?: Collector;
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
+  /** A registry of its own (tests); default a fresh one. */
+  metrics?: OpsMetrics;
+  /** For /readyz: can the chat transport reach us? Default: the console, always there. */
+  chatConnection?: () => { connected: boolean; detail: string };
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
@@ -89,6 +102,8 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger: options.logger, clock });
+  const metrics = options.metrics ?? createOpsMetrics({ defaultMetrics: false });
+  const ops = createOpsPart({ config: options.config.ops, metrics, logger: options.logger });
   const backups = createBackupService({
     ssh,
     store,
@@ -110,6 +125,11 @@ export function createCore(options: CoreOptions): Core {
         clock,
         logger: options.logger,
         config: options.config,
+        onPolled: (o) => {
+          const outcome = !o.reachable ? "unreachable" : o.error ? "partial" : "ok";
+          metrics.polls.inc({ outcome });
+          metrics.pollSeconds.observe({ outcome }, o.durationMs / 1000);
+        },
       })
     : undefined;
   if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
@@ -138,10 +158,11 @@ export function createCore(options: CoreOptions): Core {
     logger: options.logger,
     ...(options.reporter ? { options: options.reporter } : {}),
   });
+  orchestration.subscribe(stepDurationListener(metrics));
   const alerts = createAlertService({
     store,
     clock,
-    chat: options.chat,
+    chat: countingChat(options.chat, metrics.alertDeliveries),
     config: options.config,
     logger: options.logger,
     redactor,
@@ -160,6 +181,13 @@ export function createCore(options: CoreOptions): Core {
     runReporter,
     alerts,
   };
+  registerStoreGauges(metrics, { store, fleet, clock });
+  ops.addChecks([
+    chatCheck(options.chatConnection ?? (() => ({ connected: true, detail: "console chat" }))),
+    storeCheck(store, clock),
+    schedulerCheck(poller),
+    sourcesCheck(store),
+  ]);
   const router = createRouter({
     commands,
     actions: options.actions ?? allActions,
@@ -167,6 +195,7 @@ export function createCore(options: CoreOptions): Core {
     deps: { audit, clock, logger: options.logger, redactor },
   });
   const close = () => {
+    void ops.stop();
     runReporter.close();
     orchestration.stop();
     void alerts.stop();
@@ -184,7 +213,10 @@ export function createCore(options: CoreOptions): Core {
     backups,
     orchestration,
     alerts,
+    metrics,
+    ops,
     shutdown: async () => {
+      await ops.stop();
       runReporter.close();
       orchestration.stop();
       await Promise.all([poller?.stop(), backups.stop(), alerts.stop()]);
@@ -222,6 +254,8 @@ export function envSecrets(settings: EnvSettings): string[] {
 
 export interface SlackRuntime {
   core: Core;
+  /** HTTP mode: the port Slack (and the ops routes) listen on. */
+  httpPort?: number;
   /** Stops receiving, delivers what is queued, closes the store. */
   stop(): Promise<void>;
 }
@@ -236,25 +270,35 @@ export async function startSlack(
   const clock = options.clock ?? systemClock;
   // Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast).
   const { createSlackApp } = await import("./chat/slack/app.js");
+  let core: Core | undefined;
   const slack = createSlackApp({
     settings: options.settings,
     config: options.config,
     clock,
     logger: options.logger,
+    // HTTP mode: the ops routes share Slack's port.
+    httpFallback: (req, res) => (core ? core.ops.handler(req, res) : Promise.resolve(false)),
   });
-  const core = createCore({ ...options, clock, chat: slack.chat });
+  core = createCore({ ...options, clock, chat: slack.chat, chatConnection: () => slack.connection() });
+  registerChatGauges(core.metrics, () => ({
+    pending: slack.chat.pending,
+    rateLimited: slack.chat.stats.rateLimited,
+  }));
+  const started = core;
+  let httpPort: number | undefined;
   try {
-    await slack.start(core.router);
+    httpPort = (await slack.start(started.router)).port;
   } catch (err) {
     await slack.stop(0).catch(() => {});
-    core.close();
+    started.close();
     throw err;
   }
   return {
-    core,
+    core: started,
+    ...(httpPort !== undefined ? { httpPort } : {}),
     async stop() {
       await slack.stop();
-      core.close();
+      started.close();
     },
   };
 }

@@ -74,6 +74,7 @@ export const demo: Subcommand = {
     const core = createCore({ config, dbPath: join(dir, "opsbot.db"), logger, chat, collector });
     chat.attach(core.router);
     // The first poll round completes before the prompt, so the first answers already have data.
+    await core.ops.start();
     await startPoller(core.poller!, logger, { initialPoll: "wait" });
     // Recover runs a crash interrupted, expire stale approvals, watch the runbooks directory.
     core.services.orchestration?.start();

@@ -1,6 +1,7 @@
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { createLogger } from "../lib/logger.js";
+import { createOpsMetrics } from "../lib/ops/metrics.js";
 import { type Core, createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
 import { startPoller } from "../management/start-poller.js";
 import {
@@ -29,7 +30,9 @@ export const start: Subcommand = {
     const slack = values.console ? undefined : readSlackSettings(process.env);
     const collector = createCollector({ logger });
     // Management runs in the background whatever the chat: polling (SNMP + SSH), nightly backups and the alert engine.
-    const startBackground = async (core: Core) => {
+    const startBackground = async (core: Core, ownListener = true) => {
+      // /healthz, /readyz, /metrics (and webhooks); Slack's HTTP mode serves them on its own port.
+      if (ownListener) await core.ops.start();
       await startPoller(core.poller!, logger, { initialPoll: "background" });
       core.backups.start();
       // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
@@ -44,8 +47,9 @@ export const start: Subcommand = {
         logger,
         secrets: envSecrets(settings),
         collector,
+        metrics: createOpsMetrics(),
       });
-      await startBackground(runtime.core);
+      await startBackground(runtime.core, slack.mode === "socket");
       process.stderr.write(
         `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
       );
@@ -74,6 +78,7 @@ export const start: Subcommand = {
       chat,
       secrets: envSecrets(settings),
       collector,
+      metrics: createOpsMetrics(),
     });
     chat.attach(core.router);
     await startBackground(core);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
+import { OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -130,6 +131,8 @@ export const deviceSchema = z
     snmp: snmpSchema.optional(),
     ssh: sshSchema.optional(),
     backup: backupSchema.optional(),
+    /** Where its fleet data comes from: opsbot's own poller (default) or the Prometheus source. */
+    via: z.enum(["poller", "prometheus"]).optional(),
   })
   .strict();
 
@@ -209,6 +212,10 @@ export const configSchema = z
     /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
+    /** The ops HTTP listener: /healthz, /readyz, /metrics, webhooks. */
+    ops: opsSchema.default(OPS_DEFAULTS),
+    /** Fleet data sources besides the built-in poller. */
+    sources: sourcesSchema.default({}),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })
@@ -225,6 +232,10 @@ export const configSchema = z
         });
       }
       seen.set(d.name.toLowerCase(), i);
+      if (d.via === "prometheus" && !cfg.sources.prometheus) {
+        const message = "via: prometheus needs a sources.prometheus section (url, …)";
+        ctx.addIssue({ code: "custom", path: ["devices", i, "via"], message });
+      }
       if (d.backup && !d.ssh) {
         const message = "needs an ssh section: backups run over SSH";
         ctx.addIssue({ code: "custom", path: ["devices", i, "backup"], message });

@@ -47,7 +47,8 @@ export interface Poller extends PollerControl {
   start(devices?: string[]): void;
   /** Stops scheduling, drops polls not yet started, and waits for the running ones. */
   stop(): Promise<void>;
-  stats(): { running: number; waiting: number; inFlight: number };
+  /** `scheduled`: started and not stopped (schedules armed). */
+  stats(): { running: number; waiting: number; inFlight: number; scheduled: boolean; devices: number };
 }
 
 export interface PollerOptions {
@@ -55,8 +56,10 @@ export interface PollerOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "polling" | "devices">;
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources">>;
   scheduler?: Scheduler;
+  /** Called after every recorded poll (metrics). */
+  onPolled?: (outcome: PollOutcome) => void;
   /** Source of jitter, [0, 1). */
   random?: () => number;
 }
@@ -73,7 +76,9 @@ export function createPoller(options: PollerOptions): Poller {
   const repo = createStateRepo(store);
   repo.syncDevices(registrationsFromConfig(config));
 
-  const byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
+  // Devices `via: prometheus` get their data from the Prometheus source, never from this poller.
+  const polled = config.devices.filter((d) => d.via !== "prometheus");
+  const byName = new Map(polled.map((d) => [d.name.toLowerCase(), d]));
   const limiter = createLimiter(config.polling.concurrency);
   const inFlight = new Map<string, Promise<PollOutcome>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -82,7 +87,14 @@ export function createPoller(options: PollerOptions): Poller {
 
   const lookup = (name: string): DeviceConfig => {
     const device = byName.get(name.toLowerCase());
-    if (!device) throw new NotFoundError(`No device named "${name}" in the config.`);
+    if (!device) {
+      const viaSource = config.devices.some((d) => d.name.toLowerCase() === name.toLowerCase());
+      throw new NotFoundError(
+        viaSource
+          ? `${name} is read from Prometheus (via: prometheus), not polled by opsbot; its data refreshes every source cycle.`
+          : `No device named "${name}" in the config.`,
+      );
+    }
     return device;
   };
 
@@ -113,6 +125,7 @@ export function createPoller(options: PollerOptions): Poller {
       changes: recorded.changeIds.length,
       error: recorded.device.lastError,
     };
+    options.onPolled?.(outcome);
     if (!obs.reachable) {
       logger.warn(
         { device: device.name, failures: recorded.device.consecutiveFailures, error: outcome.error },
@@ -164,7 +177,7 @@ export function createPoller(options: PollerOptions): Poller {
     },
 
     async pollAll(names) {
-      const devices = names ? names.map(lookup) : config.devices;
+      const devices = names ? names.map(lookup) : polled;
       return Promise.all(devices.map((d) => poll(d, false)));
     },
 
@@ -172,7 +185,7 @@ export function createPoller(options: PollerOptions): Poller {
       if (jobs.length > 0) return;
       stopped = false;
       const groups = new Map<string, DeviceConfig[]>();
-      for (const d of names ? names.map(lookup) : config.devices) {
+      for (const d of names ? names.map(lookup) : polled) {
         const expr = d.poll_schedule ?? config.polling.schedule;
         groups.set(expr, [...(groups.get(expr) ?? []), d]);
       }
@@ -192,7 +205,13 @@ export function createPoller(options: PollerOptions): Poller {
     },
 
     stats() {
-      return { running: limiter.active, waiting: limiter.waiting, inFlight: inFlight.size };
+      return {
+        running: limiter.active,
+        waiting: limiter.waiting,
+        inFlight: inFlight.size,
+        scheduled: jobs.length > 0,
+        devices: polled.length,
+      };
     },
   };
 }

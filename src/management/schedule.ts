@@ -1,5 +1,6 @@
 import cron from "node-cron";
 import type { Config } from "../config/schema.js";
+import { parseDuration } from "../lib/clock.js";
 import { ConfigError } from "../lib/errors.js";
 import type { DeviceRegistration } from "./state-repo.js";
 
@@ -54,7 +55,9 @@ export function validateSchedules(config: Pick<Config, "polling" | "devices">): 
 }
 
 /** The cache's view of each configured device, with the poll interval its schedule implies. */
-export function registrationsFromConfig(config: Pick<Config, "polling" | "devices">): DeviceRegistration[] {
+export function registrationsFromConfig(
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources">>,
+): DeviceRegistration[] {
   validateSchedules(config);
   const intervals = new Map<string, number>();
   const intervalOf = (expr: string) => {
@@ -70,6 +73,10 @@ export function registrationsFromConfig(config: Pick<Config, "polling" | "device
     host: d.host,
     site: d.site,
     tags: d.tags,
-    pollIntervalMs: intervalOf(d.poll_schedule ?? config.polling.schedule),
+    // A device read from Prometheus is as fresh as the source's cycle.
+    pollIntervalMs:
+      d.via === "prometheus" && config.sources?.prometheus
+        ? (parseDuration(config.sources.prometheus.interval) ?? 60_000)
+        : intervalOf(d.poll_schedule ?? config.polling.schedule),
   }));
 }

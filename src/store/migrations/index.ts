@@ -3,13 +3,15 @@ import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
+import { opsMigration } from "./0130-ops.js";
 import type { Migration } from "./migration.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used).
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used);
+ * from wave 2 each issue has a block: 130-139 ops (issue 15).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -17,4 +19,5 @@ export const migrations: Migration[] = [
   orchestrationMigration,
   backupsMigration,
   alertsMigration,
+  opsMigration,
 ];
