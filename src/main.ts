@@ -7,7 +7,7 @@ import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
-import { type Clock, systemClock } from "./lib/clock.js";
+import { type Clock, parseDuration, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
 import { createOpsMetrics, type OpsMetrics } from "./lib/ops/metrics.js";
 import { Redactor } from "./lib/redact.js";
@@ -22,6 +22,11 @@ import { createSshCollector, withSshCollector } from "./management/collectors/ss
 import { createFleetQueries } from "./management/fleet-queries.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
+import { authorizationFrom, createPrometheusApi } from "./management/sources/prometheus/prometheus-api.js";
+import {
+  createPrometheusSource,
+  type PrometheusSource,
+} from "./management/sources/prometheus/prometheus-source.js";
 import { createStateRepo } from "./management/state-repo.js";
 import { chatCheck, schedulerCheck, sourcesCheck, storeCheck } from "./ops/checks.js";
 import { countingChat } from "./ops/counting-chat.js";
@@ -60,6 +65,8 @@ export interface Core {
   orchestration: OrchestrationService;
   /** Alert engine over the change log; long-running modes call `alerts.start()`. */
   alerts: ScheduledAlertService;
+  /** Fleet data sources besides the poller (Prometheus); long-running modes start them. */
+  fleetSources: PrometheusSource[];
   /** opsbot's own metrics (served on /metrics). */
   metrics: OpsMetrics;
   /** The ops listener (/healthz, /readyz, /metrics, webhooks); long-running modes call `ops.start()`. */
@@ -86,6 +93,8 @@ export interface CoreOptions {
   reporter?: RunReporterOptions;
   /** A registry of its own (tests); default a fresh one. */
   metrics?: OpsMetrics;
+  /** Environment for credentials the config names by variable (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** For /readyz: can the chat transport reach us? Default: the console, always there. */
   chatConnection?: () => { connected: boolean; detail: string };
 }
@@ -181,6 +190,7 @@ export function createCore(options: CoreOptions): Core {
     runReporter,
     alerts,
   };
+  const fleetSources = createFleetSources({ ...options, store, clock, metrics });
   registerStoreGauges(metrics, { store, fleet, clock });
   ops.addChecks([
     chatCheck(options.chatConnection ?? (() => ({ connected: true, detail: "console chat" }))),
@@ -199,6 +209,7 @@ export function createCore(options: CoreOptions): Core {
     runReporter.close();
     orchestration.stop();
     void alerts.stop();
+    for (const s of fleetSources) void s.stop();
     void poller?.stop();
     void backups.stop();
     void ssh.close();
@@ -215,16 +226,50 @@ export function createCore(options: CoreOptions): Core {
     alerts,
     metrics,
     ops,
+    fleetSources,
     shutdown: async () => {
       await ops.stop();
       runReporter.close();
       orchestration.stop();
-      await Promise.all([poller?.stop(), backups.stop(), alerts.stop()]);
+      await Promise.all([
+        poller?.stop(),
+        backups.stop(),
+        alerts.stop(),
+        ...fleetSources.map((s) => s.stop()),
+      ]);
       await ssh.close();
       store.close();
     },
     close,
   };
+}
+
+/** The Prometheus fleet source, when `sources.prometheus` is configured. */
+function createFleetSources(
+  deps: CoreOptions & { store: Store; clock: Clock; metrics: OpsMetrics },
+): PrometheusSource[] {
+  const cfg = deps.config.sources.prometheus;
+  if (!cfg) return [];
+  const api = createPrometheusApi({
+    url: cfg.url,
+    timeoutMs: parseDuration(cfg.timeout) ?? 30_000,
+    ...optional("authorization", authorizationFrom(cfg, deps.env ?? process.env)),
+  });
+  return [
+    createPrometheusSource({
+      config: cfg,
+      devices: deps.config.devices.filter((d) => d.via === "prometheus"),
+      api,
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger.child({ source: "prometheus" }),
+      metrics: deps.metrics,
+    }),
+  ];
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */

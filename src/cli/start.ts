@@ -34,6 +34,7 @@ export const start: Subcommand = {
       // /healthz, /readyz, /metrics (and webhooks); Slack's HTTP mode serves them on its own port.
       if (ownListener) await core.ops.start();
       await startPoller(core.poller!, logger, { initialPoll: "background" });
+      for (const source of core.fleetSources) source.start();
       core.backups.start();
       // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
       core.services.orchestration?.start();
@@ -56,6 +57,7 @@ export const start: Subcommand = {
       await untilSignal();
       // Let polls and backups in flight finish, then stop Slack (which closes the store).
       await Promise.all([
+        ...runtime.core.fleetSources.map((s) => s.stop()),
         runtime.core.poller?.stop(),
         runtime.core.backups.stop(),
         runtime.core.alerts.stop(),

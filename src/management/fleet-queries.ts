@@ -25,6 +25,7 @@ import {
   statementCache,
 } from "./fleet-sql.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
+import { readSourceStatus } from "./sources/source-status.js";
 import { deviceFromRow } from "./state-repo.js";
 import type { DeviceStateRow } from "./state-rows.js";
 
@@ -225,6 +226,8 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
         age: { polledAt: d.lastOkAt, intervalMs: d.pollIntervalMs },
       };
     },
+
+    sources: () => readSourceStatus(store),
 
     fleet(): FleetCounts {
       const now = clock.now();

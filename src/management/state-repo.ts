@@ -23,6 +23,8 @@ export interface DeviceRegistration {
 export interface StateRepo {
   /** Makes the cache's device list match the config: adds, updates, and drops removed devices. */
   syncDevices(devices: DeviceRegistration[]): void;
+  /** Adds or updates these devices, leaving every other one alone (devices a source discovered). */
+  registerDevices(devices: DeviceRegistration[]): void;
   load(device: string): PreviousState | undefined;
   /** Writes one poll's rows and change-log entries; returns the change-log ids. */
   apply(write: PollWrite): number[];
@@ -195,6 +197,12 @@ export function createStateRepo(store: Store): StateRepo {
         const known = db.prepare("SELECT name FROM device_state").pluck().all() as string[];
         const drop = db.prepare("DELETE FROM device_state WHERE name = ?");
         for (const name of known) if (!keep.has(name)) drop.run(name);
+      });
+    },
+
+    registerDevices(devices) {
+      store.tx(() => {
+        for (const d of devices) register(d);
       });
     },
 
