@@ -14,6 +14,7 @@ import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
+import { type AlertmanagerWebhook, createAlertmanagerWebhook } from "./management/alertmanager/webhook.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
 import type { SnmpCollector } from "./management/collectors/snmp/index.js";
@@ -67,6 +68,8 @@ export interface Core {
   alerts: ScheduledAlertService;
   /** Fleet data sources besides the poller (Prometheus); long-running modes start them. */
   fleetSources: PrometheusSource[];
+  /** `POST /webhooks/alertmanager`, when `alertmanager:` is configured. */
+  alertmanager?: AlertmanagerWebhook;
   /** opsbot's own metrics (served on /metrics). */
   metrics: OpsMetrics;
   /** The ops listener (/healthz, /readyz, /metrics, webhooks); long-running modes call `ops.start()`. */
@@ -191,6 +194,18 @@ export function createCore(options: CoreOptions): Core {
     alerts,
   };
   const fleetSources = createFleetSources({ ...options, store, clock, metrics });
+  const alertmanager = options.config.alertmanager
+    ? createAlertmanagerWebhook({
+        config: { ...options.config, alertmanager: options.config.alertmanager },
+        store,
+        chat: options.chat,
+        clock,
+        logger: options.logger.child({ component: "alertmanager" }),
+        metrics,
+        ...(options.env ? { env: options.env } : {}),
+      })
+    : undefined;
+  if (alertmanager) ops.addRoutes([alertmanager.route]);
   registerStoreGauges(metrics, { store, fleet, clock });
   ops.addChecks([
     chatCheck(options.chatConnection ?? (() => ({ connected: true, detail: "console chat" }))),
@@ -227,6 +242,7 @@ export function createCore(options: CoreOptions): Core {
     metrics,
     ops,
     fleetSources,
+    ...(alertmanager ? { alertmanager } : {}),
     shutdown: async () => {
       await ops.stop();
       runReporter.close();

@@ -53,3 +53,24 @@ export const sourcesSchema = z.object({ prometheus: prometheusSourceSchema.optio
 
 export type OpsConfig = z.infer<typeof opsSchema>;
 export type PrometheusSourceConfig = z.infer<typeof prometheusSourceSchema>;
+
+/**
+ * `alertmanager:` — alerts in through `POST /webhooks/alertmanager` (webhook payload v4), which must
+ * carry the bearer token or basic-auth password named here (read from the environment).
+ */
+export const alertmanagerSchema = z
+  .object({
+    /** Alertmanager's own URL (for silences through its API v2). */
+    url: z.string().url().optional(),
+    bearer_token_env: z.string().min(1).optional(),
+    basic_auth: basicAuth.optional(),
+    /** Logical channel for groups no alert route matches (default alerts.default_channel). */
+    channel: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((v) => (v.bearer_token_env === undefined) !== (v.basic_auth === undefined), {
+    message: "set exactly one of bearer_token_env or basic_auth: the webhook never accepts anonymous posts",
+    path: ["bearer_token_env"],
+  });
+
+export type AlertmanagerConfig = z.infer<typeof alertmanagerSchema>;

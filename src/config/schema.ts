@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
-import { OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
+import { alertmanagerSchema, OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -216,6 +216,8 @@ export const configSchema = z
     ops: opsSchema.default(OPS_DEFAULTS),
     /** Fleet data sources besides the built-in poller. */
     sources: sourcesSchema.default({}),
+    /** Alertmanager webhook in (and silences out). */
+    alertmanager: alertmanagerSchema.optional(),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })

@@ -4,6 +4,7 @@ import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
 import { opsMigration } from "./0130-ops.js";
+import { alertmanagerMigration } from "./0131-alertmanager.js";
 import type { Migration } from "./migration.js";
 
 /**
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   backupsMigration,
   alertsMigration,
   opsMigration,
+  alertmanagerMigration,
 ];
