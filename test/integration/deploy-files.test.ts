@@ -10,16 +10,17 @@ describe("deploy/systemd/opsbot.service", () => {
     const dir = tempDir();
     try {
       // The unit names /usr/bin/node; point it at this machine's node so only the unit itself is judged.
-      const unit = readFileSync("deploy/systemd/opsbot.service", "utf8").replace("/usr/bin/node", process.execPath);
+      const unit = readFileSync("deploy/systemd/opsbot.service", "utf8").replace(
+        "/usr/bin/node",
+        process.execPath,
+      );
       expect(unit).toContain(`ExecStart=${process.execPath} /opt/opsbot/dist/src/cli.js start`);
       const path = join(dir.path, "opsbot.service");
       writeFileSync(path, unit);
       const r = spawnSync("systemd-analyze", ["verify", path], { encoding: "utf8" });
       expect(r.error).toBeUndefined();
       // Missing /opt/opsbot is expected on a build machine; anything else is a unit error.
-      const problems = `${r.stderr}`
-        .split("\n")
-        .filter((l) => l.trim() !== "" && !l.includes("/opt/opsbot"));
+      const problems = `${r.stderr}`.split("\n").filter((l) => l.trim() !== "" && !l.includes("/opt/opsbot"));
       expect(problems).toEqual([]);
     } finally {
       dir.cleanup();

@@ -122,3 +122,18 @@ export function snmpScrapeJobs(
   );
   return `global: { scrape_interval: ${interval}, evaluation_interval: ${interval} }\nscrape_configs:\n${jobs.join("\n")}\n`;
 }
+
+export function startAlertmanager(alertmanagerYml: string): Promise<RunningService> {
+  return startService(
+    "alertmanager",
+    "prometheus-alertmanager",
+    { "alertmanager.yml": alertmanagerYml },
+    (dir, port) => [
+      `--config.file=${join(dir, "alertmanager.yml")}`,
+      `--storage.path=${join(dir, "data")}`,
+      `--web.listen-address=${LOOPBACK}:${port}`,
+      `--cluster.listen-address=`,
+    ],
+    "/-/ready",
+  );
+}

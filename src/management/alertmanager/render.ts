@@ -17,13 +17,6 @@ export function renderAmGroup(g: AmGroup): Reply {
     a.startsAt,
   ]);
   const blocks = [heading(title), table(["Instance", "Status", "Summary", "Since"], rows)];
-  if (g.status === "firing") {
-    const list = [{ actionId: ACTION_AM_SILENCE, label: "Silence 1h", value: `${g.groupKey}\n1h` }];
-    const runbook = g.annotations.opsbot_runbook;
-    if (runbook)
-      list.push({ actionId: ACTION_AM_RUN, label: `Run ${runbook.split(" ")[0]}`, value: g.groupKey });
-    blocks.push(buttons(...list));
-  }
   blocks.push(context(`receiver ${g.receiver} · group ${g.groupKey}`));
   return reply(...blocks);
 }
