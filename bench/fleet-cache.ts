@@ -179,6 +179,7 @@ async function main(): Promise<void> {
       orchestration: absent,
       runReporter: absent,
       alerts: absent,
+      inventory: absent,
     };
     const ask = (spec: Command, values: ParsedArgs["values"]) =>
       spec.handler(

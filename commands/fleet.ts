@@ -1,4 +1,4 @@
-import { fields, heading, reply } from "../src/chat/reply.js";
+import { fields, heading, reply, text } from "../src/chat/reply.js";
 import { listAgeBlock, plural } from "../src/management/answers.js";
 import { formatAgo } from "../src/management/freshness.js";
 import type { SourceStatus } from "../src/management/sources/source-status.js";
@@ -16,7 +16,7 @@ export default defineCommand({
     const reach = [`${c.reachable} of ${c.devices}`];
     if (c.unreachable > 0) reach.push(`${c.unreachable} not answering`);
     if (c.neverPolled > 0) reach.push(`${c.neverPolled} not polled yet`);
-    return reply(
+    const answer = reply(
       heading(`Fleet: ${plural(c.devices, "device")}`),
       fields({
         Reachable: reach.join(", "),
@@ -29,6 +29,11 @@ export default defineCommand({
       }),
       listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
+    // A failing inventory source keeps its last list: say so, or the fleet reads as complete.
+    const health = ctx.services.inventory.health();
+    if (!health.ok)
+      answer.blocks.splice(2, 0, text(`Inventory: ${health.problems.join("; ")} — \`inventory\``));
+    return answer;
   },
 });
 

@@ -15,6 +15,10 @@ import firmware from "./firmware.js";
 import firmwareDrift from "./firmware-drift.js";
 import fleet from "./fleet.js";
 import help from "./help.js";
+import inventory from "./inventory.js";
+import inventoryCheck from "./inventory-check.js";
+import inventoryDiff from "./inventory-diff.js";
+import inventoryRefresh from "./inventory-refresh.js";
 import links from "./links.js";
 import linksDown from "./links-down.js";
 import refresh from "./refresh.js";
@@ -45,6 +49,10 @@ export const commands: Command[] = [
   firmware,
   firmwareDrift,
   refresh,
+  inventory,
+  inventoryRefresh,
+  inventoryDiff,
+  inventoryCheck,
   backups,
   backupDiff,
   backupNow,

@@ -13,6 +13,7 @@ import type { Redactor } from "../src/lib/redact.js";
 import type { AlertService } from "../src/management/alerts/service.js";
 import type { BackupService } from "../src/management/backups/types.js";
 import type { FleetQueries } from "../src/management/fleet-query-types.js";
+import type { InventoryService } from "../src/management/inventory/service.js";
 import type { PollerControl } from "../src/management/poller.js";
 import type { RunReporter } from "../src/orchestration/presenters/run-reporter.js";
 import type { OrchestrationService } from "../src/orchestration/service.js";
@@ -44,6 +45,8 @@ export interface Services {
   runReporter: RunReporter;
   /** Alerts (management): list, ack, silence. */
   alerts: AlertService;
+  /** Where devices come from (YAML, NetBox, Ansible): status, refresh, diff, check (management). */
+  inventory: InventoryService;
 }
 
 export type Command = CommandSpec<Services>;

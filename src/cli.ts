@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { reportCliError, type Subcommand } from "./cli/common.js";
+import { installCrashGuards } from "./cli/crash-guard.js";
 
 /**
  * The `opsbot` command. Each subcommand lives in src/cli/ and has its own --help. Modules load only
@@ -25,6 +26,10 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
   "ssh-keyscan": {
     summary: "Print a host's SSH host key line to pin in the config, with its fingerprint",
     load: async () => (await import("./cli/ssh-keyscan.js")).sshKeyscan,
+  },
+  inventory: {
+    summary: "Where devices come from: check profiles, diff or refresh NetBox/Ansible sources",
+    load: async () => (await import("./cli/inventory.js")).inventory,
   },
   runbook: {
     summary: "Validate or list runbooks, or print their JSON Schema",
@@ -61,6 +66,7 @@ async function readVersion(): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  installCrashGuards();
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${overview()}\n`);

@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
 import type { Action, Command, Services } from "../commands/services.js";
 import type { ChatPort } from "./chat/port.js";
+import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
+import { createStoredDeliveries } from "./chat/slack/delivery-store.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
@@ -21,6 +23,9 @@ import type { SnmpCollector } from "./management/collectors/snmp/index.js";
 import { createLazySnmpCollector } from "./management/collectors/snmp/lazy.js";
 import { createSshCollector, withSshCollector } from "./management/collectors/ssh/index.js";
 import { createFleetQueries } from "./management/fleet-queries.js";
+import { createInventory, type InventoryService } from "./management/inventory/service.js";
+import { sourcesFromConfig } from "./management/inventory/sources.js";
+import type { InventorySource } from "./management/inventory/types.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
 import { authorizationFrom, createPrometheusApi } from "./management/sources/prometheus/prometheus-api.js";
@@ -37,6 +42,7 @@ import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
 import { createAuditRepo } from "./store/audit-repo.js";
+import { createStoreHealth, type StoreHealth } from "./store/faults.js";
 import { openStore, type Store } from "./store/store.js";
 
 /**
@@ -74,6 +80,10 @@ export interface Core {
   metrics: OpsMetrics;
   /** The ops listener (/healthz, /readyz, /metrics, webhooks); long-running modes call `ops.start()`. */
   ops: OpsPart;
+  /** Devices from NetBox/Ansible merged with the YAML; long-running modes call `inventory.start()`. */
+  inventory: InventoryService;
+  /** Whether the store takes writes, as the retrying writers see it (for /readyz and the admin notice). */
+  storeHealth: StoreHealth;
   /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
@@ -100,16 +110,29 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** For /readyz: can the chat transport reach us? Default: the console, always there. */
   chatConnection?: () => { connected: boolean; detail: string };
+  /** Inventory sources; default those the config names (tests pass their own timers through these). */
+  inventorySources?: InventorySource[];
 }
 
 /** Store, services and router: what every mode (console, one-shot, Slack) shares. */
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
   const commands = options.commands ?? allCommands;
+  const inventory = createInventory({
+    config: options.config,
+    sources: options.inventorySources ?? sourcesFromConfig(options.config, { logger: options.logger }),
+    store,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    chat: options.chat,
+  });
+  // Everything below sees the desired device list: the YAML's devices merged with the sources' kept lists.
+  const config: Config = { ...options.config, devices: inventory.current().devices };
   const redactor = new Redactor([
-    ...options.config.secrets,
+    ...config.secrets,
     ...(options.secrets ?? []),
-    ...configSecrets(options.config),
+    ...configSecrets(config),
+    ...inventorySecrets(config),
   ]);
   const clock = options.clock ?? systemClock;
   const audit = createAuditRepo(store);
@@ -121,7 +144,7 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     logger: options.logger,
-    config: options.config,
+    config,
     redactor,
   });
   // The cache knows every configured device (and its poll interval) before its first poll.
@@ -136,7 +159,7 @@ export function createCore(options: CoreOptions): Core {
         store,
         clock,
         logger: options.logger,
-        config: options.config,
+        config,
         onPolled: (o) => {
           const outcome = !o.reachable ? "unreachable" : o.error ? "partial" : "ok";
           metrics.polls.inc({ outcome });
@@ -144,11 +167,14 @@ export function createCore(options: CoreOptions): Core {
         },
       })
     : undefined;
-  if (!poller) createStateRepo(store).syncDevices(registrationsFromConfig(options.config));
-  const fleet = createFleetQueries({ store, clock, baselines: options.config.firmware_baselines });
-  const devices = new Map(options.config.devices.map((d) => [d.name, d]));
+  // The one place the device cache is synced to the desired list outside the poller.
+  const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
+  if (!poller) syncCache();
+  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
+  const storeHealth = createStoreHealth(() => clock.now());
+  reportStoreHealth(storeHealth, options);
   const orchestration = createOrchestration({
-    config: options.config,
+    config,
     store,
     clock,
     logger: options.logger,
@@ -156,11 +182,12 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     ssh,
     sshTargetFor: (name) => {
-      const device = devices.get(name);
+      const device = config.devices.find((d) => d.name === name);
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
     fleet: fleetViewFromManagement(fleet),
+    health: storeHealth,
   });
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
@@ -175,12 +202,20 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     chat: countingChat(options.chat, metrics.alertDeliveries),
-    config: options.config,
+    config,
     logger: options.logger,
     redactor,
   });
+  // A refresh that changed the list: every reader of config.devices sees the new one.
+  inventory.onChange((devices) => {
+    config.devices = devices;
+    for (const secret of configSecrets(config)) redactor.add(secret);
+    if (poller) poller.reload();
+    else syncCache();
+    backups.reload();
+  });
   const services: Services = {
-    config: options.config,
+    config,
     clock,
     logger: options.logger,
     audit,
@@ -192,8 +227,9 @@ export function createCore(options: CoreOptions): Core {
     orchestration,
     runReporter,
     alerts,
+    inventory,
   };
-  const fleetSources = createFleetSources({ ...options, store, clock, metrics });
+  const fleetSources = createFleetSources({ ...options, config, store, clock, metrics });
   const alertmanager = options.config.alertmanager
     ? createAlertmanagerWebhook({
         config: { ...options.config, alertmanager: options.config.alertmanager },
@@ -225,6 +261,7 @@ export function createCore(options: CoreOptions): Core {
     orchestration.stop();
     void alerts.stop();
     for (const s of fleetSources) void s.stop();
+    void inventory.stop();
     void poller?.stop();
     void backups.stop();
     void ssh.close();
@@ -235,6 +272,7 @@ export function createCore(options: CoreOptions): Core {
     router,
     store,
     ...(poller ? { poller } : {}),
+    storeHealth,
     ssh,
     backups,
     orchestration,
@@ -243,6 +281,7 @@ export function createCore(options: CoreOptions): Core {
     ops,
     fleetSources,
     ...(alertmanager ? { alertmanager } : {}),
+    inventory,
     shutdown: async () => {
       await ops.stop();
       runReporter.close();
@@ -251,6 +290,7 @@ export function createCore(options: CoreOptions): Core {
         poller?.stop(),
         backups.stop(),
         alerts.stop(),
+        inventory.stop(),
         ...fleetSources.map((s) => s.stop()),
       ]);
       await ssh.close();
@@ -288,6 +328,28 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/**
+ * A store outage is said once, loudly — in the log and in the admin channel (`channels.admin`) — and
+ * so is the recovery; the writers that hit it hold their data and retry meanwhile.
+ */
+function reportStoreHealth(
+  health: StoreHealth,
+  options: Pick<CoreOptions, "config" | "logger" | "chat">,
+): void {
+  const admin = options.config.channels.admin;
+  health.onChange((state) => {
+    const message = state.ok
+      ? "The database takes writes again; held run output and journal entries are being written."
+      : `Store unavailable: ${state.reason}. Runs are paused and their output is held in memory until it clears.`;
+    if (state.ok) options.logger.info("store available again");
+    else options.logger.error({ reason: state.reason }, "store unavailable");
+    if (admin !== undefined)
+      options.chat.post(admin, reply(text(message))).catch((err: unknown) => {
+        options.logger.warn({ err }, "could not tell the admin channel about the store");
+      });
+  });
+}
+
 /** The real device collector: SNMP through net-snmp. Close it after the poller has stopped. */
 export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCollector {
   // net-snmp loads on the first poll: one-shot commands that never poll start faster.
@@ -305,6 +367,19 @@ function configSecrets(config: Config): string[] {
       d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
     ])
     .filter((s): s is string => typeof s === "string");
+}
+
+/** Profile credentials and the NetBox token are secrets even before any device uses them. */
+function inventorySecrets(config: Config): string[] {
+  const profiles = Object.values(config.profiles).flatMap((p) => [
+    p.snmp?.community,
+    p.snmp?.v3?.auth_key,
+    p.snmp?.v3?.priv_key,
+    p.ssh?.passphrase_env === undefined ? undefined : process.env[p.ssh.passphrase_env],
+  ]);
+  const netbox = config.inventory.netbox;
+  const token = netbox ? process.env[netbox.token_env] : undefined;
+  return [...profiles, token].filter((s): s is string => typeof s === "string" && s !== "");
 }
 
 export function envSecrets(settings: EnvSettings): string[] {
@@ -349,6 +424,7 @@ export async function startSlack(
   let httpPort: number | undefined;
   try {
     httpPort = (await slack.start(started.router)).port;
+    await slack.start(core.router, { deliveries: createStoredDeliveries(core.store, options.logger) });
   } catch (err) {
     await slack.stop(0).catch(() => {});
     started.close();

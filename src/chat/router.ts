@@ -26,6 +26,22 @@ export interface RouteResult {
   command?: string;
 }
 
+/**
+ * Input limits. A command longer than this is refused before it is parsed (Slack allows 40,000
+ * characters in a message; no opsbot command needs more than a few hundred). Button values are capped
+ * by Slack at 2,000. The audit keeps a bounded, redacted form of whatever arrived.
+ */
+export const MAX_COMMAND_CHARS = 4000;
+export const MAX_ACTION_VALUE_CHARS = 2000;
+export const MAX_AUDIT_TEXT_CHARS = 1000;
+
+/** Redacted first, then cut, so a secret straddling the cut is never half-kept. */
+export function auditForm(redact: (text: string) => string, text: string): string {
+  const clean = redact(text);
+  if (clean.length <= MAX_AUDIT_TEXT_CHARS) return clean;
+  return `${clean.slice(0, MAX_AUDIT_TEXT_CHARS)}… [${clean.length - MAX_AUDIT_TEXT_CHARS} more characters]`;
+}
+
 export interface RouterDeps {
   audit: AuditRepo;
   clock: Clock;
@@ -90,10 +106,10 @@ export function createRouter<S>(options: {
         channel: ctx.channel,
         transport: ctx.transport,
         kind,
-        text: deps.redactor.redact(text),
+        text: auditForm((t) => deps.redactor.redact(t), text),
         outcome: result.outcome,
         ...(result.command === undefined ? {} : { command: result.command }),
-        ...(detail === undefined ? {} : { detail: deps.redactor.redact(detail) }),
+        ...(detail === undefined ? {} : { detail: auditForm((t) => deps.redactor.redact(t), detail) }),
       });
     } catch (err) {
       // The answer still goes out; losing an audit row is logged loudly rather than hiding the reply.
@@ -145,6 +161,16 @@ export function createRouter<S>(options: {
       const text = rawText.trim().replace(/^\/ops\s+/, "");
       let result: RouteResult;
       try {
+        if (text.length > MAX_COMMAND_CHARS) {
+          result = {
+            reply: errorReply(
+              `That message is ${text.length.toLocaleString("en-US")} characters long; a command may be at most ${MAX_COMMAND_CHARS.toLocaleString("en-US")}. Nothing was run.`,
+            ),
+            outcome: "user_error",
+          };
+          audit(ctx, "command", text, result);
+          return result;
+        }
         const tokens = tokenize(text);
         if (tokens.length === 0) {
           result = {
@@ -190,7 +216,16 @@ export function createRouter<S>(options: {
     async dispatchAction(actionId, value, ctx) {
       const spec = actions.get(actionId);
       let result: RouteResult;
-      if (!spec) {
+      if (value.length > MAX_ACTION_VALUE_CHARS) {
+        result = {
+          reply: {
+            ...errorReply("That button carried more data than opsbot accepts; nothing was done."),
+            ephemeral: true,
+          },
+          outcome: "user_error",
+          command: actionId,
+        };
+      } else if (!spec) {
         result = {
           reply: errorReply("That button is no longer handled by this opsbot."),
           outcome: "user_error",

@@ -39,6 +39,8 @@ export const start: Subcommand = {
       // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
       core.services.orchestration?.start();
       core.alerts.start();
+      // Devices from NetBox/Ansible: refreshed now and on each source's schedule.
+      core.inventory.start();
     };
     if (slack) {
       const runtime = await startSlack({
@@ -61,6 +63,7 @@ export const start: Subcommand = {
         runtime.core.poller?.stop(),
         runtime.core.backups.stop(),
         runtime.core.alerts.stop(),
+        runtime.core.inventory.stop(),
       ]);
       await runtime.stop();
       await collector.close();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
+import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 import { alertmanagerSchema, OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
 
 /**
@@ -126,6 +127,11 @@ export const deviceSchema = z
     site: z.string().optional(),
     /** Team that owns the device (alert routing). */
     team: z.string().optional(),
+    /** Device role and platform (as in NetBox), matched by profiles. */
+    role: z.string().optional(),
+    platform: z.string().optional(),
+    /** Take SNMP/SSH/backup settings from this profile first (see profiles). */
+    profile: z.string().optional(),
     /** Poll schedule override (cron expression); default is polling.schedule. */
     poll_schedule: z.string().optional(),
     snmp: snmpSchema.optional(),
@@ -218,6 +224,10 @@ export const configSchema = z
     sources: sourcesSchema.default({}),
     /** Alertmanager webhook in (and silences out). */
     alertmanager: alertmanagerSchema.optional(),
+    /** Named SNMP/SSH/backup settings matched to devices by tag, site, role or platform. */
+    profiles: profilesSchema({ snmp: snmpSchema.shape, ssh: sshSchema.shape, backup: backupSchema.shape }),
+    /** Devices from NetBox and Ansible inventories, merged with `devices` (see README). */
+    inventory: inventorySchema.default(INVENTORY_DEFAULTS),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })
@@ -238,7 +248,15 @@ export const configSchema = z
         const message = "via: prometheus needs a sources.prometheus section (url, …)";
         ctx.addIssue({ code: "custom", path: ["devices", i, "via"], message });
       }
-      if (d.backup && !d.ssh) {
+      if (d.profile !== undefined && !(d.profile in cfg.profiles)) {
+        const known = Object.keys(cfg.profiles).join(", ") || "none defined";
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "profile"],
+          message: `no profile "${d.profile}" (profiles: ${known})`,
+        });
+      }
+      if (d.backup && !d.ssh && d.profile === undefined && Object.keys(cfg.profiles).length === 0) {
         const message = "needs an ssh section: backups run over SSH";
         ctx.addIssue({ code: "custom", path: ["devices", i, "backup"], message });
       }

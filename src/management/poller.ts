@@ -49,6 +49,8 @@ export interface Poller extends PollerControl {
   stop(): Promise<void>;
   /** `scheduled`: started and not stopped (schedules armed). */
   stats(): { running: number; waiting: number; inFlight: number; scheduled: boolean; devices: number };
+  /** Re-reads `config.devices` (an inventory refresh changed it): syncs the cache and, when scheduled, reschedules. */
+  reload(): void;
 }
 
 export interface PollerOptions {
@@ -77,8 +79,9 @@ export function createPoller(options: PollerOptions): Poller {
   repo.syncDevices(registrationsFromConfig(config));
 
   // Devices `via: prometheus` get their data from the Prometheus source, never from this poller.
-  const polled = config.devices.filter((d) => d.via !== "prometheus");
-  const byName = new Map(polled.map((d) => [d.name.toLowerCase(), d]));
+  let polled = config.devices.filter((d) => d.via !== "prometheus");
+  let byName = new Map(polled.map((d) => [d.name.toLowerCase(), d]));
+  let scheduled: { names: string[] | undefined } | undefined;
   const limiter = createLimiter(config.polling.concurrency);
   const inFlight = new Map<string, Promise<PollOutcome>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -184,6 +187,7 @@ export function createPoller(options: PollerOptions): Poller {
     start(names) {
       if (jobs.length > 0) return;
       stopped = false;
+      scheduled = { names };
       const groups = new Map<string, DeviceConfig[]>();
       for (const d of names ? names.map(lookup) : polled) {
         const expr = d.poll_schedule ?? config.polling.schedule;
@@ -194,8 +198,20 @@ export function createPoller(options: PollerOptions): Poller {
       logger.info({ devices: count, schedules: groups.size }, "poller started");
     },
 
+    reload() {
+      repo.syncDevices(registrationsFromConfig(config));
+      polled = config.devices.filter((d) => d.via !== "prometheus");
+      byName = new Map(polled.map((d) => [d.name.toLowerCase(), d]));
+      if (!scheduled || jobs.length === 0) return;
+      for (const job of jobs) job.stop();
+      jobs = [];
+      const names = scheduled.names?.filter((n) => byName.has(n.toLowerCase()));
+      this.start(names);
+    },
+
     async stop() {
       stopped = true;
+      scheduled = undefined;
       for (const job of jobs) job.stop();
       jobs = [];
       for (const t of timers) clearTimeout(t);

@@ -1,4 +1,6 @@
+import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
+import { isStoreFault, type StoreHealth, storeFaultReason, storeRetryDelay } from "../store/faults.js";
 import type { Journal, OutputChunk } from "./journal.js";
 
 /**
@@ -51,34 +53,101 @@ export function createOutputPipe(
   };
 }
 
-/** Batches chunks from every running step into one transaction per interval. */
+export interface OutputWriterOptions {
+  flushMs?: number;
+  maxBatch?: number;
+  /**
+   * Output held in memory while the store refuses writes (disk full, locked): beyond this many bytes
+   * the oldest held chunks are dropped and a marker saying how much was lost takes their place.
+   */
+  maxHeldBytes?: number;
+  health?: StoreHealth;
+  logger?: Pick<Logger, "warn" | "error">;
+}
+
+/**
+ * Batches chunks from every running step into one transaction per interval. A store fault never
+ * escapes the flush timer: the batch stays in memory (bounded), is retried with backoff, and
+ * reaches the store in order when the fault clears.
+ */
 export function createOutputWriter(
   journal: Pick<Journal, "appendOutput">,
-  options: { flushMs?: number; maxBatch?: number } = {},
+  options: OutputWriterOptions = {},
 ) {
   const flushMs = options.flushMs ?? 100;
   const maxBatch = options.maxBatch ?? 2000;
+  const maxHeldBytes = options.maxHeldBytes ?? 8 * 1024 * 1024;
   let batch: OutputChunk[] = [];
+  let heldBytes = 0;
+  let failures = 0;
+  let lastFault: unknown;
   let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
+  const arm = (ms: number) => {
+    if (timer) return;
+    timer = setTimeout(flush, ms);
+    timer.unref();
+  };
+  const shed = () => {
+    // Drop the oldest chunks; one marker per step says how much of its output the outage cost.
+    const lost = new Map<string, OutputChunk & { bytes: number }>();
+    while (heldBytes > maxHeldBytes && batch.length > 0) {
+      const c = batch.shift()!;
+      const bytes = Buffer.byteLength(c.text, "utf8");
+      heldBytes -= bytes;
+      const id = `${c.runId}\u0000${c.stepKey}\u0000${c.attempt}`;
+      const m = lost.get(id) ?? { ...c, stream: "stderr" as const, text: "", bytes: 0 };
+      m.bytes += bytes;
+      lost.set(id, m);
+    }
+    const markers = [...lost.values()].map(({ bytes, ...c }) => ({
+      ...c,
+      text: `[opsbot: ${bytes} bytes of output lost while the database was unavailable]\n`,
+    }));
+    batch = [...markers, ...batch];
+  };
+  const flush = (): boolean => {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
     }
-    if (batch.length === 0) return;
+    if (batch.length === 0) return true;
     const b = batch;
     batch = [];
-    journal.appendOutput(b);
+    try {
+      journal.appendOutput(b);
+    } catch (err) {
+      if (!isStoreFault(err)) throw err;
+      lastFault = err;
+      batch = [...b, ...batch];
+      if (failures === 0) options.logger?.warn({ err: storeFaultReason(err) }, "run output held in memory");
+      failures++;
+      options.health?.fault(err, "run output");
+      if (heldBytes > maxHeldBytes) shed();
+      arm(storeRetryDelay(failures));
+      return false;
+    }
+    heldBytes = batch.reduce((n, c) => n + Buffer.byteLength(c.text, "utf8"), 0);
+    if (failures > 0) options.health?.recovered("run output");
+    failures = 0;
+    if (batch.length > 0) arm(flushMs);
+    return true;
   };
   return {
     push(chunk: OutputChunk): void {
       batch.push(chunk);
-      if (batch.length >= maxBatch) flush();
-      else if (!timer) {
-        timer = setTimeout(flush, flushMs);
-        timer.unref();
+      heldBytes += Buffer.byteLength(chunk.text, "utf8");
+      if (failures > 0) {
+        if (heldBytes > maxHeldBytes) shed();
+        return;
       }
+      if (batch.length >= maxBatch) flush();
+      else arm(flushMs);
     },
+    /** Writes what is held; false when the store refused (the output stays held and is retried). */
     flush,
+    /** The store fault that made the last flush fail. */
+    lastFault: () => lastFault,
+    /** Bytes waiting for the store. */
+    held: () => heldBytes,
   };
 }

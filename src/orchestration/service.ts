@@ -5,6 +5,7 @@ import { type Clock, parseDuration } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { SshRunner, SshTarget } from "../lib/ssh/types.js";
+import type { StoreHealth } from "../store/faults.js";
 import type { Store } from "../store/store.js";
 import { createEngine, type Preview, type RequestInput } from "./engine/engine.js";
 import type { RecoveryReport } from "./engine/recovery.js";
@@ -89,6 +90,8 @@ export interface OrchestrationDeps {
   sweepMs?: number;
   /** Override the catalog (tests); default: orchestration.runbooks_dir. */
   catalog?: RunbookCatalog;
+  /** Told when run output or the journal cannot be written (disk full, locked), and when it can again. */
+  health?: StoreHealth;
 }
 
 export function createOrchestration(deps: OrchestrationDeps): OrchestrationService {
@@ -109,6 +112,7 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     runbook: (name) => getCatalog().get(name),
     devices,
     sleep,
+    ...(deps.health ? { health: deps.health } : {}),
     executors: createExecutors({
       ssh: deps.ssh,
       sshTargetFor: deps.sshTargetFor,

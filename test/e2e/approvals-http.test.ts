@@ -96,6 +96,10 @@ describe("approvals in HTTP mode", () => {
   it("a forged click decides nothing; a signed click from an approver does", async () => {
     await slash(USERS.alice, "C0OPS0001", "run guarded");
     const parent = await find("request", () => parentMessage(emu, 1, "guarded"));
+    // The request's own audit row is written when its handler returns, which may be after the message.
+    await find("the request's audit row", () =>
+      bot.core.store.db.prepare("SELECT 1 FROM audit WHERE text = 'run guarded'").get(),
+    );
     const auditBefore = bot.core.store.db.prepare("SELECT count(*) AS n FROM audit").get() as { n: number };
 
     const forged = await click(USERS.bob, parent, "run.approve", "not-the-signing-secret-0000000000");

@@ -5,6 +5,7 @@ import type { ChatUser } from "../../src/lib/actor.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
+import type { InventorySource } from "../../src/management/inventory/types.js";
 import { RecordingChat } from "./recording-chat.js";
 import { tempDir } from "./temp.js";
 
@@ -22,7 +23,12 @@ export interface TestCore extends Core {
 /** A real core (real SQLite file, real router) with a recording chat port and a manual clock. */
 export function testCore(
   yaml = "",
-  options: { commands?: Command[]; actions?: Action[]; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    commands?: Command[];
+    actions?: Action[];
+    env?: NodeJS.ProcessEnv;
+    inventorySources?: InventorySource[];
+  } = {},
 ): TestCore {
   const dir = tempDir();
   const config = parseConfig(yaml || "{}", "test.yaml", options.env ?? {});
@@ -36,6 +42,7 @@ export function testCore(
     clock,
     ...(options.commands ? { commands: options.commands } : {}),
     ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.inventorySources ? { inventorySources: options.inventorySources } : {}),
   });
   const user = (name: string): ChatUser => ({
     id: name,

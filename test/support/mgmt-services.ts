@@ -6,6 +6,7 @@ import type { Clock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { Redactor } from "../../src/lib/redact.js";
 import type { FleetQueries } from "../../src/management/fleet-query-types.js";
+import { createInventory } from "../../src/management/inventory/service.js";
 import { noPoller, type PollerControl } from "../../src/management/poller.js";
 import { createAuditRepo } from "../../src/store/audit-repo.js";
 import type { Store } from "../../src/store/store.js";
@@ -30,8 +31,9 @@ export function servicesFor(opts: {
   poller?: PollerControl;
   config?: Config;
 }): Services {
+  const config = opts.config ?? configSchema.parse({});
   return {
-    config: opts.config ?? configSchema.parse({}),
+    config,
     clock: opts.clock,
     logger: silentLogger(),
     audit: createAuditRepo(opts.store),
@@ -43,6 +45,15 @@ export function servicesFor(opts: {
     orchestration: notInThisTest("orchestration"),
     runReporter: notInThisTest("runReporter"),
     alerts: notInThisTest("alerts"),
+    // The real inventory over the same store, with no sources: `fleet` asks it for their health.
+    inventory: createInventory({
+      config,
+      sources: [],
+      store: opts.store,
+      clock: opts.clock,
+      logger: silentLogger(),
+      chat: notInThisTest("chat"),
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ import type { PlanDevice } from "../../src/orchestration/plan.js";
 import { createRunbookCatalog } from "../../src/orchestration/runbooks/catalog.js";
 import { createExecutors } from "../../src/orchestration/steps/index.js";
 import { realSleep, type Sleep } from "../../src/orchestration/steps/types.js";
+import type { StoreHealth } from "../../src/store/faults.js";
 import { tempStore } from "./orch-store.js";
 import { RecordingChat } from "./recording-chat.js";
 
@@ -37,13 +38,17 @@ export interface HarnessOptions {
   allowLocal?: boolean;
   outputCapBytes?: number;
   defaultStepTimeoutMs?: number;
+  /** Told of store faults by the engine's writers. */
+  health?: StoreHealth;
+  /** SQLite busy_timeout of the harness's connection (default 5 s). */
+  busyTimeoutMs?: number;
   /** Extra environment for local steps. */
   env?: Record<string, string>;
 }
 
 /** A real engine on a real SQLite file, real /bin/sh steps, a recording chat port. */
 export function createHarness(options: HarnessOptions = {}) {
-  const t = tempStore();
+  const t = tempStore(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const runbookDir = join(t.dir, "runbooks");
   const work = join(t.dir, "work");
   mkdirSync(runbookDir);
@@ -66,6 +71,7 @@ export function createHarness(options: HarnessOptions = {}) {
     runbook: (name) => catalog.get(name),
     devices: () => devices,
     sleep,
+    ...(options.health ? { health: options.health } : {}),
     executors: createExecutors({
       ssh: options.ssh ?? noSsh,
       sshTargetFor: options.sshTargetFor ?? (() => undefined),

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { commands as realCommands } from "../../commands/index.js";
 import { createSlackApp, type SlackApp } from "../../src/chat/slack/app.js";
+import { createStoredDeliveries } from "../../src/chat/slack/delivery-store.js";
 import { parseConfig } from "../../src/config/load.js";
 import { systemClock } from "../../src/lib/clock.js";
 import { createLogger, silentLogger } from "../../src/lib/logger.js";
@@ -17,6 +18,10 @@ export interface HarnessOptions {
   yaml?: string;
   emulator?: EmulatorOptions;
   channelIntervalMs?: number;
+  /** Use this database file (a restart: a second harness on the first one's file); default a fresh one. */
+  dbPath?: string;
+  /** Reuse this emulator (a restart of opsbot, not of Slack); it is then not stopped by stop(). */
+  emu?: SlackEmulator;
 }
 
 export interface Harness {
@@ -27,6 +32,8 @@ export interface Harness {
   calls: HandlerCall[];
   /** HTTP mode: where Slack would POST. */
   eventsUrl?: string;
+  /** The database file (a restart reuses it). */
+  dbPath: string;
   stop(): Promise<void>;
 }
 
@@ -35,7 +42,7 @@ export interface Harness {
  * recording test commands), wired as src/main.ts wires them, against a fresh emulator.
  */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const emu = await startSlackEmulator(options.emulator);
+  const emu = options.emu ?? (await startSlackEmulator(options.emulator));
   const dir = tempDir();
   const config = parseConfig(options.yaml ?? "{}", "test.yaml", {});
   const settings =
@@ -59,23 +66,26 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const test = slackTestCommands();
   const core = createCore({
     config,
-    dbPath: join(dir.path, "opsbot.db"),
+    dbPath: options.dbPath ?? join(dir.path, "opsbot.db"),
     logger: silentLogger(),
     chat: app.chat,
     commands: [...realCommands, ...test.commands],
     actions: test.actions,
   });
-  const started = await app.start(core.router);
+  const started = await app.start(core.router, {
+    deliveries: createStoredDeliveries(core.store, silentLogger()),
+  });
   if (options.mode === "socket") await emu.socket.waitForConnection();
   return {
     emu,
     app,
     core,
     calls: test.calls,
+    dbPath: options.dbPath ?? join(dir.path, "opsbot.db"),
     ...(started.port ? { eventsUrl: `http://127.0.0.1:${started.port}/slack/events` } : {}),
     async stop() {
       await app.stop(2000);
-      await emu.stop();
+      if (!options.emu) await emu.stop();
       core.close();
       dir.cleanup();
     },

@@ -145,6 +145,26 @@ describe("router", () => {
     ]);
   });
 
+  it("refuses oversized input with a clear sentence and audits a bounded, redacted form", async () => {
+    core = testCore(`${ROLES}\nsecrets: ["hunter2-token"]`, {
+      commands: [...commands, echo],
+      actions: [click],
+    });
+    const huge = `echo hunter2-token ${"x".repeat(1_048_576)}`;
+    const result = await core.ask(huge);
+    expect(result.outcome).toBe("user_error");
+    expect(replyToPlainText(result.reply)).toMatch(
+      /1,048,595 characters long; a command may be at most 4,000\. Nothing was run\./,
+    );
+    const ctx = { user: core.user("bob"), channel: "c", transport: "console" };
+    const click2 = await core.router.dispatchAction("demo.click", "v".repeat(5000), ctx);
+    expect(click2.outcome).toBe("user_error");
+    const rows = core.services.audit.recent(10).reverse();
+    expect(rows[0]!.text.length).toBeLessThan(1100);
+    expect(rows[0]!.text).toMatch(/^echo \[redacted\] x+… \[\d+ more characters\]$/);
+    expect(rows[1]!.text.length).toBeLessThan(1100);
+  });
+
   it("refuses to register two commands under one name", () => {
     expect(() => testCore("", { commands: [echo, { ...echo, aliases: [] }] })).toThrow(/registered twice/);
     core = testCore();

@@ -6,7 +6,7 @@ import type { Logger } from "../../lib/logger.js";
 import type { OpsHandler } from "../../lib/ops/http.js";
 import type { Router } from "../router.js";
 import { boltLogger } from "./bolt-logger.js";
-import { DeliveryDedup } from "./delivery-dedup.js";
+import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
 import { HardenedHttpReceiver } from "./http-receiver.js";
 import { createSlackIdentity } from "./identity.js";
 import { registerListeners } from "./listeners.js";
@@ -43,10 +43,15 @@ export interface SlackConnection {
   detail: string;
 }
 
+export interface SlackStartOptions {
+  /** Where delivery keys outlive the process (replays and retries across a restart). */
+  deliveries?: DeliveryBacking;
+}
+
 export interface SlackApp {
   readonly chat: Outbox;
   /** Connects (Socket Mode) or listens (HTTP mode). Resolves with the HTTP port in HTTP mode. */
-  start(router: Router): Promise<{ botUserId: string; port?: number }>;
+  start(router: Router, options?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
   connection(): SlackConnection;
@@ -72,7 +77,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   return {
     chat: outbox,
-    async start(router) {
+    async start(router, startOptions = {}) {
+      const { deliveries } = startOptions;
       const me = await outbox.call("auth.test", {}).catch((err: unknown) => {
         throw new OpsbotError(
           "UNAVAILABLE",
@@ -106,6 +112,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           logger,
           boltLogger: bLogger,
           ...(options.httpFallback ? { fallback: options.httpFallback } : {}),
+          ...(deliveries ? { deliveries } : {}),
         });
         app = new App({
           token: settings.botToken,
@@ -128,7 +135,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           logger,
         }),
         outbox,
-        dedup: new DeliveryDedup(options.clock),
+        dedup: new DeliveryDedup(options.clock, undefined, undefined, deliveries),
         botUserId,
         logger,
       });

@@ -5,7 +5,7 @@ import type { Clock } from "../../lib/clock.js";
 import { ConfigError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { OpsHandler } from "../../lib/ops/http.js";
-import { DeliveryDedup } from "./delivery-dedup.js";
+import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
 import { checkHttpRequest } from "./http-guard.js";
 
 /**
@@ -24,6 +24,8 @@ export interface HardenedReceiverOptions {
   bodyLimitBytes?: number;
   /** Serves other paths (the ops routes) on the same port; resolves false when it has none. */
   fallback?: OpsHandler;
+  /** Replay memory that survives a restart (the store). */
+  deliveries?: DeliveryBacking;
 }
 
 export class HardenedHttpReceiver implements Receiver {
@@ -39,7 +41,7 @@ export class HardenedHttpReceiver implements Receiver {
       );
     }
     this.path = options.path ?? "/slack/events";
-    this.replays = new DeliveryDedup(options.clock, 10 * 60_000);
+    this.replays = new DeliveryDedup(options.clock, 10 * 60_000, undefined, options.deliveries);
     this.inner = new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: this.path,

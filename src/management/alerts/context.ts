@@ -22,11 +22,18 @@ export interface AlertContext {
 export function createAlertContext(config: Config, store: Store): AlertContext {
   const a = config.alerts;
   const rules = resolveRules(a);
-  const devices = new Map(
-    config.devices.map((d) => [d.name.toLowerCase(), { device: d.name, tags: d.tags, site: d.site ?? null }]),
-  );
-  const facts = (device: string): DeviceFacts =>
-    devices.get(device.toLowerCase()) ?? { device, tags: [], site: null };
+  // Rebuilt when an inventory refresh replaces config.devices.
+  let known: Config["devices"] | undefined;
+  let devices = new Map<string, DeviceFacts>();
+  const facts = (device: string): DeviceFacts => {
+    if (known !== config.devices) {
+      known = config.devices;
+      devices = new Map(
+        known.map((d) => [d.name.toLowerCase(), { device: d.name, tags: d.tags, site: d.site ?? null }]),
+      );
+    }
+    return devices.get(device.toLowerCase()) ?? { device, tags: [], site: null };
+  };
   const tags = (device: string) => facts(device).tags;
   const driveKind = store.db.prepare("SELECT kind FROM drive_state WHERE device = ? AND key = ?");
   const failures = store.db.prepare("SELECT consecutive_failures AS n FROM device_state WHERE name = ?");

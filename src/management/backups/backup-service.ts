@@ -33,6 +33,8 @@ export interface ScheduledBackupService extends BackupService {
   start(): void;
   /** Stops scheduling and waits for backups already running. */
   stop(): Promise<void>;
+  /** Re-reads `config.devices` (an inventory refresh changed it) and, when scheduled, reschedules. */
+  reload(): void;
 }
 
 /**
@@ -45,19 +47,25 @@ export function createBackupService(options: BackupServiceOptions): ScheduledBac
   const { ssh, store, clock, logger, config } = options;
   const repo = createBackupRepo(store);
   const scheduler = options.scheduler ?? cronScheduler;
-  const profiled = config.devices.filter((d) => d.backup && d.ssh);
   validateBackupSchedules(config);
-  const byName = new Map(profiled.map((d) => [d.name.toLowerCase(), d]));
-  const normalizers = new Map<string, NormalizeOptions>(
-    profiled.map((d) => [
-      d.name,
-      {
-        ignoreLines: compilePatterns(d.backup!.ignore_lines),
-        masks: compilePatterns([...BUILTIN_MASKS, ...config.backups.mask, ...d.backup!.mask]),
-        ...(options.redactor ? { redactor: options.redactor } : {}),
-      },
-    ]),
-  );
+  let profiled: DeviceConfig[] = [];
+  let byName = new Map<string, DeviceConfig>();
+  let normalizers = new Map<string, NormalizeOptions>();
+  const load = () => {
+    profiled = config.devices.filter((d) => d.backup && d.ssh);
+    byName = new Map(profiled.map((d) => [d.name.toLowerCase(), d]));
+    normalizers = new Map<string, NormalizeOptions>(
+      profiled.map((d) => [
+        d.name,
+        {
+          ignoreLines: compilePatterns(d.backup!.ignore_lines),
+          masks: compilePatterns([...BUILTIN_MASKS, ...config.backups.mask, ...d.backup!.mask]),
+          ...(options.redactor ? { redactor: options.redactor } : {}),
+        },
+      ]),
+    );
+  };
+  load();
   const inFlight = new Map<string, Promise<BackupOutcome>>();
   let jobs: { stop(): void }[] = [];
 
@@ -229,6 +237,13 @@ export function createBackupService(options: BackupServiceOptions): ScheduledBac
       for (const j of jobs) j.stop();
       jobs = [];
       await Promise.allSettled([...inFlight.values()]);
+    },
+    reload() {
+      load();
+      if (jobs.length === 0) return;
+      for (const j of jobs) j.stop();
+      jobs = [];
+      this.start();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Redactor } from "../../lib/redact.js";
+import type { StoreHealth } from "../../store/faults.js";
 import type { Store } from "../../store/store.js";
 import type { Journal } from "../journal.js";
 import type { createOutputWriter } from "../output.js";
@@ -45,6 +46,8 @@ export interface EngineDeps {
   /** The configured devices, read at request time. */
   devices(): readonly PlanDevice[];
   settings: EngineSettings;
+  /** Told when journal or output writes fail for a store fault, and when they work again. */
+  health?: StoreHealth;
   sleep?: Sleep;
   progress?: ProgressHub;
 }

@@ -1,5 +1,6 @@
 import type { ChatUser } from "../../lib/actor.js";
 import { NotFoundError } from "../../lib/errors.js";
+import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/faults.js";
 import { createJournal, type Journal } from "../journal.js";
 import type { DecisionResult } from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
@@ -59,14 +60,40 @@ export function createEngine(deps: EngineDeps) {
       run.pumpScheduled = true;
       setImmediate(() => {
         run.pumpScheduled = false;
-        pump(run);
+        guardedPump(run);
       });
     },
   };
+  let pumpFailures = 0;
+  /**
+   * A pump whose journal write the store refuses (disk full, locked) changes nothing — startNodes and
+   * finalize undo their in-memory claims — and is tried again with backoff: the run pauses, it does
+   * not crash the bot, and it goes on by itself once the store takes writes again.
+   */
+  function guardedPump(run: ActiveRun): void {
+    try {
+      pump(run);
+      if (pumpFailures > 0) deps.health?.recovered("run journal");
+      pumpFailures = 0;
+    } catch (err) {
+      if (!isStoreFault(err)) throw err;
+      pumpFailures++;
+      deps.health?.fault(err, "run journal");
+      deps.logger.warn(
+        { runId: run.id, err: storeFaultReason(err) },
+        "run paused: the journal cannot be written",
+      );
+      setTimeout(() => lifecycle.schedulePump(run), storeRetryDelay(pumpFailures)).unref();
+    }
+  }
   const core: EngineCore = {
     deps,
     journal,
-    writer: createOutputWriter(journal, { flushMs: deps.settings.outputFlushMs ?? 100 }),
+    writer: createOutputWriter(journal, {
+      flushMs: deps.settings.outputFlushMs ?? 100,
+      ...(deps.health ? { health: deps.health } : {}),
+      logger: deps.logger,
+    }),
     progress,
     sleep: deps.sleep ?? realSleep,
     active: new Map(),
@@ -179,7 +206,12 @@ export function createEngine(deps: EngineDeps) {
 
   function finalize(run: ActiveRun, finish: NonNullable<NextSteps["finish"]>): void {
     run.finishing = true;
-    journal.endRun(run.id, ["running"], finish.status, { reason: finish.reason ?? null });
+    try {
+      journal.endRun(run.id, ["running"], finish.status, { reason: finish.reason ?? null });
+    } catch (err) {
+      run.finishing = false;
+      throw err;
+    }
     core.active.delete(run.id);
     lifecycle.ended(run.id);
     run.resolveDone();

@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from "../../lib/clock.js";
+import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/faults.js";
 import { createOutputPipe } from "../output.js";
 import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
 import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
@@ -15,8 +16,19 @@ import type { ActiveRun, EngineCore } from "./engine-core.js";
 export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly string[]): void {
   if (keys.length === 0) return;
   // Claimed synchronously, so the decision that launched them cannot launch them twice.
+  const before = new Map(keys.map((key) => [key, run.status.get(key)]));
   for (const key of keys) run.status.set(key, "running");
-  const attempts = core.journal.durable(() => keys.map((key) => beginAttempt(core, run, key)));
+  let attempts: number[];
+  try {
+    attempts = core.journal.durable(() => keys.map((key) => beginAttempt(core, run, key)));
+  } catch (err) {
+    // Nothing was journaled, so nothing starts: the claims are undone and the pump retries later.
+    for (const [key, status] of before) {
+      if (status === undefined) run.status.delete(key);
+      else run.status.set(key, status);
+    }
+    throw err;
+  }
   keys.forEach((key, i) => {
     const attempt = attempts[i]!;
     if (attempt === 0) return;
@@ -26,12 +38,20 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
           { runId: run.id, step: key, err: run.redactor.redact((err as Error).message) },
           "step runner crashed",
         );
-        core.journal.stepFinished(run.id, key, 0, {
-          status: "failed",
-          error: run.redactor.redact(`internal error: ${(err as Error).message}`),
-          durationMs: 0,
-        });
-        run.status.set(key, "failed");
+        try {
+          core.journal.stepFinished(run.id, key, 0, {
+            status: "failed",
+            error: run.redactor.redact(`internal error: ${(err as Error).message}`),
+            durationMs: 0,
+          });
+          run.status.set(key, "failed");
+        } catch (journalErr) {
+          // The journal still shows the step running: recovery will report it interrupted, outcome unknown.
+          core.deps.logger.error(
+            { runId: run.id, step: key, err: journalErr },
+            "could not journal the crash",
+          );
+        }
       })
       .finally(() => core.lifecycle.schedulePump(run));
   });
@@ -104,15 +124,39 @@ async function runNode(core: EngineCore, run: ActiveRun, key: string, firstAttem
       }
     }
     const status = result.status;
-    journal.stepFinished(run.id, key, attempt, {
-      status,
-      exitCode: result.exitCode ?? null,
-      ...(error === undefined ? {} : { error }),
-      durationMs,
+    // The outcome is known here; it is journaled before anything else happens, however long the
+    // store takes to accept it (the run pauses meanwhile, with its output held in memory).
+    await untilStored(core, run, () => {
+      if (!core.writer.flush()) throw core.writer.lastFault();
+      journal.stepFinished(run.id, key, attempt, {
+        status,
+        exitCode: result.exitCode ?? null,
+        ...(error === undefined ? {} : { error }),
+        durationMs,
+      });
     });
     run.status.set(key, status);
     core.progress.emit({ type: "step", runId: run.id, key, status, attempt, at: deps.clock.now() });
     return;
+  }
+}
+
+async function untilStored(core: EngineCore, run: ActiveRun, write: () => void): Promise<void> {
+  for (let failures = 0; ; failures++) {
+    try {
+      write();
+      if (failures > 0) core.deps.health?.recovered("run journal");
+      return;
+    } catch (err) {
+      if (!isStoreFault(err)) throw err;
+      core.deps.health?.fault(err, "run journal");
+      if (failures === 0)
+        core.deps.logger.warn(
+          { runId: run.id, err: storeFaultReason(err) },
+          "step outcome waiting for the store",
+        );
+      await new Promise((r) => setTimeout(r, storeRetryDelay(failures)));
+    }
   }
 }
 

@@ -3,16 +3,18 @@ import { managementMigration } from "./0002-management.js";
 import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
+import { inventoryMigration } from "./0007-inventory.js";
 import { opsMigration } from "./0130-ops.js";
 import { alertmanagerMigration } from "./0131-alertmanager.js";
+import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
 /**
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used);
- * from wave 2 each issue has a block: 130-139 ops (issue 15).
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory;
+ * from wave 2 each issue has a block: 130-139 ops (issue 15), 170-179 (issue 19).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -20,6 +22,8 @@ export const migrations: Migration[] = [
   orchestrationMigration,
   backupsMigration,
   alertsMigration,
+  inventoryMigration,
+  slackDeliveriesMigration,
   opsMigration,
   alertmanagerMigration,
 ];
