@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderSnmpExporterConfig } from "../../src/management/sources/prometheus/snmp-exporter-module.js";
 import { tempDir } from "../support/temp.js";
 
 /** The shipped systemd unit, checked by the real `systemd-analyze verify` (CI installs systemd). */
@@ -25,5 +26,13 @@ describe("deploy/systemd/opsbot.service", () => {
     } finally {
       dir.cleanup();
     }
+  });
+});
+
+describe("deploy/snmp_exporter/snmp.yml", () => {
+  it("is the module generated from the columns the collectors read", () => {
+    const shipped = readFileSync("deploy/snmp_exporter/snmp.yml", "utf8");
+    const body = shipped.split("\n").filter((l) => !l.startsWith("#")).join("\n");
+    expect(body).toBe(renderSnmpExporterConfig({ opsbot: { community: "public" } }));
   });
 });
