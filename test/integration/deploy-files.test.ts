@@ -32,7 +32,10 @@ describe("deploy/systemd/opsbot.service", () => {
 describe("deploy/snmp_exporter/snmp.yml", () => {
   it("is the module generated from the columns the collectors read", () => {
     const shipped = readFileSync("deploy/snmp_exporter/snmp.yml", "utf8");
-    const body = shipped.split("\n").filter((l) => !l.startsWith("#")).join("\n");
+    const body = shipped
+      .split("\n")
+      .filter((l) => !l.startsWith("#"))
+      .join("\n");
     expect(body).toBe(renderSnmpExporterConfig({ opsbot: { community: "public" } }));
   });
 });
