@@ -423,8 +423,8 @@ export async function startSlack(
   const started = core;
   let httpPort: number | undefined;
   try {
-    httpPort = (await slack.start(started.router)).port;
-    await slack.start(core.router, { deliveries: createStoredDeliveries(core.store, options.logger) });
+    const deliveries = createStoredDeliveries(started.store, options.logger);
+    httpPort = (await slack.start(started.router, { deliveries })).port;
   } catch (err) {
     await slack.stop(0).catch(() => {});
     started.close();

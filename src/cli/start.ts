@@ -52,10 +52,11 @@ export const start: Subcommand = {
         collector,
         metrics: createOpsMetrics(),
       });
-      await startBackground(runtime.core, slack.mode === "socket");
+      // Connected: say so before the background parts start (they take their time and log their own way).
       process.stderr.write(
         `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
       );
+      await startBackground(runtime.core, slack.mode === "socket");
       await untilSignal();
       // Let polls and backups in flight finish, then stop Slack (which closes the store).
       await Promise.all([
