@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     const sync = await measure(async () =>
       createStateRepo(store).syncDevices(
         registrationsFromConfig({ polling: config.polling, devices: inventory.current().devices }),
+        Date.now(),
       ),
     );
     // A restart: the kept list is read back and merged before the first poll.

@@ -13,7 +13,7 @@ const ack = defineAction({
   },
 });
 
-/** "Silence 1h": value "device:NAME:DURATION". */
+/** "Silence 1h": value "device_rule:DEVICE:RULE:DURATION" (any silence target, then the duration). */
 const silence = defineAction({
   actionId: ACTION_SILENCE,
   role: "oncall",
@@ -25,7 +25,8 @@ const silence = defineAction({
       reason: `silenced from the alert by ${ctx.user.name}`,
       user: ctx.user,
     });
-    return { ...reply(text(`Silence #${s.id} on ${s.targetKind} ${s.target}.`)), ephemeral: true };
+    const what = s.targetKind === "device_rule" ? s.target.replace(":", " ") : `${s.targetKind} ${s.target}`;
+    return { ...reply(text(`Silence #${s.id} on ${what}.`)), ephemeral: true };
   },
 });
 

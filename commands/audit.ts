@@ -1,4 +1,5 @@
 import { context, reply, table } from "../src/chat/reply.js";
+import { formatDateTime } from "../src/lib/time-format.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -18,7 +19,7 @@ export default defineCommand({
     return reply(
       table(
         ["when", "who", "where", "what", "outcome"],
-        rows.map((r) => [new Date(r.at).toISOString(), r.userName, r.channel, r.text, r.outcome]),
+        rows.map((r) => [formatDateTime(r.at), r.userName, r.channel, r.text, r.outcome]),
       ),
       context(`${rows.length} most recent entries, newest first.`),
     );

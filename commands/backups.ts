@@ -1,5 +1,6 @@
 import { context, heading, reply, table, text } from "../src/chat/reply.js";
 import { formatAge } from "../src/lib/clock.js";
+import { formatDateTime } from "../src/lib/time-format.js";
 import { formatBytes, plural } from "../src/management/answers.js";
 import { backupDeviceOrThrow, stateLine } from "../src/management/backups/answers.js";
 import { defineCommand } from "./services.js";
@@ -22,7 +23,7 @@ export default defineCommand({
     if (versions.length === 0) return reply(text(`No stored config for ${device} yet.`), state);
     const rows = versions.map((v) => [
       String(v.back),
-      new Date(v.takenAt).toISOString().replace("T", " ").slice(0, 16),
+      formatDateTime(v.takenAt),
       formatAge(now - v.takenAt),
       formatBytes(v.sizeBytes),
       String(v.lines),

@@ -1,4 +1,5 @@
-import { heading, reply, text } from "../src/chat/reply.js";
+import { heading, reply, text, withData } from "../src/chat/reply.js";
+import { drivesData } from "../src/management/answer-data.js";
 import { drivesTable } from "../src/management/answer-tables.js";
 import { deviceOrThrow, listAgeBlock, plural } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
@@ -12,7 +13,7 @@ export default defineCommand({
     "Per-drive status on one scale (ok / warning / failed / unknown) with the vendor's own value and detail, " +
     "from HOST-RESOURCES-MIB and the vendor tables (Dell iDRAC, HPE Smart Array, Synology, NetApp).",
   args: [{ name: "device", type: "device", kind: "positional", description: "Device name (default: all)" }],
-  examples: ["drives", "drives db1"],
+  examples: ["drives", "drives db01"],
   sideEffects: false,
   handler(args, ctx) {
     const fleet = ctx.services.fleet;
@@ -21,11 +22,15 @@ export default defineCommand({
       args.values.device === undefined ? undefined : deviceOrThrow(fleet, String(args.values.device));
     const result = fleet.drives({ scope: device ? { device } : undefined, limit: MAX_ROWS });
     const where = device ?? "the fleet";
+    const data = drivesData(device ?? null, result, now);
     if (result.total === 0) {
-      return reply(text(`No drives reported for ${where}.`), listAgeBlock(result, now));
+      return withData(reply(text(`No drives reported for ${where}.`), listAgeBlock(result, now)), data);
     }
     const failing = result.items.filter((d) => d.status !== "ok").length;
     const title = `${plural(result.total, "drive")} on ${device ?? plural(result.devices, "device")}${failing > 0 ? `, ${failing} need attention` : ", all ok"}`;
-    return reply(heading(title), drivesTable(result, now, !device), listAgeBlock(result, now));
+    return withData(
+      reply(heading(title), drivesTable(result, now, !device), listAgeBlock(result, now)),
+      data,
+    );
   },
 });

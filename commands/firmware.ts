@@ -1,4 +1,5 @@
-import { heading, reply, text } from "../src/chat/reply.js";
+import { heading, reply, text, withData } from "../src/chat/reply.js";
+import { firmwareListData } from "../src/management/answer-data.js";
 import { firmwareTable } from "../src/management/answer-tables.js";
 import { listAgeBlock, plural, scopeLabel, scopeOrThrow } from "../src/management/answers.js";
 import { defineCommand } from "./services.js";
@@ -27,11 +28,12 @@ export default defineCommand({
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));
     const result = fleet.firmware({ scope, limit: Number.POSITIVE_INFINITY });
+    const data = firmwareListData(scope ?? null, result, now);
     if (result.total === 0)
-      return reply(text(`No devices in ${scopeLabel(scope)}.`), listAgeBlock(result, now));
+      return withData(reply(text(`No devices in ${scopeLabel(scope)}.`), listAgeBlock(result, now)), data);
     const off = result.items.filter((f) => ["below", "mismatch"].includes(f.compliance.status)).length;
     const shown = { ...result, items: result.items.slice(0, MAX_ROWS) };
     const title = `Firmware in ${scopeLabel(scope)}: ${plural(result.total, "device")}${off > 0 ? `, ${off} not compliant` : ""}`;
-    return reply(heading(title), firmwareTable(shown), listAgeBlock(result, now));
+    return withData(reply(heading(title), firmwareTable(shown), listAgeBlock(result, now)), data);
   },
 });

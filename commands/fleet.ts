@@ -1,5 +1,6 @@
-import { fields, heading, reply, text } from "../src/chat/reply.js";
-import { listAgeBlock, plural } from "../src/management/answers.js";
+import { dataOf, fields, heading, reply, text, withData } from "../src/chat/reply.js";
+import { ageData } from "../src/management/answer-data.js";
+import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
 import { formatAgo } from "../src/management/freshness.js";
 import type { SourceStatus } from "../src/management/sources/source-status.js";
 import { defineCommand } from "./services.js";
@@ -12,10 +13,25 @@ export default defineCommand({
   handler(_args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
+    const empty = emptyFleetReply(fleet);
+    if (empty) return empty;
     const c = fleet.fleet();
     const reach = [`${c.reachable} of ${c.devices}`];
     if (c.unreachable > 0) reach.push(`${c.unreachable} not answering`);
     if (c.neverPolled > 0) reach.push(`${c.neverPolled} not polled yet`);
+    const data = dataOf("fleet", {
+      devices: c.devices,
+      reachable: c.reachable,
+      unreachable: c.unreachable,
+      neverPolled: c.neverPolled,
+      stale: c.stale,
+      portsDown: c.portsDown,
+      drivesFailed: c.drivesFailed,
+      drivesWarning: c.drivesWarning,
+      firmwareNonCompliant: c.firmwareNonCompliant,
+      firmwareUnknown: c.firmwareUnknown,
+      age: ageData(c.age, now),
+    });
     const answer = reply(
       heading(`Fleet: ${plural(c.devices, "device")}`),
       fields({
@@ -27,13 +43,20 @@ export default defineCommand({
           c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
         ...sourceFields(fleet.sources(), now),
       }),
+      ...(c.removed > 0
+        ? [
+            text(
+              `${plural(c.removed, "device")} removed from the config ${c.removed === 1 ? "is" : "are"} not counted (history kept until retention).`,
+            ),
+          ]
+        : []),
       listAgeBlock({ age: c.age, staleCount: 0, staleDevices: [] }, now),
     );
     // A failing inventory source keeps its last list: say so, or the fleet reads as complete.
     const health = ctx.services.inventory.health();
     if (!health.ok)
       answer.blocks.splice(2, 0, text(`Inventory: ${health.problems.join("; ")} — \`inventory\``));
-    return answer;
+    return withData(answer, data);
   },
 });
 

@@ -9,7 +9,7 @@ export default defineCommand({
   aliases: ["?"],
   summary: "List the commands you can run, or explain one",
   args: [{ name: "command", kind: "positional", type: "string", rest: true, description: "a command name" }],
-  examples: ["help", "help links down"],
+  examples: ["help", "help links down", "help as"],
   sideEffects: false,
   handler(args, ctx) {
     const mine = ctx.services.commands.filter((c) => hasRole(ctx.user, c.role));

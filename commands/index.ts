@@ -3,6 +3,7 @@ import ack from "./ack.js";
 import { alertActions } from "./alert-actions.js";
 import alerts from "./alerts.js";
 import approve, { approveAction } from "./approve.js";
+import as from "./as.js";
 import audit from "./audit.js";
 import backupDiff from "./backup-diff.js";
 import backupNow from "./backup-now.js";
@@ -26,6 +27,7 @@ import reject, { rejectAction } from "./reject.js";
 import resume from "./resume.js";
 import run from "./run.js";
 import { abortAction, cancelAction, detailsAction, resumeAction } from "./run-actions.js";
+import runLog from "./run-log.js";
 import { paramsAction, paramsSubmitAction } from "./run-params.js";
 import runStatus from "./run-status.js";
 import runbooks from "./runbooks.js";
@@ -40,6 +42,7 @@ import whoami from "./whoami.js";
 export const commands: Command[] = [
   help,
   whoami,
+  as,
   fleet,
   device,
   links,
@@ -59,6 +62,7 @@ export const commands: Command[] = [
   runbooks,
   run,
   runStatus,
+  runLog,
   runs,
   cancel,
   resume,

@@ -1,5 +1,14 @@
-import { heading, reply, table, text } from "../src/chat/reply.js";
-import { ageCell, listAgeBlock, plural, scopeLabel, scopeOrThrow, since } from "../src/management/answers.js";
+import { dataOf, heading, reply, table, text, withData } from "../src/chat/reply.js";
+import { listMeta, portData } from "../src/management/answer-data.js";
+import {
+  ageCell,
+  emptyFleetReply,
+  listAgeBlock,
+  plural,
+  scopeLabel,
+  scopeOrThrow,
+  since,
+} from "../src/management/answers.js";
 import type { PortView } from "../src/management/fleet-query-types.js";
 import { defineCommand } from "./services.js";
 
@@ -21,17 +30,27 @@ export default defineCommand({
       description: "A tag, site or device (default: all)",
     },
   ],
-  examples: ["links down", "links down core", "links down ams1"],
+  examples: ["links down", "links down core", "links down hq"],
   sideEffects: false,
   handler(args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();
     const scope =
       args.values.scope === undefined ? undefined : scopeOrThrow(fleet, String(args.values.scope));
+    const empty = emptyFleetReply(fleet);
+    if (empty) return empty;
     const result = fleet.linksDown(scope, MAX_DOWN_ROWS);
     const where = scopeLabel(scope);
+    const data = dataOf("ports_down", {
+      scope: scope ?? null,
+      ...listMeta(result, now),
+      ports: result.items.map((p) => portData(p, now)),
+    });
     if (result.total === 0) {
-      return reply(text(`No ports down in ${where}: every admin-up port is up.`), listAgeBlock(result, now));
+      return withData(
+        reply(text(`No ports down in ${where}: every admin-up port is up.`), listAgeBlock(result, now)),
+        data,
+      );
     }
     const rows = result.items.map((p) => [
       p.device,
@@ -46,10 +65,13 @@ export default defineCommand({
       result.total > result.items.length
         ? `Most recent ${result.items.length} of ${result.total}.`
         : undefined;
-    return reply(
-      heading(`${plural(result.total, "port")} down on ${plural(result.devices, "device")} in ${where}`),
-      table(["Device", "Port", "Alias", "Oper", "Down for", "Errors in/out", "Data age"], rows, caption),
-      listAgeBlock(result, now),
+    return withData(
+      reply(
+        heading(`${plural(result.total, "port")} down on ${plural(result.devices, "device")} in ${where}`),
+        table(["Device", "Port", "Alias", "Oper", "Down for", "Errors in/out", "Data age"], rows, caption),
+        listAgeBlock(result, now),
+      ),
+      data,
     );
   },
 });

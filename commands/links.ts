@@ -1,4 +1,5 @@
-import { type Block, heading, reply, table, text } from "../src/chat/reply.js";
+import { type Block, dataOf, heading, reply, table, text, withData } from "../src/chat/reply.js";
+import { ageData, deviceData, portData } from "../src/management/answer-data.js";
 import {
   ageBlock,
   deviceOrThrow,
@@ -82,6 +83,15 @@ export default defineCommand({
       );
     }
     blocks.push(ageBlock(result.age, now));
-    return reply(...blocks);
+    return withData(
+      reply(...blocks),
+      dataOf("ports", {
+        device: deviceData(result.device),
+        filter: filter ?? null,
+        total: result.totalPorts,
+        age: ageData(result.age, now),
+        ports: result.ports.map((p) => portData(p, now)),
+      }),
+    );
   },
 });

@@ -1,4 +1,6 @@
+import { withData } from "../src/chat/reply.js";
 import { NotFoundError } from "../src/lib/errors.js";
+import { runStatusData } from "../src/orchestration/presenters/run-data.js";
 import { renderRun } from "../src/orchestration/presenters/run-status.js";
 import { runIdOf } from "./orchestration-common.js";
 import { defineCommand } from "./services.js";
@@ -21,6 +23,9 @@ export default defineCommand({
       [...ran].reverse().find((s) => s.status === "failed" || s.status === "interrupted") ??
       ran.at(-1);
     const tail = focus ? o.outputTail(id, focus.key, 1500) : "";
-    return renderRun(view, ctx.services.clock.now(), tail ? { outputTail: tail, tailStep: focus!.key } : {});
+    return withData(
+      renderRun(view, ctx.services.clock.now(), tail ? { outputTail: tail, tailStep: focus!.key } : {}),
+      runStatusData(view),
+    );
   },
 });

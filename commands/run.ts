@@ -1,4 +1,4 @@
-import { buttons, context, text } from "../src/chat/reply.js";
+import { buttons, context, errorReply, text } from "../src/chat/reply.js";
 import { formatDuration } from "../src/lib/clock.js";
 import { renderPlan } from "../src/orchestration/presenters/dry-run.js";
 import { formSeed, missingParams, PARAMS_ACTION } from "../src/orchestration/presenters/params-form.js";
@@ -10,7 +10,7 @@ export default defineCommand({
   name: "run",
   summary: "Request a runbook run (key=value parameters); --dry-run shows the plan only",
   description:
-    "Parameters are typed and checked before anything runs, and reach commands only single-quoted. A runbook with approvers waits for one of them (not you) to approve; otherwise it starts at once. --dry-run shows the resolved steps, commands (secrets masked), targets and gates as they stand now, and executes nothing.",
+    "Parameters are typed and checked before anything runs, and reach commands only single-quoted. A runbook with approvers waits for one of them (not you) to approve; otherwise it starts at once. --dry-run shows the resolved steps, commands (secrets masked), targets and gates as they stand now (gates after a state-changing step are checked when reached), and executes nothing. Both check what the run will need — SSH settings and pinned host keys of every device a step reaches, a value for every parameter a step renders, management data for every gate — and a request that would fail on them is refused before anyone is asked to approve.",
   args: [
     {
       name: "runbook",
@@ -22,15 +22,15 @@ export default defineCommand({
     { name: "dry-run", type: "bool", kind: "flag", description: "show the plan; run nothing" },
   ],
   allowExtraOptions: true,
-  examples: ["run restart-service host=web1 service=nginx", "run web-deploy version=v1.4.2 --dry-run"],
+  examples: ["run service-restart host=web01 service=nginx", "run web-deploy version=v1.4.2 --dry-run"],
   sideEffects: true,
   async handler(args, ctx) {
     const o = ctx.services.orchestration;
     const runbook = String(args.values.runbook);
     protectSecrets(ctx, runbook, args.extra);
     if (args.values["dry-run"] === true) {
-      const { preview, gates } = await o.dryRun(runbook, args.extra);
-      return renderPlan(preview, gates);
+      const check = await o.dryRun(runbook, args.extra);
+      return renderPlan(check.preview, check.gates, check);
     }
     const version = o.runbook(runbook);
     const missing = version ? missingParams(version, args.extra) : [];
@@ -49,6 +49,13 @@ export default defineCommand({
         ],
       };
     }
+    // Before anyone is asked to approve: what the run will need (SSH settings, host keys, gate data).
+    const { problems } = await o.dryRun(runbook, args.extra);
+    if (problems.length > 0)
+      return errorReply(
+        `Cannot request ${runbook}: the run would fail at a step whatever anyone approves. Nothing was requested.`,
+        [...problems, `\`run ${runbook} … --dry-run\` shows the whole plan.`],
+      );
     const r = o.request({
       runbook,
       params: args.extra,

@@ -1,3 +1,5 @@
+import { withData } from "../src/chat/reply.js";
+import { runListData } from "../src/orchestration/presenters/run-data.js";
 import { renderRunList } from "../src/orchestration/presenters/run-list.js";
 import { defineCommand } from "./services.js";
 
@@ -23,6 +25,9 @@ export default defineCommand({
       active,
       limit: Math.min(200, Math.max(1, Number(args.values.limit))),
     });
-    return renderRunList(rows, ctx.services.clock.now(), active ? "Active runs" : "Recent runs");
+    return withData(
+      renderRunList(rows, ctx.services.clock.now(), active ? "Active runs" : "Recent runs"),
+      runListData(rows, active),
+    );
   },
 });

@@ -6,7 +6,7 @@ export default defineCommand({
   name: "silence",
   summary: "Silence alerts of a device, tag or rule for a while",
   description:
-    "The target is a device name, a tag, or a rule name (or say it explicitly: device:NAME, tag:NAME, rule:NAME). Silenced alerts are still tracked and listed by `alerts`; nothing is posted for them until the silence ends.",
+    "The target is a device name, a tag, or a rule name (or say it explicitly: device:NAME, tag:NAME, rule:NAME); an unknown one is refused. Silenced alerts are still tracked and listed by `alerts`; nothing is posted for them until the silence ends. A silence longer than `alerts.max_silence` (default 7d) needs `--force`.",
   args: [
     {
       name: "target",
@@ -23,8 +23,14 @@ export default defineCommand({
       rest: true,
       description: "why (shown with the alerts)",
     },
+    {
+      name: "force",
+      type: "bool",
+      kind: "flag",
+      description: "allow a silence longer than alerts.max_silence (default 7d)",
+    },
   ],
-  examples: ["silence core-sw1 2h swapping optics", "silence tag:lab 1d", "silence rule:firmware_drift 7d"],
+  examples: ["silence core-sw1 2h swapping optics", "silence tag:edge 1d", "silence rule:firmware_drift 7d"],
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
@@ -33,6 +39,7 @@ export default defineCommand({
       duration: String(args.values.duration),
       reason: args.values.reason === undefined ? "" : String(args.values.reason),
       user: ctx.user,
+      force: args.values.force === true,
     });
     const length = formatDuration(s.expiresAt - s.createdAt);
     return reply(

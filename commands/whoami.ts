@@ -1,4 +1,4 @@
-import { fields, reply } from "../src/chat/reply.js";
+import { dataOf, fields, reply, withData } from "../src/chat/reply.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -7,12 +7,18 @@ export default defineCommand({
   examples: ["whoami"],
   sideEffects: false,
   handler: (_args, ctx) =>
-    reply(
-      fields({
-        User: ctx.user.name,
-        Id: ctx.user.id,
-        Roles: ctx.user.roles.length > 0 ? ctx.user.roles.join(", ") : "none (read-only commands only)",
-        Channel: ctx.channel,
+    withData(
+      reply(
+        fields({
+          User: ctx.user.name,
+          Id: ctx.user.id,
+          Roles: ctx.user.roles.length > 0 ? ctx.user.roles.join(", ") : "none (read-only commands only)",
+          Channel: ctx.channel,
+        }),
+      ),
+      dataOf("whoami", {
+        user: { id: ctx.user.id, name: ctx.user.name, roles: ctx.user.roles },
+        channel: ctx.channel,
       }),
     ),
 });

@@ -23,6 +23,10 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: "Poll devices into the cache: once (--once), or on their schedules until stopped",
     load: async () => (await import("./cli/poll.js")).poll,
   },
+  prune: {
+    summary: "Delete stored history past its retention; --dry-run shows what would go",
+    load: async () => (await import("./cli/prune.js")).prune_,
+  },
   "ssh-keyscan": {
     summary: "Print a host's SSH host key line to pin in the config, with its fingerprint",
     load: async () => (await import("./cli/ssh-keyscan.js")).sshKeyscan,
@@ -82,7 +86,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   try {
-    return await (await sub.load()).run(rest);
+    const command = await sub.load();
+    const code = await command.run(rest);
+    if (command.exitWhenDone) process.exit(code);
+    return code;
   } catch (err) {
     return reportCliError(err);
   }

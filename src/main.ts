@@ -1,21 +1,24 @@
 import { existsSync } from "node:fs";
 import { actions as allActions, commands as allCommands } from "../commands/index.js";
 import type { Action, Command, Services } from "../commands/services.js";
+import type { ChatAdapter } from "./chat/adapter.js";
 import type { ChatPort } from "./chat/port.js";
 import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
-import { createStoredDeliveries } from "./chat/slack/delivery-store.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
 import { loadConfigFile, parseConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, parseDuration, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
+import type { OpsHandler } from "./lib/ops/http.js";
 import { createOpsMetrics, type OpsMetrics } from "./lib/ops/metrics.js";
 import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
+import { setDisplayTimezone } from "./lib/time-format.js";
+import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
 import { type AlertmanagerWebhook, createAlertmanagerWebhook } from "./management/alertmanager/webhook.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
@@ -33,6 +36,7 @@ import {
   createPrometheusSource,
   type PrometheusSource,
 } from "./management/sources/prometheus/prometheus-source.js";
+import { startPoller } from "./management/start-poller.js";
 import { createStateRepo } from "./management/state-repo.js";
 import { chatCheck, schedulerCheck, sourcesCheck, storeCheck } from "./ops/checks.js";
 import { countingChat } from "./ops/counting-chat.js";
@@ -41,6 +45,7 @@ import { createOpsPart, type OpsPart } from "./ops/ops-part.js";
 import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
+import { createLifecycle, type Lifecycle, type Part } from "./runtime/lifecycle.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { createStoreHealth, type StoreHealth } from "./store/faults.js";
 import { openStore, type Store } from "./store/store.js";
@@ -50,11 +55,17 @@ import { openStore, type Store } from "./store/store.js";
  * Everything else receives what it needs through `Services` or factory arguments.
  */
 
-/** The config file, or — when the default path simply doesn't exist yet — an empty fleet. */
+/** True when no path was chosen and ./opsbot.yaml (the default) does not exist. */
+export function configFileMissing(settings: EnvSettings): boolean {
+  return !settings.configPathExplicit && !existsSync(settings.configPath);
+}
+
+/**
+ * The config file, or — when the default path simply doesn't exist — an empty config. A process in
+ * that case answers from the database and never syncs devices (see `configFileMissing`).
+ */
 export function loadConfig(settings: EnvSettings, env: NodeJS.ProcessEnv = process.env): Config {
-  if (!settings.configPathExplicit && !existsSync(settings.configPath)) {
-    return parseConfig("{}", "(no config file)", env);
-  }
+  if (configFileMissing(settings)) return parseConfig("{}", "(no config file)", env);
   return loadConfigFile(settings.configPath, env);
 }
 
@@ -66,28 +77,66 @@ export interface Core {
   poller?: Poller;
   /** The one SSH client (pinned host keys, pooled connections) for collectors, backups and runbooks. */
   ssh: PooledSshRunner;
-  /** Config backups; long-running modes call `backups.start()` to schedule them. */
+  /** Config backups (scheduled by Core.start when `run.schedules`). */
   backups: ScheduledBackupService;
-  /** Runbooks and runs; long-running modes call `orchestration.start()` (recovery, expiry, watching). */
+  /** Runbooks and runs (recovery, expiry and watching start with Core.start when `run.schedules`). */
   orchestration: OrchestrationService;
-  /** Alert engine over the change log; long-running modes call `alerts.start()`. */
+  /** Alert engine over the change log (started by Core.start when `run.schedules`). */
   alerts: ScheduledAlertService;
-  /** Fleet data sources besides the poller (Prometheus); long-running modes start them. */
+  /** Fleet data sources besides the poller (Prometheus); started by Core.start where schedules run. */
   fleetSources: PrometheusSource[];
   /** `POST /webhooks/alertmanager`, when `alertmanager:` is configured. */
   alertmanager?: AlertmanagerWebhook;
   /** opsbot's own metrics (served on /metrics). */
   metrics: OpsMetrics;
-  /** The ops listener (/healthz, /readyz, /metrics, webhooks); long-running modes call `ops.start()`. */
+  /** The ops listener (/healthz, /readyz, /metrics, webhooks); a lifecycle part in long-running modes (`run.ops`). */
   ops: OpsPart;
-  /** Devices from NetBox/Ansible merged with the YAML; long-running modes call `inventory.start()`. */
+  /** Devices from NetBox/Ansible merged with the YAML (refreshed on schedule by Core.start when `run.schedules`). */
   inventory: InventoryService;
   /** Whether the store takes writes, as the retrying writers see it (for /readyz and the admin notice). */
   storeHealth: StoreHealth;
-  /** Stops the poller and backups (waiting for those in flight), closes SSH connections and the store. */
+  /**
+   * The ordered parts Core.start / Core.stop run: add yours (an ops HTTP listener…) with
+   * `lifecycle.add(part, { before: "control" })`. See `lifecycle.names()`.
+   */
+  lifecycle: Lifecycle;
+  /** Starts every part in order (lease, device sync, subsystems, control socket, chat). */
+  start(): Promise<void>;
+  /**
+   * Graceful stop in reverse order: chat and control stop accepting, running steps get the shutdown
+   * grace, the rest is marked interrupted through the journal, the outbox is flushed, the lease
+   * released, the store closed last. With `reload`, process parts (lease, chat, socket) keep running.
+   */
+  stop(options?: { reload?: boolean }): Promise<void>;
+  /** Same as stop(): kept for callers that never started the core. */
   shutdown(): Promise<void>;
   /** Closes at once; a poll still running is abandoned (its transaction never commits). */
   close(): void;
+}
+
+/** What Core.start starts; without it the core only answers (tests, one-shot calls). */
+export interface RunOptions {
+  /** The owner lease (a process part: it survives reloads). */
+  owner?: Part;
+  /** The chat transport; started last, stopped first, flushed after the subsystems stopped. */
+  adapter?: ChatAdapter;
+  /** The router the adapter talks to (a forwarding one across reloads); default the core's. */
+  adapterRouter?: Router;
+  /** The control socket server (a process part). */
+  control?: Part;
+  /** Register the configured devices in the cache (only the owner, only from a real config file). */
+  syncDevices: boolean;
+  /** Background work: polling, backups, orchestration recovery and sweeps, alerts, pruning. */
+  schedules: boolean;
+  /** With schedules: wait for the first poll round before start() resolves, or poll in the background. */
+  initialPoll?: "wait" | "background";
+  /** Retention pruning on its schedule (owner with schedules only). */
+  prune?: Part;
+  /**
+   * The ops listener (/healthz, /readyz, /metrics, webhooks) as a part: every long-running mode, except
+   * Slack's HTTP mode, which serves the same routes on Slack's port.
+   */
+  ops?: boolean;
 }
 
 export interface CoreOptions {
@@ -101,7 +150,7 @@ export interface CoreOptions {
   /** Secrets from the environment that must never be echoed (Slack tokens…). */
   secrets?: string[];
   /** Device collection (see createCollector); without it answers come from the cache alone. */
-  collector?: Collector;
+  collector?: Collector & { close?(): Promise<void> | void };
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
   /** A registry of its own (tests); default a fresh one. */
@@ -112,11 +161,14 @@ export interface CoreOptions {
   chatConnection?: () => { connected: boolean; detail: string };
   /** Inventory sources; default those the config names (tests pass their own timers through these). */
   inventorySources?: InventorySource[];
+  /** Long-running and owner behaviour; see RunOptions. */
+  run?: RunOptions;
 }
 
-/** Store, services and router: what every mode (console, one-shot, Slack) shares. */
+/** Store, services and router: what every mode (console, one-shot, Slack) shares, and their lifecycle. */
 export function createCore(options: CoreOptions): Core {
   const store = openStore(options.dbPath);
+  setDisplayTimezone(options.config.timezone);
   const commands = options.commands ?? allCommands;
   const inventory = createInventory({
     config: options.config,
@@ -128,38 +180,33 @@ export function createCore(options: CoreOptions): Core {
   });
   // Everything below sees the desired device list: the YAML's devices merged with the sources' kept lists.
   const config: Config = { ...options.config, devices: inventory.current().devices };
-  const redactor = new Redactor([
-    ...config.secrets,
-    ...(options.secrets ?? []),
+  const secrets = [
     ...configSecrets(config),
-    ...inventorySecrets(config),
-  ]);
+    ...inventorySecrets(config).map((value) => ({ key: "an inventory profile or the NetBox token", value })),
+    ...(options.secrets ?? []).map((value) => ({ key: "the Slack settings (.env)", value })),
+  ];
+  const names = configuredNames(config);
+  for (const warning of weakSecretWarnings(secrets, names)) options.logger.warn(warning);
+  const redactor = new Redactor(
+    secrets.map((s) => s.value),
+    names,
+  );
   const clock = options.clock ?? systemClock;
+  const logger = options.logger;
   const audit = createAuditRepo(store);
-  const ssh = createLazySshRunner({ logger: options.logger, clock });
+  const ssh = createLazySshRunner({ logger, clock });
   const metrics = options.metrics ?? createOpsMetrics({ defaultMetrics: false });
-  const ops = createOpsPart({ config: options.config.ops, metrics, logger: options.logger });
-  const backups = createBackupService({
-    ssh,
-    store,
-    clock,
-    logger: options.logger,
-    config,
-    redactor,
-  });
-  // The cache knows every configured device (and its poll interval) before its first poll.
+  const ops = createOpsPart({ config: config.ops, metrics, logger });
+  const backups = createBackupService({ ssh, store, clock, logger, config: config, redactor });
   const poller = options.collector
     ? createPoller({
         // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
-        collector: withSshCollector(
-          options.collector,
-          createSshCollector({ ssh, clock, logger: options.logger }),
-          clock,
-        ),
+        collector: withSshCollector(options.collector, createSshCollector({ ssh, clock, logger }), clock),
         store,
         clock,
-        logger: options.logger,
-        config,
+        logger,
+        config: config,
+        syncDevices: false,
         onPolled: (o) => {
           const outcome = !o.reachable ? "unreachable" : o.error ? "partial" : "ok";
           metrics.polls.inc({ outcome });
@@ -167,34 +214,38 @@ export function createCore(options: CoreOptions): Core {
         },
       })
     : undefined;
-  // The one place the device cache is synced to the desired list outside the poller.
-  const syncCache = () => createStateRepo(store).syncDevices(registrationsFromConfig(config));
-  if (!poller) syncCache();
-  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
+  // Only the owner syncs the cache's device list (`run.syncDevices`), never from a missing config.
+  const syncDevices = () => {
+    const removed = createStateRepo(store).syncDevices(registrationsFromConfig(config), clock.now());
+    if (removed.length > 0) logger.warn({ removed }, "devices no longer in the config are marked removed");
+  };
+  // Without run options (tests, benches) the cache knows every configured device at once, as before.
+  if (!options.run) syncDevices();
   const storeHealth = createStoreHealth(() => clock.now());
   reportStoreHealth(storeHealth, options);
+  const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
+  const devices = new Map(config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
-    config,
+    config: config,
     store,
     clock,
-    logger: options.logger,
+    logger,
     chat: options.chat,
     redactor,
     ssh,
     sshTargetFor: (name) => {
-      const device = config.devices.find((d) => d.name === name);
+      const device = devices.get(name);
       return device?.ssh ? sshTargetFor(device) : undefined;
     },
     // Gates read the device cache through orchestration's narrow port, never a device.
     fleet: fleetViewFromManagement(fleet),
-    health: storeHealth,
   });
   // Subscribed before orchestration starts, so runs recovered after a restart are reported too.
   const runReporter = createRunReporter({
     orchestration,
     chat: options.chat,
     clock,
-    logger: options.logger,
+    logger,
     ...(options.reporter ? { options: options.reporter } : {}),
   });
   orchestration.subscribe(stepDurationListener(metrics));
@@ -202,22 +253,23 @@ export function createCore(options: CoreOptions): Core {
     store,
     clock,
     chat: countingChat(options.chat, metrics.alertDeliveries),
-    config,
-    logger: options.logger,
+    config: config,
+    logger,
     redactor,
   });
   // A refresh that changed the list: every reader of config.devices sees the new one.
   inventory.onChange((devices) => {
     config.devices = devices;
-    for (const secret of configSecrets(config)) redactor.add(secret);
+    for (const secret of configSecrets(config)) redactor.add(secret.value);
+    redactor.keep(configuredNames(config));
     if (poller) poller.reload();
-    else syncCache();
+    else syncDevices();
     backups.reload();
   });
   const services: Services = {
     config,
     clock,
-    logger: options.logger,
+    logger,
     audit,
     redactor,
     commands,
@@ -243,9 +295,16 @@ export function createCore(options: CoreOptions): Core {
     : undefined;
   if (alertmanager) ops.addRoutes([alertmanager.route]);
   registerStoreGauges(metrics, { store, fleet, clock });
+  const adapter = options.run?.adapter;
+  if (adapter?.outboxStats) registerChatGauges(metrics, () => adapter.outboxStats!());
   ops.addChecks([
-    chatCheck(options.chatConnection ?? (() => ({ connected: true, detail: "console chat" }))),
-    storeCheck(store, clock),
+    chatCheck(
+      options.chatConnection ??
+        (adapter?.connection
+          ? () => adapter.connection!()
+          : () => ({ connected: true, detail: "console chat" })),
+    ),
+    storeCheck(store, clock, storeHealth),
     schedulerCheck(poller),
     sourcesCheck(store),
   ]);
@@ -253,26 +312,118 @@ export function createCore(options: CoreOptions): Core {
     commands,
     actions: options.actions ?? allActions,
     services,
-    deps: { audit, clock, logger: options.logger, redactor },
+    deps: { audit, clock, logger, redactor },
   });
-  const close = () => {
-    void ops.stop();
-    runReporter.close();
-    orchestration.stop();
-    void alerts.stop();
-    for (const s of fleetSources) void s.stop();
-    void inventory.stop();
-    void poller?.stop();
-    void backups.stop();
-    void ssh.close();
-    store.close();
-  };
+  const run = options.run;
+  const schedules = run?.schedules === true;
+  const graceMs = parseDuration(config.orchestration.shutdown_grace) ?? 30_000;
+  const collector = options.collector;
+  // Start order; stop runs in reverse. `always`: resources held from creation, released by stop()
+  // even when start() never ran.
+  const parts: (Part & { always?: boolean })[] = [
+    { name: "store", always: true, stop: () => store.close() },
+    { name: "ssh", always: true, stop: () => ssh.close() },
+    ...(collector?.close ? [{ name: "collector", always: true, stop: () => collector.close?.() }] : []),
+    ...(run?.owner ? [run.owner] : []),
+    ...(run?.adapter ? [{ name: "chat-outbox", process: true, stop: () => run.adapter!.flush() }] : []),
+    ...(run?.syncDevices ? [{ name: "device-sync", start: syncDevices }] : []),
+    {
+      name: "reporter",
+      always: true,
+      // Runs that ended during the stop get their last message update (bounded: rate limits may delay it).
+      stop: async () => {
+        if (run) await settleWithin(runReporter.idle(), REPORTER_SETTLE_MS);
+        runReporter.close();
+      },
+    },
+    {
+      name: "orchestration",
+      always: true,
+      start: () => {
+        if (schedules) orchestration.start();
+      },
+      stop: async () => {
+        await orchestration.drain(graceMs);
+      },
+    },
+    {
+      name: "poller",
+      always: true,
+      start: async () => {
+        if (schedules && poller)
+          await startPoller(poller, logger, { initialPoll: run?.initialPoll ?? "background" });
+      },
+      stop: () => poller?.stop(),
+    },
+    {
+      name: "backups",
+      always: true,
+      start: () => {
+        if (schedules) backups.start();
+      },
+      stop: () => backups.stop(),
+    },
+    {
+      name: "alerts",
+      always: true,
+      start: () => {
+        if (schedules) alerts.start();
+      },
+      stop: () => alerts.stop(),
+    },
+    {
+      name: "inventory",
+      always: true,
+      // Devices from NetBox/Ansible: refreshed now and on each source's schedule.
+      start: () => {
+        if (schedules) inventory.start();
+      },
+      stop: () => inventory.stop(),
+    },
+    {
+      name: "fleet-sources",
+      always: true,
+      // Prometheus: like the poller, only where schedules run (the lease-holding owner).
+      start: () => {
+        if (schedules) for (const source of fleetSources) source.start();
+      },
+      stop: async () => {
+        await Promise.all(fleetSources.map((s) => s.stop()));
+      },
+    },
+    ...(schedules && run?.prune ? [run.prune] : []),
+    // /healthz, /readyz, /metrics and webhooks, in every long-running mode (Slack's HTTP mode serves
+    // the same routes on its own port instead); after the subsystems, so it stops before them.
+    ...(run?.ops
+      ? [
+          {
+            name: "ops",
+            start: async () => {
+              await ops.start();
+            },
+            stop: () => ops.stop(),
+          },
+        ]
+      : []),
+    ...(run?.control ? [run.control] : []),
+    ...(run?.adapter
+      ? [
+          {
+            name: "chat",
+            process: true,
+            start: () => run.adapter!.start(run.adapterRouter ?? (router as Router)),
+            stop: () => run.adapter!.stop(),
+          },
+        ]
+      : []),
+  ];
+  const lifecycle = createLifecycle(logger, parts, (p) => (p as { always?: boolean }).always === true);
+  const stop = (o?: { reload?: boolean }) => lifecycle.stop(o);
   return {
     services,
     router,
     store,
     ...(poller ? { poller } : {}),
-    storeHealth,
     ssh,
     backups,
     orchestration,
@@ -282,21 +433,23 @@ export function createCore(options: CoreOptions): Core {
     fleetSources,
     ...(alertmanager ? { alertmanager } : {}),
     inventory,
-    shutdown: async () => {
-      await ops.stop();
+    storeHealth,
+    lifecycle,
+    start: () => lifecycle.start(),
+    stop,
+    shutdown: () => stop(),
+    close: () => {
+      void ops.stop();
       runReporter.close();
       orchestration.stop();
-      await Promise.all([
-        poller?.stop(),
-        backups.stop(),
-        alerts.stop(),
-        inventory.stop(),
-        ...fleetSources.map((s) => s.stop()),
-      ]);
-      await ssh.close();
+      for (const s of fleetSources) void s.stop();
+      void alerts.stop();
+      void inventory.stop();
+      void poller?.stop();
+      void backups.stop();
+      void ssh.close();
       store.close();
     },
-    close,
   };
 }
 
@@ -328,6 +481,15 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** How long a stop waits for the run reporter's last message updates. */
+const REPORTER_SETTLE_MS = 5000;
+
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /**
  * A store outage is said once, loudly — in the log and in the admin channel (`channels.admin`) — and
  * so is the recovery; the writers that hit it hold their data and retry meanwhile.
@@ -356,17 +518,32 @@ export function createCollector(deps: { logger: Logger; clock?: Clock }): SnmpCo
   return createLazySnmpCollector({ logger: deps.logger, clock: deps.clock ?? systemClock });
 }
 
-/** Credentials written in the config (after ${VAR} substitution) are secrets too. */
-function configSecrets(config: Config): string[] {
-  return config.devices
-    .flatMap((d) => [
-      d.snmp?.community,
-      d.snmp?.v3?.auth_key,
-      d.snmp?.v3?.priv_key,
-      // SSH key passphrases come from the variable the config names.
-      d.ssh?.passphrase_env === undefined ? undefined : process.env[d.ssh.passphrase_env],
-    ])
-    .filter((s): s is string => typeof s === "string");
+/**
+ * Every configured secret with the key it came from (for weak-secret warnings). Credentials written
+ * in the config (after ${VAR} substitution) are secrets too.
+ */
+function configSecrets(config: Config): LabelledSecret[] {
+  const out: LabelledSecret[] = config.secrets.map((value, i) => ({ key: `secrets[${i}]`, value }));
+  config.devices.forEach((d, i) => {
+    const at = `devices[${i}] (${d.name})`;
+    const add = (key: string, value: string | undefined) => {
+      if (typeof value === "string") out.push({ key: `${at}.${key}`, value });
+    };
+    add("snmp.community", d.snmp?.community);
+    add("snmp.v3.auth_key", d.snmp?.v3?.auth_key);
+    add("snmp.v3.priv_key", d.snmp?.v3?.priv_key);
+    // SSH key passphrases come from the variable the config names.
+    const env = d.ssh?.passphrase_env;
+    if (env !== undefined) add(`ssh.passphrase_env (${env})`, process.env[env]);
+  });
+  return out;
+}
+
+/** Names redaction must never change: devices, their sites, tags and teams, role members. */
+function configuredNames(config: Config): string[] {
+  const names = config.devices.flatMap((d) => [d.name, d.site ?? "", d.team ?? "", ...d.tags]);
+  for (const members of Object.values(config.roles)) names.push(...members);
+  return [...new Set(names.filter((n) => n.length > 0))];
 }
 
 /** Profile credentials and the NetBox token are secrets even before any device uses them. */
@@ -392,50 +569,62 @@ export interface SlackRuntime {
   core: Core;
   /** HTTP mode: the port Slack (and the ops routes) listen on. */
   httpPort?: number;
-  /** Stops receiving, delivers what is queued, closes the store. */
+  /** Stops receiving, stops the core gracefully, delivers what is queued, closes the store. */
   stop(): Promise<void>;
 }
 
 /**
- * Slack mode: the Bolt app's outbox is the chat port every subsystem posts through; the app starts
- * with the core's router, so Slack and the console share one command pipeline.
+ * Slack mode for tests and benches that drive a core directly: the Bolt app's outbox is the chat
+ * port every subsystem posts through; the app starts with the core's router, so Slack and the
+ * console share one command pipeline. The CLI builds the same through src/runtime/bot.ts.
  */
 export async function startSlack(
   options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
 ): Promise<SlackRuntime> {
   const clock = options.clock ?? systemClock;
-  // Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast).
-  const { createSlackApp } = await import("./chat/slack/app.js");
   let core: Core | undefined;
-  const slack = createSlackApp({
-    settings: options.settings,
-    config: options.config,
+  let httpPort: number | undefined;
+  const adapter = await createSlackAdapter({
+    ...options,
     clock,
-    logger: options.logger,
     // HTTP mode: the ops routes share Slack's port.
     httpFallback: (req, res) => (core ? core.ops.handler(req, res) : Promise.resolve(false)),
+    onStarted: (info) => {
+      httpPort = info.port;
+    },
   });
-  core = createCore({ ...options, clock, chat: slack.chat, chatConnection: () => slack.connection() });
-  registerChatGauges(core.metrics, () => ({
-    pending: slack.chat.pending,
-    rateLimited: slack.chat.stats.rateLimited,
-  }));
+  core = createCore({
+    ...options,
+    clock,
+    chat: adapter.port,
+    run: { syncDevices: true, schedules: false, ...options.run, adapter },
+  });
   const started = core;
-  let httpPort: number | undefined;
-  try {
-    const deliveries = createStoredDeliveries(started.store, options.logger);
-    httpPort = (await slack.start(started.router, { deliveries })).port;
-  } catch (err) {
-    await slack.stop(0).catch(() => {});
-    started.close();
-    throw err;
-  }
+  await started.start();
   return {
     core: started,
     ...(httpPort !== undefined ? { httpPort } : {}),
-    async stop() {
-      await slack.stop();
-      started.close();
-    },
+    stop: () => started.stop(),
   };
+}
+
+/** Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast). */
+export async function createSlackAdapter(options: {
+  settings: SlackSettings;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  /** Delivery keys (replay and retry memory) live in this database. */
+  dbPath: string;
+  /** HTTP mode: requests Slack's routes don't take (the ops routes). */
+  httpFallback?: OpsHandler;
+  onStarted?: (info: { botUserId: string; port?: number }) => void;
+}): Promise<ChatAdapter> {
+  const { createSlackApp } = await import("./chat/slack/app.js");
+  const { slackAdapter } = await import("./chat/slack/slack-adapter.js");
+  return slackAdapter(createSlackApp(options), {
+    dbPath: options.dbPath,
+    logger: options.logger,
+    ...(options.onStarted ? { onStarted: options.onStarted } : {}),
+  });
 }

@@ -22,13 +22,40 @@ export type Block =
   | { type: "text"; text: string }
   | { type: "fields"; fields: Field[] }
   | { type: "table"; columns: string[]; rows: string[][]; caption?: string }
-  | { type: "code"; text: string }
+  /** Preformatted text; `filename` names it where a transport sends a long one as a file. */
+  | { type: "code"; text: string; filename?: string }
   | { type: "buttons"; buttons: Button[] }
   /** Small print under the answer: data age, who approved, hints. */
   | { type: "context"; text: string };
 
+/**
+ * The machine-readable answer next to the rendered blocks (`opsbot ask --json`; schema in docs/json.md):
+ * `kind` names the payload, `version` its schema version; times are ISO 8601 UTC strings, numbers are in
+ * base units (seconds, bytes, bits per second), statuses are enums — never presentation strings.
+ */
+export interface ReplyData {
+  kind: string;
+  version: number;
+  [field: string]: unknown;
+}
+
+/** The schema version of every payload kind documented in docs/json.md. */
+export const DATA_VERSION = 1;
+
+/** A payload of `kind` at the current schema version. */
+export function dataOf(kind: string, fields: Record<string, unknown>): ReplyData {
+  return { kind, version: DATA_VERSION, ...fields };
+}
+
+/** ms since epoch → ISO 8601 UTC; null stays null. */
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
 export interface Reply {
   blocks: Block[];
+  /** The same answer as data, for scripts and tools (see ReplyData). */
+  data?: ReplyData;
   /** The answer reports a problem (user error, denied, failure). */
   isError?: boolean;
   /** Show only to the asking user, where the transport can. */
@@ -47,7 +74,8 @@ export const fields = (entries: Field[] | Record<string, string>): Block => ({
 });
 export const table = (columns: string[], rows: string[][], caption?: string): Block =>
   caption === undefined ? { type: "table", columns, rows } : { type: "table", columns, rows, caption };
-export const code = (body: string): Block => ({ type: "code", text: body });
+export const code = (body: string, filename?: string): Block =>
+  filename === undefined ? { type: "code", text: body } : { type: "code", text: body, filename };
 export const buttons = (...list: Button[]): Block => ({ type: "buttons", buttons: list });
 export const context = (body: string): Block => ({ type: "context", text: body });
 
@@ -55,10 +83,19 @@ export function reply(...blocks: Block[]): Reply {
   return { blocks };
 }
 
-export function errorReply(message: string, details: string[] = []): Reply {
+export function errorReply(message: string, details: string[] = [], code?: string): Reply {
   const blocks: Block[] = [text(message)];
   if (details.length > 0) blocks.push(text(details.map((d) => `• ${d}`).join("\n")));
-  return { blocks, isError: true };
+  return {
+    blocks,
+    isError: true,
+    data: dataOf("error", { ...(code === undefined ? {} : { code }), message, details }),
+  };
+}
+
+/** The reply with its data payload: `reply(...).data` is set once the answer's model is known. */
+export function withData(r: Reply, data: ReplyData): Reply {
+  return { ...r, data };
 }
 
 /** Plain-text fallback for any reply: used by notifications, logs and the console renderer. */

@@ -7,7 +7,7 @@ import type { AuditOutcome, AuditRepo } from "../store/audit-repo.js";
 import { bindArgs } from "./args.js";
 import type { ActionContext, ActionSpec, CommandSpec } from "./command.js";
 import { hasRole } from "./permissions.js";
-import { errorReply, type Reply } from "./reply.js";
+import { dataOf, errorReply, type Reply, replyToPlainText } from "./reply.js";
 import { suggest } from "./suggest.js";
 import { tokenize } from "./tokenize.js";
 
@@ -138,6 +138,7 @@ export function createRouter<S>(options: {
       reply: errorReply(
         deps.redactor.redact(e.message),
         e.details.map((d) => deps.redactor.redact(d)),
+        e.code,
       ),
       outcome: e.code === "PERMISSION_DENIED" ? "denied" : e.isUserError ? "user_error" : "error",
       ...(command === undefined ? {} : { command }),
@@ -210,7 +211,7 @@ export function createRouter<S>(options: {
         result = fail(err, undefined, ctx, text.split(/\s+/)[0] ?? "");
       }
       audit(ctx, "command", text, result);
-      return result;
+      return withFallbackData(result);
     },
 
     async dispatchAction(actionId, value, ctx) {
@@ -265,10 +266,18 @@ export function createRouter<S>(options: {
         }
       }
       audit(ctx, "action", `${actionId} ${value}`, result);
-      return result;
+      return withFallbackData(result);
     },
   };
   return router;
+
+  /** Every answer carries data: a command without its own payload yet answers `message` (its text). */
+  function withFallbackData(result: RouteResult): RouteResult {
+    if (result.reply.data) return result;
+    const kind = result.reply.isError ? "error" : "message";
+    const data = dataOf(kind, { text: replyToPlainText(result.reply) });
+    return { ...result, reply: { ...result.reply, data } };
+  }
 
   function unknownCommand(word: string, user: ChatUser): RouteResult {
     const names = visibleCommands(user).flatMap((c) => [c.name.split(" ")[0]!, ...(c.aliases ?? [])]);

@@ -1,17 +1,22 @@
-/** Levenshtein distance, small and allocation-light: names here are short. */
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions, each one edit), small
+ * and allocation-light: names here are short. Three rows, because a transposition looks two back.
+ */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      // Transposition ("hlep" → "help") counts as one edit.
+      // Transposition ("hlep" → "help") counts as one edit: from the row two back.
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        cur[j] = Math.min(cur[j]!, (i > 2 && j > 2 ? prev[j - 2]! : Math.max(i, j) - 2) + 1);
+        cur[j] = Math.min(cur[j]!, before[j - 2]! + 1);
       }
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length]!;

@@ -9,6 +9,11 @@ export interface Subcommand {
   usage: string;
   /** Returns the process exit code. */
   run(argv: string[]): Promise<number>;
+  /**
+   * Long-running modes: exit as soon as run() returns, even if something (a detached step's child
+   * process, a socket) would keep the event loop alive. Their stop already closed what matters.
+   */
+  exitWhenDone?: boolean;
 }
 
 export const GLOBAL_OPTIONS = {
@@ -60,4 +65,11 @@ export function reportCliError(err: unknown): number {
   process.stderr.write(`opsbot: ${e.message}\n${e.details.map((d) => `  - ${d}\n`).join("")}`);
   if (e.code === "INTERNAL" && process.env.OPSBOT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
   return e.code === "USAGE" ? 1 : 2;
+}
+
+/** No opsbot.yaml at the default path: say so, once, where the user will see it. */
+export function warnNoConfig(settings: EnvSettings): void {
+  process.stderr.write(
+    `opsbot: warning: no config file at ${settings.configPath}; answering from the database ${settings.dbPath} as it is, without touching its device list. Pass --config FILE or set OPSBOT_CONFIG.\n`,
+  );
 }

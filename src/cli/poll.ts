@@ -6,6 +6,7 @@ import { createCollector, createCore, loadConfig } from "../main.js";
 import { deviceOrThrow } from "../management/answers.js";
 import type { PollOutcome } from "../management/poller.js";
 import { startPoller } from "../management/start-poller.js";
+import { createOwnerPart, leaseTiming } from "../runtime/owner.js";
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 
 const usage = "opsbot poll [--once] [--device NAME]... [--json] [--config FILE] [--db FILE]";
@@ -19,7 +20,7 @@ const noChat: ChatPort = {
 };
 
 function line(o: PollOutcome): string {
-  const state = o.reachable ? (o.error ? "partial" : "ok") : "UNREACHABLE";
+  const state = o.status === "ok" || o.status === "partial" ? o.status : o.status.toUpperCase();
   const changes = `${o.changes} change${o.changes === 1 ? "" : "s"}`;
   const took = formatDuration(o.durationMs).padStart(7);
   return `${o.device.padEnd(24)} ${state.padEnd(11)} ${changes.padEnd(10)} ${took}${o.error ? `  ${o.error}` : ""}`;
@@ -56,17 +57,34 @@ ${GLOBAL_HELP}`,
       );
     }
     const logger = createLogger({ level: settings.logLevel });
-    const collector = createCollector({ logger });
-    const core = createCore({ config, dbPath: settings.dbPath, logger, chat: noChat, collector });
+    const owner = createOwnerPart({
+      dbPath: settings.dbPath,
+      logger,
+      mode: "poll",
+      ...leaseTiming(config),
+      onLost: () => stop?.(),
+    });
+    // Polling writes the cache: only the owner does it. A running bot already polls on schedule.
+    const core = createCore({
+      config,
+      dbPath: settings.dbPath,
+      logger,
+      chat: noChat,
+      collector: createCollector({ logger }),
+      run: { owner, syncDevices: true, schedules: false },
+    });
+    let stop: (() => void) | undefined;
     try {
-      const fleet = core.services.fleet!;
+      await core.start();
+      const fleet = core.services.fleet;
       // Unknown names fail here, with suggestions, before anything is polled.
       const devices = values.device?.map((d) => deviceOrThrow(fleet, d));
       if (values.once) {
         const outcomes = await core.poller!.pollAll(devices);
         if (values.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
         else process.stdout.write(`${outcomes.map(line).join("\n")}\n`);
-        return outcomes.every((o) => o.reachable) ? 0 : 2;
+        // Any device not read completely (unreachable, refused, partial) makes the exit status 2.
+        return outcomes.every((o) => o.status === "ok") ? 0 : 2;
       }
       await startPoller(core.poller!, logger, {
         initialPoll: "background",
@@ -74,13 +92,13 @@ ${GLOBAL_HELP}`,
       });
       process.stderr.write("opsbot poll: polling on schedule; Ctrl-C to stop.\n");
       await new Promise<void>((resolve) => {
+        stop = resolve;
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
       return 0;
     } finally {
-      await core.shutdown();
-      await collector.close();
+      await core.stop();
     }
   },
 };

@@ -1,9 +1,21 @@
+import { dirname, join } from "node:path";
+import { consoleAdapter } from "../chat/console/console-adapter.js";
 import { ConsoleChat } from "../chat/console/console-chat.js";
+import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
+import { systemClock } from "../lib/clock.js";
 import { createLogger } from "../lib/logger.js";
 import { createOpsMetrics } from "../lib/ops/metrics.js";
-import { type Core, createCollector, createCore, envSecrets, loadConfig, startSlack } from "../main.js";
-import { startPoller } from "../management/start-poller.js";
+import {
+  type Core,
+  configFileMissing,
+  createCollector,
+  createCore,
+  createSlackAdapter,
+  envSecrets,
+  loadConfig,
+} from "../main.js";
+import { runBot } from "../runtime/bot.js";
 import {
   consoleUserName,
   GLOBAL_HELP,
@@ -11,105 +23,122 @@ import {
   parseFlags,
   type Subcommand,
   settingsFrom,
+  warnNoConfig,
 } from "./common.js";
+import { onFatalStop } from "./crash-guard.js";
 
-const usage = "opsbot start [--console] [--config FILE] [--db FILE]";
+const usage = "opsbot start [--console] [--wait] [--log-stderr] [--config FILE] [--db FILE]";
 
 export const start: Subcommand = {
   summary: "Run the bot: Slack when SLACK_* tokens are set, otherwise a console chat",
-  usage: `${usage}\n\n  --console       use the console chat even when Slack tokens are set\n${GLOBAL_HELP}`,
+  usage: `${usage}
+
+  --console       use the console chat even when Slack tokens are set
+  --wait          when another opsbot owns the database, wait and take over once it stops or goes
+                  stale (owner.stale_after) instead of exiting 1
+  --log-stderr    in the console, log to stderr instead of a file next to the database
+${GLOBAL_HELP}
+
+One opsbot owns a database: it polls, runs backups, executes runs, delivers alerts, prunes and keeps
+the device list in step with the config. It listens on a control socket (owner.socket, default the
+database path + ".sock") where \`opsbot ask\` sends commands. Ctrl-C, SIGTERM or \`quit\` stop it
+gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the config.`,
+  exitWhenDone: true,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...GLOBAL_OPTIONS, console: { type: "boolean" } }, usage);
+    const { values } = parseFlags(
+      argv,
+      {
+        ...GLOBAL_OPTIONS,
+        console: { type: "boolean" },
+        wait: { type: "boolean" },
+        "log-stderr": { type: "boolean" },
+      },
+      usage,
+    );
     if (values.help) {
       process.stdout.write(`Usage: ${this.usage}\n`);
       return 0;
     }
     const settings = settingsFrom(values);
+    const configMissing = configFileMissing(settings);
+    if (configMissing) warnNoConfig(settings);
     const config = loadConfig(settings);
-    const logger = createLogger({ level: settings.logLevel });
     const slack = values.console ? undefined : readSlackSettings(process.env);
-    const collector = createCollector({ logger });
-    // Management runs in the background whatever the chat: polling (SNMP + SSH), nightly backups and the alert engine.
-    const startBackground = async (core: Core, ownListener = true) => {
-      // /healthz, /readyz, /metrics (and webhooks); Slack's HTTP mode serves them on its own port.
-      if (ownListener) await core.ops.start();
-      await startPoller(core.poller!, logger, { initialPoll: "background" });
-      for (const source of core.fleetSources) source.start();
-      core.backups.start();
-      // Orchestration: recover runs a crash interrupted, expire stale approvals, watch the runbooks.
-      core.services.orchestration?.start();
-      core.alerts.start();
-      // Devices from NetBox/Ansible: refreshed now and on each source's schedule.
-      core.inventory.start();
-    };
-    if (slack) {
-      const runtime = await startSlack({
-        settings: slack,
-        config,
-        dbPath: settings.dbPath,
-        logger,
-        secrets: envSecrets(settings),
-        collector,
-        metrics: createOpsMetrics(),
-      });
-      // Connected: say so before the background parts start (they take their time and log their own way).
-      process.stderr.write(
-        `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
-      );
-      await startBackground(runtime.core, slack.mode === "socket");
-      await untilSignal();
-      // Let polls and backups in flight finish, then stop Slack (which closes the store).
-      await Promise.all([
-        ...runtime.core.fleetSources.map((s) => s.stop()),
-        runtime.core.poller?.stop(),
-        runtime.core.backups.stop(),
-        runtime.core.alerts.stop(),
-        runtime.core.inventory.stop(),
-      ]);
-      await runtime.stop();
-      await collector.close();
-      return 0;
-    }
-    const chat = new ConsoleChat({
-      config,
-      userName: consoleUserName(config.console.user),
-      channel: config.console.channel,
-      write: (t) => process.stdout.write(t),
-      color: process.stdout.isTTY === true,
+    // In the console the chat owns the terminal: logs go to a file unless --log-stderr.
+    const log = slack
+      ? undefined
+      : consoleLog({
+          logStderr: values["log-stderr"] === true,
+          path: join(dirname(settings.dbPath), "opsbot.log"),
+        });
+    const logger = createLogger({
+      level: settings.logLevel,
+      ...(log?.destination ? { destination: log.destination } : {}),
     });
-    const core = createCore({
-      config,
+    const chat = slack
+      ? undefined
+      : new ConsoleChat({
+          config,
+          userName: consoleUserName(config.console.user),
+          channel: config.console.channel,
+          write: (t) => process.stdout.write(t),
+          color: process.stdout.isTTY === true,
+        });
+    // One metrics registry for the process: the cores a config reload builds share it.
+    const metrics = createOpsMetrics();
+    let current: Core | undefined;
+    const adapter = slack
+      ? await createSlackAdapter({
+          settings: slack,
+          config,
+          clock: systemClock,
+          logger,
+          dbPath: settings.dbPath,
+          // HTTP mode: the ops routes of the running core share Slack's port.
+          httpFallback: (req, res) => (current ? current.ops.handler(req, res) : Promise.resolve(false)),
+        })
+      : consoleAdapter(chat!, {
+          input: process.stdin,
+          output: process.stdout,
+          prompt: process.stdin.isTTY === true,
+        });
+    return runBot({
+      mode: "start",
       dbPath: settings.dbPath,
       logger,
-      chat,
-      secrets: envSecrets(settings),
-      collector,
-      metrics: createOpsMetrics(),
+      adapter,
+      loadConfig: () => loadConfig(settings),
+      reloadable: true,
+      configMissing,
+      ...(values.wait ? { wait: true } : {}),
+      ...(chat ? { fallbackAdminChannel: config.console.channel } : {}),
+      registerStop: onFatalStop,
+      // Slack's HTTP mode serves /healthz, /readyz, /metrics and the webhooks on Slack's port.
+      opsListener: slack?.mode !== "http",
+      createCore: (c, run) => {
+        current = createCore({
+          config: c,
+          dbPath: settings.dbPath,
+          logger,
+          chat: adapter.port,
+          secrets: envSecrets(settings),
+          collector: createCollector({ logger }),
+          metrics,
+          run,
+        });
+        return current;
+      },
+      onStarted: () => {
+        if (slack) {
+          process.stderr.write(
+            `opsbot is running in Slack (${slack.mode === "socket" ? "Socket Mode" : `HTTP mode on port ${slack.port}`}). Ctrl-C stops it.\n`,
+          );
+        } else {
+          process.stdout.write(
+            `opsbot console — you are ${chat!.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n${log?.note ?? ""}\n`,
+          );
+        }
+      },
     });
-    chat.attach(core.router);
-    await startBackground(core);
-    const shutdown = () => {
-      void core
-        .shutdown()
-        .then(() => collector.close())
-        .finally(() => process.exit(0));
-    };
-    process.once("SIGTERM", shutdown);
-    process.once("SIGINT", shutdown);
-    process.stdout.write(
-      `opsbot console — you are ${chat.currentUser.name}. Type \`help\`, \`as <user>\` to switch, \`quit\` to leave.\n`,
-    );
-    await chat.runInteractive(process.stdin, process.stdout, process.stdin.isTTY === true);
-    await core.shutdown();
-    await collector.close();
-    return 0;
   },
 };
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-}

@@ -1,6 +1,5 @@
-import cron from "node-cron";
 import { z } from "zod";
-import { parseCron } from "../lib/cron.js";
+import { cronProblem } from "../lib/cron.js";
 
 /**
  * The `alerts:` section of opsbot.yaml. Everything has a default, so an empty section (or none) gives
@@ -71,17 +70,13 @@ const maintenanceSchema = z
     /** One-off window: ISO times. */
     start: z.iso.datetime({ offset: true }).optional(),
     end: z.iso.datetime({ offset: true }).optional(),
-    /** Recurring window: a 5-field cron expression (UTC) for the start, and its length. */
+    /** Recurring window: a cron expression (in `timezone`) for the start, and its length. */
     cron: z
       .string()
-      .refine((c) => {
-        try {
-          parseCron(c);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'a 5-field cron expression such as "0 2 * * 6" (minute hour day month weekday, UTC)')
+      .refine(
+        (c) => cronProblem(c) === undefined,
+        'a cron expression such as "0 2 * * SAT" or "@daily" (minute hour day month weekday)',
+      )
       .optional(),
     duration: duration.optional(),
   })
@@ -125,7 +120,7 @@ export const alertsSchema = z
       .object({
         schedule: z
           .string()
-          .refine((c) => cron.validate(c), 'a cron expression such as "0 8 * * *"')
+          .refine((c) => cronProblem(c) === undefined, 'a cron expression such as "0 8 * * *"')
           .default("0 8 * * *"),
         channel: z.string().min(1),
       })
@@ -133,6 +128,8 @@ export const alertsSchema = z
       .optional(),
     /** How often the engine reads the change log and checks hold times. */
     interval: duration.default("15s"),
+    /** The longest silence `silence` accepts without `--force`: a forgotten silence hides real alerts. */
+    max_silence: duration.default("7d"),
   })
   .strict();
 

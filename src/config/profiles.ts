@@ -1,5 +1,5 @@
-import cron from "node-cron";
 import type { z } from "zod";
+import { cronProblem } from "../lib/cron.js";
 import {
   backupSchema,
   type Config,
@@ -126,12 +126,12 @@ export function resolveDevice(d: CandidateDevice, profiles: Profiles): Resolutio
     delete settings.backup;
   }
   let schedule = d.poll_schedule;
-  if (schedule !== undefined && !cron.validate(schedule)) {
+  if (schedule !== undefined && cronProblem(schedule) !== undefined) {
     problems.push(`poll_schedule: "${schedule}" is not a cron expression (the default schedule is used)`);
     schedule = undefined;
   }
   const backupSchedule = (blocks.backup as { schedule?: string } | undefined)?.schedule;
-  if (backupSchedule !== undefined && !cron.validate(backupSchedule)) {
+  if (backupSchedule !== undefined && cronProblem(backupSchedule) !== undefined) {
     problems.push(`backup.schedule: "${backupSchedule}" is not a cron expression (from ${settings.backup})`);
     delete blocks.backup;
     delete settings.backup;

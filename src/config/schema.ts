@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 import { alertmanagerSchema, OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
+import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
 
 /**
  * The opsbot.yaml schema. Keys are snake_case as users write them; the parsed object keeps them.
@@ -160,6 +162,8 @@ export const orchestrationSchema = z
     approval_expires_in: durationText.default("30m"),
     /** Logical channel (from channels) for notify steps without one; default the run's own channel. */
     notify_channel: z.string().min(1).optional(),
+    /** On stop, how long running steps may take to finish before they are marked interrupted. */
+    shutdown_grace: durationText.default("30s"),
   })
   .strict();
 
@@ -170,10 +174,16 @@ const ORCHESTRATION_DEFAULTS = {
   output_cap_bytes: 4_194_304,
   default_step_timeout: "30m",
   approval_expires_in: "30m",
+  shutdown_grace: "30s",
 };
 
 export const configSchema = z
   .object({
+    /** IANA time zone of every schedule (polling, backups, digest, maintenance) and of times in answers. */
+    timezone: z
+      .string()
+      .refine(isTimezone, 'an IANA time zone such as "UTC" or "Europe/Berlin"')
+      .default(DEFAULT_TIMEZONE),
     /** Role name → members (console user names, Slack user ids `U…`, Slack user group ids `S…`). */
     roles: z.record(name, z.array(z.string().min(1))).default({}),
     /** Logical channel name → transport channel (Slack id `C…` or `#name`; any name in the console). */
@@ -228,6 +238,10 @@ export const configSchema = z
     profiles: profilesSchema({ snmp: snmpSchema.shape, ssh: sshSchema.shape, backup: backupSchema.shape }),
     /** Devices from NetBox and Ansible inventories, merged with `devices` (see README). */
     inventory: inventorySchema.default(INVENTORY_DEFAULTS),
+    /** The owner lease (one bot per database) and its control socket. */
+    owner: ownerSchema.default(OWNER_DEFAULTS),
+    /** How long stored history is kept; the owner prunes daily, `opsbot prune` on demand. */
+    retention: retentionSchema.default(RETENTION_DEFAULTS),
     /** Extra secret values to redact from output and logs (usually ${VAR} references). */
     secrets: z.array(z.string()).default([]),
   })

@@ -1,49 +1,96 @@
-/**
- * Matching 5-field cron expressions (minute hour day-of-month month day-of-week) in UTC: recurring
- * windows ask "did this minute match?" rather than schedule a job (node-cron does the scheduling).
- */
-export type CronFields = [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
-const RANGES: [number, number][] = [
-  [0, 59],
-  [0, 23],
-  [1, 31],
-  [1, 12],
-  [0, 7],
-];
-const cache = new Map<string, CronFields>();
+import { Cron } from "croner";
 
-/** A 5-field cron expression (minute hour day-of-month month day-of-week), evaluated in UTC. */
-export function parseCron(expression: string): CronFields {
-  const hit = cache.get(expression);
-  if (hit) return hit;
-  const parts = expression.trim().split(/\s+/);
-  if (parts.length !== 5) throw new Error(`"${expression}" is not a 5-field cron expression`);
-  const fields = parts.map((part, i) => {
-    const [lo, hi] = RANGES[i]!;
-    const set = new Set<number>();
-    for (const item of part.split(",")) {
-      const [range, stepText] = item.split("/");
-      const step = stepText === undefined ? 1 : Number(stepText);
-      let [a, b] = range === "*" ? [lo, hi] : ((range ?? "").split("-").map(Number) as [number, number?]);
-      b ??= stepText === undefined ? a : hi;
-      if (![a, b, step].every(Number.isInteger) || a < lo || b > hi || step < 1)
-        throw new Error(`"${expression}": bad field "${part}"`);
-      for (let v = a; v <= b; v += step) set.add(i === 4 && v === 7 ? 0 : v);
+/**
+ * The one cron dialect of opsbot (croner): polling, backups, the alert digest and maintenance windows
+ * all read expressions the same way, in the one configured `timezone` (default UTC). crontab(5)
+ * semantics: 5 fields (minute hour day-of-month month day-of-week; a leading seconds field is
+ * accepted), names (`MON`, `JAN`), nicknames
+ * (`@daily`, `@hourly`…), `L` (last day of the month / last weekday), `#` (`1#1`: first Monday), and
+ * day-of-month OR day-of-week when both are restricted.
+ */
+export const DEFAULT_TIMEZONE = "UTC";
+
+const cache = new Map<string, Cron>();
+
+function pattern(expression: string, timezone: string): Cron {
+  const key = `${timezone}\u0000${expression}`;
+  let c = cache.get(key);
+  if (!c) {
+    const nickname = expression.trim().startsWith("@");
+    const fields = expression.trim().split(/\s+/).length;
+    if (!nickname && fields !== 5 && fields !== 6) {
+      throw new Error("it needs 5 fields: minute hour day-of-month month day-of-week");
     }
-    return set;
-  }) as CronFields;
-  cache.set(expression, fields);
-  return fields;
+    const mode = nickname ? "auto" : "5-or-6-parts";
+    c = new Cron(expression.trim(), { paused: true, timezone, mode, domAndDow: false });
+    if (cache.size > 1000) cache.clear();
+    cache.set(key, c);
+  }
+  return c;
 }
 
-/** Does the minute holding `at` (ms since epoch) match the parsed expression, in UTC? */
-export function cronMatches(f: CronFields, at: number): boolean {
-  const d = new Date(at);
-  return (
-    f[0].has(d.getUTCMinutes()) &&
-    f[1].has(d.getUTCHours()) &&
-    f[2].has(d.getUTCDate()) &&
-    f[3].has(d.getUTCMonth() + 1) &&
-    f[4].has(d.getUTCDay())
+/** Why an expression is not valid, or undefined when it is. */
+export function cronProblem(expression: string, timezone = DEFAULT_TIMEZONE): string | undefined {
+  try {
+    pattern(expression, timezone);
+    return undefined;
+  } catch (err) {
+    const reason = (err as Error).message.replace(/^CronPattern: /, "");
+    return `"${expression}" is not a cron expression (${reason})`;
+  }
+}
+
+/** Is `timezone` an IANA name (or UTC) this runtime knows? */
+export function isTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Does the minute holding `at` (ms since epoch) match the expression? */
+export function cronMatches(expression: string, at: number, timezone = DEFAULT_TIMEZONE): boolean {
+  return pattern(expression, timezone).match(new Date(Math.floor(at / 60_000) * 60_000));
+}
+
+/** The latest start at or before `at` within `lookbackMs`, if any (a recurring window's opening). */
+export function lastCronStart(
+  expression: string,
+  at: number,
+  lookbackMs: number,
+  timezone = DEFAULT_TIMEZONE,
+): number | undefined {
+  const minute = Math.floor(at / 60_000) * 60_000;
+  if (cronMatches(expression, minute, timezone)) return minute;
+  const [prev] = pattern(expression, timezone).previousRuns(1, new Date(minute));
+  if (!prev) return undefined;
+  return at - prev.getTime() < lookbackMs ? prev.getTime() : undefined;
+}
+
+/** The next `n` run times after `from`. */
+export function nextCronRuns(
+  expression: string,
+  n: number,
+  from: number,
+  timezone = DEFAULT_TIMEZONE,
+): number[] {
+  return pattern(expression, timezone)
+    .nextRuns(n, new Date(from))
+    .map((d) => d.getTime());
+}
+
+/** Runs `tick` on the expression's schedule until stopped. */
+export function scheduleCron(
+  expression: string,
+  tick: () => void,
+  options: { timezone?: string; name?: string } = {},
+): { stop(): void } {
+  const job = new Cron(
+    expression.trim(),
+    { timezone: options.timezone ?? DEFAULT_TIMEZONE, domAndDow: false, catch: true, unref: true },
+    () => tick(),
   );
+  return { stop: () => job.stop() };
 }

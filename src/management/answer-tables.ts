@@ -20,7 +20,7 @@ export function drivesTable(result: ListResult<DriveView>, now: number, withDevi
     d.name,
     `${ICON[d.status]} ${d.status}`,
     d.rawStatus,
-    d.source,
+    d.sources.join(" + "),
     detailText(d),
     since(d.statusSince, now),
     ageCell(d.polledAt, d.intervalMs, now),

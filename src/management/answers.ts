@@ -1,4 +1,4 @@
-import { type Block, context } from "../chat/reply.js";
+import { type Block, context, dataOf, type Reply, text } from "../chat/reply.js";
 import { suggest } from "../chat/suggest.js";
 import { NotFoundError } from "../lib/errors.js";
 import type { DataAge, DeviceHeader, FleetQueries, Scope } from "./fleet-query-types.js";
@@ -27,6 +27,25 @@ export function scopeOrThrow(fleet: FleetQueries, word: string): Scope {
     `No device, tag or site named "${word}".`,
     close.length > 0 ? [`Did you mean ${close.join(", ")}?`] : [],
   );
+}
+
+/**
+ * With no device in the cache every "nothing wrong" answer would be a false all-clear: say instead that
+ * opsbot watches nothing. Undefined when the fleet has devices.
+ */
+export function emptyFleetReply(fleet: FleetQueries): Reply | undefined {
+  if (fleet.deviceNames().length > 0) return undefined;
+  return {
+    blocks: [
+      text(
+        "⚠ opsbot knows no devices, so it cannot tell whether anything is wrong: the config has none " +
+          "(no opsbot.yaml, an empty `devices:` list, or an inventory source that listed none).",
+      ),
+      context("Add devices to opsbot.yaml (see opsbot.example.yaml), or pass `--config FILE`."),
+    ],
+    isError: true,
+    data: dataOf("error", { code: "EMPTY_FLEET", message: "opsbot knows no devices", details: [] }),
+  };
 }
 
 export function scopeLabel(scope: Scope | undefined): string {

@@ -1,4 +1,4 @@
-import { compareParsed, parseVersion } from "./versions.js";
+import { compareParsed, parseVersion, sameRelease } from "../lib/versions.js";
 
 /** One entry of `firmware_baselines` in opsbot.yaml: exactly one of min or exact. */
 export interface FirmwareBaseline {
@@ -60,7 +60,6 @@ export function checkCompliance(
   const have = version ? parseVersion(version) : undefined;
   const want = parseVersion(required);
   if (!have || !want) return { status: "unknown", baseline };
-  const cmp = compareParsed(have, want);
-  if (rule === "exact") return { status: cmp === 0 ? "compliant" : "mismatch", baseline };
-  return { status: cmp >= 0 ? "compliant" : "below", baseline };
+  if (rule === "exact") return { status: sameRelease(have, want) ? "compliant" : "mismatch", baseline };
+  return { status: compareParsed(have, want) >= 0 ? "compliant" : "below", baseline };
 }

@@ -1,3 +1,4 @@
+import { compareVersions } from "../lib/versions.js";
 import { octetRate, sampleSeconds, uptimeContinuity } from "./counters.js";
 import { downSince } from "./down-since.js";
 import type {
@@ -15,7 +16,6 @@ import type {
   PreviousState,
   StorageStateRow,
 } from "./state-rows.js";
-import { compareVersions } from "./versions.js";
 
 /** Oper states of an admin-up port that mean "this link is down" (dormant and testing are not). */
 export const DOWN_OPER_STATES: readonly OperStatus[] = ["down", "lowerLayerDown", "notPresent"];
@@ -41,7 +41,9 @@ export function diffPoll(prev: PreviousState, obs: DeviceObservation): PollWrite
   const change = (c: Omit<ChangeEntry, "at" | "device">) => changes.push({ at, device: before.name, ...c });
   const errorText = describeErrors(obs);
 
-  if (!obs.reachable) {
+  // An agent that answered but let us read nothing (SNMPv3 credentials refused) failed this poll as
+  // surely as one that never answered: its old data must age, not look fresh.
+  if (!obs.reachable || !readAnything(obs)) {
     // Keep every section as it was: the last data stays visible, aged by last_ok_at.
     const device: DeviceStateRow = {
       ...before,
@@ -65,7 +67,9 @@ export function diffPoll(prev: PreviousState, obs: DeviceObservation): PollWrite
   const device: DeviceStateRow = {
     ...before,
     lastPolledAt: at,
-    lastOkAt: at,
+    // A partial poll refreshes only the sections it read (their own timestamps); the device's data
+    // age moves only when everything was read, so a device failing part of every poll goes stale.
+    lastOkAt: errorText === null ? at : before.lastOkAt,
     lastError: errorText,
     consecutiveFailures: 0,
     reachable: true,
@@ -111,6 +115,16 @@ export function diffPoll(prev: PreviousState, obs: DeviceObservation): PollWrite
     write.storage = obs.storage.map((s): StorageStateRow => ({ device: before.name, ...s, polledAt: at }));
   }
   return write;
+}
+
+function readAnything(obs: DeviceObservation): boolean {
+  return (
+    obs.system !== undefined ||
+    obs.interfaces !== undefined ||
+    obs.entity !== undefined ||
+    obs.drives !== undefined ||
+    obs.storage !== undefined
+  );
 }
 
 type Change = (c: Omit<ChangeEntry, "at" | "device">) => void;

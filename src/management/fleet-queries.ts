@@ -3,10 +3,12 @@ import type { Store } from "../store/store.js";
 import { recentChanges } from "./change-log.js";
 import type { FirmwareBaseline } from "./compliance.js";
 import { isPortDown } from "./diff.js";
+import { mergeDrives } from "./drive-merge.js";
 import { createFirmwareJudge, FIRMWARE_COLUMNS, sortFirmware } from "./fleet-firmware.js";
 import type {
   DataAge,
   DeviceHeader,
+  DriveView,
   FleetCounts,
   FleetQueries,
   ListResult,
@@ -14,9 +16,9 @@ import type {
   StorageView,
 } from "./fleet-query-types.js";
 import {
-  DRIVE_ORDER,
   driveView,
   PORT_COLUMNS,
+  PRESENT,
   portView,
   type Row,
   type ScopeFreshness,
@@ -25,6 +27,7 @@ import {
   statementCache,
 } from "./fleet-sql.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
+import { scopeKey } from "./scope-aggregates.js";
 import { readSourceStatus } from "./sources/source-status.js";
 import { deviceFromRow } from "./state-repo.js";
 import type { DeviceStateRow } from "./state-rows.js";
@@ -95,31 +98,35 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
   });
 
   const loadDevice = (name: string): DeviceStateRow | undefined => {
-    const row = stmt("SELECT * FROM device_state WHERE name = ?").get(name) as Row | undefined;
+    const row = stmt(`SELECT * FROM device_state WHERE name = ? AND ${PRESENT}`).get(name) as Row | undefined;
     return row ? deviceFromRow(row) : undefined;
   };
 
-  const nameLike = (table: string, column: string, word: string) =>
-    stmt(`SELECT ${column} FROM ${table} WHERE ${column} = ? COLLATE NOCASE LIMIT 1`)
+  const nameLike = (table: string, column: string, word: string, where = "1") =>
+    stmt(`SELECT ${column} FROM ${table} WHERE ${column} = ? COLLATE NOCASE AND ${where} LIMIT 1`)
       .pluck()
       .get(word.trim()) as string | undefined;
 
   const self: FleetQueries = {
-    resolveDevice: (name) => nameLike("device_state", "name", name),
+    resolveDevice: (name) => nameLike("device_state", "name", name, PRESENT),
 
     resolveScope(word) {
-      const device = nameLike("device_state", "name", word);
+      const device = nameLike("device_state", "name", word, PRESENT);
       if (device) return { device };
-      const tag = nameLike("device_tag", "tag", word);
+      const tag = nameLike("device_tag", "tag", word, scopeSql(undefined, "device").sql);
       if (tag) return { tag };
-      const site = nameLike("device_state", "site", word);
+      const site = nameLike("device_state", "site", word, PRESENT);
       return site ? { site } : undefined;
     },
 
-    deviceNames: () => stmt("SELECT name FROM device_state ORDER BY name").pluck().all() as string[],
-    tags: () => stmt("SELECT DISTINCT tag FROM device_tag ORDER BY tag").pluck().all() as string[],
+    deviceNames: () =>
+      stmt(`SELECT name FROM device_state WHERE ${PRESENT} ORDER BY name`).pluck().all() as string[],
+    tags: () =>
+      stmt(`SELECT DISTINCT tag FROM device_tag WHERE ${scopeSql(undefined, "device").sql} ORDER BY tag`)
+        .pluck()
+        .all() as string[],
     sites: () =>
-      stmt("SELECT DISTINCT site FROM device_state WHERE site IS NOT NULL ORDER BY site")
+      stmt(`SELECT DISTINCT site FROM device_state WHERE site IS NOT NULL AND ${PRESENT} ORDER BY site`)
         .pluck()
         .all() as string[],
 
@@ -143,33 +150,54 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     },
 
     linksDown(scope, limit = 100) {
-      const where = scopeSql(scope, "i.device");
-      // Fleet-wide: read the down ports in answer order. Scoped: the scope's devices' down ports.
-      const index = scope ? "interface_down_device" : "interface_down";
+      const freshness = scopeFreshness(stmt, scope, clock.now());
+      const key = scopeKey(scope);
+      if (key === undefined) {
+        // One device: its own down ports (interface_down_device), however large the fleet.
+        const device = (scope as { device: string }).device;
+        const rows = stmt(
+          `SELECT ${PORT_COLUMNS} FROM interface_state i INDEXED BY interface_down_device
+           JOIN device_state d ON d.name = i.device
+           WHERE i.device = ? AND i.oper_down = 1 ORDER BY i.down_since DESC, i.if_index LIMIT ?`,
+        ).all(device, limit) as Row[];
+        const agg = stmt(
+          `SELECT count(*) AS total, count(DISTINCT device) AS devices, min(polled_at) AS oldest
+           FROM interface_state INDEXED BY interface_down_device WHERE device = ? AND oper_down = 1`,
+        ).get(device) as Row;
+        return listResult(rows.map(portView), agg, freshness);
+      }
+      // Fleet, site or tag: the first `limit` in answer order straight off scope_port_down_order, and
+      // totals kept on write (scope-aggregates.ts) — nothing here grows with the fleet.
       const rows = stmt(
-        `SELECT ${PORT_COLUMNS} FROM interface_state i INDEXED BY ${index} JOIN device_state d ON d.name = i.device
-         WHERE i.oper_down = 1 AND ${where.sql} ORDER BY i.down_since DESC, i.device, i.if_index LIMIT ?`,
-      ).all(...where.params, limit) as Row[];
-      // Index-only (interface_down_device covers device and polled_at).
-      const agg = stmt(
-        `SELECT count(*) AS total, count(DISTINCT i.device) AS devices, min(i.polled_at) AS oldest
-         FROM interface_state i INDEXED BY interface_down_device WHERE i.oper_down = 1 AND ${where.sql}`,
-      ).get(...where.params) as Row;
-      return listResult(rows.map(portView), agg, scopeFreshness(stmt, scope, clock.now()));
+        `SELECT ${PORT_COLUMNS} FROM scope_port_down p INDEXED BY scope_port_down_order
+         JOIN interface_state i ON i.device = p.device AND i.if_index = p.if_index
+         JOIN device_state d ON d.name = p.device
+         WHERE p.scope = ? ORDER BY p.down_since DESC, p.device, p.if_index LIMIT ?`,
+      ).all(key, limit) as Row[];
+      const counts = stmt("SELECT ports AS total, devices FROM scope_down_count WHERE scope = ?").get(key) as
+        | Row
+        | undefined;
+      const oldest = stmt("SELECT min(polled_at) FROM scope_port_down WHERE scope = ?").pluck().get(key);
+      return listResult(rows.map(portView), { ...counts, oldest }, freshness);
     },
 
     drives({ scope, failingOnly = false, limit = 200 } = {}) {
+      // Every row of the scope: one physical drive may be several rows (sources), joined before
+      // filtering, counting and limiting, so a count is of drives, not of reports.
       const where = scopeSql(scope, "v.device");
-      const status = failingOnly ? "v.status <> 'ok'" : "1";
       const rows = stmt(
         `SELECT v.*, d.poll_interval_ms FROM drive_state v JOIN device_state d ON d.name = v.device
-         WHERE ${status} AND ${where.sql} ORDER BY ${DRIVE_ORDER}, v.device, v.key LIMIT ?`,
-      ).all(...where.params, limit) as Row[];
-      const agg = stmt(
-        `SELECT count(*) AS total, count(DISTINCT v.device) AS devices, min(v.polled_at) AS oldest
-         FROM drive_state v WHERE ${status} AND ${where.sql}`,
-      ).get(...where.params) as Row;
-      return listResult(rows.map(driveView), agg, scopeFreshness(stmt, scope, clock.now()));
+         WHERE ${where.sql} ORDER BY v.device, v.key`,
+      ).all(...where.params) as Row[];
+      const drives = sortDrives(mergeDrives(rows.map(driveView))).filter(
+        (d) => !failingOnly || d.status !== "ok",
+      );
+      const agg = {
+        total: drives.length,
+        devices: new Set(drives.map((d) => d.device)).size,
+        oldest: drives.length === 0 ? null : Math.min(...drives.map((d) => d.polledAt)),
+      };
+      return listResult(drives.slice(0, limit), agg, scopeFreshness(stmt, scope, clock.now()));
     },
 
     firmware({ scope, driftOnly = false, limit = 200 } = {}) {
@@ -195,7 +223,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
       ).get(d.name) as Row;
       const drives = stmt(
         `SELECT v.*, d.poll_interval_ms FROM drive_state v JOIN device_state d ON d.name = v.device
-         WHERE v.device = ? ORDER BY ${DRIVE_ORDER}, v.key`,
+         WHERE v.device = ? ORDER BY v.key`,
       ).all(d.name) as Row[];
       const storage = (
         stmt("SELECT * FROM storage_state WHERE device = ? ORDER BY idx").all(d.name) as Row[]
@@ -220,7 +248,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
           down: Number(ports.down ?? 0),
           adminDown: Number(ports.admin_down ?? 0),
         },
-        drives: drives.map(driveView),
+        drives: sortDrives(mergeDrives(drives.map(driveView))),
         storage,
         recentChanges: recentChanges(store, d.name, 5),
         age: { polledAt: d.lastOkAt, intervalMs: d.pollIntervalMs },
@@ -236,22 +264,33 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
            sum(reachable IS NULL) AS never,
            sum(last_ok_at IS NULL OR ? - last_ok_at > ${STALE_AFTER_INTERVALS} * poll_interval_ms) AS stale,
            min(last_ok_at) AS oldest, max(poll_interval_ms) AS interval
-         FROM device_state`,
+         FROM device_state WHERE ${PRESENT}`,
       ).get(now) as Row;
       let firmwareNonCompliant = 0;
       let firmwareUnknown = 0;
       const versions = stmt(
         `SELECT model, coalesce(software_rev, firmware_rev) AS version, count(*) AS n
-         FROM device_state GROUP BY 1, 2`,
+         FROM device_state WHERE ${PRESENT} GROUP BY 1, 2`,
       ).all() as Row[];
       for (const v of versions) {
         const status = firmware.judge(v.model as string | null, v.version as string | null).status;
         if (status === "below" || status === "mismatch") firmwareNonCompliant += Number(v.n);
         if (status === "unknown") firmwareUnknown += Number(v.n);
       }
-      const drives = stmt(
-        "SELECT sum(status = 'failed') AS failed, sum(status = 'warning') AS warning FROM drive_state WHERE status <> 'ok'",
-      ).get() as Row;
+      // Drives of devices with a drive not ok, joined per physical drive (drive-merge.ts).
+      const joined = mergeDrives(
+        (
+          stmt(
+            `SELECT v.*, 0 AS poll_interval_ms FROM drive_state v
+             WHERE v.device IN (SELECT device FROM drive_state WHERE status <> 'ok' AND ${scopeSql(undefined, "device").sql})
+             ORDER BY v.device, v.key`,
+          ).all() as Row[]
+        ).map(driveView),
+      );
+      const drives = {
+        failed: joined.filter((x) => x.status === "failed").length,
+        warning: joined.filter((x) => x.status === "warning").length,
+      };
       const age: DataAge = { polledAt: num(c.oldest), intervalMs: Number(c.interval ?? 0) };
       return {
         devices: Number(c.devices),
@@ -259,7 +298,10 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
         unreachable: Number(c.unreachable ?? 0),
         neverPolled: Number(c.never ?? 0),
         stale: Number(c.stale ?? 0),
-        portsDown: stmt("SELECT count(*) FROM interface_state WHERE oper_down = 1").pluck().get() as number,
+        portsDown: Number(stmt("SELECT ports FROM scope_down_count WHERE scope = '*'").pluck().get() ?? 0),
+        removed: stmt("SELECT count(*) FROM device_state WHERE removed_at IS NOT NULL")
+          .pluck()
+          .get() as number,
         drivesFailed: Number(drives.failed ?? 0),
         drivesWarning: Number(drives.warning ?? 0),
         firmwareNonCompliant,
@@ -269,4 +311,16 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
     },
   };
   return self;
+}
+
+const DRIVE_RANK = { failed: 0, warning: 1, unknown: 2, ok: 3 } as const;
+
+/** Failing first, then by device and name. */
+function sortDrives(drives: DriveView[]): DriveView[] {
+  return drives.sort(
+    (a, b) =>
+      DRIVE_RANK[a.status] - DRIVE_RANK[b.status] ||
+      a.device.localeCompare(b.device) ||
+      a.key.localeCompare(b.key),
+  );
 }

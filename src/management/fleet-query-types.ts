@@ -37,6 +37,8 @@ export interface PortView extends PortRow {
 /** A drive as stored by the poller, plus the device's poll interval (for staleness). */
 export interface DriveView extends DriveStateRow {
   intervalMs: number;
+  /** Every source reporting this physical drive (one, unless several were joined: drive-merge.ts). */
+  sources: DriveStateRow["source"][];
 }
 
 export interface StorageView {
@@ -112,6 +114,8 @@ export interface FleetCounts {
   drivesWarning: number;
   firmwareNonCompliant: number;
   firmwareUnknown: number;
+  /** Devices that left the config: kept (with their history) until retention, left out of every answer. */
+  removed: number;
   age: DataAge;
 }
 

@@ -6,7 +6,7 @@ import type { Store } from "../store/store.js";
 import { createLimiter } from "./limiter.js";
 import type { DeviceObservation } from "./observations.js";
 import { recordPoll } from "./record-poll.js";
-import { cronScheduler, registrationsFromConfig, type Scheduler } from "./schedule.js";
+import { createCronScheduler, registrationsFromConfig, type Scheduler } from "./schedule.js";
 import { createStateRepo } from "./state-repo.js";
 
 /** What the poller needs from collection: SNMP, SSH or both behind one call. */
@@ -16,7 +16,10 @@ export interface Collector {
 
 export interface PollOutcome {
   device: string;
+  /** False when the poll read nothing (no answer, or an answer refusing us such as bad SNMPv3 keys). */
   reachable: boolean;
+  /** ok: everything read; partial: some collector failed; failed: answered, nothing read; unreachable. */
+  status: "ok" | "partial" | "failed" | "unreachable";
   /** When the poll was recorded (the data's timestamp). */
   at: number;
   durationMs: number;
@@ -58,10 +61,15 @@ export interface PollerOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources">>;
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources" | "timezone">>;
   scheduler?: Scheduler;
   /** Called after every recorded poll (metrics). */
   onPolled?: (outcome: PollOutcome) => void;
+  /**
+   * Register the configured devices in the cache at creation (default true). The composition root
+   * passes false: there only the owner syncs, and never from a missing config.
+   */
+  syncDevices?: boolean;
   /** Source of jitter, [0, 1). */
   random?: () => number;
 }
@@ -69,14 +77,14 @@ export interface PollerOptions {
 /**
  * The poller: schedules polls, bounds how many run at once, keeps one poll per device at a time, and
  * records each poll in the device cache. Creating it registers the configured devices in the cache
- * (so answers know every device and its poll interval, even before its first poll).
+ * (so answers know every device and its poll interval, even before its first poll), unless told not to.
  */
 export function createPoller(options: PollerOptions): Poller {
   const { collector, store, clock, logger, config } = options;
-  const scheduler = options.scheduler ?? cronScheduler;
+  const scheduler = options.scheduler ?? createCronScheduler(config.timezone);
   const random = options.random ?? Math.random;
   const repo = createStateRepo(store);
-  repo.syncDevices(registrationsFromConfig(config));
+  if (options.syncDevices !== false) repo.syncDevices(registrationsFromConfig(config), clock.now());
 
   // Devices `via: prometheus` get their data from the Prometheus source, never from this poller.
   let polled = config.devices.filter((d) => d.via !== "prometheus");
@@ -122,17 +130,24 @@ export function createPoller(options: PollerOptions): Poller {
     const recorded = recordPoll(store, repo, obs);
     const outcome: PollOutcome = {
       device: device.name,
-      reachable: obs.reachable,
+      reachable: recorded.device.reachable === true,
+      status: !obs.reachable
+        ? "unreachable"
+        : recorded.device.reachable !== true
+          ? "failed"
+          : recorded.device.lastError
+            ? "partial"
+            : "ok",
       at: obs.at,
       durationMs: clock.now() - started,
       changes: recorded.changeIds.length,
       error: recorded.device.lastError,
     };
     options.onPolled?.(outcome);
-    if (!obs.reachable) {
+    if (!outcome.reachable) {
       logger.warn(
         { device: device.name, failures: recorded.device.consecutiveFailures, error: outcome.error },
-        "device unreachable",
+        outcome.status === "failed" ? "device poll failed" : "device unreachable",
       );
     } else {
       logger.debug({ device: device.name, changes: outcome.changes, ms: outcome.durationMs }, "polled");
@@ -199,7 +214,7 @@ export function createPoller(options: PollerOptions): Poller {
     },
 
     reload() {
-      repo.syncDevices(registrationsFromConfig(config));
+      repo.syncDevices(registrationsFromConfig(config), clock.now());
       polled = config.devices.filter((d) => d.via !== "prometheus");
       byName = new Map(polled.map((d) => [d.name.toLowerCase(), d]));
       if (!scheduled || jobs.length === 0) return;

@@ -1,69 +1,53 @@
-import cron from "node-cron";
 import type { Config } from "../config/schema.js";
 import { parseDuration } from "../lib/clock.js";
+import { cronProblem, DEFAULT_TIMEZONE, nextCronRuns, scheduleCron } from "../lib/cron.js";
 import { ConfigError } from "../lib/errors.js";
 import type { DeviceRegistration } from "./state-repo.js";
 
-/** Starts a repeating job; the poller's only contact with node-cron, so tests can drive ticks by hand. */
+/** Starts a repeating job; the poller's only contact with cron, so tests can drive ticks by hand. */
 export interface Scheduler {
   schedule(expression: string, tick: () => void): { stop(): void };
 }
 
-export const cronScheduler: Scheduler = {
-  schedule(expression, tick) {
-    const task = cron.schedule(expression, () => tick(), { name: `poll ${expression}` });
-    return {
-      stop() {
-        void task.stop();
-        void task.destroy();
-      },
-    };
-  },
-};
+/** Schedules on croner (src/lib/cron.ts) in the configured time zone. */
+export function createCronScheduler(timezone = DEFAULT_TIMEZONE): Scheduler {
+  return { schedule: (expression, tick) => scheduleCron(expression, tick, { timezone }) };
+}
 
 /**
  * The typical gap between runs of a cron expression, in ms: the median of the next few gaps, so an
  * office-hours schedule ("0 9-17 * * 1-5") counts as hourly rather than as its overnight gap.
  * Answers flag data older than twice this as stale.
  */
-export function scheduleIntervalMs(expression: string): number {
-  const task = cron.createTask(expression, () => {});
-  try {
-    const runs = task.getNextRuns(25).map((d) => d.getTime());
-    const gaps = runs.slice(1).map((t, i) => t - runs[i]!);
-    gaps.sort((a, b) => a - b);
-    return gaps[Math.floor(gaps.length / 2)] ?? 300_000;
-  } finally {
-    void task.destroy();
-  }
+export function scheduleIntervalMs(expression: string, timezone = DEFAULT_TIMEZONE): number {
+  const runs = nextCronRuns(expression, 25, Date.now(), timezone);
+  const gaps = runs.slice(1).map((t, i) => t - runs[i]!);
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)] ?? 300_000;
 }
 
 /** Checks every schedule in the config, naming the key of each bad one. */
 export function validateSchedules(config: Pick<Config, "polling" | "devices">): void {
   const problems: string[] = [];
-  if (!cron.validate(config.polling.schedule)) {
-    problems.push(
-      `polling.schedule: "${config.polling.schedule}" is not a cron expression (e.g. "*/5 * * * *")`,
-    );
-  }
+  const bad = cronProblem(config.polling.schedule);
+  if (bad) problems.push(`polling.schedule: ${bad} (e.g. "*/5 * * * *")`);
   config.devices.forEach((d, i) => {
-    if (d.poll_schedule !== undefined && !cron.validate(d.poll_schedule)) {
-      problems.push(`devices[${i}].poll_schedule (${d.name}): "${d.poll_schedule}" is not a cron expression`);
-    }
+    const problem = d.poll_schedule === undefined ? undefined : cronProblem(d.poll_schedule);
+    if (problem) problems.push(`devices[${i}].poll_schedule (${d.name}): ${problem}`);
   });
   if (problems.length > 0) throw new ConfigError("The polling schedule in the config is invalid.", problems);
 }
 
 /** The cache's view of each configured device, with the poll interval its schedule implies. */
 export function registrationsFromConfig(
-  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources">>,
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources" | "timezone">>,
 ): DeviceRegistration[] {
   validateSchedules(config);
   const intervals = new Map<string, number>();
   const intervalOf = (expr: string) => {
     let ms = intervals.get(expr);
     if (ms === undefined) {
-      ms = scheduleIntervalMs(expr);
+      ms = scheduleIntervalMs(expr, config.timezone);
       intervals.set(expr, ms);
     }
     return ms;

@@ -1,5 +1,6 @@
 import type { Store } from "../store/store.js";
 import { isPortDown } from "./diff.js";
+import { createScopeAggregates } from "./scope-aggregates.js";
 import type {
   ChangeEntry,
   DeviceStateRow,
@@ -21,9 +22,13 @@ export interface DeviceRegistration {
 
 /** The poller's write side of the device cache. Callers wrap load + apply in one `store.tx`. */
 export interface StateRepo {
-  /** Makes the cache's device list match the config: adds, updates, and drops removed devices. */
-  syncDevices(devices: DeviceRegistration[]): void;
-  /** Adds or updates these devices, leaving every other one alone (devices a source discovered). */
+  /**
+   * Makes the cache's device list match the config: adds and updates devices, and marks those no longer
+   * configured as removed (never deletes: their history stays until retention). Only the owner calls it.
+   * Returns the names newly marked removed.
+   */
+  syncDevices(devices: DeviceRegistration[], at: number): string[];
+  /** Adds or updates these devices (a removed one comes back), leaving every other one alone (devices a source discovered). */
   registerDevices(devices: DeviceRegistration[]): void;
   load(device: string): PreviousState | undefined;
   /** Writes one poll's rows and change-log entries; returns the change-log ids. */
@@ -148,7 +153,7 @@ export function createStateRepo(store: Store): StateRepo {
   const upsertDevice = db.prepare(`
     INSERT INTO device_state (name, host, site, poll_interval_ms) VALUES (@name, @host, @site, @pollIntervalMs)
     ON CONFLICT(name) DO UPDATE SET host = excluded.host, site = excluded.site,
-      poll_interval_ms = excluded.poll_interval_ms`);
+      poll_interval_ms = excluded.poll_interval_ms, removed_at = NULL`);
   const deleteTags = db.prepare("DELETE FROM device_tag WHERE device = ?");
   const insertTag = db.prepare("INSERT OR IGNORE INTO device_tag (tag, device) VALUES (?, ?)");
   const selectDevice = db.prepare("SELECT * FROM device_state WHERE name = ?");
@@ -183,20 +188,40 @@ export function createStateRepo(store: Store): StateRepo {
     INSERT INTO change_log (at, device, kind, object_key, old, new, detail)
     VALUES (@at, @device, @kind, @objectKey, @old, @new, @detail)`);
 
+  const registered = db.prepare<[string], string>(`
+    SELECT json_array(host, site, poll_interval_ms,
+      (SELECT json_group_array(tag) FROM (SELECT tag FROM device_tag WHERE device = name ORDER BY tag)))
+    FROM device_state WHERE name = ? AND removed_at IS NULL`);
+  const aggregates = createScopeAggregates(db);
+
   const register = (d: DeviceRegistration) => {
-    upsertDevice.run({ name: d.name, host: d.host, site: d.site ?? null, pollIntervalMs: d.pollIntervalMs });
-    deleteTags.run(d.name);
-    for (const tag of new Set(d.tags)) insertTag.run(tag, d.name);
+    const tags = [...new Set(d.tags)].sort();
+    // An unchanged registration (every start-up) writes nothing; a removed device comes back.
+    const wanted = JSON.stringify([d.host, d.site ?? null, d.pollIntervalMs, tags]);
+    if (registered.pluck().get(d.name) === wanted) return;
+    aggregates.track(d.name, () => {
+      upsertDevice.run({
+        name: d.name,
+        host: d.host,
+        site: d.site ?? null,
+        pollIntervalMs: d.pollIntervalMs,
+      });
+      deleteTags.run(d.name);
+      for (const tag of tags) insertTag.run(tag, d.name);
+    });
   };
 
   return {
-    syncDevices(devices) {
-      store.tx(() => {
+    syncDevices(devices, at) {
+      return store.tx(() => {
         for (const d of devices) register(d);
         const keep = new Set(devices.map((d) => d.name));
-        const known = db.prepare("SELECT name FROM device_state").pluck().all() as string[];
-        const drop = db.prepare("DELETE FROM device_state WHERE name = ?");
-        for (const name of known) if (!keep.has(name)) drop.run(name);
+        const present = db.prepare("SELECT name FROM device_state WHERE removed_at IS NULL").pluck().all();
+        const mark = db.prepare("UPDATE device_state SET removed_at = ? WHERE name = ?");
+        const removed = (present as string[]).filter((name) => !keep.has(name));
+        // Marked, never deleted; the aggregates drop it from every scope (see scope-aggregates.ts).
+        for (const name of removed) aggregates.track(name, () => mark.run(at, name));
+        return removed;
       });
     },
 
@@ -217,42 +242,46 @@ export function createStateRepo(store: Store): StateRepo {
     },
 
     apply(write) {
-      const d = write.device;
-      updateDevice.run({ ...d, reachable: d.reachable === null ? null : d.reachable ? 1 : 0 });
-      if (write.interfaces) {
-        for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
-        for (const r of write.interfaces.rows) {
-          putInterface.run({
-            ...r,
-            inOctets: r.inOctets.toString(),
-            outOctets: r.outOctets.toString(),
-            operDown: isPortDown(r) ? 1 : 0,
-          });
-        }
-      }
-      if (write.drives) {
-        for (const key of write.drives.removed) deleteDrive.run(d.name, key);
-        for (const r of write.drives.rows) {
-          putDrive.run({ ...r, detail: r.detail === null ? null : JSON.stringify(r.detail) });
-        }
-      }
-      if (write.storage) {
-        deleteStorage.run(d.name);
-        for (const s of write.storage) putStorage.run(s);
-      }
-      return write.changes.map((c: ChangeEntry) =>
-        Number(
-          insertChange.run({
-            at: c.at,
-            device: c.device,
-            kind: c.kind,
-            objectKey: c.objectKey,
-            old: c.old,
-            new: c.new,
-            detail: c.detail === undefined ? null : JSON.stringify(c.detail),
-          }).lastInsertRowid,
-        ),
-      );
+      return aggregates.track(write.device.name, () => applyRows(write));
     },
   };
+
+  function applyRows(write: PollWrite): number[] {
+    const d = write.device;
+    updateDevice.run({ ...d, reachable: d.reachable === null ? null : d.reachable ? 1 : 0 });
+    if (write.interfaces) {
+      for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
+      for (const r of write.interfaces.rows) {
+        putInterface.run({
+          ...r,
+          inOctets: r.inOctets.toString(),
+          outOctets: r.outOctets.toString(),
+          operDown: isPortDown(r) ? 1 : 0,
+        });
+      }
+    }
+    if (write.drives) {
+      for (const key of write.drives.removed) deleteDrive.run(d.name, key);
+      for (const r of write.drives.rows) {
+        putDrive.run({ ...r, detail: r.detail === null ? null : JSON.stringify(r.detail) });
+      }
+    }
+    if (write.storage) {
+      deleteStorage.run(d.name);
+      for (const s of write.storage) putStorage.run(s);
+    }
+    return write.changes.map((c: ChangeEntry) =>
+      Number(
+        insertChange.run({
+          at: c.at,
+          device: c.device,
+          kind: c.kind,
+          objectKey: c.objectKey,
+          old: c.old,
+          new: c.new,
+          detail: c.detail === undefined ? null : JSON.stringify(c.detail),
+        }).lastInsertRowid,
+      ),
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from "../lib/clock.js";
 import type { ReadinessCheck } from "../lib/ops/readiness.js";
 import type { Poller } from "../management/poller.js";
+import type { StoreHealth } from "../store/faults.js";
 import type { Store } from "../store/store.js";
 
 /**
@@ -20,11 +21,18 @@ export function chatCheck(state: () => { connected: boolean; detail: string }): 
 }
 
 /** The store takes a write: one row rewritten in a transaction (a read-only or full disk fails here). */
-export function storeCheck(store: Store, clock: Clock): ReadinessCheck {
+export function storeCheck(store: Store, clock: Clock, health?: StoreHealth): ReadinessCheck {
   return {
     name: "store",
     check: () => {
       if (!store.db.open) return { ok: false, detail: "the database is closed" };
+      // The retrying writers already saw the outage: say theirs (with since when) rather than probe again.
+      const state = health?.state();
+      if (state && !state.ok)
+        return {
+          ok: false,
+          detail: `not writable: ${state.reason ?? "store fault"}${state.since ? ` since ${new Date(state.since).toISOString()}` : ""} (${store.path})`,
+        };
       try {
         store.tx(() =>
           store.db.prepare("INSERT OR REPLACE INTO ops_probe (id, at) VALUES (1, ?)").run(clock.now()),

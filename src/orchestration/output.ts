@@ -34,8 +34,9 @@ export function createOutputPipe(
       let buf = pending[stream] + text;
       const nl = buf.lastIndexOf("\n");
       if (nl >= 0) {
-        out(buf.slice(0, nl + 1), stream);
-        buf = buf.slice(nl + 1);
+        const cut = heldFrom(buf, nl + 1);
+        out(buf.slice(0, cut), stream);
+        buf = buf.slice(cut);
       }
       if (buf.length > MAX_CHUNK + holdback) {
         out(buf.slice(0, buf.length - holdback), stream);
@@ -52,6 +53,31 @@ export function createOutputPipe(
     },
   };
 }
+
+/**
+ * Where the complete lines of `buf` (up to `end`) may be cut without splitting a secret that spans
+ * lines: an unterminated private key block, or trailing base64/hex lines (`base64` wraps at 76
+ * columns, so a secret's encoding may continue on the next line) wait for the next write.
+ */
+function heldFrom(buf: string, end: number): number {
+  const begin = buf.lastIndexOf("-----BEGIN ");
+  if (
+    begin >= 0 &&
+    /PRIVATE KEY-----/.test(buf.slice(begin, begin + 80)) &&
+    !buf.includes("-----END ", begin)
+  ) {
+    return begin;
+  }
+  let cut = end;
+  for (let held = 0; held < 2 && cut > 0; held++) {
+    const start = buf.lastIndexOf("\n", cut - 2) + 1;
+    if (!ENCODED_LINE.test(buf.slice(start, cut))) break;
+    cut = start;
+  }
+  return cut;
+}
+
+const ENCODED_LINE = /^[A-Za-z0-9+/_=-]{16,}\r?\n$/;
 
 export interface OutputWriterOptions {
   flushMs?: number;
@@ -82,6 +108,7 @@ export function createOutputWriter(
   let failures = 0;
   let lastFault: unknown;
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const arm = (ms: number) => {
     if (timer) return;
     timer = setTimeout(flush, ms);
@@ -134,6 +161,8 @@ export function createOutputWriter(
   };
   return {
     push(chunk: OutputChunk): void {
+      // After shutdown: output of a step already marked interrupted has nowhere to go.
+      if (closed) return;
       batch.push(chunk);
       heldBytes += Buffer.byteLength(chunk.text, "utf8");
       if (failures > 0) {
@@ -145,6 +174,13 @@ export function createOutputWriter(
     },
     /** Writes what is held; false when the store refused (the output stays held and is retried). */
     flush,
+    /** Writes what is held, then drops whatever comes later (the store is about to close). */
+    close(): void {
+      flush();
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
     /** The store fault that made the last flush fail. */
     lastFault: () => lastFault,
     /** Bytes waiting for the store. */

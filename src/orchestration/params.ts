@@ -1,3 +1,4 @@
+import { suggest } from "../chat/suggest.js";
 import { parseDuration } from "../lib/clock.js";
 import type { ParamSpec } from "./runbooks/schema.js";
 
@@ -57,7 +58,12 @@ export function checkParam(
       break;
     case "device": {
       const match = env.devices.find((d) => d.toLowerCase() === raw.trim().toLowerCase());
-      if (!match) return fail(`no configured device named "${raw}"`);
+      if (!match) {
+        const close = suggest(raw.trim(), env.devices);
+        return fail(
+          `no configured device named "${raw}"${close.length ? ` (did you mean ${close.join(", ")}?)` : ""}`,
+        );
+      }
       value = match;
       break;
     }
@@ -86,8 +92,10 @@ export function resolveParams(
   const known = Object.keys(specs);
   for (const name of Object.keys(input)) {
     if (!(name in specs)) {
+      const close = suggest(name, known, 1);
+      const hint = close.length ? ` (did you mean ${close[0]}? expected one of: ${known.join(", ")})` : "";
       errors.push(
-        `unknown parameter ${name}${known.length ? ` (expected one of: ${known.join(", ")})` : " (this runbook takes none)"}`,
+        `unknown parameter ${name}${hint || (known.length ? ` (expected one of: ${known.join(", ")})` : " (this runbook takes none)")}`,
       );
     }
   }

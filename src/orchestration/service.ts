@@ -13,6 +13,7 @@ import type { OutputRow } from "./journal.js";
 import type { DecisionResult } from "./journal-approvals.js";
 import type { FleetView } from "./management-port.js";
 import type { ProgressListener } from "./progress.js";
+import { gatesAfterChanges, readinessProblems } from "./readiness.js";
 import { createRunbookCatalog, type RunbookCatalog } from "./runbooks/catalog.js";
 import type { RunbookVersion } from "./runbooks/parse.js";
 import type { RunbookProblem } from "./runbooks/problems.js";
@@ -33,13 +34,13 @@ export interface OrchestrationService {
   problems(): RunbookProblem[];
   /** Resolved plan without gates; throws a UsageError listing every parameter or plan problem. */
   preview(runbook: string, params: Record<string, string>): Preview;
-  /** The plan plus every gate evaluated against management state now. Executes nothing. */
-  dryRun(
-    runbook: string,
-    params: Record<string, string>,
-  ): Promise<{ preview: Preview; gates: Map<string, GateCheck[]> }>;
-  /** An existing run's plan (the request message's "Details"), gates evaluated now. */
-  runPlan(runId: number): Promise<{ preview: Preview; gates: Map<string, GateCheck[]> }>;
+  /**
+   * The plan, every gate before the first state-changing step evaluated against management state now,
+   * and every problem that would stop the run (SSH settings, host keys, gate data). Executes nothing.
+   */
+  dryRun(runbook: string, params: Record<string, string>): Promise<PlanCheck>;
+  /** An existing run's plan (the request message's "Details"), checked the same way now. */
+  runPlan(runId: number): Promise<PlanCheck>;
   request(input: RequestInput): { run: RunRow; preview: Preview; approvalId?: number };
   /** An approver's decision (compare-and-set in the store); identity comes from the transport. */
   decide(input: { approvalId: number; user: ChatUser; decision: "approve" | "reject" }): DecisionResult;
@@ -70,7 +71,23 @@ export interface OrchestrationService {
   start(): RecoveryReport;
   /** Resolves when every run executing in this process has finished. */
   idle(): Promise<void>;
+  /** Stops sweeps and runbook watching (a run executing keeps going; see drain). */
   stop(): void;
+  /**
+   * Graceful stop: nothing new starts; runs executing here get `graceMs` to finish, then the rest
+   * are marked interrupted through the journal. Returns the ids of the runs interrupted.
+   */
+  drain(graceMs: number): Promise<number[]>;
+}
+
+export interface PlanCheck {
+  preview: Preview;
+  /** Gates evaluated now, by plan key. */
+  gates: Map<string, GateCheck[]>;
+  /** Gates after a state-changing step: checked when the run reaches them, not now. */
+  checkedWhenReached: Set<string>;
+  /** What would stop the run at a step however the gates turn out; a request with any is refused. */
+  problems: string[];
 }
 
 export interface OrchestrationDeps {
@@ -110,6 +127,10 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     logger: deps.logger,
     redactor: deps.redactor,
     runbook: (name) => getCatalog().get(name),
+    runbookNames: () =>
+      getCatalog()
+        .list()
+        .map((v) => v.name),
     devices,
     sleep,
     ...(deps.health ? { health: deps.health } : {}),
@@ -134,19 +155,21 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
   });
   let sweeper: NodeJS.Timeout | undefined;
 
-  /** Every gate of a plan evaluated against management state now (dry runs, "Details"). */
-  async function gatesNow(preview: Preview): Promise<Map<string, GateCheck[]>> {
+  /** A plan checked now (dry runs, requests, "Details"): gates before any change, and readiness. */
+  async function check(preview: Preview): Promise<PlanCheck> {
+    const checkedWhenReached = gatesAfterChanges(preview.plan);
     const gates = new Map<string, GateCheck[]>();
     for (const key of preview.plan.order) {
       const node = preview.plan.nodes.get(key)!;
-      if (node.kind !== "gate") continue;
+      if (node.kind !== "gate" || checkedWhenReached.has(key)) continue;
       try {
         gates.set(key, await evaluateGate(node, deps.fleet, deps.clock.now()));
       } catch (err) {
         gates.set(key, [{ condition: "management state", ok: false, detail: (err as Error).message }]);
       }
     }
-    return gates;
+    const problems = await readinessProblems(preview.plan, deps);
+    return { preview, gates, checkedWhenReached, problems };
   }
 
   return {
@@ -154,14 +177,8 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     runbook: (name) => getCatalog().get(name),
     problems: () => getCatalog().problems(),
     preview: (runbook, params) => engine.preview(runbook, params),
-    async dryRun(runbook, params) {
-      const preview = engine.preview(runbook, params);
-      return { preview, gates: await gatesNow(preview) };
-    },
-    async runPlan(runId) {
-      const preview = engine.planOfRun(runId);
-      return { preview, gates: await gatesNow(preview) };
-    },
+    dryRun: (runbook, params) => check(engine.preview(runbook, params)),
+    runPlan: (runId) => check(engine.planOfRun(runId)),
     request: (input) => engine.request(input),
     decide: (input) => engine.decide(input),
     cancel: (runId, user) => engine.cancel(runId, user),
@@ -214,6 +231,23 @@ export function createOrchestration(deps: OrchestrationDeps): OrchestrationServi
     stop() {
       if (sweeper) clearInterval(sweeper);
       catalog?.close();
+    },
+    async drain(graceMs) {
+      this.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        engine.idle().then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      const reason = finished
+        ? "opsbot stopped before this run could start"
+        : `opsbot stopped; steps still running after the ${Math.round(graceMs / 1000)}s shutdown grace have an unknown outcome. Check, then resume or abort.`;
+      const interrupted = engine.shutdown(reason);
+      if (interrupted.length > 0) deps.logger.warn({ runs: interrupted }, "runs interrupted at shutdown");
+      return interrupted;
     },
   };
 }

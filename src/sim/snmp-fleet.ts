@@ -9,7 +9,8 @@ import { type SimAgent, type SimDeviceSpec, type SimPort, startSimAgent } from "
  *   core-sw1    Catalyst 9300 48-port + 4 uplinks; Gi1/0/5 and Gi1/0/17 down, uplink Te1/1/2 down
  *   access-sw2  Aruba 2930F 24-port; port 3 down, port 12 admin down
  *   edge-sw3    Juniper EX2300 24-port on Junos 18.4R2-S3 (baseline: 21.4R3 or newer)
- *   db01        Dell server: HOST-RESOURCES disk sdb down, iDRAC physical disk 1 failed
+ *   db01        Dell server: HOST-RESOURCES disk sdb down, iDRAC physical disk 1 failed (the same
+ *               drives, by serial, as the SSH fleet's SMART /dev/sda and /dev/sdb)
  */
 export interface SimulatedFleet {
   /** Ready-to-use device configs (loopback host, the fleet's port and community). */
@@ -234,7 +235,7 @@ function fleetMembers(): FleetMember[] {
             state: 3,
             componentStatus: 3,
             model: "ST1200MM0099",
-            serial: "WFK0A1B2",
+            serial: "WD-WCC7K3333333",
             capacityMb: 1_144_064,
           },
           {
@@ -244,7 +245,7 @@ function fleetMembers(): FleetMember[] {
             state: 7,
             componentStatus: 5,
             model: "ST1200MM0099",
-            serial: "WFK0A1B3",
+            serial: "ZFN0GT4K",
             capacityMb: 1_144_064,
           },
         ],

@@ -34,6 +34,9 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
+    // Only takes effect on a new (empty) database: freed pages can then be returned with
+    // `PRAGMA incremental_vacuum` after pruning, instead of the file only ever growing.
+    db.pragma("auto_vacuum = INCREMENTAL");
     db.pragma("journal_mode = WAL");
   } catch (err) {
     throw new OpsbotError(

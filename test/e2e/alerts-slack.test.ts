@@ -1,15 +1,6 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSlackApp, type SlackApp } from "../../src/chat/slack/app.js";
-import { parseConfig } from "../../src/config/load.js";
-import { ManualClock, systemClock } from "../../src/lib/clock.js";
-import { silentLogger } from "../../src/lib/logger.js";
-import { type Core, createCore } from "../../src/main.js";
-import { createSnmpCollector, type SnmpCollector } from "../../src/management/collectors/snmp/index.js";
-import { createPoller, type Poller } from "../../src/management/poller.js";
-import { blockAction, type SlackEmulator, startSlackEmulator } from "../support/slack-emulator/index.js";
-import { type SnmpsimAgent, startSnmpsim } from "../support/snmp-agents.js";
-import { tempDir } from "../support/temp.js";
+import { type AlertsSlackBed, startAlertsSlackBed } from "../support/alerts-slack-bed.js";
+import { blockAction } from "../support/slack-emulator/index.js";
 
 /**
  * One alert all the way through Slack: a port flipped on snmpsimd's lab-switch → poller → alert engine →
@@ -18,64 +9,18 @@ import { tempDir } from "../support/temp.js";
  * recovery is said in its thread.
  */
 describe("alerts through Slack (emulator)", () => {
-  let sim: SnmpsimAgent;
-  let emu: SlackEmulator;
-  let app: SlackApp;
-  let core: Core;
-  let poller: Poller;
-  let collector: SnmpCollector;
-  let dir: ReturnType<typeof tempDir>;
-  const clock = new ManualClock();
+  let bed: AlertsSlackBed;
 
   beforeAll(async () => {
-    sim = await startSnmpsim({ fixtures: ["lab-switch"] });
-    emu = await startSlackEmulator({ rateLimits: { channelIntervalMs: 200 } });
-    dir = tempDir();
-    const lab = sim.device("lab-switch", { name: "lab-sw1", collect: ["system", "interfaces"] });
-    const config = parseConfig(
-      JSON.stringify({
-        roles: { oncall: ["U0BOB0001"] },
-        channels: { alerts: "C0ALERTS1" },
-        alerts: { rules: { port_down: { hold: "0" } }, ports: { explicit: ["lab-sw1:Gi1/0/5"] } },
-        devices: [{ ...lab, tags: ["network"] }],
-      }),
-      "test.yaml",
-      {},
-    );
-    app = createSlackApp({
-      settings: { mode: "socket", botToken: emu.botToken, appToken: emu.appToken, apiUrl: emu.apiUrl },
-      config,
-      clock: systemClock,
-      logger: silentLogger(),
-      channelIntervalMs: 200,
-    });
-    core = createCore({
-      config,
-      dbPath: join(dir.path, "opsbot.db"),
-      logger: silentLogger(),
-      chat: app.chat,
-      clock,
-    });
-    await app.start(core.router);
-    await emu.socket.waitForConnection();
-    collector = createSnmpCollector({ logger: silentLogger(), clock });
-    poller = createPoller({ collector, store: core.store, clock, logger: silentLogger(), config });
-    await poller.pollAll();
-    await core.alerts.process();
+    bed = await startAlertsSlackBed(5);
   }, 120_000);
 
   afterAll(async () => {
-    await sim?.setOperStatus("lab-switch", 5, "up").catch(() => {});
-    await poller?.stop();
-    collector?.close();
-    await app?.stop(2000);
-    await emu?.stop();
-    core?.close();
-    await sim?.stop();
-    dir?.cleanup();
+    await bed?.stop();
   });
 
   it("posts the alert, takes an Ack click, and announces recovery in the thread", async () => {
+    const { sim, emu, core, poller, clock } = bed;
     await sim.setOperStatus("lab-switch", 5, "down");
     clock.advance(60_000);
     await poller.pollAll();

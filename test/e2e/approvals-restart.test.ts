@@ -85,7 +85,8 @@ describe("a restart in the middle of a run", () => {
     child.stderr!.on("data", (d) => {
       out += String(d);
     });
-    await emu.waitFor("child bot ready", () => out.includes("ready") || child!.exitCode !== null, 30_000);
+    // Generous: the child compiles TypeScript on the fly, slow on a loaded machine.
+    await emu.waitFor("child bot ready", () => out.includes("ready") || child!.exitCode !== null, 120_000);
     expect(out).toContain("ready");
     await emu.socket.waitForConnection();
     const act = person(emu);

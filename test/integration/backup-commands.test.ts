@@ -56,8 +56,8 @@ describe("backup chat commands", { timeout: 60_000 }, () => {
 
     const list = (await ask("backups sw1")).text;
     expect(list).toContain("2 config versions of sw1");
-    expect(list).toMatch(/\n0 \| 2026-01-01 13:00 \| 0s ago \|/);
-    expect(list).toMatch(/\n1 \| 2026-01-01 12:00 \| 1h 0m ago \|/);
+    expect(list).toMatch(/\n0 \| 2026-01-01 13:00 UTC \| 0s ago \|/);
+    expect(list).toMatch(/\n1 \| 2026-01-01 12:00 UTC \| 1h 0m ago \|/);
     expect(list).toContain("Last backup 0s ago: ok");
 
     const diff = (await ask("backup diff sw1")).text;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../support/temp.js";
@@ -15,12 +15,12 @@ beforeAll(() => {
 });
 afterAll(() => dir.cleanup());
 
-function opsbot(args: string[], input?: string) {
+function opsbot(args: string[], input?: string, extraEnv: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: dir.path,
     input,
     encoding: "utf8",
-    env: { PATH: process.env.PATH, HOME: dir.path, OPSBOT_USER: "alice" },
+    env: { PATH: process.env.PATH, HOME: dir.path, OPSBOT_USER: "alice", ...extraEnv },
     timeout: 30_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -46,6 +46,26 @@ describe("opsbot CLI (spawned)", () => {
     const parsed = JSON.parse(r.stdout);
     expect(parsed.outcome).toBe("ok");
     expect(parsed.reply.blocks[0].fields).toContainEqual({ label: "User", value: "alice" });
+    expect(parsed.data).toMatchObject({ kind: "whoami", version: 1, user: { name: "alice" } });
+  });
+
+  it("the console chat logs to a file (path printed at start) unless --log-stderr", () => {
+    const config = join(dir.path, "one-device.yaml");
+    writeFileSync(
+      config,
+      "devices:\n  - { name: sw1, host: 127.0.0.1, snmp: { port: 9, community: x, timeout_ms: 100, retries: 0 } }\n",
+    );
+    const env = { OPSBOT_LOG_LEVEL: "info" };
+    const quiet = opsbot(["start", "--console", "--config", config], "fleet\nquit\n", env);
+    expect(quiet.code).toBe(0);
+    const logFile = join(dir.path, "data", "opsbot.log");
+    expect(quiet.stdout).toContain(`Logs: ${logFile}`);
+    expect(quiet.stdout).toContain("Fleet: 1 device");
+    expect(quiet.stdout + quiet.stderr).not.toContain('"app":"opsbot"');
+    expect(readFileSync(logFile, "utf8")).toContain('"msg":"poller started"');
+    const loud = opsbot(["start", "--console", "--log-stderr", "--config", config], "quit\n", env);
+    expect(loud.code).toBe(0);
+    expect(loud.stderr).toContain('"msg":"poller started"');
   });
 
   it("ask --as switches identity and roles come from the config", () => {

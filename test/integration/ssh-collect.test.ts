@@ -74,7 +74,6 @@ describe("SSH drive collection through the poller", { timeout: 60_000 }, () => {
     const drives = fleet.drives({ scope: { device: "db1" } }).items;
     expect(drives.map((d) => [d.key, d.status])).toEqual([
       ["mdadm:md1", "failed"],
-      ["mdadm:md1:sdb2", "failed"],
       ["mdadm:md3", "failed"],
       ["smart:/dev/sdb", "failed"],
       ["mdadm:md2", "warning"],
@@ -84,6 +83,9 @@ describe("SSH drive collection through the poller", { timeout: 60_000 }, () => {
     ]);
     const sdb = drives.find((d) => d.key === "smart:/dev/sdb")!;
     expect(sdb).toMatchObject({ model: "ST4000DM004-2CV104", serial: "ZFN0GT4K", source: "smart" });
+    // One disk, one row: md1's faulty member sdb2 is the same drive as SMART's /dev/sdb.
+    expect(sdb).toMatchObject({ name: "/dev/sdb", sources: ["mdadm", "smart"] });
+    expect(sdb.rawStatus).toMatch(/^mdadm: faulty \(F\) in md1; smart: /);
     expect(sdb.detail).toMatchObject({ reallocatedSectors: 3912, pendingSectors: 264, temperatureC: 41 });
     // First sight logs only what needs attention.
     const firstChanges = readChanges(mgmt.store, { device: "db1" });

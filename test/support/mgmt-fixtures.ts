@@ -30,7 +30,7 @@ export function registration(name: string, extra: Partial<DeviceRegistration> = 
 /** A store with the given devices registered, plus its repo. */
 export function seededRepo(store: Store, devices: DeviceRegistration[]): StateRepo {
   const repo = createStateRepo(store);
-  repo.syncDevices(devices);
+  repo.syncDevices(devices, 0);
   return repo;
 }
 

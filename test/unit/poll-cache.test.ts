@@ -293,17 +293,27 @@ describe("recording polls in the device cache", () => {
     expect(state.interfaces).toHaveLength(1);
     expect(state.interfaces[0]!.polledAt).toBe(T0);
     expect(state.device.lastError).toBe("interfaces: timeout");
+    // A partial poll does not refresh the device's data age: it goes stale if it keeps failing.
+    expect(state.device.lastOkAt).toBe(T0);
+    expect(state.device.lastPolledAt).toBe(T0 + FIVE_MIN);
     const storage = store.db.prepare("SELECT count(*) FROM storage_state").pluck().get();
     expect(storage).toBe(1);
   });
 
-  it("drops removed ports and devices removed from the config", () => {
+  it("drops removed ports; a device removed from the config is marked removed, its state kept", () => {
     recordPoll(store, repo, observation("core-sw1", T0, { interfaces: [port(1), port(2)] }));
     recordPoll(store, repo, observation("core-sw1", T0 + 1, { interfaces: [port(2)] }));
     expect(repo.load("core-sw1")!.interfaces.map((p) => p.ifIndex)).toEqual([2]);
-    repo.syncDevices([registration("srv1")]);
-    expect(repo.load("core-sw1")).toBeUndefined();
-    expect(store.db.prepare("SELECT count(*) FROM interface_state").pluck().get()).toBe(0);
+    expect(repo.syncDevices([registration("srv1")], T0 + 2)).toEqual(["core-sw1"]);
+    expect(repo.load("core-sw1")!.interfaces.map((p) => p.ifIndex)).toEqual([2]);
+    const removedAt = () =>
+      store.db.prepare("SELECT removed_at FROM device_state WHERE name = 'core-sw1'").pluck().get();
+    expect(removedAt()).toBe(T0 + 2);
+    // Marked once: a later sync without it keeps the first mark; back in the config clears it.
+    expect(repo.syncDevices([registration("srv1")], T0 + 3)).toEqual([]);
+    expect(removedAt()).toBe(T0 + 2);
+    repo.syncDevices([registration("srv1"), registration("core-sw1")], T0 + 4);
+    expect(removedAt()).toBeNull();
   });
 
   it("rejects a poll for a device that is not registered, writing nothing", () => {

@@ -202,8 +202,8 @@ describe("poller", () => {
       build();
     } catch (err) {
       expect((err as { details: string[] }).details).toEqual([
-        'polling.schedule: "every 5 minutes" is not a cron expression (e.g. "*/5 * * * *")',
-        'devices[0].poll_schedule (sw1): "*/61 * * *" is not a cron expression',
+        'polling.schedule: "every 5 minutes" is not a cron expression (it needs 5 fields: minute hour day-of-month month day-of-week) (e.g. "*/5 * * * *")',
+        'devices[0].poll_schedule (sw1): "*/61 * * *" is not a cron expression (it needs 5 fields: minute hour day-of-month month day-of-week)',
       ]);
     }
   });
@@ -239,7 +239,7 @@ describe("poller", () => {
     ).toBe(3);
   });
 
-  it("polls on a real node-cron schedule", async () => {
+  it("polls on a real cron (croner) schedule", async () => {
     const g = gatedCollector(clock);
     const cfg = config(["a"], { polling: { schedule: "* * * * * *", jitter_ms: 0, concurrency: 2 } });
     poller = createPoller({

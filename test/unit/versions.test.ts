@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compareVersions, parseVersion } from "../../src/management/versions.js";
+import { compareVersions, parseVersion } from "../../src/lib/versions.js";
+import { checkCompliance } from "../../src/management/compliance.js";
+import { evaluateGate } from "../../src/orchestration/steps/gate.js";
 
 /** Each pair is [older, newer]. */
 const ordered: Array<[string, string, string]> = [
@@ -48,9 +50,38 @@ describe("compareVersions", () => {
     expect(compareVersions(a, b)).toBe(0);
   });
 
-  it("treats a JunOS release without a build as any build of it", () => {
-    expect(compareVersions("21.4R3-S5.4", "21.4R3-S5")).toBe(0);
+  it("orders a JunOS build after the release without one, and builds among themselves", () => {
+    expect(compareVersions("21.4R3-S5", "21.4R3-S5.4")).toBe(-1);
+    expect(compareVersions("21.4R3-S5.4", "21.4R3-S5")).toBe(1);
     expect(compareVersions("21.4R3-S5.4", "21.4R3-S5.7")).toBe(-1);
+  });
+
+  it.each([
+    ["1.0-rc1", "1.0"],
+    ["21.4R3-S5", "21.4R3-S5.4"],
+    ["2.0beta", "2.0"],
+  ])("one order everywhere: %s < %s in compliance and in runbook gates", async (older, newer) => {
+    expect(compareVersions(older, newer)).toBe(-1);
+    expect(checkCompliance("X1", older, { X1: { min: newer } }).status).toBe("below");
+    expect(checkCompliance("X1", newer, { X1: { min: older } }).status).toBe("compliant");
+    // A runbook gate `firmware: { at_least }` on a device running `running`, read through the fleet port.
+    const gate = async (running: string, atLeast: string) => {
+      const node = {
+        step: { gate: { firmware: { at_least: atLeast } } },
+        on: { name: "d1" },
+        firmware: { atLeast },
+      };
+      const fleet = { firmwareVersion: async () => ({ value: running, at: 0 }) };
+      const [check] = await evaluateGate(node as never, fleet as never, 0);
+      return check!.ok;
+    };
+    expect(await gate(older, newer)).toBe(false);
+    expect(await gate(newer, older)).toBe(true);
+  });
+
+  it("an exact JunOS baseline without a build accepts any build of that release", () => {
+    expect(checkCompliance("MX", "21.4R3-S5.4", { MX: { exact: "21.4R3-S5" } }).status).toBe("compliant");
+    expect(checkCompliance("MX", "21.4R3-S6", { MX: { exact: "21.4R3-S5" } }).status).toBe("mismatch");
   });
 
   it("returns undefined when a side holds no version", () => {

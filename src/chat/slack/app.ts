@@ -54,7 +54,12 @@ export interface SlackApp {
   start(router: Router, options?: SlackStartOptions): Promise<{ botUserId: string; port?: number }>;
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
+  /** For /readyz: is Slack connected, and why not. */
   connection(): SlackConnection;
+  /** Stops receiving events and commands; the outbox keeps delivering. */
+  stopReceiving(): Promise<void>;
+  /** Delivers what is still queued (up to `drainMs`), then closes the outbox. */
+  drain(drainMs?: number): Promise<void>;
 }
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
@@ -155,9 +160,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     connection: () => connection,
     async stop(drainMs = 10_000) {
+      await this.stopReceiving();
+      await this.drain(drainMs);
+    },
+    async stopReceiving() {
       connection = { connected: false, detail: "Slack stopped" };
-      if (receiver) await receiver.stop();
-      else if (app) await app.stop();
+      const r = receiver;
+      const a = app;
+      receiver = undefined;
+      app = undefined;
+      if (r) await r.stop();
+      else if (a) await a.stop();
+    },
+    async drain(drainMs = 10_000) {
       const drained = await Promise.race([
         outbox.idle().then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref()),

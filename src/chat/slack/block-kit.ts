@@ -162,7 +162,7 @@ function toUnits(block: Block, index: number, opts: typeof DEFAULTS, files: Slac
     }
     case "code": {
       if (opts.allowFiles && block.text.length > opts.fileThreshold) {
-        const filename = `output-${index + 1}.txt`;
+        const filename = block.filename ?? `output-${index + 1}.txt`;
         files.push({ filename, title: "Output", content: block.text });
         return [fileNote("Output", `${block.text.split("\n").length} lines`, filename)];
       }

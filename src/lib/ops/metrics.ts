@@ -20,7 +20,7 @@ export interface OpsMetrics {
   readonly webhooks: Counter<"receiver" | "outcome">;
   /** Runbook step durations by outcome. */
   readonly stepSeconds: Histogram<"outcome">;
-  /** A gauge whose values are read from `collect` at every scrape. */
+  /** A gauge whose values are read from `collect` at every scrape (re-registering a name replaces it). */
   gauge(name: string, help: string, labelNames: string[], collect: () => GaugeSample[]): void;
   render(): Promise<string>;
   readonly contentType: string;
@@ -89,6 +89,8 @@ export function createOpsMetrics(options: { defaultMetrics?: boolean } = {}): Op
       registers,
     }),
     gauge(name, help, labelNames, collect) {
+      // A config reload builds a new core over the same registry: its gauge replaces the old one.
+      registry.removeSingleMetric(name);
       new Gauge({
         name,
         help,

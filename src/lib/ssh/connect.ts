@@ -55,6 +55,9 @@ export async function connectSsh(target: SshTarget, logger: Logger): Promise<Ssh
       client.end();
       reject(err);
     };
+    // Nagle + delayed ACK would hold every small SSH packet ~40 ms waiting for the peer's ACK; an
+    // exchange of short messages (each command) is exactly that case.
+    client.once("connect", () => client.setNoDelay(true));
     client.once("ready", () => {
       settled = true;
       resolve(client);

@@ -13,8 +13,10 @@ import { shellQuote } from "../shell.js";
  *   watchdog kills the session's process group. The command itself reads /dev/null (commands are not
  *   interactive: one that would prompt fails at once instead of hanging until its timeout);
  * - the target's own `timeout`, when it has one, a little longer than the local timer so the local timer
- *   normally wins and the result says timedOut. The probe `timeout -k 5 1 true` both detects it and
- *   checks it takes GNU/modern BusyBox arguments; without it the command runs unwrapped.
+ *   normally wins and the result says timedOut. Whether the target has one that takes GNU/modern BusyBox
+ *   arguments is probed once per connection (TIMEOUT_PROBE, see runner.ts), not before every command:
+ *   each probe is one more process on the target and a few ms on every step. Without it the command
+ *   runs unwrapped.
  *
  * The command runs under `sh -c`. Targets with shell "none" (network OS CLIs such as IOS or JunOS,
  * which are not a POSIX shell) get the command verbatim: only the local timer and the signal apply.
@@ -34,14 +36,29 @@ const REMOTE_KILL_AFTER_S = 5;
 const WATCHDOG =
   "exec 3<&0; { read -r _ <&3; kill -0 $$ 2>/dev/null && kill -KILL 0; } </dev/null >/dev/null 2>&1 & exec 3<&-;";
 
-export function remoteCommand(command: string, shell: RemoteShell, timeoutMs: number | undefined): string {
+/** Exits 0 when the target has a `timeout` that takes `-k` (GNU coreutils, modern BusyBox). */
+export const TIMEOUT_PROBE = `timeout -k ${REMOTE_KILL_AFTER_S} 1 true </dev/null >/dev/null 2>&1`;
+
+/**
+ * The line sent for `command`. `remoteTimeout`: the connection's probe found a usable `timeout`
+ * (ignored without a time limit or on shell "none").
+ */
+export function remoteCommand(
+  command: string,
+  shell: RemoteShell,
+  timeoutMs: number | undefined,
+  remoteTimeout: boolean,
+): string {
   if (shell === "none") return command;
   const quoted = shellQuote(command);
-  if (timeoutMs === undefined || timeoutMs <= 0) return `${WATCHDOG} exec sh -c ${quoted} </dev/null`;
+  if (timeoutMs === undefined || timeoutMs <= 0 || !remoteTimeout) {
+    return `${WATCHDOG} exec sh -c ${quoted} </dev/null`;
+  }
   const seconds = Math.ceil(timeoutMs / 1000) + REMOTE_GRACE_S;
-  return (
-    `${WATCHDOG} if timeout -k ${REMOTE_KILL_AFTER_S} 1 true >/dev/null 2>&1; ` +
-    `then exec timeout -k ${REMOTE_KILL_AFTER_S} ${seconds} sh -c ${quoted} </dev/null; ` +
-    `else exec sh -c ${quoted} </dev/null; fi`
-  );
+  return `${WATCHDOG} exec timeout -k ${REMOTE_KILL_AFTER_S} ${seconds} sh -c ${quoted} </dev/null`;
+}
+
+/** Does this command line need the connection's TIMEOUT_PROBE answer? */
+export function needsTimeoutProbe(shell: RemoteShell, timeoutMs: number | undefined): boolean {
+  return shell !== "none" && timeoutMs !== undefined && timeoutMs > 0;
 }

@@ -4,7 +4,8 @@ import type { Logger } from "../logger.js";
 import { connectSsh } from "./connect.js";
 import { ChannelOpenError, execOnClient } from "./exec-channel.js";
 import { type PoolStats, SshPool } from "./pool.js";
-import { remoteCommand } from "./remote-command.js";
+import { needsTimeoutProbe, remoteCommand } from "./remote-command.js";
+import { createTimeoutProbe } from "./timeout-probe.js";
 import type { ExecOptions, ExecResult, SshRunner, SshTarget } from "./types.js";
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
@@ -38,6 +39,7 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
     maxChannels: options.maxChannelsPerHost ?? 4,
     idleMs: options.idleMs ?? 30_000,
   });
+  const remoteTimeout = createTimeoutProbe(clock);
 
   async function exec(
     target: SshTarget,
@@ -47,7 +49,7 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
     const timeoutMs = execOptions.timeoutMs ?? target.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const maxOutputBytes = execOptions.maxOutputBytes ?? target.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     if (execOptions.signal?.aborted) return abortedBeforeStart();
-    const line = remoteCommand(command, target.shell ?? "posix", timeoutMs);
+    const shell = target.shell ?? "posix";
     const channelOptions = {
       timeoutMs,
       maxOutputBytes,
@@ -61,6 +63,8 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
       try {
         return await pool.with(target, async (lease) => {
           try {
+            const wrap = needsTimeoutProbe(shell, timeoutMs) && (await remoteTimeout(lease.client));
+            const line = remoteCommand(command, shell, timeoutMs, wrap);
             return await execOnClient(lease.client, line, channelOptions);
           } catch (err) {
             if (err instanceof ChannelOpenError) lease.discard();

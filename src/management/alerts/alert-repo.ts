@@ -13,7 +13,8 @@ export interface AlertGroup {
 
 export interface Silence {
   id: number;
-  targetKind: "device" | "tag" | "rule";
+  /** device_rule: one rule on one device, target "DEVICE:RULE" (the alert message's Silence button). */
+  targetKind: "device" | "tag" | "rule" | "device_rule";
   target: string;
   reason: string;
   createdBy: string;

@@ -1,5 +1,6 @@
-import { context, type Reply, reply, table, text } from "../../chat/reply.js";
+import { context, dataOf, iso, type Reply, reply, table, text, withData } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
+import { alertData } from "../answer-data.js";
 import type { Silence } from "./alert-repo.js";
 import { objectLabel } from "./render.js";
 import { RULE_TITLES } from "./rules.js";
@@ -10,7 +11,12 @@ const MAX_ROWS = 50;
 /** Open alerts as a table; silenced and in-maintenance ones say so. */
 export function alertsTable(alerts: Alert[], now: number, scope?: string): Reply {
   const where = scope ? ` for ${scope}` : "";
-  if (alerts.length === 0) return reply(text(`No open alerts${where}.`));
+  const data = dataOf("alerts", {
+    scope: scope ?? null,
+    total: alerts.length,
+    alerts: alerts.map(alertData),
+  });
+  if (alerts.length === 0) return withData(reply(text(`No open alerts${where}.`)), data);
   const rows = alerts
     .slice(0, MAX_ROWS)
     .map((a) => [
@@ -24,30 +30,47 @@ export function alertsTable(alerts: Alert[], now: number, scope?: string): Reply
       [a.ackedBy ? `acked by ${a.ackedBy}` : "", a.suppressed ?? ""].filter((s) => s !== "").join("; "),
     ]);
   const more = alerts.length > MAX_ROWS ? ` (first ${MAX_ROWS})` : "";
-  return reply(
-    table(
-      ["id", "device", "rule", "object", "value", "status", "for", "note"],
-      rows,
-      `${alerts.length} open alerts${where}${more}`,
+  return withData(
+    reply(
+      table(
+        ["id", "device", "rule", "object", "value", "status", "for", "note"],
+        rows,
+        `${alerts.length} open alerts${where}${more}`,
+      ),
+      context("`ack <id>` acknowledges one; `silence <device|tag|rule> <duration> [reason]` quiets a group."),
     ),
-    context("`ack <id>` acknowledges one; `silence <device|tag|rule> <duration> [reason]` quiets a group."),
+    data,
   );
 }
 
 export function silencesTable(silences: Silence[], now: number): Reply {
-  if (silences.length === 0) return reply(text("No active silences."));
-  return reply(
-    table(
-      ["id", "target", "reason", "by", "ends in"],
-      silences.map((s) => [
-        `#${s.id}`,
-        `${s.targetKind}:${s.target}`,
-        s.reason,
-        s.createdBy,
-        formatDuration(s.expiresAt - now),
-      ]),
-      `${silences.length} active`,
+  const data = dataOf("silences", {
+    silences: silences.map((s) => ({
+      id: s.id,
+      targetKind: s.targetKind,
+      target: s.target,
+      reason: s.reason,
+      createdBy: s.createdBy,
+      createdAt: iso(s.createdAt),
+      expiresAt: iso(s.expiresAt),
+    })),
+  });
+  if (silences.length === 0) return withData(reply(text("No active silences.")), data);
+  return withData(
+    reply(
+      table(
+        ["id", "target", "reason", "by", "ends in"],
+        silences.map((s) => [
+          `#${s.id}`,
+          `${s.targetKind}:${s.target}`,
+          s.reason,
+          s.createdBy,
+          formatDuration(s.expiresAt - now),
+        ]),
+        `${silences.length} active`,
+      ),
+      context("`unsilence <id>` ends one early."),
     ),
-    context("`unsilence <id>` ends one early."),
+    data,
   );
 }

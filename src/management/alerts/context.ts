@@ -58,7 +58,7 @@ export function createAlertContext(config: Config, store: Store): AlertContext {
       const openWindows = (now: number) => {
         if (now !== openAt) {
           openAt = now;
-          open = a.maintenance.filter((w) => isOpen(w, now));
+          open = a.maintenance.filter((w) => isOpen(w, now, config.timezone));
         }
         return open;
       };
@@ -77,10 +77,12 @@ export function createAlertContext(config: Config, store: Store): AlertContext {
               x.expiresAt > now &&
               ((x.targetKind === "device" && lower(x.target) === lower(alert.device)) ||
                 (x.targetKind === "rule" && x.target === alert.rule) ||
+                (x.targetKind === "device_rule" &&
+                  lower(x.target) === lower(`${alert.device}:${alert.rule}`)) ||
                 (x.targetKind === "tag" && f.tags.some((t) => lower(t) === lower(x.target)))),
           );
           if (s) return `silenced (#${s.id}, ${s.reason})`;
-          const w = activeWindow(openWindows(now), f, now);
+          const w = activeWindow(openWindows(now), f, now, config.timezone);
           return w ? `in maintenance (${w.name})` : null;
         },
       };

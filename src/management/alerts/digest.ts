@@ -1,5 +1,6 @@
 import { context, heading, type Reply, table, text } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
+import { formatDate } from "../../lib/time-format.js";
 import type { Silence } from "./alert-repo.js";
 import { objectLabel } from "./render.js";
 import { RULE_TITLES } from "./rules.js";
@@ -9,7 +10,7 @@ const MAX_ROWS = 50;
 
 /** The daily digest: what is open (including what is silenced or in maintenance), what recovered. */
 export function renderDigest(open: Alert[], recovered: Alert[], silences: Silence[], now: number): Reply {
-  const blocks = [heading(`Alert digest — ${new Date(now).toISOString().slice(0, 10)}`)];
+  const blocks = [heading(`Alert digest — ${formatDate(now)}`)];
   if (open.length === 0) blocks.push(text("No open alerts."));
   else {
     const rows = open

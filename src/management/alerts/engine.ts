@@ -11,6 +11,7 @@ import { classify } from "./classify.js";
 import { type AlertContext, createAlertContext } from "./context.js";
 import { applyEvent, type DecideContext, tick } from "./decide.js";
 import { createErrorSampler, errorRateEvent } from "./error-rate.js";
+import { type DeviceVersion, firmwareLevelEvents } from "./firmware-level.js";
 import { objectLabel, renderGroup } from "./render.js";
 import { type Alert, alertKey, type Effect } from "./types.js";
 
@@ -52,6 +53,10 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   const ctx = createAlertContext(deps.config, store);
   const batchSize = deps.batchSize ?? 5000;
   const sampler = createErrorSampler(store, ctx.classify);
+  const versions = store.db.prepare(
+    `SELECT name AS device, model, software_rev AS softwareRev, firmware_rev AS firmwareRev
+       FROM device_state WHERE model IS NOT NULL`,
+  );
   /** Open alerts by key: the working set, reloaded from the store at start. */
   const active = new Map<string, Alert>();
   /**
@@ -80,6 +85,18 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       } catch (err) {
         // One malformed row must not stall the log behind it: skip it, loudly.
         logger.error({ err, change: c.id }, "change-log row skipped by the alert engine");
+      }
+    }
+    if (ctx.rules.firmware_drift.enabled) {
+      for (const ev of firmwareLevelEvents(
+        versions.all() as DeviceVersion[],
+        deps.config.firmware_baselines,
+        current,
+        now,
+      )) {
+        const r = applyEvent(current(ev.key), ev, now, d);
+        if (r.changed && r.alert) staged.set(r.alert.key, r.alert);
+        effects.push(...r.effects);
       }
     }
     const sampledUpTo = repo.cursor(SAMPLES);
@@ -125,7 +142,12 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       else active.set(a.key, stored);
       return stored;
     };
-    for (const a of staged.values()) save(a);
+    for (const a of staged.values()) {
+      // A silence or window starting or ending changes what the message shows (and its buttons).
+      const before = active.get(a.key);
+      if (before && before.suppressed !== a.suppressed && a.groupId !== null) repo.markDirty(a.groupId);
+      save(a);
+    }
     for (const e of effects) {
       let a = staged.get(e.alert.key) ?? e.alert;
       if (e.type === "announce") {
@@ -199,7 +221,9 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   ): Promise<void> {
     for (const g of groups) {
       const members = repo.members(g.id);
-      const reply = redact(renderGroup(g, members, ctx.rules[g.rule], now));
+      // What the message is about (device, ports, who acked) is a name, never redacted.
+      const names = [g.device, ...members.flatMap((m) => [m.device, m.object, m.ackedBy ?? ""])];
+      const reply = redact(renderGroup(g, members, ctx.rules[g.rule], now), names);
       const closed = members.every((m) => m.status === "resolved") ? now : null;
       try {
         let ts = g.ts;
@@ -219,7 +243,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       const g = repo.group(n.groupId);
       if (!g?.ts) continue; // its message is not out yet: the next pass posts the note
       try {
-        await chat.post(g.channel, redact({ blocks: [text(n.text)] }), { threadTs: g.ts });
+        await chat.post(g.channel, redact({ blocks: [text(n.text)] }, [g.device]), { threadTs: g.ts });
         counts.posts++;
         repo.notePosted(n.id);
       } catch (err) {
@@ -228,20 +252,21 @@ export function createAlertEngine(deps: AlertEngineDeps) {
     }
   }
 
-  function redact(reply: Reply): Reply {
+  function redact(reply: Reply, names: string[]): Reply {
     const r = deps.redactor;
     if (!r) return reply;
+    const clean = (t: string) => r.redact(t, names);
     const block = (b: Block): Block => {
       switch (b.type) {
         case "heading":
         case "text":
         case "context":
         case "code":
-          return { ...b, text: r.redact(b.text) };
+          return { ...b, text: clean(b.text) };
         case "table":
-          return { ...b, rows: b.rows.map((row) => row.map((cell) => r.redact(cell))) };
+          return { ...b, rows: b.rows.map((row) => row.map(clean)) };
         case "fields":
-          return { ...b, fields: b.fields.map((f) => ({ label: f.label, value: r.redact(f.value) })) };
+          return { ...b, fields: b.fields.map((f) => ({ label: f.label, value: clean(f.value) })) };
         default:
           return b;
       }

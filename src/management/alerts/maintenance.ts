@@ -1,6 +1,6 @@
 import type { AlertsConfig } from "../../config/alerts-schema.js";
 import { parseDuration } from "../../lib/clock.js";
-import { cronMatches, parseCron } from "../../lib/cron.js";
+import { DEFAULT_TIMEZONE, lastCronStart } from "../../lib/cron.js";
 
 type Window = AlertsConfig["maintenance"][number];
 
@@ -11,8 +11,13 @@ export interface DeviceFacts {
 }
 
 /** The maintenance window covering the device at `now`, if any (first in config order). */
-export function activeWindow(windows: readonly Window[], d: DeviceFacts, now: number): Window | undefined {
-  return windows.find((w) => covers(w, d) && isOpen(w, now));
+export function activeWindow(
+  windows: readonly Window[],
+  d: DeviceFacts,
+  now: number,
+  timezone = DEFAULT_TIMEZONE,
+): Window | undefined {
+  return windows.find((w) => covers(w, d) && isOpen(w, now, timezone));
 }
 
 function covers(w: Window, d: DeviceFacts): boolean {
@@ -26,16 +31,11 @@ function covers(w: Window, d: DeviceFacts): boolean {
   );
 }
 
-export function isOpen(w: Window, now: number): boolean {
+export function isOpen(w: Window, now: number, timezone = DEFAULT_TIMEZONE): boolean {
   if (w.start !== undefined && w.end !== undefined)
     return now >= Date.parse(w.start) && now < Date.parse(w.end);
   if (w.cron === undefined || w.duration === undefined) return false;
   const length = parseDuration(w.duration) ?? 0;
   // Open when the cron expression matched a minute within the last `length`.
-  const minute = 60_000;
-  const first = Math.floor((now - length) / minute) + 1;
-  const last = Math.floor(now / minute);
-  const cron = parseCron(w.cron);
-  for (let m = last; m >= first; m--) if (cronMatches(cron, m * minute)) return true;
-  return false;
+  return lastCronStart(w.cron, now, length, timezone) !== undefined;
 }

@@ -1,5 +1,6 @@
 import { type Block, type Button, buttons, context, heading, type Reply, text } from "../../chat/reply.js";
 import { formatDuration } from "../../lib/clock.js";
+import { formatDateTime } from "../../lib/time-format.js";
 import type { AlertGroup } from "./alert-repo.js";
 import { RULE_TITLES } from "./rules.js";
 import type { Alert, RuleSettings } from "./types.js";
@@ -59,14 +60,22 @@ export function renderGroup(group: AlertGroup, members: Alert[], rule: RuleSetti
 
   const blocks: Block[] = [heading(head), text(lines.join("\n") || "(nothing to show)")];
   const acked = open.length > 0 && open.every((a) => a.ackedBy !== null);
-  const notes = [`severity ${worst}`, `opened ${new Date(group.openedAt).toISOString().slice(0, 16)}Z`];
+  const notes = [`severity ${worst}`, `opened ${formatDateTime(group.openedAt)}`];
   if (acked) notes.push("acknowledged");
   blocks.push(context(notes.join(" · ")));
 
   if (open.length > 0) {
     const list: Button[] = [];
     if (!acked) list.push({ actionId: ACTION_ACK, label: "Ack", value: String(group.id) });
-    list.push({ actionId: ACTION_SILENCE, label: "Silence 1h", value: `device:${group.device}:1h` });
+    // What the message is about: this rule on this device. Once every open alert is silenced the
+    // button is gone (the silence re-renders the message).
+    const silenced = open.every((a) => a.suppressed?.startsWith("silenced"));
+    if (!silenced)
+      list.push({
+        actionId: ACTION_SILENCE,
+        label: "Silence 1h",
+        value: `device_rule:${group.device}:${group.rule}:1h`,
+      });
     const withRunbook = rule.runbook ? open[0] : undefined;
     if (withRunbook && rule.runbook)
       list.push({

@@ -1,8 +1,9 @@
-import cron from "node-cron";
 import type { Reply } from "../../chat/reply.js";
+import { suggest } from "../../chat/suggest.js";
 import { RULE_NAMES } from "../../config/alerts-schema.js";
 import type { ChatUser } from "../../lib/actor.js";
-import { parseDuration } from "../../lib/clock.js";
+import { formatDuration, parseDuration } from "../../lib/clock.js";
+import { scheduleCron } from "../../lib/cron.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
 import type { Silence } from "./alert-repo.js";
 import { acknowledge } from "./decide.js";
@@ -20,7 +21,14 @@ export interface AlertService {
   ack(id: number, user: ChatUser): Promise<Alert>;
   /** The Ack button: every open alert of a message. */
   ackGroup(groupId: number, user: ChatUser): Promise<Alert[]>;
-  silence(input: { target: string; duration: string; reason: string; user: ChatUser }): Promise<Silence>;
+  /** Longer than `alerts.max_silence` only with `force`; an unknown device or tag is refused. */
+  silence(input: {
+    target: string;
+    duration: string;
+    reason: string;
+    user: ChatUser;
+    force?: boolean;
+  }): Promise<Silence>;
   silences(): Silence[];
   unsilence(id: number, user: ChatUser): Promise<Silence>;
   /** The runbook a rule suggests for an alert, with {device}/{object} filled in. */
@@ -58,10 +66,14 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
       const sorted = all.sort((x, y) => x.id - y.id);
       if (!filter) return sorted;
       const f = filter.toLowerCase();
-      return sorted.filter(
-        (a) =>
-          a.device.toLowerCase() === f || context.facts(a.device).tags.some((t) => t.toLowerCase() === f),
-      );
+      return sorted.filter((a) => {
+        const facts = context.facts(a.device);
+        return (
+          a.device.toLowerCase() === f ||
+          facts.tags.some((t) => t.toLowerCase() === f) ||
+          facts.site?.toLowerCase() === f
+        );
+      });
     },
     get: (id) => repo.byId(id),
     async ack(id, user) {
@@ -88,10 +100,16 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
       });
       return result;
     },
-    async silence({ target, duration, reason, user }) {
+    async silence({ target, duration, reason, user, force }) {
       const ms = parseDuration(duration);
       if (ms === undefined || ms <= 0)
         throw new UsageError(`"${duration}" is not a duration; use e.g. 30m, 2h or 1d.`);
+      const max = parseDuration(config.alerts.max_silence) ?? 7 * 86_400_000;
+      if (ms > max && !force)
+        throw new UsageError(
+          `A silence of ${formatDuration(ms)} is longer than alerts.max_silence (${config.alerts.max_silence}): a forgotten silence hides real alerts.`,
+          ["Add `--force` if you mean it, or pick a shorter duration."],
+        );
       const resolved = resolveTarget(target);
       const now = clock.now();
       const { result } = await engine.mutate(() => {
@@ -136,7 +154,7 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
       run();
       const d = config.alerts.digest;
       if (d) {
-        digestTask = cron.schedule(
+        digestTask = scheduleCron(
           d.schedule,
           () => {
             const channel = config.channels[d.channel] ?? d.channel;
@@ -144,7 +162,7 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
               .post(channel, service.digest())
               .catch((err: unknown) => deps.logger.warn({ err }, "alert digest not delivered"));
           },
-          { name: "alert digest", timezone: "UTC" },
+          { name: "alert digest", timezone: config.timezone },
         );
       }
     },
@@ -157,21 +175,45 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
 
   /** "tag:core", "rule:port_down", "device:sw1", or a bare device, tag or rule name (in that order). */
   function resolveTarget(target: string): { targetKind: Silence["targetKind"]; target: string } {
+    const names = config.devices.map((d) => d.name);
+    const tags = [...new Set(config.devices.flatMap((d) => d.tags))];
+    const find = (list: string[], word: string) => list.find((n) => n.toLowerCase() === word.toLowerCase());
+    // A silence over a name nothing carries would read as accepted and hide nothing: refuse it.
+    const unknown = (what: string, word: string, candidates: string[]) => {
+      const close = suggest(word, candidates);
+      return new NotFoundError(
+        `No ${what} named "${word}".`,
+        close.length > 0
+          ? [`Did you mean ${close.join(", ")}?`]
+          : [`Use device:NAME, tag:NAME or rule:NAME (rules: ${RULE_NAMES.join(", ")}).`],
+      );
+    };
+    const pair = /^device_rule:([^:]+):([^:]+)$/i.exec(target);
+    if (pair) {
+      const device = config.devices.find((d) => d.name.toLowerCase() === pair[1]!.toLowerCase());
+      if (!device) throw unknown("device", pair[1]!, names);
+      if (!RULE_NAMES.includes(pair[2] as RuleName))
+        throw new UsageError(`No rule "${pair[2]}". Rules: ${RULE_NAMES.join(", ")}.`);
+      return { targetKind: "device_rule", target: `${device.name}:${pair[2]}` };
+    }
     const m = /^(device|tag|rule):(.+)$/i.exec(target);
     if (m) {
       const kind = m[1]!.toLowerCase() as Silence["targetKind"];
-      if (kind === "rule" && !RULE_NAMES.includes(m[2] as RuleName))
-        throw new UsageError(`No rule "${m[2]}". Rules: ${RULE_NAMES.join(", ")}.`);
-      return { targetKind: kind, target: m[2]! };
+      const word = m[2]!;
+      if (kind === "rule") {
+        if (!RULE_NAMES.includes(word as RuleName)) throw unknown("rule", word, [...RULE_NAMES]);
+        return { targetKind: kind, target: word };
+      }
+      const found = find(kind === "device" ? names : tags, word);
+      if (!found) throw unknown(kind, word, kind === "device" ? names : tags);
+      return { targetKind: kind, target: found };
     }
-    const device = config.devices.find((d) => d.name.toLowerCase() === target.toLowerCase());
-    if (device) return { targetKind: "device", target: device.name };
-    if (config.devices.some((d) => d.tags.some((t) => t.toLowerCase() === target.toLowerCase())))
-      return { targetKind: "tag", target };
+    const device = find(names, target);
+    if (device) return { targetKind: "device", target: device };
+    const tag = find(tags, target);
+    if (tag) return { targetKind: "tag", target: tag };
     if (RULE_NAMES.includes(target as RuleName)) return { targetKind: "rule", target };
-    throw new UsageError(
-      `"${target}" is not a device, tag or rule. Use device:NAME, tag:NAME or rule:NAME (rules: ${RULE_NAMES.join(", ")}).`,
-    );
+    throw unknown("device, tag or rule", target, [...names, ...tags, ...RULE_NAMES]);
   }
 
   return service;

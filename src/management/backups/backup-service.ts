@@ -1,17 +1,28 @@
-import { createTwoFilesPatch, diffLines } from "diff";
-import cron from "node-cron";
+import { createRequire } from "node:module";
 import type { Config, DeviceConfig } from "../../config/schema.js";
 import type { Clock } from "../../lib/clock.js";
+import { cronProblem } from "../../lib/cron.js";
 import { ConfigError, OpsbotError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Redactor } from "../../lib/redact.js";
 import { sshTargetFor } from "../../lib/ssh/target.js";
 import type { SshRunner } from "../../lib/ssh/types.js";
 import type { Store } from "../../store/store.js";
-import { cronScheduler, type Scheduler } from "../schedule.js";
+import { createCronScheduler, type Scheduler } from "../schedule.js";
 import { createBackupRepo } from "./backup-repo.js";
 import { BUILTIN_MASKS, compilePatterns, type NormalizeOptions, normalizeConfig } from "./normalize.js";
 import type { BackupDiff, BackupOutcome, BackupService, BackupVersionInfo } from "./types.js";
+
+/**
+ * `diff` (19 modules) loads on the first backup diff, not with every process that builds the
+ * backup service: `opsbot ask help` never compares configs. Synchronous, so diff() stays synchronous.
+ */
+const requireLazily = createRequire(import.meta.url);
+let diffLib: typeof import("diff") | undefined;
+const textDiff = (): typeof import("diff") => {
+  diffLib ??= requireLazily("diff") as typeof import("diff");
+  return diffLib;
+};
 
 /** A config larger than this is refused rather than stored truncated. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -22,7 +33,7 @@ export interface BackupServiceOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "devices" | "backups">;
+  config: Pick<Config, "devices" | "backups"> & Partial<Pick<Config, "timezone">>;
   env?: NodeJS.ProcessEnv;
   redactor?: Redactor;
   scheduler?: Scheduler;
@@ -46,7 +57,7 @@ export interface ScheduledBackupService extends BackupService {
 export function createBackupService(options: BackupServiceOptions): ScheduledBackupService {
   const { ssh, store, clock, logger, config } = options;
   const repo = createBackupRepo(store);
-  const scheduler = options.scheduler ?? cronScheduler;
+  const scheduler = options.scheduler ?? createCronScheduler(config.timezone);
   validateBackupSchedules(config);
   let profiled: DeviceConfig[] = [];
   let byName = new Map<string, DeviceConfig>();
@@ -200,7 +211,7 @@ export function createBackupService(options: BackupServiceOptions): ScheduledBac
     const patch =
       from.sha256 === to.sha256
         ? ""
-        : createTwoFilesPatch(
+        : textDiff().createTwoFilesPatch(
             `${device}@${back}`,
             `${device}@0`,
             from.content,
@@ -251,16 +262,12 @@ export function createBackupService(options: BackupServiceOptions): ScheduledBac
 /** Names the key of every bad backup schedule at once. */
 export function validateBackupSchedules(config: Pick<Config, "devices" | "backups">): void {
   const problems: string[] = [];
-  if (!cron.validate(config.backups.schedule)) {
-    problems.push(
-      `backups.schedule: "${config.backups.schedule}" is not a cron expression (e.g. "0 2 * * *")`,
-    );
-  }
+  const bad = cronProblem(config.backups.schedule);
+  if (bad) problems.push(`backups.schedule: ${bad} (e.g. "0 2 * * *")`);
   config.devices.forEach((d, i) => {
     const expr = d.backup?.schedule;
-    if (expr !== undefined && !cron.validate(expr)) {
-      problems.push(`devices[${i}].backup.schedule (${d.name}): "${expr}" is not a cron expression`);
-    }
+    const problem = expr === undefined ? undefined : cronProblem(expr);
+    if (problem) problems.push(`devices[${i}].backup.schedule (${d.name}): ${problem}`);
   });
   if (problems.length > 0) throw new ConfigError("A backup schedule in the config is invalid.", problems);
 }
@@ -273,7 +280,7 @@ function stripContent<T extends BackupVersionInfo>(v: T): BackupVersionInfo {
 function countChanges(from: string, to: string): { added: number; removed: number } {
   let added = 0;
   let removed = 0;
-  for (const part of diffLines(from, to)) {
+  for (const part of textDiff().diffLines(from, to)) {
     if (part.added) added += part.count ?? 0;
     if (part.removed) removed += part.count ?? 0;
   }

@@ -43,6 +43,8 @@ export interface EngineDeps {
   redactor: Redactor;
   /** Active runbooks by name (the catalog). */
   runbook(name: string): RunbookVersion | undefined;
+  /** Names of the active runbooks, for "did you mean" (default: none suggested). */
+  runbookNames?(): string[];
   /** The configured devices, read at request time. */
   devices(): readonly PlanDevice[];
   settings: EngineSettings;
@@ -68,6 +70,8 @@ export interface ActiveRun {
   cancel: AbortController;
   cancelRequested: boolean;
   finishing: boolean;
+  /** Shutdown gave up waiting and marked it interrupted: nothing of it is written any more. */
+  detached?: boolean;
   pumpScheduled: boolean;
   done: Promise<void>;
   resolveDone: () => void;

@@ -5,7 +5,7 @@ import { createJournal, type Journal } from "../journal.js";
 import type { DecisionResult } from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
-import { realSleep } from "../steps/types.js";
+import { ABORT_CANCEL, realSleep } from "../steps/types.js";
 import type { ApprovalRow, RunRow } from "../types.js";
 import { createControls } from "./controls.js";
 import { decide, type NextSteps } from "./decide.js";
@@ -45,6 +45,7 @@ export function createEngine(deps: EngineDeps) {
   const progress =
     deps.progress ??
     createProgressHub((err) => deps.logger.warn({ err: (err as Error).message }, "progress listener failed"));
+  let closing = false;
   const now = () => deps.clock.now();
   const lifecycle: RunLifecycle = {
     emitRun,
@@ -109,7 +110,8 @@ export function createEngine(deps: EngineDeps) {
 
   /** approved → running, once its locks are free. */
   function start(runId: number): void {
-    if (core.active.has(runId)) return;
+    // Stopping: an approved run stays approved; the next owner's recovery starts it.
+    if (closing || core.active.has(runId)) return;
     const row = journal.getRun(runId);
     if (row?.status !== "approved") return;
     const missing = missingSecrets(core, row);
@@ -161,7 +163,10 @@ export function createEngine(deps: EngineDeps) {
         plan,
         params,
         secretNames: row.secretParams,
-        redactor: deps.redactor.with(row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? "")),
+        redactor: deps.redactor.with(
+          row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? ""),
+          [version.name, row.requestedByName],
+        ),
         status: new Map(journal.getSteps(row.id).map((s) => [s.key, s.status])),
         controllers: new Map(),
         cancel: new AbortController(),
@@ -198,7 +203,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function pump(run: ActiveRun): void {
-    if (run.finishing) return;
+    if (run.finishing || run.detached) return;
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
     startNodes(core, run, d.start);
     if (d.finish) finalize(run, d.finish);
@@ -304,6 +309,39 @@ export function createEngine(deps: EngineDeps) {
     },
 
     activeRunIds: (): number[] => [...core.active.keys()],
+
+    /**
+     * Stop: no run starts any more. Runs still executing are marked interrupted (outcome unknown)
+     * through the journal, exactly as recovery after a crash would, and detached: whatever their steps
+     * do later is not written. Call it after waiting (`idle`) as long as the shutdown grace allows.
+     */
+    shutdown(reason: string): number[] {
+      closing = true;
+      const ids: number[] = [];
+      for (const run of [...core.active.values()]) {
+        run.detached = true;
+        journal.durable(() => {
+          for (const s of journal.getSteps(run.id)) {
+            if (s.status !== "running" && s.status !== "waiting") continue;
+            journal.setStepStatus(run.id, s.key, ["running", "waiting"], "interrupted", "step.interrupted", {
+              reason: "opsbot stopped while this step was running; its outcome is unknown",
+            });
+          }
+          journal.cancelApprovals(run.id);
+          journal.transitionRun(run.id, ["running"], "interrupted", { reason });
+        });
+        core.active.delete(run.id);
+        // The process is about to exit: its commands would die with it (local) or with the closed
+        // connection (SSH); stopping them now makes that explicit and lets the exit happen at once.
+        run.cancel.abort(ABORT_CANCEL);
+        for (const c of run.controllers.values()) c.abort(ABORT_CANCEL);
+        run.resolveDone();
+        emitRun(run.id);
+        ids.push(run.id);
+      }
+      core.writer.close();
+      return ids;
+    },
 
     /** Resolves when every run this process is executing has finished. */
     async idle(): Promise<void> {

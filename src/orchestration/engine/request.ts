@@ -1,3 +1,4 @@
+import { suggest } from "../../chat/suggest.js";
 import type { ChatUser } from "../../lib/actor.js";
 import { parseDuration } from "../../lib/clock.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
@@ -84,8 +85,13 @@ export function missingSecrets(core: EngineCore, row: RunRow): string[] {
 export function preview(core: EngineCore, runbook: string, input: Record<string, string>): Preview {
   const { deps } = core;
   const version = deps.runbook(runbook);
-  if (!version)
-    throw new NotFoundError(`No runbook named ${runbook}.`, ["`runbooks` lists the runbooks you can run"]);
+  if (!version) {
+    const close = suggest(runbook, deps.runbookNames?.() ?? []);
+    const hint = close.length > 0 ? ` Did you mean ${close.map((c) => `\`${c}\``).join(", ")}?` : "";
+    throw new NotFoundError(`No runbook named ${runbook}.${hint}`, [
+      "`runbooks` lists the runbooks you can run",
+    ]);
+  }
   const resolved = resolveParams(version.runbook.params, input, {
     devices: deps.devices().map((d) => d.name),
   });
@@ -111,7 +117,10 @@ export function request(
   const now = () => deps.clock.now();
   const p = preview(core, input.runbook, input.params);
   let approvalId: number | undefined;
-  const redactor = deps.redactor.with(p.secretNames.map((n) => p.values[n] ?? ""));
+  const redactor = deps.redactor.with(
+    p.secretNames.map((n) => p.values[n] ?? ""),
+    [p.version.name, input.user.name],
+  );
   const runId = journal.durable(() => {
     journal.saveVersion(p.version);
     const id = journal.createRun(

@@ -34,6 +34,8 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
     if (attempt === 0) return;
     runNode(core, run, key, attempt)
       .catch((err: unknown) => {
+        // A run detached by shutdown (see engine.shutdown) may finish after the store closed: log only.
+        if (run.detached) return;
         core.deps.logger.error(
           { runId: run.id, step: key, err: run.redactor.redact((err as Error).message) },
           "step runner crashed",

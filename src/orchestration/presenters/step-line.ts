@@ -1,4 +1,5 @@
 import { formatDuration } from "../../lib/clock.js";
+import { formatClock } from "../../lib/time-format.js";
 import type { RunStatus, StepRow, StepStatus } from "../types.js";
 import type { RunView } from "../view.js";
 
@@ -35,9 +36,9 @@ export function shortHash(hash: string): string {
   return hash.slice(0, 12);
 }
 
-/** A wall-clock time for chat ("14:02 UTC"): true whenever the message is read, unlike "2m ago". */
+/** A wall-clock time for chat ("14:02 UTC", in the configured zone): true whenever the message is read, unlike "2m ago". */
 export function clockTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+  return formatClock(ms);
 }
 
 /**

@@ -53,7 +53,7 @@ function checkRefs(
   add: Add,
   path: PathSegment[],
   text: string,
-  opts: { shell?: boolean; allowTarget: boolean; allowSecret: boolean },
+  opts: { shell?: boolean; allowTarget: boolean; allowSecret: boolean; mustHaveValue?: boolean },
 ): void {
   const parsed = parseTemplate(text);
   for (const e of parsed.errors) add(path, e);
@@ -69,10 +69,17 @@ function checkRef(
   add: Add,
   path: PathSegment[],
   ref: TemplateRef,
-  opts: { allowTarget: boolean; allowSecret: boolean },
+  opts: { allowTarget: boolean; allowSecret: boolean; mustHaveValue?: boolean },
 ): void {
   if (ref.kind === "param") {
     const spec = rb.params[ref.name];
+    if (spec && opts.mustHaveValue && spec.required === false && spec.default === undefined) {
+      // Found only when someone runs without it — after the approvals. Refuse the file instead.
+      add(
+        path,
+        `optional parameter "${ref.name}" has no default, so a run without it cannot render this; give it a default or drop required: false`,
+      );
+    }
     if (!spec) {
       const known = Object.keys(rb.params);
       add(
@@ -117,7 +124,7 @@ function checkStepBody(
     add([...at, "retries"], "retries are allowed only on steps marked idempotent: true");
   }
   if (step.backoff !== undefined && step.retries === 0) add([...at, "backoff"], "backoff needs retries");
-  const t = { allowTarget: true };
+  const t = { allowTarget: true, mustHaveValue: true };
   if (step.ssh) {
     checkRefs(rb, add, [...at, "ssh", "command"], step.ssh.command, { ...t, shell: true, allowSecret: true });
     if (step.ssh.on !== undefined)

@@ -1,8 +1,8 @@
 import type { Clock } from "../../lib/clock.js";
 import { formatAge, parseDuration } from "../../lib/clock.js";
+import { compareVersions } from "../../lib/versions.js";
 import type { FleetView, Observed } from "../management-port.js";
 import type { PlanNode } from "../plan.js";
-import { compareVersions } from "../version-compare.js";
 import type { StepExecutor } from "./types.js";
 
 /**
@@ -74,10 +74,16 @@ export async function evaluateGate(node: PlanNode, fleet: FleetView, now: number
     const o = await fleet.firmwareVersion(device);
     if (fresh(`firmware ${label}`, o)) {
       const v = o.value;
-      const ok =
-        (atLeast === undefined || compareVersions(v, atLeast) >= 0) &&
-        (atMost === undefined || compareVersions(v, atMost) <= 0);
-      checks.push({ condition: `firmware ${label}`, ok, detail: `running ${v}` });
+      // The same vendor-aware order as firmware compliance; a version it cannot read fails closed.
+      const low = atLeast === undefined ? 0 : compareVersions(v, atLeast);
+      const high = atMost === undefined ? 0 : compareVersions(v, atMost);
+      const readable = low !== undefined && high !== undefined;
+      const ok = readable && low >= 0 && high <= 0;
+      checks.push({
+        condition: `firmware ${label}`,
+        ok,
+        detail: readable ? `running ${v}` : `running "${v}", which is not a version it can compare`,
+      });
     }
   }
   return checks;

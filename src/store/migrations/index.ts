@@ -4,8 +4,10 @@ import { orchestrationMigration } from "./0003-orchestration.js";
 import { backupsMigration } from "./0004-backups.js";
 import { alertsMigration } from "./0006-alerts.js";
 import { inventoryMigration } from "./0007-inventory.js";
+import { ownerMigration } from "./0100-owner.js";
 import { opsMigration } from "./0130-ops.js";
 import { alertmanagerMigration } from "./0131-alertmanager.js";
+import { scopeAggregatesMigration } from "./0160-scope-aggregates.js";
 import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import type { Migration } from "./migration.js";
 
@@ -13,8 +15,9 @@ import type { Migration } from "./migration.js";
  * Numbered migrations, applied in id order at start-up, each in its own transaction and recorded in
  * `schema_migrations`. Never edit a released migration: add the next number. Subsystems own their
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
- * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory;
- * from wave 2 each issue has a block: 130-139 ops (issue 15), 170-179 (issue 19).
+ * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory; later
+ * issues take numbered blocks (100 owner lease and removed devices, 130 ops counters and
+ * Alertmanager groups, 160 management scope aggregates, 170 Slack deliveries).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -23,7 +26,9 @@ export const migrations: Migration[] = [
   backupsMigration,
   alertsMigration,
   inventoryMigration,
-  slackDeliveriesMigration,
+  ownerMigration,
   opsMigration,
   alertmanagerMigration,
+  scopeAggregatesMigration,
+  slackDeliveriesMigration,
 ];

@@ -23,6 +23,12 @@ interface WalkState {
   /** Where each column continues from (its last OID seen). */
   next: string[];
   rows: ColumnRows;
+  /** Row indexes in first-seen order, their rows, and where each is in that order. */
+  order: string[];
+  orderRows: unknown[][];
+  position: Map<string, number>;
+  /** Per column: the position in `order` of the row its next value most likely belongs to. */
+  cursor: number[];
   requests: number;
 }
 
@@ -40,6 +46,10 @@ export async function walkColumns(client: SnmpClient, columns: readonly string[]
     prefixes: columns.map((c) => `${c}.`),
     next: [...columns],
     rows: new Map(),
+    order: [],
+    orderRows: [],
+    position: new Map(),
+    cursor: columns.map(() => 0),
     requests: 0,
   };
   await walk(
@@ -51,7 +61,7 @@ export async function walkColumns(client: SnmpClient, columns: readonly string[]
 }
 
 async function walk(state: WalkState, columns: number[], maxRepetitions: number): Promise<void> {
-  const { client, prefixes, next, rows } = state;
+  const { client, prefixes, next } = state;
   const width = state.columns.length;
   let active = columns;
   let repetitions = maxRepetitions;
@@ -97,13 +107,7 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
             break;
           }
           if (snmp.isVarbindError(vb)) continue;
-          const index = vb.oid.slice(prefix.length);
-          let row = rows.get(index);
-          if (!row) {
-            row = new Array(width);
-            rows.set(index, row);
-          }
-          row[column] = vb.value;
+          rowFor(state, column, vb.oid, prefix.length, width)[column] = vb.value;
           last = vb.oid;
         }
       }
@@ -134,6 +138,40 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
     }
     active = stillActive;
   }
+}
+
+/**
+ * The row of `oid` (= column prefix + row index). Every column of a table lists the same rows in the
+ * same order, so after the first column a value almost always belongs to the row after the column's
+ * previous one: compared in place (no substring, no hashing). Sparse columns and the first sight of a
+ * row take the map.
+ */
+function rowFor(
+  state: WalkState,
+  column: number,
+  oid: string,
+  prefixLength: number,
+  width: number,
+): unknown[] {
+  const at = state.cursor[column]!;
+  const expected = state.order[at];
+  if (expected !== undefined && oid.length - prefixLength === expected.length && oid.endsWith(expected)) {
+    state.cursor[column] = at + 1;
+    return state.orderRows[at]!;
+  }
+  const index = oid.slice(prefixLength);
+  const known = state.position.get(index);
+  if (known !== undefined) {
+    state.cursor[column] = known + 1;
+    return state.orderRows[known]!;
+  }
+  const row: unknown[] = new Array(width);
+  state.rows.set(index, row);
+  state.position.set(index, state.order.length);
+  state.order.push(index);
+  state.orderRows.push(row);
+  state.cursor[column] = state.order.length;
+  return row;
 }
 
 /** Numeric OID comparison (-1, 0, 1), without splitting the strings. */

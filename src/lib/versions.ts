@@ -1,10 +1,12 @@
 /**
- * Version strings compared the way network and server vendors number them. Pure; no I/O.
+ * Version strings compared the way network and server vendors number them. Pure; no I/O. The one
+ * version order of opsbot: firmware compliance (management) and runbook gates (orchestration) both
+ * use it, so "at least 17.9.4" means the same everywhere.
  *
  * Two parsers:
  * - JunOS ("21.4R3-S5.4"): major.minor, release type (I < B < R), release number, service release
- *   (-S5, absent = 0) and build (.4). A version without a build matches any build of the same release,
- *   so a baseline "21.4R3-S5" accepts a device on "21.4R3-S5.4".
+ *   (-S5, absent = 0) and build (.4); a build is later than none ("21.4R3-S5" < "21.4R3-S5.4").
+ *   `sameRelease` lets an exact baseline without a build accept any build of that release.
  * - Everything else: numeric and alphabetic runs, separators ignored, so Cisco IOS "15.2(7)E3", NX-OS
  *   "9.3(10)" and "7.0(3)I7(8)" = "7.0.3.I7(8)", EOS "4.28.3M", IOS-XE "17.9.4a", PAN-OS "10.2.4-h2"
  *   all compare number by number. Where one version is a prefix of the other, the longer one is newer
@@ -102,7 +104,8 @@ export function compareParsed(a: ParsedVersion, b: ParsedVersion): number {
     const c = compareTokens(a.tokens[i]!, b.tokens[i]!);
     if (c !== 0) return c;
   }
-  if (a.tokens.length === b.tokens.length || bothJunos) return 0;
+  if (a.tokens.length === b.tokens.length) return 0;
+  if (bothJunos) return a.tokens.length > b.tokens.length ? 1 : -1;
   // One is a prefix of the other: the longer is a later build, unless it goes on with "rc", "beta"…
   if (a.tokens.length > b.tokens.length) return isPreRelease(a.tokens[n]) ? -1 : 1;
   return isPreRelease(b.tokens[n]) ? 1 : -1;
@@ -121,4 +124,15 @@ export function compareVersions(a: string, b: string): number | undefined {
   const pb = parseVersion(b);
   if (!pa || !pb) return undefined;
   return compareParsed(pa, pb);
+}
+
+/**
+ * Does `have` run the release `want` names? Equal versions, or — for JunOS, where a baseline often
+ * names a release without its build — any build of it ("21.4R3-S5.4" runs "21.4R3-S5").
+ */
+export function sameRelease(have: ParsedVersion, want: ParsedVersion): boolean {
+  if (compareParsed(have, want) === 0) return true;
+  if (have.family !== "junos" || want.family !== "junos" || want.tokens.length >= have.tokens.length)
+    return false;
+  return want.tokens.every((t, i) => have.tokens[i] === t);
 }

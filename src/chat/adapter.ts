@@ -1,0 +1,34 @@
+import type { ChatPort } from "./port.js";
+import type { Router } from "./router.js";
+
+/**
+ * A chat transport as the lifecycle sees it (like Bolt's receivers: init / start / stop). Slack and
+ * the console implement it. `port` is how opsbot posts on its own (alerts, run progress); it stays
+ * usable after `stop()` until `flush()`, so runs stopped by the shutdown still report their end.
+ */
+export interface ChatAdapter {
+  readonly name: string;
+  readonly port: ChatPort;
+  /** Starts accepting messages for the router. Starting a started adapter does nothing. */
+  start(router: Router): Promise<void>;
+  /** Stops accepting messages, waiting for the one being handled. */
+  stop(): Promise<void>;
+  /** Delivers what is queued; called once everything that posts has stopped. */
+  flush(): Promise<void>;
+  /** For /readyz: can the transport reach us right now, and why not. Default: always (the console). */
+  connection?(): { connected: boolean; detail: string };
+  /** For /metrics: messages queued and not yet delivered, and rate-limited answers since start. */
+  outboxStats?(): { pending: number; rateLimited: number };
+  /** Resolves when the adapter ends by itself (the console: `quit` or end of input). */
+  readonly ended?: Promise<void>;
+}
+
+/** A router that forwards to whichever router is current: adapters keep it across config reloads. */
+export function forwardingRouter(current: () => Router): Router {
+  return {
+    handle: (text, ctx) => current().handle(text, ctx),
+    dispatchAction: (actionId, value, ctx) => current().dispatchAction(actionId, value, ctx),
+    visibleCommands: (user) => current().visibleCommands(user),
+    find: (name) => current().find(name),
+  };
+}

@@ -1,0 +1,83 @@
+import type { Db } from "../store/store.js";
+import type { Scope } from "./fleet-query-types.js";
+import { STALE_AFTER_INTERVALS } from "./freshness.js";
+
+/**
+ * Keeps the per-scope aggregates of migration 160 equal to a full recount of the device cache, on
+ * write: every change to a device's rows (a poll, a registration, a removal) runs inside `track`,
+ * in the caller's transaction, which compares the device's scopes and down-port count before and
+ * after and applies only the difference. Readers never count or scan the fleet.
+ */
+export interface ScopeAggregates {
+  track<T>(device: string, change: () => T): T;
+}
+
+/** The aggregate key of a fleet-wide, site or tag scope; undefined for a single device. */
+export function scopeKey(scope: Scope | undefined): string | undefined {
+  if (!scope) return "*";
+  if ("site" in scope) return `s:${scope.site}`;
+  if ("tag" in scope) return `t:${scope.tag}`;
+  return undefined;
+}
+
+export function createScopeAggregates(db: Db): ScopeAggregates {
+  // A device removed from the config (migration 100) is in no scope: its ports leave every aggregate.
+  const scopesOf = db
+    .prepare<[string], string>(
+      `SELECT s.scope FROM device_scope s JOIN device_state d ON d.name = s.device
+       WHERE s.device = ? AND d.removed_at IS NULL`,
+    )
+    .pluck();
+  const downOf = db
+    .prepare<[string], number>(
+      "SELECT count(*) FROM interface_state INDEXED BY interface_down_device WHERE device = ? AND oper_down = 1",
+    )
+    .pluck();
+  const deviceRow = db.prepare<[string], { last_ok_at: number | null; poll_interval_ms: number }>(
+    "SELECT last_ok_at, poll_interval_ms FROM device_state WHERE name = ?",
+  );
+  const deleteMembers = db.prepare("DELETE FROM scope_member WHERE device = ?");
+  const insertMember = db.prepare(
+    "INSERT INTO scope_member (scope, device, last_ok_at, stale_after, interval_ms) VALUES (?, ?, ?, ?, ?)",
+  );
+  const deletePorts = db.prepare("DELETE FROM scope_port_down WHERE device = ?");
+  const insertPorts = db.prepare(`
+    INSERT INTO scope_port_down (scope, device, if_index, down_since, polled_at)
+    SELECT ?, device, if_index, down_since, polled_at FROM interface_state INDEXED BY interface_down_device
+    WHERE device = ? AND oper_down = 1`);
+  const bump = db.prepare(`
+    INSERT INTO scope_down_count (scope, ports, devices) VALUES (?, ?, ?)
+    ON CONFLICT(scope) DO UPDATE SET ports = ports + excluded.ports, devices = devices + excluded.devices`);
+
+  return {
+    track(device, change) {
+      const scopesBefore = scopesOf.all(device);
+      const downBefore = downOf.get(device) ?? 0;
+      const result = change();
+      const scopes = scopesOf.all(device);
+      const down = downOf.get(device) ?? 0;
+
+      const delta = new Map<string, [ports: number, devices: number]>();
+      const add = (scope: string, ports: number, devices: number) => {
+        const d = delta.get(scope) ?? [0, 0];
+        delta.set(scope, [d[0] + ports, d[1] + devices]);
+      };
+      for (const s of scopesBefore) add(s, -downBefore, downBefore > 0 ? -1 : 0);
+      for (const s of scopes) add(s, down, down > 0 ? 1 : 0);
+      for (const [s, [ports, devices]] of delta)
+        if (ports !== 0 || devices !== 0) bump.run(s, ports, devices);
+
+      deleteMembers.run(device);
+      deletePorts.run(device);
+      const d = deviceRow.get(device);
+      if (!d) return result;
+      const staleAfter =
+        d.last_ok_at === null ? 0 : d.last_ok_at + STALE_AFTER_INTERVALS * d.poll_interval_ms;
+      for (const s of scopes) {
+        insertMember.run(s, device, d.last_ok_at, staleAfter, d.poll_interval_ms);
+        if (down > 0) insertPorts.run(s, device);
+      }
+      return result;
+    },
+  };
+}
