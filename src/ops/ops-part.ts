@@ -16,6 +16,8 @@ export interface OpsPart {
   addChecks(checks: readonly ReadinessCheck[]): void;
   /** Listens (unless disabled); resolves with the bound port. */
   start(): Promise<number | undefined>;
+  /** The bound port while listening. */
+  port(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -29,17 +31,16 @@ export function createOpsPart(deps: { config: OpsConfig; metrics: OpsMetrics; lo
     handler,
     logger: deps.logger,
   });
-  let listening = false;
+  let listening: number | undefined;
   return {
     handler,
     addRoutes: (r) => routes.push(...r),
     addChecks: (c) => checks.push(...c),
     async start() {
-      if (!deps.config.enabled || listening) return undefined;
+      if (!deps.config.enabled || listening !== undefined) return undefined;
       try {
-        const port = await server.start();
-        listening = true;
-        return port;
+        listening = await server.start();
+        return listening;
       } catch (err) {
         // The bot keeps running without its ops endpoints rather than not at all; the log says why.
         const { host, port } = deps.config;
@@ -50,8 +51,9 @@ export function createOpsPart(deps: { config: OpsConfig; metrics: OpsMetrics; lo
         return undefined;
       }
     },
+    port: () => listening,
     async stop() {
-      listening = false;
+      listening = undefined;
       await server.stop();
     },
   };

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createOpsMetrics } from "../../src/lib/ops/metrics.js";
-import { createCore, startSlack } from "../../src/main.js";
+import { createCore, type RunOptions, startSlack } from "../../src/main.js";
 import { RecordingChat } from "../support/recording-chat.js";
 import { startSlackEmulator } from "../support/slack-emulator/index.js";
 import { tempDir } from "../support/temp.js";
@@ -25,7 +25,8 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
   return { status: res.status, body: await res.text(), type: res.headers.get("content-type") ?? "" };
 }
 
-function consoleCore() {
+/** A console-chat core; with `run`, one the lifecycle drives (Core.start / Core.stop). */
+function consoleCore(run?: RunOptions) {
   const dir = tempDir();
   const core = createCore({
     config: parseConfig(OPS_YAML, "test.yaml", {}),
@@ -33,6 +34,7 @@ function consoleCore() {
     logger: silentLogger(),
     chat: new RecordingChat(),
     metrics: createOpsMetrics(),
+    ...(run ? { run } : {}),
   });
   cleanups.push(async () => {
     await core.shutdown();
@@ -173,5 +175,31 @@ describe("opsbot --version", () => {
     const r = spawnSync(process.execPath, [cli, "--version"], { encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`opsbot ${pkg.version}\n`);
+  });
+});
+
+describe("ops listener as a lifecycle part", () => {
+  const runCore = (ops: boolean) => consoleCore({ syncDevices: true, schedules: false, ops }).core;
+
+  it("listens from Core.start to Core.stop; /readyz reports a store outage the writers saw", async () => {
+    const core = runCore(true);
+    expect(core.lifecycle.names()).toContain("ops");
+    expect(core.ops.port()).toBeUndefined();
+    await core.start();
+    const port = core.ops.port()!;
+    expect(port).toBeGreaterThan(0);
+    expect(await get(port, "/healthz")).toMatchObject({ status: 200, body: "ok\n" });
+    core.storeHealth.fault(new Error("SQLITE_FULL: database or disk is full"), "run output");
+    const ready = await get(port, "/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatch(/store: not writable: run output: .+ since /);
+    await core.stop();
+    expect(core.ops.port()).toBeUndefined();
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it("is not part of a core that does not ask for it (one-shot commands)", () => {
+    const core = runCore(false);
+    expect(core.lifecycle.names()).not.toContain("ops");
   });
 });
