@@ -1,6 +1,8 @@
 import { dataOf, fields, heading, reply, text, withData } from "../src/chat/reply.js";
 import { ageData } from "../src/management/answer-data.js";
 import { emptyFleetReply, listAgeBlock, plural } from "../src/management/answers.js";
+import { formatAgo } from "../src/management/freshness.js";
+import type { SourceStatus } from "../src/management/sources/source-status.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -39,6 +41,7 @@ export default defineCommand({
         Firmware: `${c.firmwareNonCompliant} off baseline${c.firmwareUnknown > 0 ? `, ${c.firmwareUnknown} unknown` : ""} — \`firmware drift\``,
         "Stale data":
           c.stale === 0 ? "none" : `${plural(c.stale, "device")} with data older than two poll intervals`,
+        ...sourceFields(fleet.sources(), now),
       }),
       ...(c.removed > 0
         ? [
@@ -56,3 +59,14 @@ export default defineCommand({
     return withData(answer, data);
   },
 });
+
+/** One line per fleet data source: ok with its device count, or its error and when it last answered. */
+function sourceFields(sources: SourceStatus[], now: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sources) {
+    out[`Source ${s.name}`] = s.ok
+      ? `ok, ${plural(s.devices, "device")}, read ${formatAgo(now - s.checkedAt)} ago`
+      : `⚠ failing: ${s.error ?? "unknown error"} — last good read ${s.lastOkAt === null ? "never" : `${formatAgo(now - s.lastOkAt)} ago`}; its devices keep their last data (shown stale)`;
+  }
+  return out;
+}

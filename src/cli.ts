@@ -52,8 +52,25 @@ function overview(): string {
     "",
     ...Object.entries(subcommands).map(([name, s]) => `  ${name.padEnd(width)}  ${s.summary}`),
     "",
-    "Run `opsbot <command> --help` for a command's options.",
+    "Run `opsbot <command> --help` for a command's options; `opsbot --version` prints the version.",
   ].join("\n");
+}
+
+/** The version in package.json (two levels up from dist/src/cli.js, one from src/cli.ts). */
+async function readVersion(): Promise<string> {
+  const { readFileSync } = await import("node:fs");
+  for (const rel of ["../../package.json", "../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "opsbot" && pkg.version) return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return "unknown";
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -62,6 +79,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${overview()}\n`);
     return name === undefined ? 1 : 0;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    process.stdout.write(`opsbot ${await readVersion()}\n`);
+    return 0;
   }
   const sub = subcommands[name];
   if (!sub) {

@@ -12,12 +12,15 @@ import { loadConfigFile, parseConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, parseDuration, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
+import type { OpsHandler } from "./lib/ops/http.js";
+import { createOpsMetrics, type OpsMetrics } from "./lib/ops/metrics.js";
 import { Redactor } from "./lib/redact.js";
 import { createLazySshRunner } from "./lib/ssh/lazy-runner.js";
 import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
 import { setDisplayTimezone } from "./lib/time-format.js";
 import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
+import { type AlertmanagerWebhook, createAlertmanagerWebhook } from "./management/alertmanager/webhook.js";
 import { alertChartsFrom } from "./management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
@@ -31,8 +34,17 @@ import { sourcesFromConfig } from "./management/inventory/sources.js";
 import type { InventorySource } from "./management/inventory/types.js";
 import { type Collector, createPoller, noPoller, type Poller } from "./management/poller.js";
 import { registrationsFromConfig } from "./management/schedule.js";
+import { authorizationFrom, createPrometheusApi } from "./management/sources/prometheus/prometheus-api.js";
+import {
+  createPrometheusSource,
+  type PrometheusSource,
+} from "./management/sources/prometheus/prometheus-source.js";
 import { startPoller } from "./management/start-poller.js";
 import { createStateRepo } from "./management/state-repo.js";
+import { chatCheck, schedulerCheck, sourcesCheck, storeCheck } from "./ops/checks.js";
+import { countingChat } from "./ops/counting-chat.js";
+import { registerChatGauges, registerStoreGauges, stepDurationListener } from "./ops/gauges.js";
+import { createOpsPart, type OpsPart } from "./ops/ops-part.js";
 import { fleetViewFromManagement } from "./orchestration/management-port.js";
 import { createRunReporter, type RunReporterOptions } from "./orchestration/presenters/run-reporter.js";
 import { createOrchestration, type OrchestrationService } from "./orchestration/service.js";
@@ -74,6 +86,14 @@ export interface Core {
   orchestration: OrchestrationService;
   /** Alert engine over the change log (started by Core.start when `run.schedules`). */
   alerts: ScheduledAlertService;
+  /** Fleet data sources besides the poller (Prometheus); started by Core.start where schedules run. */
+  fleetSources: PrometheusSource[];
+  /** `POST /webhooks/alertmanager`, when `alertmanager:` is configured. */
+  alertmanager?: AlertmanagerWebhook;
+  /** opsbot's own metrics (served on /metrics). */
+  metrics: OpsMetrics;
+  /** The ops listener (/healthz, /readyz, /metrics, webhooks); a lifecycle part in long-running modes (`run.ops`). */
+  ops: OpsPart;
   /** Devices from NetBox/Ansible merged with the YAML (refreshed on schedule by Core.start when `run.schedules`). */
   inventory: InventoryService;
   /** Whether the store takes writes, as the retrying writers see it (for /readyz and the admin notice). */
@@ -117,6 +137,11 @@ export interface RunOptions {
   initialPoll?: "wait" | "background";
   /** Retention pruning on its schedule (owner with schedules only). */
   prune?: Part;
+  /**
+   * The ops listener (/healthz, /readyz, /metrics, webhooks) as a part: every long-running mode, except
+   * Slack's HTTP mode, which serves the same routes on Slack's port.
+   */
+  ops?: boolean;
 }
 
 export interface CoreOptions {
@@ -133,6 +158,12 @@ export interface CoreOptions {
   collector?: Collector & { close?(): Promise<void> | void };
   /** Pacing of run messages (parent updates, output chunks); tests and benches tune it. */
   reporter?: RunReporterOptions;
+  /** A registry of its own (tests); default a fresh one. */
+  metrics?: OpsMetrics;
+  /** Environment for credentials the config names by variable (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** For /readyz: can the chat transport reach us? Default: the console, always there. */
+  chatConnection?: () => { connected: boolean; detail: string };
   /** Inventory sources; default those the config names (tests pass their own timers through these). */
   inventorySources?: InventorySource[];
   /** Long-running and owner behaviour; see RunOptions. */
@@ -169,6 +200,8 @@ export function createCore(options: CoreOptions): Core {
   const logger = options.logger;
   const audit = createAuditRepo(store);
   const ssh = createLazySshRunner({ logger, clock });
+  const metrics = options.metrics ?? createOpsMetrics({ defaultMetrics: false });
+  const ops = createOpsPart({ config: config.ops, metrics, logger });
   const backups = createBackupService({ ssh, store, clock, logger, config: config, redactor });
   const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
   // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
@@ -183,6 +216,11 @@ export function createCore(options: CoreOptions): Core {
         config: config,
         syncDevices: false,
         series,
+        onPolled: (o) => {
+          const outcome = !o.reachable ? "unreachable" : o.error ? "partial" : "ok";
+          metrics.polls.inc({ outcome });
+          metrics.pollSeconds.observe({ outcome }, o.durationMs / 1000);
+        },
       })
     : undefined;
   // Only the owner syncs the cache's device list (`run.syncDevices`), never from a missing config.
@@ -226,10 +264,11 @@ export function createCore(options: CoreOptions): Core {
   orchestration.subscribe((ev) => {
     if (ev.type === "run" || ev.type === "approval") stateChanged();
   });
+  orchestration.subscribe(stepDurationListener(metrics));
   const alerts = createAlertService({
     store,
     clock,
-    chat: options.chat,
+    chat: countingChat(options.chat, metrics.alertDeliveries),
     config: config,
     logger,
     redactor,
@@ -261,6 +300,33 @@ export function createCore(options: CoreOptions): Core {
     alerts,
     inventory,
   };
+  const fleetSources = createFleetSources({ ...options, config, store, clock, metrics });
+  const alertmanager = options.config.alertmanager
+    ? createAlertmanagerWebhook({
+        config: { ...options.config, alertmanager: options.config.alertmanager },
+        store,
+        chat: options.chat,
+        clock,
+        logger: options.logger.child({ component: "alertmanager" }),
+        metrics,
+        ...(options.env ? { env: options.env } : {}),
+      })
+    : undefined;
+  if (alertmanager) ops.addRoutes([alertmanager.route]);
+  registerStoreGauges(metrics, { store, fleet, clock });
+  const adapter = options.run?.adapter;
+  if (adapter?.outboxStats) registerChatGauges(metrics, () => adapter.outboxStats!());
+  ops.addChecks([
+    chatCheck(
+      options.chatConnection ??
+        (adapter?.connection
+          ? () => adapter.connection!()
+          : () => ({ connected: true, detail: "console chat" })),
+    ),
+    storeCheck(store, clock, storeHealth),
+    schedulerCheck(poller),
+    sourcesCheck(store),
+  ]);
   const router = createRouter({
     commands,
     actions: options.actions ?? allActions,
@@ -333,7 +399,31 @@ export function createCore(options: CoreOptions): Core {
       },
       stop: () => inventory.stop(),
     },
+    {
+      name: "fleet-sources",
+      always: true,
+      // Prometheus: like the poller, only where schedules run (the lease-holding owner).
+      start: () => {
+        if (schedules) for (const source of fleetSources) source.start();
+      },
+      stop: async () => {
+        await Promise.all(fleetSources.map((s) => s.stop()));
+      },
+    },
     ...(schedules && run?.prune ? [run.prune] : []),
+    // /healthz, /readyz, /metrics and webhooks, in every long-running mode (Slack's HTTP mode serves
+    // the same routes on its own port instead); after the subsystems, so it stops before them.
+    ...(run?.ops
+      ? [
+          {
+            name: "ops",
+            start: async () => {
+              await ops.start();
+            },
+            stop: () => ops.stop(),
+          },
+        ]
+      : []),
     ...(run?.control ? [run.control] : []),
     ...(run?.adapter
       ? [
@@ -362,6 +452,10 @@ export function createCore(options: CoreOptions): Core {
     backups,
     orchestration,
     alerts,
+    metrics,
+    ops,
+    fleetSources,
+    ...(alertmanager ? { alertmanager } : {}),
     inventory,
     storeHealth,
     lifecycle,
@@ -373,8 +467,10 @@ export function createCore(options: CoreOptions): Core {
       return () => stateListeners.delete(listener);
     },
     close: () => {
+      void ops.stop();
       runReporter.close();
       orchestration.stop();
+      for (const s of fleetSources) void s.stop();
       void alerts.stop();
       void inventory.stop();
       void poller?.stop();
@@ -383,6 +479,34 @@ export function createCore(options: CoreOptions): Core {
       store.close();
     },
   };
+}
+
+/** The Prometheus fleet source, when `sources.prometheus` is configured. */
+function createFleetSources(
+  deps: CoreOptions & { store: Store; clock: Clock; metrics: OpsMetrics },
+): PrometheusSource[] {
+  const cfg = deps.config.sources.prometheus;
+  if (!cfg) return [];
+  const api = createPrometheusApi({
+    url: cfg.url,
+    timeoutMs: parseDuration(cfg.timeout) ?? 30_000,
+    ...optional("authorization", authorizationFrom(cfg, deps.env ?? process.env)),
+  });
+  return [
+    createPrometheusSource({
+      config: cfg,
+      devices: deps.config.devices.filter((d) => d.via === "prometheus"),
+      api,
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger.child({ source: "prometheus" }),
+      metrics: deps.metrics,
+    }),
+  ];
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** How long a stop waits for the run reporter's last message updates. */
@@ -471,6 +595,8 @@ export function envSecrets(settings: EnvSettings): string[] {
 
 export interface SlackRuntime {
   core: Core;
+  /** HTTP mode: the port Slack (and the ops routes) listen on. */
+  httpPort?: number;
   /** Stops receiving, stops the core gracefully, delivers what is queued, closes the store. */
   stop(): Promise<void>;
 }
@@ -484,15 +610,30 @@ export async function startSlack(
   options: Omit<CoreOptions, "chat"> & { settings: SlackSettings },
 ): Promise<SlackRuntime> {
   const clock = options.clock ?? systemClock;
-  const adapter = await createSlackAdapter({ ...options, clock });
-  const core = createCore({
+  let core: Core | undefined;
+  let httpPort: number | undefined;
+  const adapter = await createSlackAdapter({
+    ...options,
+    clock,
+    // HTTP mode: the ops routes share Slack's port.
+    httpFallback: (req, res) => (core ? core.ops.handler(req, res) : Promise.resolve(false)),
+    onStarted: (info) => {
+      httpPort = info.port;
+    },
+  });
+  core = createCore({
     ...options,
     clock,
     chat: adapter.port,
     run: { syncDevices: true, schedules: false, ...options.run, adapter },
   });
-  await core.start();
-  return { core, stop: () => core.stop() };
+  const started = core;
+  await started.start();
+  return {
+    core: started,
+    ...(httpPort !== undefined ? { httpPort } : {}),
+    stop: () => started.stop(),
+  };
 }
 
 /** Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast). */
@@ -503,8 +644,15 @@ export async function createSlackAdapter(options: {
   logger: Logger;
   /** Delivery keys (replay and retry memory) live in this database. */
   dbPath: string;
+  /** HTTP mode: requests Slack's routes don't take (the ops routes). */
+  httpFallback?: OpsHandler;
+  onStarted?: (info: { botUserId: string; port?: number }) => void;
 }): Promise<ChatAdapter> {
   const { createSlackApp } = await import("./chat/slack/app.js");
   const { slackAdapter } = await import("./chat/slack/slack-adapter.js");
-  return slackAdapter(createSlackApp(options), { dbPath: options.dbPath, logger: options.logger });
+  return slackAdapter(createSlackApp(options), {
+    dbPath: options.dbPath,
+    logger: options.logger,
+    ...(options.onStarted ? { onStarted: options.onStarted } : {}),
+  });
 }

@@ -23,6 +23,10 @@ export interface ChatAdapter {
    * Absent where the transport has no such view.
    */
   serveHome?(render: (user: ChatUser) => Promise<Reply> | Reply): { refresh(): void };
+  /** For /readyz: can the transport reach us right now, and why not. Default: always (the console). */
+  connection?(): { connected: boolean; detail: string };
+  /** For /metrics: messages queued and not yet delivered, and rate-limited answers since start. */
+  outboxStats?(): { pending: number; rateLimited: number };
   /** Resolves when the adapter ends by itself (the console: `quit` or end of input). */
   readonly ended?: Promise<void>;
 }

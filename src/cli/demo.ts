@@ -11,7 +11,8 @@ import type { Config } from "../config/schema.js";
 import { startDemoFleet } from "../demo/fleet.js";
 import { systemClock } from "../lib/clock.js";
 import { createLogger } from "../lib/logger.js";
-import { createCollector, createCore, createSlackAdapter, envSecrets } from "../main.js";
+import { createOpsMetrics } from "../lib/ops/metrics.js";
+import { type Core, createCollector, createCore, createSlackAdapter, envSecrets } from "../main.js";
 import { runBot } from "../runtime/bot.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 import { onFatalStop } from "./crash-guard.js";
@@ -71,8 +72,17 @@ export const demo: Subcommand = {
             write: (t) => process.stdout.write(t),
             color: process.stdout.isTTY === true,
           });
+      let current: Core | undefined;
       const adapter = slack
-        ? await createSlackAdapter({ settings: slack, config, clock: systemClock, logger, dbPath })
+        ? await createSlackAdapter({
+            settings: slack,
+            config,
+            clock: systemClock,
+            logger,
+            dbPath,
+            // HTTP mode: the ops routes share Slack's port.
+            httpFallback: (req, res) => (current ? current.ops.handler(req, res) : Promise.resolve(false)),
+          })
         : consoleAdapter(chat!, { input: process.stdin, output: process.stdout, prompt: interactive });
       return await runBot({
         mode: "demo",
@@ -86,16 +96,20 @@ export const demo: Subcommand = {
         initialPoll: "wait",
         ...(chat ? { fallbackAdminChannel: config.console.channel } : {}),
         registerStop: onFatalStop,
-        createCore: (c, run) =>
-          createCore({
+        opsListener: slack?.mode !== "http",
+        createCore: (c, run) => {
+          current = createCore({
             config: c,
             dbPath,
             logger,
             chat: adapter.port,
             secrets: envSecrets(env),
             collector: createCollector({ logger }),
+            metrics: createOpsMetrics(),
             run,
-          }),
+          });
+          return current;
+        },
         onStarted: () => {
           if (slack) {
             process.stderr.write(

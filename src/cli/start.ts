@@ -5,7 +5,9 @@ import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { systemClock } from "../lib/clock.js";
 import { createLogger } from "../lib/logger.js";
+import { createOpsMetrics } from "../lib/ops/metrics.js";
 import {
+  type Core,
   configFileMissing,
   createCollector,
   createCore,
@@ -82,6 +84,9 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
           write: (t) => process.stdout.write(t),
           color: process.stdout.isTTY === true,
         });
+    // One metrics registry for the process: the cores a config reload builds share it.
+    const metrics = createOpsMetrics();
+    let current: Core | undefined;
     const adapter = slack
       ? await createSlackAdapter({
           settings: slack,
@@ -89,6 +94,8 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
           clock: systemClock,
           logger,
           dbPath: settings.dbPath,
+          // HTTP mode: the ops routes of the running core share Slack's port.
+          httpFallback: (req, res) => (current ? current.ops.handler(req, res) : Promise.resolve(false)),
         })
       : consoleAdapter(chat!, {
           input: process.stdin,
@@ -106,16 +113,21 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
       ...(values.wait ? { wait: true } : {}),
       ...(chat ? { fallbackAdminChannel: config.console.channel } : {}),
       registerStop: onFatalStop,
-      createCore: (c, run) =>
-        createCore({
+      // Slack's HTTP mode serves /healthz, /readyz, /metrics and the webhooks on Slack's port.
+      opsListener: slack?.mode !== "http",
+      createCore: (c, run) => {
+        current = createCore({
           config: c,
           dbPath: settings.dbPath,
           logger,
           chat: adapter.port,
           secrets: envSecrets(settings),
           collector: createCollector({ logger }),
+          metrics,
           run,
-        }),
+        });
+        return current;
+      },
       onStarted: () => {
         if (slack) {
           process.stderr.write(

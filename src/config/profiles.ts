@@ -28,6 +28,8 @@ export interface CandidateDevice {
   platform?: string;
   team?: string;
   poll_schedule?: string;
+  /** Where its fleet data comes from (YAML devices only): the poller or the Prometheus source. */
+  via?: "poller" | "prometheus";
   /** A profile the device names itself. */
   profile?: string;
   /** Settings the device gives itself, possibly partial (sources) or complete (YAML). */
@@ -154,7 +156,7 @@ export function candidateFromYaml(d: DeviceConfig): CandidateDevice {
 
 type Facts = Pick<
   CandidateDevice,
-  "name" | "host" | "tags" | "site" | "role" | "platform" | "team" | "poll_schedule"
+  "name" | "host" | "tags" | "site" | "role" | "platform" | "team" | "poll_schedule" | "via"
 >;
 
 /** Name, address and the descriptive keys that are set (absent keys stay absent, as the schema wants). */
@@ -165,5 +167,6 @@ function facts(
   for (const key of ["site", "role", "platform", "team", "poll_schedule"] as const) {
     if (d[key] !== undefined) out[key] = d[key];
   }
+  if (d.via !== undefined) out.via = d.via;
   return out;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-schema.js";
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
+import { alertmanagerSchema, OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
 import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
 
 /**
@@ -140,6 +141,8 @@ export const deviceSchema = z
     snmp: snmpSchema.optional(),
     ssh: sshSchema.optional(),
     backup: backupSchema.optional(),
+    /** Where its fleet data comes from: opsbot's own poller (default) or the Prometheus source. */
+    via: z.enum(["poller", "prometheus"]).optional(),
   })
   .strict();
 
@@ -235,6 +238,12 @@ export const configSchema = z
     /** Alert rules, routing, maintenance windows and digest (src/management/alerts). */
     alerts: alertsSchema.default(ALERTS_DEFAULTS),
     devices: z.array(deviceSchema).default([]),
+    /** The ops HTTP listener: /healthz, /readyz, /metrics, webhooks. */
+    ops: opsSchema.default(OPS_DEFAULTS),
+    /** Fleet data sources besides the built-in poller. */
+    sources: sourcesSchema.default({}),
+    /** Alertmanager webhook in (and silences out). */
+    alertmanager: alertmanagerSchema.optional(),
     /** Named SNMP/SSH/backup settings matched to devices by tag, site, role or platform. */
     profiles: profilesSchema({ snmp: snmpSchema.shape, ssh: sshSchema.shape, backup: backupSchema.shape }),
     /** Devices from NetBox and Ansible inventories, merged with `devices` (see README). */
@@ -262,6 +271,10 @@ export const configSchema = z
         });
       }
       seen.set(d.name.toLowerCase(), i);
+      if (d.via === "prometheus" && !cfg.sources.prometheus) {
+        const message = "via: prometheus needs a sources.prometheus section (url, …)";
+        ctx.addIssue({ code: "custom", path: ["devices", i, "via"], message });
+      }
       if (d.profile !== undefined && !(d.profile in cfg.profiles)) {
         const known = Object.keys(cfg.profiles).join(", ") || "none defined";
         ctx.addIssue({

@@ -28,6 +28,7 @@ import {
 } from "./fleet-sql.js";
 import { STALE_AFTER_INTERVALS } from "./freshness.js";
 import { scopeKey } from "./scope-aggregates.js";
+import { readSourceStatus } from "./sources/source-status.js";
 import { deviceFromRow } from "./state-repo.js";
 import type { DeviceStateRow } from "./state-rows.js";
 
@@ -253,6 +254,8 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
         age: { polledAt: d.lastOkAt, intervalMs: d.pollIntervalMs },
       };
     },
+
+    sources: () => readSourceStatus(store),
 
     fleet(): FleetCounts {
       const now = clock.now();

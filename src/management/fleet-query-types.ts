@@ -5,6 +5,7 @@
  * interval, so callers can flag stale data (older than twice the interval).
  */
 import type { ComplianceResult } from "./compliance.js";
+import type { SourceStatus } from "./sources/source-status.js";
 import type { DriveStateRow, LoggedChange, PortRow } from "./state-rows.js";
 
 export interface DataAge {
@@ -136,4 +137,6 @@ export interface FleetQueries {
   /** Versions and compliance, drift first; driftOnly keeps below/mismatch/unknown. */
   firmware(options?: { scope?: Scope; driftOnly?: boolean; limit?: number }): ListResult<FirmwareView>;
   fleet(): FleetCounts;
+  /** Fleet data sources besides the poller (Prometheus): their last cycle. */
+  sources(): SourceStatus[];
 }

@@ -51,7 +51,8 @@ export interface Poller extends PollerControl {
   start(devices?: string[]): void;
   /** Stops scheduling, drops polls not yet started, and waits for the running ones. */
   stop(): Promise<void>;
-  stats(): { running: number; waiting: number; inFlight: number };
+  /** `scheduled`: started and not stopped (schedules armed). */
+  stats(): { running: number; waiting: number; inFlight: number; scheduled: boolean; devices: number };
   /** Re-reads `config.devices` (an inventory refresh changed it): syncs the cache and, when scheduled, reschedules. */
   reload(): void;
 }
@@ -61,8 +62,10 @@ export interface PollerOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "timezone">>;
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources" | "timezone">>;
   scheduler?: Scheduler;
+  /** Called after every recorded poll (metrics). */
+  onPolled?: (outcome: PollOutcome) => void;
   /**
    * Register the configured devices in the cache at creation (default true). The composition root
    * passes false: there only the owner syncs, and never from a missing config.
@@ -86,7 +89,9 @@ export function createPoller(options: PollerOptions): Poller {
   const repo = createStateRepo(store);
   if (options.syncDevices !== false) repo.syncDevices(registrationsFromConfig(config), clock.now());
 
-  let byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
+  // Devices `via: prometheus` get their data from the Prometheus source, never from this poller.
+  let polled = config.devices.filter((d) => d.via !== "prometheus");
+  let byName = new Map(polled.map((d) => [d.name.toLowerCase(), d]));
   let scheduled: { names: string[] | undefined } | undefined;
   const limiter = createLimiter(config.polling.concurrency);
   const inFlight = new Map<string, Promise<PollOutcome>>();
@@ -96,7 +101,14 @@ export function createPoller(options: PollerOptions): Poller {
 
   const lookup = (name: string): DeviceConfig => {
     const device = byName.get(name.toLowerCase());
-    if (!device) throw new NotFoundError(`No device named "${name}" in the config.`);
+    if (!device) {
+      const viaSource = config.devices.some((d) => d.name.toLowerCase() === name.toLowerCase());
+      throw new NotFoundError(
+        viaSource
+          ? `${name} is read from Prometheus (via: prometheus), not polled by opsbot; its data refreshes every source cycle.`
+          : `No device named "${name}" in the config.`,
+      );
+    }
     return device;
   };
 
@@ -135,6 +147,7 @@ export function createPoller(options: PollerOptions): Poller {
       changes: recorded.changeIds.length,
       error: recorded.device.lastError,
     };
+    options.onPolled?.(outcome);
     if (!outcome.reachable) {
       logger.warn(
         { device: device.name, failures: recorded.device.consecutiveFailures, error: outcome.error },
@@ -186,7 +199,7 @@ export function createPoller(options: PollerOptions): Poller {
     },
 
     async pollAll(names) {
-      const devices = names ? names.map(lookup) : config.devices;
+      const devices = names ? names.map(lookup) : polled;
       return Promise.all(devices.map((d) => poll(d, false)));
     },
 
@@ -195,7 +208,7 @@ export function createPoller(options: PollerOptions): Poller {
       stopped = false;
       scheduled = { names };
       const groups = new Map<string, DeviceConfig[]>();
-      for (const d of names ? names.map(lookup) : config.devices) {
+      for (const d of names ? names.map(lookup) : polled) {
         const expr = d.poll_schedule ?? config.polling.schedule;
         groups.set(expr, [...(groups.get(expr) ?? []), d]);
       }
@@ -206,7 +219,8 @@ export function createPoller(options: PollerOptions): Poller {
 
     reload() {
       repo.syncDevices(registrationsFromConfig(config), clock.now());
-      byName = new Map(config.devices.map((d) => [d.name.toLowerCase(), d]));
+      polled = config.devices.filter((d) => d.via !== "prometheus");
+      byName = new Map(polled.map((d) => [d.name.toLowerCase(), d]));
       if (!scheduled || jobs.length === 0) return;
       for (const job of jobs) job.stop();
       jobs = [];
@@ -226,7 +240,13 @@ export function createPoller(options: PollerOptions): Poller {
     },
 
     stats() {
-      return { running: limiter.active, waiting: limiter.waiting, inFlight: inFlight.size };
+      return {
+        running: limiter.active,
+        waiting: limiter.waiting,
+        inFlight: inFlight.size,
+        scheduled: jobs.length > 0,
+        devices: polled.length,
+      };
     },
   };
 }

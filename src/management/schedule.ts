@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { parseDuration } from "../lib/clock.js";
 import { cronProblem, DEFAULT_TIMEZONE, nextCronRuns, scheduleCron } from "../lib/cron.js";
 import { ConfigError } from "../lib/errors.js";
 import type { DeviceRegistration } from "./state-repo.js";
@@ -39,7 +40,7 @@ export function validateSchedules(config: Pick<Config, "polling" | "devices">): 
 
 /** The cache's view of each configured device, with the poll interval its schedule implies. */
 export function registrationsFromConfig(
-  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "timezone">>,
+  config: Pick<Config, "polling" | "devices"> & Partial<Pick<Config, "sources" | "timezone">>,
 ): DeviceRegistration[] {
   validateSchedules(config);
   const intervals = new Map<string, number>();
@@ -56,6 +57,10 @@ export function registrationsFromConfig(
     host: d.host,
     site: d.site,
     tags: d.tags,
-    pollIntervalMs: intervalOf(d.poll_schedule ?? config.polling.schedule),
+    // A device read from Prometheus is as fresh as the source's cycle.
+    pollIntervalMs:
+      d.via === "prometheus" && config.sources?.prometheus
+        ? (parseDuration(config.sources.prometheus.interval) ?? 60_000)
+        : intervalOf(d.poll_schedule ?? config.polling.schedule),
   }));
 }

@@ -28,6 +28,8 @@ export interface StateRepo {
    * Returns the names newly marked removed.
    */
   syncDevices(devices: DeviceRegistration[], at: number): string[];
+  /** Adds or updates these devices (a removed one comes back), leaving every other one alone (devices a source discovered). */
+  registerDevices(devices: DeviceRegistration[]): void;
   load(device: string): PreviousState | undefined;
   /** Writes one poll's rows and change-log entries; returns the change-log ids. */
   apply(write: PollWrite): number[];
@@ -189,12 +191,12 @@ export function createStateRepo(store: Store): StateRepo {
   const registered = db.prepare<[string], string>(`
     SELECT json_array(host, site, poll_interval_ms,
       (SELECT json_group_array(tag) FROM (SELECT tag FROM device_tag WHERE device = name ORDER BY tag)))
-    FROM device_state WHERE name = ?`);
+    FROM device_state WHERE name = ? AND removed_at IS NULL`);
   const aggregates = createScopeAggregates(db);
 
   const register = (d: DeviceRegistration) => {
     const tags = [...new Set(d.tags)].sort();
-    // An unchanged registration (every start-up) writes nothing.
+    // An unchanged registration (every start-up) writes nothing; a removed device comes back.
     const wanted = JSON.stringify([d.host, d.site ?? null, d.pollIntervalMs, tags]);
     if (registered.pluck().get(d.name) === wanted) return;
     aggregates.track(d.name, () => {
@@ -220,6 +222,12 @@ export function createStateRepo(store: Store): StateRepo {
         // Marked, never deleted; the aggregates drop it from every scope (see scope-aggregates.ts).
         for (const name of removed) aggregates.track(name, () => mark.run(at, name));
         return removed;
+      });
+    },
+
+    registerDevices(devices) {
+      store.tx(() => {
+        for (const d of devices) register(d);
       });
     },
 

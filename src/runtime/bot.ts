@@ -31,6 +31,11 @@ export interface BotOptions {
   onStarted?(core: Core): void;
   /** The crash guard's hook: how to stop if an unhandled error ends the process (undefined: done). */
   registerStop?(stop: (() => Promise<void>) | undefined): void;
+  /**
+   * Run the ops listener (/healthz, /readyz, /metrics, webhooks) as a lifecycle part; default true.
+   * False in Slack's HTTP mode, where Slack's port serves the same routes.
+   */
+  opsListener?: boolean;
   /** Where the bot tells an admin about itself when `channels.admin` is unset (console: its channel). */
   fallbackAdminChannel?: string;
 }
@@ -93,6 +98,7 @@ export async function runBot(o: BotOptions): Promise<number> {
       control,
       syncDevices: !o.configMissing,
       schedules: true,
+      ops: o.opsListener !== false,
       prune: createPrunePart(() => current(), logger) as Part,
       ...(o.initialPoll ? { initialPoll: o.initialPoll } : {}),
     });

@@ -68,7 +68,7 @@ export interface DeviceOverrides {
   collect?: Array<"system" | "interfaces" | "entity" | "drives">;
 }
 
-interface ManagedProcess {
+export interface ManagedProcess {
   child: ChildProcess;
   output: string[];
   exited: Promise<number | null>;
@@ -79,7 +79,7 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-function launch(command: string, args: string[], env?: NodeJS.ProcessEnv): ManagedProcess {
+export function launch(command: string, args: string[], env?: NodeJS.ProcessEnv): ManagedProcess {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
   running.add(child);
   const output: string[] = [];
@@ -103,7 +103,7 @@ function launch(command: string, args: string[], env?: NodeJS.ProcessEnv): Manag
   return { child, output, exited };
 }
 
-async function terminate(proc: ManagedProcess): Promise<void> {
+export async function terminate(proc: ManagedProcess): Promise<void> {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
   proc.child.kill("SIGTERM");
   const timer = setTimeout(() => proc.child.kill("SIGKILL"), 5000);

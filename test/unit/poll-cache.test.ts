@@ -316,6 +316,19 @@ describe("recording polls in the device cache", () => {
     expect(removedAt()).toBeNull();
   });
 
+  it("brings back a removed device that a source registers again unchanged (Prometheus discovery)", () => {
+    const found = registration("edge-rtr9");
+    repo.registerDevices([found]);
+    // The owner's sync knows only the config's devices: the discovered one is marked removed…
+    expect(repo.syncDevices([registration("srv1")], T0 + 2)).toContain("edge-rtr9");
+    const removedAt = () =>
+      store.db.prepare("SELECT removed_at FROM device_state WHERE name = 'edge-rtr9'").pluck().get();
+    expect(removedAt()).toBe(T0 + 2);
+    // …and the source's next cycle, registering the very same device, clears the mark.
+    repo.registerDevices([found]);
+    expect(removedAt()).toBeNull();
+  });
+
   it("rejects a poll for a device that is not registered, writing nothing", () => {
     expect(() => recordPoll(store, repo, observation("ghost", T0))).toThrow(/not in the device cache/);
     expect(readChanges(store)).toEqual([]);

@@ -137,7 +137,7 @@ describe("poller", () => {
     await settle();
     expect(g.calls).toEqual(["d1", "d2"]);
     const urgent = poller.refresh("d4");
-    expect(poller.stats()).toEqual({ running: 2, waiting: 2, inFlight: 4 });
+    expect(poller.stats()).toMatchObject({ running: 2, waiting: 2, inFlight: 4 });
     g.release("d1");
     await settle();
     expect(g.calls).toEqual(["d1", "d2", "d4"]);

@@ -3,6 +3,7 @@ import type { Config } from "../../config/schema.js";
 import type { Clock } from "../../lib/clock.js";
 import { OpsbotError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
+import type { OpsHandler } from "../../lib/ops/http.js";
 import type { Router } from "../router.js";
 import { boltLogger } from "./bolt-logger.js";
 import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
@@ -33,6 +34,14 @@ export interface SlackAppOptions {
   httpHost?: string;
   /** Tests may swap the Web API (default: the real client pointed at settings.apiUrl). */
   api?: SlackApi;
+  /** HTTP mode: more routes on Slack's port (the ops listener's /healthz, /readyz, /metrics, webhooks). */
+  httpFallback?: OpsHandler;
+}
+
+/** Whether Slack can reach opsbot right now (for /readyz). */
+export interface SlackConnection {
+  connected: boolean;
+  detail: string;
 }
 
 export interface SlackStartOptions {
@@ -52,6 +61,8 @@ export interface SlackApp {
   serveHome(render: HomeRenderer): { refresh(): void };
   /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
   stop(drainMs?: number): Promise<void>;
+  /** For /readyz: is Slack connected, and why not. */
+  connection(): SlackConnection;
   /** Stops receiving events and commands; the outbox keeps delivering. */
   stopReceiving(): Promise<void>;
   /** Delivers what is still queued (up to `drainMs`), then closes the outbox. */
@@ -84,6 +95,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const chat = Object.assign(outbox, { groupMembers: (id: string) => identity.groupMembers(id) });
   let home: HomeTab | undefined;
   let homeRender: HomeRenderer | undefined;
+  let connection: SlackConnection = { connected: false, detail: "Slack not started" };
 
   return {
     chat,
@@ -126,6 +138,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           clock: options.clock,
           logger,
           boltLogger: bLogger,
+          ...(options.httpFallback ? { fallback: options.httpFallback } : {}),
           ...(deliveries ? { deliveries } : {}),
         });
         app = new App({
@@ -161,18 +174,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       });
       if (receiver) {
         const port = await receiver.start();
+        connection = { connected: true, detail: `Slack HTTP mode listening on port ${port}` };
         logger.info({ port, botUserId }, "Slack HTTP mode: listening");
         return { botUserId, port };
       }
+      watchSocket(app, (c) => {
+        connection = c;
+      });
       await app.start();
+      connection = { connected: true, detail: "Slack Socket Mode connected" };
       logger.info({ botUserId }, "Slack Socket Mode: connected");
       return { botUserId };
     },
+    connection: () => connection,
     async stop(drainMs = 10_000) {
       await this.stopReceiving();
       await this.drain(drainMs);
     },
     async stopReceiving() {
+      connection = { connected: false, detail: "Slack stopped" };
       const r = receiver;
       const a = app;
       receiver = undefined;
@@ -189,4 +209,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       outbox.close();
     },
   };
+}
+
+/**
+ * Follows the Socket Mode client's state. Bolt keeps its receiver private; the client is an
+ * EventEmitter with documented state events (connected, reconnecting, disconnected).
+ */
+function watchSocket(app: App, set: (c: SlackConnection) => void): void {
+  const client = (app as unknown as { receiver?: { client?: NodeJS.EventEmitter } }).receiver?.client;
+  if (!client || typeof client.on !== "function") return;
+  client.on("connected", () => set({ connected: true, detail: "Slack Socket Mode connected" }));
+  client.on("reconnecting", () => set({ connected: false, detail: "Slack Socket Mode reconnecting" }));
+  client.on("disconnected", () => set({ connected: false, detail: "Slack Socket Mode disconnected" }));
 }

@@ -4,6 +4,7 @@ import { type App, type Logger as BoltLogger, HTTPReceiver, type Receiver } from
 import type { Clock } from "../../lib/clock.js";
 import { ConfigError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
+import type { OpsHandler } from "../../lib/ops/http.js";
 import { type DeliveryBacking, DeliveryDedup } from "./delivery-dedup.js";
 import { checkHttpRequest } from "./http-guard.js";
 
@@ -21,6 +22,8 @@ export interface HardenedReceiverOptions {
   logger: Logger;
   boltLogger: BoltLogger;
   bodyLimitBytes?: number;
+  /** Serves other paths (the ops routes) on the same port; resolves false when it has none. */
+  fallback?: OpsHandler;
   /** Replay memory that survives a restart (the store). */
   deliveries?: DeliveryBacking;
 }
@@ -82,6 +85,8 @@ export class HardenedHttpReceiver implements Receiver {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     }
+    if (url.pathname !== this.path && this.options.fallback && (await this.options.fallback(req, res)))
+      return;
     if (req.method !== "POST" || url.pathname !== this.path) {
       res.writeHead(404).end();
       return;

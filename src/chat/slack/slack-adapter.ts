@@ -39,6 +39,8 @@ export function slackAdapter(
     },
     serveHome: (render) => app.serveHome(render),
     stop: () => app.stopReceiving(),
+    connection: () => app.connection(),
+    outboxStats: () => ({ pending: app.chat.pending, rateLimited: app.chat.stats.rateLimited }),
     async flush() {
       await app.drain();
       store?.close();

@@ -76,85 +76,12 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
       deadlineMs,
     );
     try {
-      return await run(device.name, client, wanted);
+      return await collectWithClient(device.name, client, wanted, deps.clock);
     } finally {
       clearTimeout(deadline);
       open.delete(client);
       client.close();
     }
-  }
-
-  async function run(
-    device: string,
-    client: SnmpClient,
-    wanted: Set<SnmpCollectorName>,
-  ): Promise<DeviceObservation> {
-    const observation: DeviceObservation = { device, at: 0, errors: [], reachable: false };
-    const errors: CollectorError[] = observation.errors;
-    let answered = false;
-    const failed = (collector: string, err: unknown): void => {
-      if (!(err instanceof SnmpRequestError && err.noAnswer)) answered = true;
-      errors.push({ collector, message: errorText(err) });
-    };
-
-    // system first and alone: sysUpTime anchors ifLastChange and counter resets, sysDescr feeds the
-    // entity fallback, and when it times out (or v3 credentials are refused) the rest would only
-    // fail the same way, one timeout after another. The chassis row rides along in the same GET.
-    let chassisProbe: snmp.Varbind[] | undefined;
-    try {
-      const first = await collectSystemWithFallback(client, wanted.has("entity") ? CHASSIS_PROBE_OIDS : []);
-      observation.system = first.system;
-      chassisProbe = first.extra;
-      answered = true;
-    } catch (err) {
-      failed("system", err);
-      if (err instanceof SnmpRequestError && (err.noAnswer || err.kind === "auth")) {
-        observation.reachable = answered;
-        observation.at = deps.clock.now();
-        return observation;
-      }
-    }
-
-    const tasks: Array<Promise<void>> = [];
-    if (wanted.has("interfaces")) {
-      tasks.push(
-        collectInterfaces(client).then(
-          (interfaces) => {
-            observation.interfaces = interfaces;
-            answered = true;
-          },
-          (err) => failed("interfaces", err),
-        ),
-      );
-    }
-    if (wanted.has("entity")) {
-      tasks.push(
-        collectEntity(client, observation.system, chassisProbe).then(
-          (entity) => {
-            observation.entity = entity;
-            answered = true;
-          },
-          (err) => failed("entity", err),
-        ),
-      );
-    }
-    if (wanted.has("drives")) {
-      tasks.push(
-        collectDrives(client).then(
-          (drives) => {
-            observation.drives = { sources: drives.sources, items: drives.items };
-            if (drives.storage) observation.storage = drives.storage;
-            errors.push(...drives.errors);
-            answered = true;
-          },
-          (err) => failed("drives", err),
-        ),
-      );
-    }
-    await Promise.all(tasks);
-    observation.reachable = answered;
-    observation.at = deps.clock.now();
-    return observation;
   }
 
   return {
@@ -165,6 +92,84 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
       open.clear();
     },
   };
+}
+
+/**
+ * Runs the wanted collectors over one SNMP client (an agent's session, or any other view of the same
+ * MIB objects, such as the Prometheus source's view of snmp_exporter's metrics).
+ */
+export async function collectWithClient(
+  device: string,
+  client: SnmpClient,
+  wanted: ReadonlySet<SnmpCollectorName>,
+  clock: Clock,
+): Promise<DeviceObservation> {
+  const observation: DeviceObservation = { device, at: 0, errors: [], reachable: false };
+  const errors: CollectorError[] = observation.errors;
+  let answered = false;
+  const failed = (collector: string, err: unknown): void => {
+    if (!(err instanceof SnmpRequestError && err.noAnswer)) answered = true;
+    errors.push({ collector, message: errorText(err) });
+  };
+
+  // system first and alone: sysUpTime anchors ifLastChange and counter resets, sysDescr feeds the
+  // entity fallback, and when it times out (or v3 credentials are refused) the rest would only
+  // fail the same way, one timeout after another. The chassis row rides along in the same GET.
+  let chassisProbe: snmp.Varbind[] | undefined;
+  try {
+    const first = await collectSystemWithFallback(client, wanted.has("entity") ? CHASSIS_PROBE_OIDS : []);
+    observation.system = first.system;
+    chassisProbe = first.extra;
+    answered = true;
+  } catch (err) {
+    failed("system", err);
+    if (err instanceof SnmpRequestError && (err.noAnswer || err.kind === "auth")) {
+      observation.reachable = answered;
+      observation.at = clock.now();
+      return observation;
+    }
+  }
+
+  const tasks: Array<Promise<void>> = [];
+  if (wanted.has("interfaces")) {
+    tasks.push(
+      collectInterfaces(client).then(
+        (interfaces) => {
+          observation.interfaces = interfaces;
+          answered = true;
+        },
+        (err) => failed("interfaces", err),
+      ),
+    );
+  }
+  if (wanted.has("entity")) {
+    tasks.push(
+      collectEntity(client, observation.system, chassisProbe).then(
+        (entity) => {
+          observation.entity = entity;
+          answered = true;
+        },
+        (err) => failed("entity", err),
+      ),
+    );
+  }
+  if (wanted.has("drives")) {
+    tasks.push(
+      collectDrives(client).then(
+        (drives) => {
+          observation.drives = { sources: drives.sources, items: drives.items };
+          if (drives.storage) observation.storage = drives.storage;
+          errors.push(...drives.errors);
+          answered = true;
+        },
+        (err) => failed("drives", err),
+      ),
+    );
+  }
+  await Promise.all(tasks);
+  observation.reachable = answered;
+  observation.at = clock.now();
+  return observation;
 }
 
 /** Some agents refuse a whole GET over one object they do not like: then ask for the system group alone. */

@@ -1,0 +1,208 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { replyToPlainText } from "../../src/chat/reply.js";
+import { parseConfig } from "../../src/config/load.js";
+import { ManualClock, systemClock } from "../../src/lib/clock.js";
+import { silentLogger } from "../../src/lib/logger.js";
+import { type Core, createCore } from "../../src/main.js";
+import { readChanges } from "../../src/management/change-log.js";
+import { createSnmpCollector, type SnmpCollector } from "../../src/management/collectors/snmp/index.js";
+import { renderSnmpExporterConfig } from "../../src/management/sources/prometheus/snmp-exporter-module.js";
+import { waitFor } from "../support/orch-wait.js";
+import {
+  type RunningService,
+  snmpScrapeJobs,
+  startPrometheus,
+  startSnmpExporter,
+} from "../support/prometheus-stack.js";
+import { RecordingChat } from "../support/recording-chat.js";
+import { type SnmpsimAgent, startSnmpsim } from "../support/snmp-agents.js";
+import { tempDir } from "../support/temp.js";
+
+/**
+ * snmpsimd → snmp_exporter → Prometheus → opsbot's Prometheus source, side by side with the built-in
+ * poller reading the same recordings: every device must answer `links down`, `drives failing` and
+ * `firmware` the same way on both paths. All programs are the real Debian packages on loopback.
+ */
+const FIXTURES: Record<string, string> = {
+  "lab-sw1": "lab-switch",
+  "core-sw1": "switch48",
+  db01: "server-failed-disk",
+  "idrac-r740": "idrac",
+  "hpe-dl380": "hpe-smartarray",
+  "nas-syno": "synology",
+  "nas-netapp": "netapp",
+};
+const NAMES = Object.keys(FIXTURES);
+
+let sim: SnmpsimAgent;
+let exporter: RunningService;
+let prom: RunningService | undefined;
+let collector: SnmpCollector;
+let poller: Core;
+let source: Core;
+let chat: RecordingChat;
+const clock = new ManualClock(Date.now());
+const dirs: Array<{ cleanup(): void }> = [];
+
+async function promQuery(
+  q: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const res = await fetch(`${prom!.url}/api/v1/query?query=${encodeURIComponent(q)}`);
+  const body = (await res.json()) as {
+    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
+  return body.data.result;
+}
+
+function deviceYaml(name: string, via?: "prometheus"): Record<string, unknown> {
+  const d = sim.device(FIXTURES[name]!, { name });
+  return { ...d, tags: [name.includes("sw") ? "network" : "servers"], site: "lab", ...(via ? { via } : {}) };
+}
+
+function buildCore(yaml: Record<string, unknown>, withCollector: boolean, c = systemClock): Core {
+  const dir = tempDir();
+  dirs.push(dir);
+  return createCore({
+    config: parseConfig(JSON.stringify(yaml), "test.yaml", {}),
+    dbPath: join(dir.path, "opsbot.db"),
+    logger: silentLogger(),
+    chat: withCollector ? new RecordingChat() : chat,
+    clock: c,
+    ...(withCollector ? { collector } : {}),
+  });
+}
+
+const BASE = {
+  roles: { oncall: ["alice"] },
+  channels: { net: "C-NET", srv: "C-SRV" },
+  polling: { schedule: "*/5 * * * *", jitter_ms: 0, concurrency: 8 },
+  firmware_baselines: { "C9300-*": { min: "17.6.1" } },
+  alerts: {
+    default_channel: "net",
+    rules: { port_down: { hold: "0s" } },
+    ports: { explicit: ["lab-sw*:Gi1/0/3"] },
+  },
+};
+
+async function ask(core: Core, text: string): Promise<string> {
+  const r = await core.router.handle(text, {
+    user: { id: "alice", name: "alice", roles: ["oncall"] },
+    channel: "test",
+    transport: "console",
+  });
+  return replyToPlainText(r.reply);
+}
+
+/** Ages and durations differ by the seconds between the two reads; everything else must match. */
+const normalize = (text: string) =>
+  text
+    .replace(/data (up to )?\d+[smhd]( \d+m)? old/g, "data N old")
+    .replace(/\b\d+(ms|s|m|h|d)( \d+m)?\b/g, "<t>");
+
+beforeAll(async () => {
+  sim = await startSnmpsim({ fixtures: [...new Set(Object.values(FIXTURES))] });
+  collector = createSnmpCollector({ logger: silentLogger(), clock: systemClock });
+  const modules = Object.fromEntries(Object.values(FIXTURES).map((f) => [f, { community: f }]));
+  exporter = await startSnmpExporter(renderSnmpExporterConfig(modules));
+  prom = await startPrometheus(
+    snmpScrapeJobs(
+      exporter.port,
+      NAMES.map((name) => ({ name, target: `127.0.0.1:${sim.port}`, module: FIXTURES[name]! })),
+      "10s",
+    ),
+  );
+  await waitFor(async () => (await promQuery("up == 1")).length === NAMES.length, 60_000, "every target up");
+  chat = new RecordingChat();
+  poller = buildCore({ ...BASE, devices: NAMES.map((n) => deviceYaml(n)) }, true);
+  source = buildCore(
+    {
+      ...BASE,
+      sources: {
+        prometheus: { url: prom.url, interval: "1m", matchers: 'job=~"snmp-.*"', device_label: "instance" },
+      },
+      devices: NAMES.map((n) => deviceYaml(n, "prometheus")),
+    },
+    false,
+    clock,
+  );
+  await poller.poller!.pollAll();
+  const first = await source.fleetSources[0]!.cycle();
+  expect(first).toMatchObject({ ok: true, error: null, recorded: NAMES.length });
+  clock.advance(Date.now() - clock.now());
+}, 180_000);
+
+afterAll(async () => {
+  await poller?.shutdown();
+  await source?.shutdown();
+  collector?.close();
+  await prom?.stop();
+  await exporter?.stop();
+  await sim?.stop();
+  for (const d of dirs) d.cleanup();
+});
+
+describe("Prometheus as a fleet source", () => {
+  it("answers links down, drives failing and firmware like the built-in poller, device by device", async () => {
+    for (const name of NAMES) {
+      for (const q of [`links down ${name}`, `firmware ${name}`, `links ${name}`]) {
+        const a = normalize(await ask(poller, q));
+        const b = normalize(await ask(source, q));
+        expect({ q, b }).toEqual({ q, b: a });
+      }
+    }
+    for (const q of ["drives failing", "links down", "firmware drift"]) {
+      expect(normalize(await ask(source, q))).toBe(normalize(await ask(poller, q)));
+    }
+    // Not vacuous: the fleet has real problems to agree on.
+    const down = await ask(source, "links down");
+    expect(down).toContain("core-sw1 | Te1/1/2");
+    expect(await ask(source, "drives failing")).toContain(
+      "db01 | SCSI disk (/dev/sdb) | 🔴 failed | down(5)",
+    );
+    expect(await ask(source, "firmware drift")).toContain("core-sw1 | C9300-48P | 17.03.04");
+  });
+
+  it("states the data age of the Prometheus samples, not of the query", async () => {
+    const text = await ask(source, "links down lab-sw1");
+    expect(text).toMatch(/data up to \d+s old/);
+  });
+
+  it("a flipped port appears as a change and an alert", async () => {
+    await sim.setOperStatus("lab-switch", 3, "down");
+    await expect
+      .poll(async () => (await promQuery('ifOperStatus{instance="lab-sw1",ifIndex="3"}'))[0]?.value[1], {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe("2");
+    clock.advance(Date.now() - clock.now());
+    const r = await source.fleetSources[0]!.cycle();
+    expect(r.ok).toBe(true);
+    const changes = readChanges(source.store, { device: "lab-sw1" }).filter((c) => c.objectKey === "Gi1/0/3");
+    expect(changes.map((c) => [c.kind, c.old, c.new])).toEqual([["port_oper", "up", "down"]]);
+    await source.alerts.process();
+    const posted = chat.posts
+      .filter((p) => p.channel === "C-NET" && !p.threadTs)
+      .map((p) => replyToPlainText(p.reply));
+    const lab = posted.filter((t) => t.includes("Port down — lab-sw1"));
+    expect(lab).toHaveLength(1);
+    expect(lab[0]).toContain("Gi1/0/3");
+    await sim.setOperStatus("lab-switch", 3, "up");
+  });
+
+  it("keeps the last data when Prometheus is down, marks it stale and names the error in fleet", async () => {
+    await prom!.stop();
+    const r = await source.fleetSources[0]!.cycle();
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/Prometheus at http:\/\/127\.0\.0\.1:\d+ did not answer/);
+    clock.advance(5 * 60_000);
+    const fleet = await ask(source, "fleet");
+    expect(fleet).toMatch(/Source prometheus: ⚠ failing: Prometheus at .* did not answer/);
+    expect(fleet).toContain("Stale data: 7 devices with data older than two poll intervals");
+    const links = await ask(source, "links down core-sw1");
+    expect(links).toContain("Te1/1/2");
+    expect(links).toMatch(/⚠ stale: data up to 5m old \(polled every 1m\)/);
+    prom = undefined;
+  });
+});
