@@ -2,18 +2,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { consoleAdapter } from "../chat/console/console-adapter.js";
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
 import { loadConfigFile } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { startDemoFleet } from "../demo/fleet.js";
-import { systemClock } from "../lib/clock.js";
 import { createLogger } from "../lib/logger.js";
 import { createOpsMetrics } from "../lib/ops/metrics.js";
-import { type Core, createCollector, createCore, createSlackAdapter, envSecrets } from "../main.js";
+import { type Core, createCollector, createCore, envSecrets } from "../main.js";
 import { runBot } from "../runtime/bot.js";
+import { botAdapter } from "./bot-adapter.js";
 import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./common.js";
 import { onFatalStop } from "./crash-guard.js";
 
@@ -73,17 +72,7 @@ export const demo: Subcommand = {
             color: process.stdout.isTTY === true,
           });
       let current: Core | undefined;
-      const adapter = slack
-        ? await createSlackAdapter({
-            settings: slack,
-            config,
-            clock: systemClock,
-            logger,
-            dbPath,
-            // HTTP mode: the ops routes share Slack's port.
-            httpFallback: (req, res) => (current ? current.ops.handler(req, res) : Promise.resolve(false)),
-          })
-        : consoleAdapter(chat!, { input: process.stdin, output: process.stdout, prompt: interactive });
+      const adapter = await botAdapter({ slack, chat, config, logger, dbPath, current: () => current });
       return await runBot({
         mode: "demo",
         dbPath,

@@ -1,9 +1,7 @@
 import { dirname, join } from "node:path";
-import { consoleAdapter } from "../chat/console/console-adapter.js";
 import { ConsoleChat } from "../chat/console/console-chat.js";
 import { consoleLog } from "../chat/console/console-log.js";
 import { readSlackSettings } from "../chat/slack/settings.js";
-import { systemClock } from "../lib/clock.js";
 import { createLogger } from "../lib/logger.js";
 import { createOpsMetrics } from "../lib/ops/metrics.js";
 import {
@@ -11,11 +9,11 @@ import {
   configFileMissing,
   createCollector,
   createCore,
-  createSlackAdapter,
   envSecrets,
   loadConfig,
 } from "../main.js";
 import { runBot } from "../runtime/bot.js";
+import { botAdapter } from "./bot-adapter.js";
 import {
   consoleUserName,
   GLOBAL_HELP,
@@ -87,21 +85,14 @@ gracefully (running steps get orchestration.shutdown_grace); SIGHUP re-reads the
     // One metrics registry for the process: the cores a config reload builds share it.
     const metrics = createOpsMetrics();
     let current: Core | undefined;
-    const adapter = slack
-      ? await createSlackAdapter({
-          settings: slack,
-          config,
-          clock: systemClock,
-          logger,
-          dbPath: settings.dbPath,
-          // HTTP mode: the ops routes of the running core share Slack's port.
-          httpFallback: (req, res) => (current ? current.ops.handler(req, res) : Promise.resolve(false)),
-        })
-      : consoleAdapter(chat!, {
-          input: process.stdin,
-          output: process.stdout,
-          prompt: process.stdin.isTTY === true,
-        });
+    const adapter = await botAdapter({
+      slack,
+      chat,
+      config,
+      logger,
+      dbPath: settings.dbPath,
+      current: () => current,
+    });
     return runBot({
       mode: "start",
       dbPath: settings.dbPath,
