@@ -11,6 +11,9 @@ export interface HostileRelay {
   readonly port: number;
   /** Garbage datagrams sent so far. */
   readonly garbageSent: number;
+  /** Requests received so far, and the poller ports they came from. */
+  readonly requests: number;
+  readonly sourcePorts: ReadonlySet<number>;
   stop(): Promise<void>;
 }
 
@@ -21,6 +24,8 @@ export interface RelayOptions {
   forward: boolean;
   /** Send garbage to the poller before each forward (default true). */
   garbage?: boolean;
+  /** Forward only this many requests, then stay silent: an agent that stops answering mid-poll. */
+  forwardFirst?: number;
   /** Hold each request this long before forwarding it: a slow agent. */
   delayMs?: number;
 }
@@ -29,6 +34,8 @@ export async function startHostileRelay(options: RelayOptions): Promise<HostileR
   const front = createSocket("udp4");
   const back = createSocket("udp4");
   let garbageSent = 0;
+  let requests = 0;
+  const sourcePorts = new Set<number>();
   let stopped = false;
   // Which poller socket asked last: responses from the agent go back there.
   const pending = new Map<number, RemoteInfo>();
@@ -37,13 +44,16 @@ export async function startHostileRelay(options: RelayOptions): Promise<HostileR
 
   front.on("message", (request, from) => {
     if (stopped) return;
+    requests++;
+    sourcePorts.add(from.port);
     if (options.garbage !== false) {
       for (const datagram of garbageFor(request)) {
         front.send(datagram, from.port, from.address);
         garbageSent++;
       }
     }
-    if (options.forward && options.agentPort !== undefined) {
+    const silent = options.forwardFirst !== undefined && requests > options.forwardFirst;
+    if (options.forward && options.agentPort !== undefined && !silent) {
       const id = requestId(request);
       if (id !== undefined) pending.set(id, from);
       // Let the garbage land first.
@@ -69,6 +79,10 @@ export async function startHostileRelay(options: RelayOptions): Promise<HostileR
     get garbageSent() {
       return garbageSent;
     },
+    get requests() {
+      return requests;
+    },
+    sourcePorts,
     stop: async () => {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);

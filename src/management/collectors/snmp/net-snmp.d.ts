@@ -68,6 +68,8 @@ declare module "net-snmp" {
       version?: number;
       idBitsSize?: 16 | 32;
       context?: string;
+      /** Stands in for node:dgram: `createSocket(transport)` returns the session's socket. */
+      dgramModule?: { createSocket(type: "udp4" | "udp6"): unknown };
     }
 
     interface User {

@@ -26,6 +26,8 @@ export interface SnmpClient {
 export interface SnmpClientDeps {
   limiter: AgentLimiter;
   logger: Logger;
+  /** Where sessions get their socket (a SharedUdp's); default a socket of their own. */
+  dgramModule?: snmp.SessionOptions["dgramModule"];
 }
 
 const AUTH_PROTOCOLS: Record<string, number> = {
@@ -51,7 +53,7 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
     throw new SnmpRequestError("invalid", `device ${device.name} has no snmp section in the config`);
   const agent = `${device.host}:${config.port}`;
   const ctx: RequestContext = { agent, timeoutMs: config.timeout_ms, retries: config.retries };
-  const session = createSession(device.host, config);
+  const session = createSession(device.host, config, deps.dgramModule);
   const log = deps.logger.child({ device: device.name, agent });
   let malformed = 0;
 
@@ -119,12 +121,17 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
   };
 }
 
-function createSession(host: string, config: SnmpConfig): snmp.Session {
+function createSession(
+  host: string,
+  config: SnmpConfig,
+  dgramModule: SnmpClientDeps["dgramModule"],
+): snmp.Session {
   const options: snmp.SessionOptions = {
     port: config.port,
     retries: config.retries,
     timeout: config.timeout_ms,
     transport: host.includes(":") ? "udp6" : "udp4",
+    ...(dgramModule ? { dgramModule } : {}),
   };
   if (config.version === "2c") {
     return snmp.createSession(host, config.community ?? "", { ...options, version: snmp.Version2c });

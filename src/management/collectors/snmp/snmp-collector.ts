@@ -9,6 +9,7 @@ import { CHASSIS_PROBE_OIDS, collectEntity } from "./collect-entity.js";
 import { collectInterfaces } from "./collect-interfaces.js";
 import { collectSystem } from "./collect-system.js";
 import { installFastOidReader } from "./fast-oid-reader.js";
+import { createSharedUdp, type SharedUdp } from "./shared-udp.js";
 import { openSnmpClient, type SnmpClient } from "./snmp-client.js";
 import { SnmpRequestError } from "./snmp-errors.js";
 
@@ -41,6 +42,8 @@ export interface SnmpCollectorDeps {
   clock: Clock;
   /** Requests in flight per agent (host:port), across all polls. Default 4. */
   maxOutstandingPerAgent?: number;
+  /** The sockets every session shares (default: one per address family, closed with the collector). */
+  sharedUdp?: SharedUdp;
 }
 
 const DEFAULT_MAX_OUTSTANDING_PER_AGENT = 4;
@@ -49,6 +52,7 @@ const DEFAULT_DEADLINE_MS = 120_000;
 export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
   installFastOidReader();
   const limiter = createAgentLimiter(deps.maxOutstandingPerAgent ?? DEFAULT_MAX_OUTSTANDING_PER_AGENT);
+  const sharedUdp = deps.sharedUdp ?? createSharedUdp();
   const open = new Set<SnmpClient>();
   let closed = false;
 
@@ -65,7 +69,11 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
     const wanted = new Set(options.collectors ?? device.snmp.collect ?? ALL_SNMP_COLLECTORS);
     let client: SnmpClient;
     try {
-      client = openSnmpClient(device, { limiter, logger: deps.logger });
+      client = openSnmpClient(device, {
+        limiter,
+        logger: deps.logger,
+        dgramModule: sharedUdp.dgramModule,
+      });
     } catch (err) {
       return fail("snmp", errorText(err));
     }
@@ -90,6 +98,7 @@ export function createSnmpCollector(deps: SnmpCollectorDeps): SnmpCollector {
       closed = true;
       for (const client of open) client.close("the SNMP collector is shutting down");
       open.clear();
+      if (!deps.sharedUdp) sharedUdp.close();
     },
   };
 }
