@@ -6,7 +6,8 @@
  * total), and a poller benchmark must not measure its agent. Correct GET / GETNEXT / GETBULK
  * semantics (RFC 3416), noSuchInstance, endOfMibView; anything else is dropped.
  *
- *   node dist/bench/support/replay-agent.js <file.snmprec> <community>   → prints {"port":N}
+ *   node dist/bench/support/replay-agent.js <file.snmprec> <community> [agents]
+ *     → prints {"port":N,"ports":[N,…]} (one port per agent; all served by this process)
  */
 import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
@@ -223,8 +224,11 @@ export function answer(records: Rec[], community: string, request: Buffer): Buff
   return tlv(0x30, Buffer.concat([Buffer.from([0x02, 0x01, 0x01]), tlv(0x04, Buffer.from(community)), body]));
 }
 
-export function startReplayAgent(file: string, community: string): Promise<{ port: number; socket: Socket }> {
-  const records = loadSnmprec(file);
+export function startReplayAgent(
+  file: string,
+  community: string,
+  records: Rec[] = loadSnmprec(file),
+): Promise<{ port: number; socket: Socket }> {
   const socket = createSocket("udp4");
   socket.on("message", (msg, from) => {
     try {
@@ -241,14 +245,19 @@ export function startReplayAgent(file: string, community: string): Promise<{ por
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [file, community] = process.argv.slice(2);
-  if (!file || !community) {
-    console.error("usage: replay-agent <file.snmprec> <community>");
+  // With a count: that many agents (one UDP port each) in this process, like a fleet of devices.
+  const [file, community, count = "1"] = process.argv.slice(2);
+  if (!file || !community || !(Number(count) >= 1)) {
+    console.error("usage: replay-agent <file.snmprec> <community> [agents]");
     process.exit(2);
   }
-  startReplayAgent(file, community).then(({ port }) => {
-    process.stdout.write(`${JSON.stringify({ port })}\n`);
-    process.stdin.resume();
-    process.stdin.on("end", () => process.exit(0));
-  });
+  const records = loadSnmprec(file);
+  Promise.all(Array.from({ length: Number(count) }, () => startReplayAgent(file, community, records))).then(
+    (agents) => {
+      const ports = agents.map((a) => a.port);
+      process.stdout.write(`${JSON.stringify({ port: ports[0], ports })}\n`);
+      process.stdin.resume();
+      process.stdin.on("end", () => process.exit(0));
+    },
+  );
 }

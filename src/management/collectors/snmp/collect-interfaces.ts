@@ -53,9 +53,19 @@ const OPER_STATUS: readonly OperStatus[] = [
 ];
 const ADMIN_STATUS: readonly (AdminStatus | undefined)[] = [undefined, "up", "down", "testing"];
 
-/** IF-MIB ifTable + ifXTable, walked as one 16-column bulk walk. */
-export async function collectInterfaces(client: SnmpClient): Promise<InterfaceObservation[]> {
-  const rows = await walkColumns(client, COLUMNS);
+/**
+ * IF-MIB ifTable + ifXTable, walked as one 16-column bulk walk. `ifNumber` (when the poll already
+ * read it) sizes the walk's requests.
+ */
+export async function collectInterfaces(
+  client: SnmpClient,
+  ifNumber?: number,
+): Promise<InterfaceObservation[]> {
+  const rows = await walkColumns(
+    client,
+    COLUMNS,
+    ifNumber !== undefined && ifNumber > 0 ? { expectedRows: ifNumber } : {},
+  );
   const interfaces: InterfaceObservation[] = [];
   for (const [index, row] of rows) {
     const ifIndex = Number(index);

@@ -23,9 +23,30 @@ type ReadOid = ((this: BerReader, tag?: number) => string | null) & { original?:
 
 const OID_TAG = 0x06;
 
+/**
+ * Digits are written as ASCII into this scratch buffer and read back as one flat string: building
+ * the OID with `+=` makes a rope of ~2 small strings per arc that the first `startsWith` flattens
+ * again — most of the poller's garbage. 11 bytes per arc covers "." + 10 digits of a 32-bit value.
+ */
+let scratch = Buffer.allocUnsafe(512);
+
+function writeNumber(at: number, n: number): number {
+  if (n === 0) {
+    scratch[at] = 48;
+    return at + 1;
+  }
+  let digits = 0;
+  for (let v = n; v > 0; v = Math.floor(v / 10)) digits++;
+  let i = at + digits;
+  for (let v = n; v > 0; v = Math.floor(v / 10)) scratch[--i] = 48 + (v % 10);
+  return at + digits;
+}
+
 /** Decodes the content octets buf[start, end) of an OBJECT IDENTIFIER like asn1-ber does. */
 export function decodeOid(buf: Uint8Array, start: number, end: number): string {
-  let out = "";
+  const room = (end - start) * 11 + 12;
+  if (scratch.length < room) scratch = Buffer.allocUnsafe(room);
+  let at = 0;
   let value = 0;
   let first = true;
   for (let i = start; i < end; i++) {
@@ -34,15 +55,18 @@ export function decodeOid(buf: Uint8Array, start: number, end: number): string {
     if ((byte & 0x80) === 0) {
       const sub = value >>> 0;
       if (first) {
-        out = `${(sub / 40) >> 0}.${sub % 40}`;
+        at = writeNumber(at, (sub / 40) >> 0);
+        scratch[at++] = 46;
+        at = writeNumber(at, sub % 40);
         first = false;
       } else {
-        out += `.${sub}`;
+        scratch[at++] = 46;
+        at = writeNumber(at, sub);
       }
       value = 0;
     }
   }
-  return out;
+  return scratch.toString("latin1", 0, at);
 }
 
 /** asn1-ber's Reader prototype, as resolved from net-snmp (whose copy is the one that matters). */

@@ -10,6 +10,9 @@ export const SYSTEM = {
   sysName: "1.3.6.1.2.1.1.5.0",
 } as const;
 
+/** IF-MIB ifNumber: how many rows ifTable has (a hint that sizes the walk's last request). */
+export const IF_NUMBER = "1.3.6.1.2.1.2.1.0";
+
 const IF_ENTRY = "1.3.6.1.2.1.2.2.1";
 const IFX_ENTRY = "1.3.6.1.2.1.31.1.1.1";
 

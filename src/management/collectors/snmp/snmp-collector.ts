@@ -9,9 +9,11 @@ import { CHASSIS_PROBE_OIDS, collectEntity } from "./collect-entity.js";
 import { collectInterfaces } from "./collect-interfaces.js";
 import { collectSystem } from "./collect-system.js";
 import { installFastOidReader } from "./fast-oid-reader.js";
+import { IF_NUMBER } from "./oids.js";
 import { createSharedUdp, type SharedUdp } from "./shared-udp.js";
 import { openSnmpClient, type SnmpClient } from "./snmp-client.js";
 import { SnmpRequestError } from "./snmp-errors.js";
+import { int } from "./values.js";
 
 export type SnmpCollectorName = "system" | "interfaces" | "entity" | "drives";
 
@@ -124,11 +126,18 @@ export async function collectWithClient(
   // system first and alone: sysUpTime anchors ifLastChange and counter resets, sysDescr feeds the
   // entity fallback, and when it times out (or v3 credentials are refused) the rest would only
   // fail the same way, one timeout after another. The chassis row rides along in the same GET.
+  // ifNumber rides along too: it sizes the interface walk's last request.
   let chassisProbe: snmp.Varbind[] | undefined;
+  let ifNumber: number | undefined;
   try {
-    const first = await collectSystemWithFallback(client, wanted.has("entity") ? CHASSIS_PROBE_OIDS : []);
+    const probe = wanted.has("entity") ? CHASSIS_PROBE_OIDS : [];
+    const first = await collectSystemWithFallback(
+      client,
+      wanted.has("interfaces") ? [...probe, IF_NUMBER] : probe,
+    );
     observation.system = first.system;
-    chassisProbe = first.extra;
+    chassisProbe = first.extra.slice(0, probe.length);
+    if (first.extra.length > probe.length) ifNumber = int(first.extra[probe.length]?.value);
     answered = true;
   } catch (err) {
     failed("system", err);
@@ -142,7 +151,7 @@ export async function collectWithClient(
   const tasks: Array<Promise<void>> = [];
   if (wanted.has("interfaces")) {
     tasks.push(
-      collectInterfaces(client).then(
+      collectInterfaces(client, ifNumber).then(
         (interfaces) => {
           observation.interfaces = interfaces;
           answered = true;

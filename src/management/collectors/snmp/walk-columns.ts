@@ -29,7 +29,20 @@ interface WalkState {
   position: Map<string, number>;
   /** Per column: the position in `order` of the row its next value most likely belongs to. */
   cursor: number[];
+  /** Per column: values seen so far. */
+  seen: number[];
+  expectedRows: number | undefined;
   requests: number;
+}
+
+export interface WalkOptions {
+  /**
+   * How many rows the table most likely has (ifNumber for ifTable). Only sizes requests: the request
+   * that should reach the end asks for the rows left plus one (to see the end) instead of a full
+   * max-repetitions that would come back mostly as the next column's values — a third of a 48-port
+   * poll's varbinds. A wrong hint costs a request, never a row.
+   */
+  expectedRows?: number;
 }
 
 /**
@@ -39,7 +52,11 @@ interface WalkState {
  * ending at different rows (sparse tables), endOfMibView, tooBig (fewer repetitions), and agents
  * that refuse wide requests with tooBig/genErr (the columns are split and walked in halves).
  */
-export async function walkColumns(client: SnmpClient, columns: readonly string[]): Promise<ColumnRows> {
+export async function walkColumns(
+  client: SnmpClient,
+  columns: readonly string[],
+  options: WalkOptions = {},
+): Promise<ColumnRows> {
   const state: WalkState = {
     client,
     columns,
@@ -50,6 +67,8 @@ export async function walkColumns(client: SnmpClient, columns: readonly string[]
     orderRows: [],
     position: new Map(),
     cursor: columns.map(() => 0),
+    seen: columns.map(() => 0),
+    expectedRows: options.expectedRows,
     requests: 0,
   };
   await walk(
@@ -75,7 +94,7 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
     try {
       result = await client.getBulk(
         active.map((i) => next[i]!),
-        repetitions,
+        sized(state, active, repetitions),
       );
     } catch (err) {
       const refused = err instanceof SnmpRequestError && err.kind === "agent";
@@ -108,6 +127,7 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
           }
           if (snmp.isVarbindError(vb)) continue;
           rowFor(state, column, vb.oid, prefix.length, width)[column] = vb.value;
+          state.seen[column]!++;
           last = vb.oid;
         }
       }
@@ -138,6 +158,15 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
     }
     active = stillActive;
   }
+}
+
+/** Repetitions for the next request: up to the expected end (+1 to see it) when the hint says so. */
+function sized(state: WalkState, active: number[], repetitions: number): number {
+  if (state.expectedRows === undefined) return repetitions;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const column of active) fewest = Math.min(fewest, state.seen[column]!);
+  const left = state.expectedRows - fewest;
+  return left > 0 ? Math.min(repetitions, left + 1) : repetitions;
 }
 
 /**
