@@ -4,33 +4,43 @@
  * shell-script way (snmpbulkwalk once per device and table).
  *
  *   npm run build && node dist/bench/snmp-poll.js [--agents 3] [--devices 30] [--polls 300] [--concurrency 16]
+ *     [--rounds 5] [--in-flight 100,200]
  *
  * Agents: bench/support/replay-agent.ts in child processes (one per process, 127.0.0.1) serving
  * test/fixtures/snmp/switch48.snmprec — the fixture the integration tests serve with snmpsimd.
  * snmpsimd itself is ~45 ms per GetBulk and would only measure Python.
- * Every number is printed; nothing is asserted (targets: ≤ 2 ms poller CPU per poll).
+ * Every number is printed; nothing is asserted (targets: ≤ 2 ms poller CPU per poll; vs snmp_exporter's
+ * if_mib, section 4: CPU per poll ≤ 0.07×, peak RSS at 200 in flight ≤ 1.5×).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type DeviceConfig, deviceSchema } from "../src/config/schema.js";
 import { systemClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { createSnmpCollector } from "../src/management/collectors/snmp/index.js";
-import { printTable } from "./stats.js";
+import { loadNow, medianRange, printTable } from "./stats.js";
+import { procCpuMs } from "./support/proc.js";
+import {
+  EXPORTER,
+  exporterInstalled,
+  measureExporter,
+  type PeerResult,
+} from "./support/snmp-exporter-peer.js";
 
 const COMMUNITY = "switch48";
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/snmp/switch48.snmprec", import.meta.url));
 const PROFILE = ["system", "interfaces", "entity"] as const;
 const TABLES = ["1.3.6.1.2.1.1", "1.3.6.1.2.1.2.2", "1.3.6.1.2.1.31.1.1", "1.3.6.1.2.1.47.1.1.1"];
-const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 interface Options {
   agents: number;
   devices: number;
   polls: number;
   concurrency: number;
+  /** Alternating rounds against snmp_exporter, and the polls in flight measured in each. */
+  rounds: number;
+  inFlight: number[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -45,38 +55,35 @@ function parseOptions(argv: string[]): Options {
     devices: get("devices", 30),
     polls: get("polls", 300),
     concurrency: get("concurrency", 16),
+    rounds: get("rounds", 5),
+    inFlight: (argv.includes("--in-flight") ? argv[argv.indexOf("--in-flight") + 1]! : "100,200")
+      .split(",")
+      .map(Number),
   };
 }
 
 interface AgentProcess {
   child: ChildProcess;
   port: number;
+  ports: number[];
 }
 
-/** Starts one replay agent serving the 48-port switch fixture in its own node process. */
-function startAgentProcess(): Promise<AgentProcess> {
+/** Starts replay agents (`count` UDP ports) serving the 48-port switch fixture in one node process. */
+function startAgentProcess(count = 1): Promise<AgentProcess> {
   const script = fileURLToPath(new URL("./support/replay-agent.js", import.meta.url));
-  const child = spawn(process.execPath, [script, FIXTURE, COMMUNITY], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [script, FIXTURE, COMMUNITY, String(count)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let buffer = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
       const line = buffer.split("\n")[0];
       if (buffer.includes("\n") && line)
-        resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+        resolve({ child, ...(JSON.parse(line) as { port: number; ports: number[] }) });
     });
     child.once("exit", (code) => reject(new Error(`agent process exited with ${code}`)));
   });
-}
-
-/** CPU of a process from /proc/<pid>/stat, in ms: its own (utime+stime) or its waited-for children's. */
-function procCpuMs(pid: number | "self", which: "own" | "children" = "own"): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after "(comm) ": state is [0]; utime [11], stime [12], cutime [13], cstime [14].
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks =
-    which === "own" ? Number(fields[11]) + Number(fields[12]) : Number(fields[13]) + Number(fields[14]);
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 function cpuMs(usage: NodeJS.CpuUsage): number {
@@ -151,9 +158,104 @@ function measureShellWay(devices: DeviceConfig[]) {
   return { walks, wallMs: performance.now() - wall0, cpuMs: procCpuMs("self", "children") - cpu0 };
 }
 
+interface WorkerResult {
+  cpuMs: number;
+  wallMs: number;
+  peakRssKb: number;
+}
+
+/** The poller in a process of its own (bench/support/poll-worker.ts), measured like the peer. */
+function measurePoller(job: {
+  ports: number[];
+  inFlight: number;
+  polls: number;
+  warmup: number;
+}): Promise<WorkerResult> {
+  const script = fileURLToPath(new URL("./support/poll-worker.js", import.meta.url));
+  const input = JSON.stringify({ ...job, community: COMMUNITY, interfaces: 53 });
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [script, input], (error, stdout, stderr) =>
+      error ? reject(new Error(`poll worker: ${stderr || error.message}`)) : resolve(JSON.parse(stdout)),
+    ),
+  );
+}
+
+/**
+ * 4. The poller vs snmp_exporter's if_mib module over the same agents (one per device, 200 of them
+ * in 4 replay processes), `inFlight` polls/scrapes at a time: CPU per poll and peak RSS, each a fresh
+ * process; rounds alternate which goes first. opsbot polls system + interfaces (16 ifTable/ifXTable
+ * columns); if_mib walks both tables whole plus sysUpTime — each tool's way of reading a switch's ports.
+ */
+async function versusExporter(options: Options): Promise<void> {
+  const title = "4. poller vs snmp_exporter (if_mib) on the same replay agents";
+  if (!exporterInstalled()) {
+    printTable(title, [[EXPORTER, "not installed (apt-get install prometheus-snmp-exporter): skipped"]]);
+    return;
+  }
+  const fleet = await Promise.all(Array.from({ length: 4 }, () => startAgentProcess(50)));
+  const ports = fleet.flatMap((a) => a.ports);
+  const ratios = new Map<
+    number,
+    { cpu: number[]; rss: number[]; ours: WorkerResult[]; theirs: PeerResult[] }
+  >();
+  const loads = [loadNow()];
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      for (const inFlight of options.inFlight) {
+        const job = { ports, inFlight, polls: inFlight, warmup: Math.ceil(inFlight / 4) };
+        const oursFirst = round % 2 === 0;
+        const first = oursFirst
+          ? await measurePoller(job)
+          : await measureExporter({ ...job, community: COMMUNITY, interfaces: 53 });
+        const second = oursFirst
+          ? await measureExporter({ ...job, community: COMMUNITY, interfaces: 53 })
+          : await measurePoller(job);
+        const ours = oursFirst ? first : second;
+        const theirs = oursFirst ? second : first;
+        const r = ratios.get(inFlight) ?? { cpu: [], rss: [], ours: [], theirs: [] };
+        r.cpu.push(ours.cpuMs / theirs.cpuMs);
+        r.rss.push(ours.peakRssKb / theirs.peakRssKb);
+        r.ours.push(ours);
+        r.theirs.push(theirs);
+        ratios.set(inFlight, r);
+      }
+      loads.push(loadNow());
+    }
+  } finally {
+    for (const agent of fleet) {
+      agent.child.stdin?.end();
+      agent.child.kill("SIGTERM");
+    }
+  }
+  const rows: [string, string][] = [];
+  for (const [inFlight, r] of ratios) {
+    const polls = inFlight;
+    rows.push(
+      [`${inFlight} in flight: CPU per poll, opsbot/exporter`, `${medianRange(r.cpu, 3)}  (target ≤ 0.07)`],
+      [`${inFlight} in flight: peak RSS, opsbot/exporter`, `${medianRange(r.rss)}  (target ≤ 1.5)`],
+      [
+        `  opsbot CPU per poll / peak RSS`,
+        `${medianRange(r.ours.map((o) => o.cpuMs / polls))} ms / ${medianRange(
+          r.ours.map((o) => o.peakRssKb / 1024),
+          0,
+        )} MB`,
+      ],
+      [
+        `  snmp_exporter CPU per scrape / peak RSS`,
+        `${medianRange(r.theirs.map((o) => o.cpuMs / polls))} ms / ${medianRange(
+          r.theirs.map((o) => o.peakRssKb / 1024),
+          0,
+        )} MB`,
+      ],
+    );
+  }
+  rows.push(...loads.map((l, i): [string, string] => [i === 0 ? "load before" : `load after round ${i}`, l]));
+  printTable(`${title}: ${options.rounds} alternating rounds, median (range)`, rows);
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const agents = await Promise.all(Array.from({ length: options.agents }, startAgentProcess));
+  const agents = await Promise.all(Array.from({ length: options.agents }, () => startAgentProcess()));
   const devices: DeviceConfig[] = Array.from({ length: options.devices }, (_, i) =>
     deviceSchema.parse({
       name: `sw-${String(i + 1).padStart(3, "0")}`,
@@ -242,6 +344,7 @@ async function main(): Promise<void> {
       rows.push(["snmpbulkwalk", "not installed (apt-get install snmp): skipped"]);
     }
     printTable(`3. the whole fleet once: opsbot vs snmpbulkwalk per device and table`, rows);
+    await versusExporter(options);
   } finally {
     collector.close();
     for (const agent of agents) {

@@ -2,7 +2,8 @@ import snmp from "net-snmp";
 import type { DeviceConfig, SnmpConfig } from "../../../config/schema.js";
 import type { Logger } from "../../../lib/logger.js";
 import type { AgentLimiter } from "./agent-limiter.js";
-import { classifySnmpError, type RequestContext, SnmpRequestError } from "./snmp-errors.js";
+import { classifySnmpError, type RequestContext } from "./classify-snmp-error.js";
+import { SnmpRequestError } from "./snmp-errors.js";
 
 /**
  * One device's SNMP session for the length of one collection, as promises. Every request goes

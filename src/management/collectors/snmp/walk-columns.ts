@@ -1,4 +1,4 @@
-import snmp from "net-snmp";
+import type snmp from "net-snmp";
 import type { SnmpClient } from "./snmp-client.js";
 import { SnmpRequestError } from "./snmp-errors.js";
 
@@ -12,6 +12,11 @@ export type ColumnRows = Map<string, unknown[]>;
 const MAX_REQUESTS = 5_000;
 /** Consecutive responses without a single usable varbind before giving up. */
 const MAX_STALLS = 3;
+
+// net-snmp's ObjectType values, here so that walking (also over the Prometheus source's view of
+// snmp_exporter's metrics) does not load net-snmp.
+const NO_SUCH_OBJECT = 128;
+const END_OF_MIB_VIEW = 130;
 
 const TOO_BIG = 1;
 const GEN_ERR = 5;
@@ -121,11 +126,11 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
       let last: string | undefined;
       if (list) {
         for (const vb of list) {
-          if (vb.type === snmp.ObjectType.EndOfMibView || !vb.oid.startsWith(prefix)) {
+          if (vb.type === END_OF_MIB_VIEW || !vb.oid.startsWith(prefix)) {
             finished = true;
             break;
           }
-          if (snmp.isVarbindError(vb)) continue;
+          if (vb.type >= NO_SUCH_OBJECT && vb.type <= END_OF_MIB_VIEW) continue; // snmp.isVarbindError
           rowFor(state, column, vb.oid, prefix.length, width)[column] = vb.value;
           state.seen[column]!++;
           last = vb.oid;

@@ -5,7 +5,7 @@ import { parseDuration } from "../../../lib/clock.js";
 import type { Logger } from "../../../lib/logger.js";
 import type { OpsMetrics } from "../../../lib/ops/metrics.js";
 import type { Store } from "../../../store/store.js";
-import { ALL_SNMP_COLLECTORS, collectWithClient } from "../../collectors/snmp/snmp-collector.js";
+import { ALL_SNMP_COLLECTORS, collectWithClient } from "../../collectors/snmp/collect-with-client.js";
 import type { DeviceObservation } from "../../observations.js";
 import { recordPoll } from "../../record-poll.js";
 import { createStateRepo, type DeviceRegistration } from "../../state-repo.js";
