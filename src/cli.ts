@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import * as nodeModule from "node:module";
 import { reportCliError, type Subcommand } from "./cli/common.js";
 import { installCrashGuards } from "./cli/crash-guard.js";
 
@@ -73,7 +74,22 @@ async function readVersion(): Promise<string> {
   return "unknown";
 }
 
+/**
+ * Node 22.1+ keeps V8's compiled code of every module loaded from here on in a cache directory, so
+ * the next start skips most of the parsing and compiling (the largest share of a cold start). Node
+ * 20 has no such cache: feature-detected, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ */
+function enableCompileCache(): void {
+  const { enableCompileCache: enable } = nodeModule as { enableCompileCache?: () => unknown };
+  try {
+    enable?.();
+  } catch {
+    // An unwritable cache directory only costs the speed-up.
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  enableCompileCache();
   installCrashGuards();
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {

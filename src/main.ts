@@ -8,7 +8,7 @@ import { reply, text } from "./chat/reply.js";
 import { createRouter, type Router } from "./chat/router.js";
 import type { SlackSettings } from "./chat/slack/settings.js";
 import type { EnvSettings } from "./config/env.js";
-import { loadConfigFile, parseConfig } from "./config/load.js";
+import { emptyConfig, loadConfigFile } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, parseDuration, systemClock } from "./lib/clock.js";
 import type { Logger } from "./lib/logger.js";
@@ -68,7 +68,7 @@ export function configFileMissing(settings: EnvSettings): boolean {
  * that case answers from the database and never syncs devices (see `configFileMissing`).
  */
 export function loadConfig(settings: EnvSettings, env: NodeJS.ProcessEnv = process.env): Config {
-  if (configFileMissing(settings)) return parseConfig("{}", "(no config file)", env);
+  if (configFileMissing(settings)) return emptyConfig();
   return loadConfigFile(settings.configPath, env);
 }
 

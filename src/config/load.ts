@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Document, Node } from "yaml";
 import type { z } from "zod";
 import { ConfigError, OpsbotError } from "../lib/errors.js";
+import { yaml } from "../lib/lazy-yaml.js";
 import { type Config, configSchema } from "./schema.js";
 
 /**
@@ -24,9 +25,14 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   return parseConfig(source, path, env);
 }
 
+/** The config of a process without a config file: every default, no YAML to parse (or load). */
+export function emptyConfig(): Config {
+  return configSchema.parse({});
+}
+
 export function parseConfig(source: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => {
     if (offset === undefined) return file;
     const pos = lines.linePos(offset);
@@ -91,12 +97,12 @@ function offsetOf(doc: Document, path: (string | number)[]): number | undefined 
   let node: unknown = doc.contents;
   let offset: number | undefined = (node as Node | null)?.range?.[0];
   for (const key of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === String(key));
       if (!pair) break;
       offset = (pair.key as Node).range?.[0] ?? offset;
       node = pair.value;
-    } else if (isSeq(node) && typeof key === "number") {
+    } else if (yaml().isSeq(node) && typeof key === "number") {
       node = node.items[key];
       offset = (node as Node | undefined)?.range?.[0] ?? offset;
     } else break;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Node } from "yaml";
 import type { z } from "zod";
+import { yaml } from "../../lib/lazy-yaml.js";
 import { formatPath, type PathSegment, type RunbookProblem } from "./problems.js";
 import { type Runbook, runbookSchema } from "./schema.js";
 import { validateRunbook } from "./validate.js";
@@ -23,8 +24,8 @@ export function contentHash(content: string): string {
 
 /** Parses and validates one runbook file's text. Returns every problem, each with file, line and field. */
 export function parseRunbook(content: string, file: string): ParseResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => {
     if (offset === undefined) return {};
     const pos = lineCounter.linePos(offset);
@@ -132,8 +133,8 @@ function offsetOf(root: Node | null, path: PathSegment[], preferKey: boolean): n
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
     const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((p) => (yaml().isScalar(p.key) ? p.key.value : p.key) === seg);
       if (!pair) return best;
       const keyNode = pair.key as Node | null;
       const valueNode = pair.value as Node | null;
@@ -141,7 +142,7 @@ function offsetOf(root: Node | null, path: PathSegment[], preferKey: boolean): n
       if (!valueNode?.range) return keyNode?.range?.[0] ?? best;
       node = valueNode;
       best = valueNode.range[0];
-    } else if (isSeq(node) && typeof seg === "number") {
+    } else if (yaml().isSeq(node) && typeof seg === "number") {
       const item = node.items[seg] as Node | undefined;
       if (!item?.range) return best;
       node = item;
