@@ -10,18 +10,9 @@ import type { DeviceConfig } from "../../src/config/schema.js";
 import { systemClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createSnmpCollector } from "../../src/management/collectors/snmp/index.js";
+import type { PollJob } from "./snmp-exporter-peer.js";
 
-interface Job {
-  ports: number[];
-  community: string;
-  inFlight: number;
-  polls: number;
-  warmup: number;
-  /** Interfaces every poll must return (the fixture's). */
-  interfaces: number;
-}
-
-const job = JSON.parse(process.argv[2]!) as Job;
+const job = JSON.parse(process.argv[2]!) as PollJob;
 const devices: DeviceConfig[] = job.ports.map((port, i) => ({
   name: `sw-${i}`,
   host: "127.0.0.1",

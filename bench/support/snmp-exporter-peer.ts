@@ -18,6 +18,17 @@ export function exporterInstalled(): boolean {
   return spawnSync("which", [EXPORTER], { stdio: "ignore" }).status === 0;
 }
 
+/** One measurement: `warmup` then `polls` of the devices at `ports`, `inFlight` at a time. */
+export interface PollJob {
+  ports: number[];
+  community: string;
+  inFlight: number;
+  polls: number;
+  warmup: number;
+  /** Interfaces every poll must return (the fixture's). */
+  interfaces: number;
+}
+
 export interface PeerResult {
   cpuMs: number;
   wallMs: number;
@@ -69,14 +80,7 @@ async function waitUp(port: number, child: ChildProcess): Promise<void> {
  * Starts an exporter, scrapes `warmup` then `polls` targets `inFlight` at a time (each scrape must
  * return ifHCInOctets for every one of `interfaces` ports), stops it.
  */
-export async function measureExporter(options: {
-  ports: number[];
-  community: string;
-  inFlight: number;
-  polls: number;
-  warmup: number;
-  interfaces: number;
-}): Promise<PeerResult> {
+export async function measureExporter(options: PollJob): Promise<PeerResult> {
   const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-exporter-"));
   const config = join(dir, "snmp.yml");
   writeFileSync(config, ifMibConfig(options.community));
