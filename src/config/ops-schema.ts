@@ -58,10 +58,27 @@ export type PrometheusSourceConfig = z.infer<typeof prometheusSourceSchema>;
  * `alertmanager:` — alerts in through `POST /webhooks/alertmanager` (webhook payload v4), which must
  * carry the bearer token or basic-auth password named here (read from the environment).
  */
+/**
+ * `alertmanager.api:` — Alertmanager's own API v2, for the Silence / Unsilence buttons and
+ * `silence am:ID`. Credentials come from the environment (an auth proxy in front of Alertmanager).
+ */
+export const alertmanagerApiSchema = z
+  .object({
+    url: z.string().url(),
+    bearer_token_env: z.string().min(1).optional(),
+    basic_auth: basicAuth.optional(),
+    timeout: durationText.default("10s"),
+  })
+  .strict()
+  .refine((v) => !(v.bearer_token_env && v.basic_auth), {
+    message: "set bearer_token_env or basic_auth, not both",
+    path: ["basic_auth"],
+  });
+
 export const alertmanagerSchema = z
   .object({
-    /** Alertmanager's own URL (for silences through its API v2). */
-    url: z.string().url().optional(),
+    /** Silences out (API v2); without it the group messages offer no Silence button. */
+    api: alertmanagerApiSchema.optional(),
     bearer_token_env: z.string().min(1).optional(),
     basic_auth: basicAuth.optional(),
     /** Logical channel for groups no alert route matches (default alerts.default_channel). */
@@ -74,3 +91,4 @@ export const alertmanagerSchema = z
   });
 
 export type AlertmanagerConfig = z.infer<typeof alertmanagerSchema>;
+export type AlertmanagerApiConfig = z.infer<typeof alertmanagerApiSchema>;
