@@ -1,4 +1,5 @@
-import { reply, text } from "../src/chat/reply.js";
+import { errorReply, type Reply, reply, text } from "../src/chat/reply.js";
+import { OpsbotError } from "../src/lib/errors.js";
 import { formatDateTime } from "../src/lib/time-format.js";
 import {
   ACTION_AM_ACK,
@@ -6,7 +7,7 @@ import {
   ACTION_AM_SILENCE,
   ACTION_AM_UNSILENCE,
 } from "../src/management/alertmanager/render.js";
-import { type Action, defineAction } from "./services.js";
+import { type Action, type ClickContext, defineAction } from "./services.js";
 import { requestSuggestedRun } from "./suggested-run.js";
 
 /**
@@ -15,45 +16,64 @@ import { requestSuggestedRun } from "./suggested-run.js";
  */
 const ephemeral = (line: string) => ({ ...reply(text(line)), ephemeral: true });
 
+/**
+ * A click that could not do its job (Alertmanager down, already silenced…) is told to the clicker
+ * alone, like the confirmation would have been; anything unexpected still reaches the router's boundary.
+ */
+async function toClicker(ctx: ClickContext, work: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof OpsbotError) || err.code === "INTERNAL") throw err;
+    const redact = (t: string) => ctx.services.redactor.redact(t);
+    return { ...errorReply(redact(err.message), err.details.map(redact), err.code), ephemeral: true };
+  }
+}
+
 const groupOf = (value: string): number => Number(value.split(":")[0]);
 
 /** "Silence 1h": value "GROUP:DURATION". */
 const silence = defineAction({
   actionId: ACTION_AM_SILENCE,
   role: "oncall",
-  async handler(value, ctx) {
-    const { silence: s } = await ctx.services.alertmanager.silence({
-      groupId: groupOf(value),
-      duration: value.slice(value.indexOf(":") + 1),
-      user: ctx.user,
-    });
-    return ephemeral(
-      `Silenced am:${groupOf(value)} in Alertmanager until ${formatDateTime(s.until)} (silence ${s.id}).`,
-    );
-  },
+  handler: (value, ctx) =>
+    toClicker(ctx, async () => {
+      const { silence: s } = await ctx.services.alertmanager.silence({
+        groupId: groupOf(value),
+        duration: value.slice(value.indexOf(":") + 1),
+        user: ctx.user,
+      });
+      return ephemeral(
+        `Silenced am:${groupOf(value)} in Alertmanager until ${formatDateTime(s.until)} (silence ${s.id}).`,
+      );
+    }),
 });
 
 const unsilence = defineAction({
   actionId: ACTION_AM_UNSILENCE,
   role: "oncall",
-  async handler(value, ctx) {
-    const r = await ctx.services.alertmanager.unsilence(groupOf(value), ctx.user);
-    return ephemeral(
-      `Alertmanager silence ${r.silenceId} on am:${r.group.id} ${r.ended ? "had already ended" : "expired"}.`,
-    );
-  },
+  handler: (value, ctx) =>
+    toClicker(ctx, async () => {
+      const r = await ctx.services.alertmanager.unsilence(groupOf(value), ctx.user);
+      return ephemeral(
+        `Alertmanager silence ${r.silenceId} on am:${r.group.id} ${r.ended ? "had already ended" : "expired"}.`,
+      );
+    }),
 });
 
 const ack = defineAction({
   actionId: ACTION_AM_ACK,
   role: "oncall",
-  async handler(value, ctx) {
-    const r = await ctx.services.alertmanager.ack(groupOf(value), ctx.user);
-    const who = r.group.ack;
-    return ephemeral(
-      r.already && who ? `am:${r.group.id} was already acked by ${who.by.name}.` : `Acked am:${r.group.id}.`,
-    );
-  },
+  handler: (value, ctx) =>
+    toClicker(ctx, async () => {
+      const r = await ctx.services.alertmanager.ack(groupOf(value), ctx.user);
+      const who = r.group.ack;
+      return ephemeral(
+        r.already && who
+          ? `am:${r.group.id} was already acked by ${who.by.name}.`
+          : `Acked am:${r.group.id}.`,
+      );
+    }),
 });
 
 /** "Run …": value "GROUP:FINGERPRINT" — the alert whose opsbot_runbook annotation suggests it. */

@@ -70,6 +70,8 @@ export async function startBot(o: {
   yaml: string;
   mode?: "socket" | "http";
   reporter?: RunReporterOptions;
+  /** Environment for credentials the config names by variable. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<Bot> {
   const config = parseConfig(o.yaml, "test.yaml", {});
   const logger = process.env.APPROVALS_TEST_LOG
@@ -92,6 +94,7 @@ export async function startBot(o: {
     logger,
     chat: app.chat,
     ...(o.reporter ? { reporter: o.reporter } : {}),
+    ...(o.env ? { env: o.env } : {}),
   });
   // As src/main.ts wires Slack mode: the App Home, re-published when runs, approvals or alerts change.
   const started = await app.start(core.router, { home: (user) => homeView(user, core.services) });

@@ -40,6 +40,19 @@ export interface AlertmanagerServiceDeps {
   maxSilence: string;
 }
 
+/** An Alertmanager failure, said with what it means: opsbot recorded nothing. */
+async function unchanged<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof OpsbotError)) throw err;
+    throw new OpsbotError(err.code, `${err.message}. ${what}; try again once it answers.`, {
+      details: err.details,
+      cause: err,
+    });
+  }
+}
+
 export function createAlertmanagerService(deps: AlertmanagerServiceDeps): AlertmanagerService {
   const { repo, messages, clock, logger } = deps;
   const creating = new Set<number>();
@@ -94,13 +107,15 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
       try {
         if (g.silence) repo.unsilenced(groupId, g.silence.id); // one that ended: forget it
         const name = labels.alertname ?? g.labels.alertname ?? "alerts";
-        const id = await client.createSilence({
-          matchers,
-          startsAt: new Date(now),
-          endsAt: new Date(now + ms),
-          createdBy: `${user.name} (Slack ${user.id})`,
-          comment: `opsbot: ${name} (group am:${groupId}) silenced from chat for ${formatDuration(ms)}${reason ? `: ${reason}` : ""}`,
-        });
+        const id = await unchanged("Nothing was silenced", () =>
+          client.createSilence({
+            matchers,
+            startsAt: new Date(now),
+            endsAt: new Date(now + ms),
+            createdBy: `${user.name} (Slack ${user.id})`,
+            comment: `opsbot: ${name} (group am:${groupId}) silenced from chat for ${formatDuration(ms)}${reason ? `: ${reason}` : ""}`,
+          }),
+        );
         const silence: AmSilence = { id, by: { id: user.id, name: user.name }, at: now, until: now + ms };
         let recorded = false;
         try {
@@ -131,7 +146,8 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
       const s = g.silence;
       if (!s) throw new ConflictError(`am:${groupId} has no silence from opsbot.`);
       const ended = s.until <= clock.now();
-      if (!ended) await api().expireSilence(s.id);
+      const client = api();
+      if (!ended) await unchanged("The silence still holds", () => client.expireSilence(s.id));
       repo.unsilenced(groupId, s.id);
       logger.info({ group: g.groupKey, silenceId: s.id, user: user.id }, "Alertmanager silence expired");
       return { group: await refreshed(g), silenceId: s.id, ended };
