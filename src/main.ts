@@ -499,7 +499,8 @@ function createFleetSources(
   return [
     createPrometheusSource({
       config: cfg,
-      devices: deps.config.devices.filter((d) => d.via === "prometheus"),
+      // The config object's device list is replaced by an inventory refresh: read it each cycle.
+      devices: () => deps.config.devices.filter((d) => d.via === "prometheus"),
       api,
       store: deps.store,
       clock: deps.clock,
