@@ -79,11 +79,12 @@ const ack = defineAction({
 /** "Run …": value "GROUP:FINGERPRINT" — the alert whose opsbot_runbook annotation suggests it. */
 const run = defineAction({
   actionId: ACTION_AM_RUN,
-  async handler(value, ctx) {
-    const cut = value.indexOf(":");
-    const s = ctx.services.alertmanager.suggestedRun(Number(value.slice(0, cut)), value.slice(cut + 1));
-    return requestSuggestedRun(ctx, s);
-  },
+  handler: (value, ctx) =>
+    toClicker(ctx, () => {
+      const cut = value.indexOf(":");
+      const s = ctx.services.alertmanager.suggestedRun(Number(value.slice(0, cut)), value.slice(cut + 1));
+      return requestSuggestedRun(ctx, s);
+    }),
 });
 
 export const amActions: Action[] = [ack, silence, unsilence, run];
