@@ -20,6 +20,11 @@ const durationText = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "a duration such
 
 const basicAuth = z.object({ username: z.string().min(1), password_env: z.string().min(1) }).strict();
 
+/** Credentials for a server opsbot calls: a bearer token or basic auth (both from env), never both. */
+const oneCredential = <T extends { bearer_token_env?: string | undefined; basic_auth?: unknown }>(v: T) =>
+  !(v.bearer_token_env && v.basic_auth);
+const oneCredentialIssue = { message: "set bearer_token_env or basic_auth, not both", path: ["basic_auth"] };
+
 /**
  * `sources.prometheus:` — a fleet data source. Devices marked `via: prometheus` (and, with
  * `discover`, every series of that PromQL query) take their ports, drives and versions from
@@ -44,10 +49,7 @@ export const prometheusSourceSchema = z
     tag_labels: z.array(z.string().min(1)).default([]),
   })
   .strict()
-  .refine((v) => !(v.bearer_token_env && v.basic_auth), {
-    message: "set bearer_token_env or basic_auth, not both",
-    path: ["basic_auth"],
-  });
+  .refine(oneCredential, oneCredentialIssue);
 
 export const sourcesSchema = z.object({ prometheus: prometheusSourceSchema.optional() }).strict();
 
@@ -70,10 +72,7 @@ export const alertmanagerApiSchema = z
     timeout: durationText.default("10s"),
   })
   .strict()
-  .refine((v) => !(v.bearer_token_env && v.basic_auth), {
-    message: "set bearer_token_env or basic_auth, not both",
-    path: ["basic_auth"],
-  });
+  .refine(oneCredential, oneCredentialIssue);
 
 export const alertmanagerSchema = z
   .object({

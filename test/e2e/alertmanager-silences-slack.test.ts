@@ -11,7 +11,12 @@ import {
   USERS,
   writeRunbooks,
 } from "../support/approvals-harness.js";
-import { freeTcpPort, type RunningService, startAlertmanager } from "../support/prometheus-stack.js";
+import {
+  alertmanagerWebhookConfig,
+  freeTcpPort,
+  type RunningService,
+  startAlertmanager,
+} from "../support/prometheus-stack.js";
 import {
   type PostedMessage,
   type SlackEmulator,
@@ -105,22 +110,7 @@ beforeAll(async () => {
   emu = await startSlackEmulator({ seed: SEED });
   const opsPort = await freeTcpPort();
   am = await startAlertmanager(
-    [
-      "route:",
-      "  receiver: opsbot",
-      "  group_by: [alertname, site]",
-      "  group_wait: 100ms",
-      "  group_interval: 1s",
-      "  repeat_interval: 1h",
-      "receivers:",
-      "  - name: opsbot",
-      "    webhook_configs:",
-      `      - url: http://127.0.0.1:${opsPort}/webhooks/alertmanager`,
-      "        send_resolved: true",
-      "        http_config:",
-      `          authorization: { type: Bearer, credentials: ${TOKEN} }`,
-      "",
-    ].join("\n"),
+    alertmanagerWebhookConfig(`http://127.0.0.1:${opsPort}/webhooks/alertmanager`, TOKEN),
   );
   const runbooks = writeRunbooks(dir.path, RUNBOOKS);
   bot = await startBot({
