@@ -15,7 +15,7 @@ export default defineCommand({
       description: "alert id (see `alerts`), or am:ID for an Alertmanager group",
     },
   ],
-  examples: ["ack 12", "ack am:4"],
+  examples: ["ack 12"],
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {

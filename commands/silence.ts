@@ -32,12 +32,7 @@ export default defineCommand({
       description: "allow a silence longer than alerts.max_silence (default 7d)",
     },
   ],
-  examples: [
-    "silence core-sw1 2h swapping optics",
-    "silence tag:edge 1d",
-    "silence rule:firmware_drift 7d",
-    "silence am:4 2h disk replacement",
-  ],
+  examples: ["silence core-sw1 2h swapping optics", "silence tag:edge 1d", "silence rule:firmware_drift 7d"],
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {

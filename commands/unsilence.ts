@@ -14,7 +14,7 @@ export default defineCommand({
       description: "silence id (see `silences`), or am:ID for an Alertmanager group's silence",
     },
   ],
-  examples: ["unsilence 3", "unsilence am:4"],
+  examples: ["unsilence 3"],
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
