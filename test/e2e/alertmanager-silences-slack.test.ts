@@ -107,7 +107,7 @@ const ephemeral = (user: string, text: string) =>
     });
 
 beforeAll(async () => {
-  emu = await startSlackEmulator({ seed: SEED });
+  emu = await startSlackEmulator({ seed: SEED, rateLimits: { channelIntervalMs: 100 } });
   const opsPort = await freeTcpPort();
   am = await startAlertmanager(
     alertmanagerWebhookConfig(`http://127.0.0.1:${opsPort}/webhooks/alertmanager`, TOKEN),
@@ -117,6 +117,7 @@ beforeAll(async () => {
     emu,
     dbPath: join(dir.path, "opsbot.db"),
     env: { AM_TOKEN: TOKEN },
+    channelIntervalMs: 100,
     yaml: `roles:
   oncall: [${USERS.bob}, ${USERS.alice}]
   ops: [${USERS.carol}]
@@ -216,12 +217,24 @@ describe("Alertmanager group buttons (real Alertmanager, Slack emulator)", () =>
     expect(run.requestedBy).toBe(USERS.alice);
   });
 
-  it("Alertmanager down: the clicker is told, nothing is recorded as silenced", async () => {
+  it("`silence am:ID` typed works the same; with Alertmanager down nothing changes and the clicker is told", async () => {
+    const id = groupRow("BadHint").id;
+    await person(emu).slash(USERS.bob, "C0ALERTS1", `silence am:${id} 2h cable swap`);
+    await emu.waitFor("silenced by command", () => buttonValue(groupMessage("BadHint")!, "am.unsilence"));
+    const [held] = (await amSilences()).filter((x) => x.status.state === "active");
+    expect(held?.createdBy).toBe(`bob (Slack ${USERS.bob})`);
+    expect(held?.comment).toContain("cable swap");
+    expect(held?.id).toBe(groupRow("BadHint").silence_id);
+
     await am.stop();
     amStopped = true;
+    // Unsilence cannot reach Alertmanager: the silence is still recorded (it still holds there).
+    await click(USERS.bob, "BadHint", "am.unsilence");
+    expect((await ephemeral(USERS.bob, "The silence still holds")).text).toContain("did not answer");
+    expect(groupRow("BadHint").silence_id).toBe(held?.id);
+    // Silence cannot reach it either: nothing recorded, the button stays.
     await click(USERS.bob, "DiskFull", "am.silence");
-    const told = await ephemeral(USERS.bob, "did not answer");
-    expect(told.text).toContain("Nothing was silenced");
+    expect((await ephemeral(USERS.bob, "Nothing was silenced")).text).toContain("did not answer");
     expect(groupRow("DiskFull").silence_id).toBeNull();
     expect(buttonValue(groupMessage("DiskFull")!, "am.silence")).toBeDefined();
   });
