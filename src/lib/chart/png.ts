@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { ResvgRenderOptions } from "@resvg/resvg-js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ResvgRenderOptions } from "@resvg/resvg-js";
 import { OpsbotError } from "../errors.js";
 import { chartSvg, LAYOUT } from "./svg.js";
 import type { ChartSpec } from "./types.js";

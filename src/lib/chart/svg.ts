@@ -177,7 +177,9 @@ function panelSvg(spec: ChartSpec, panel: ChartPanel, box: PanelBox): string[] {
         out.push(`<circle cx="${px(x(p.at))}" cy="${px(y(p.value))}" r="1.8" fill="${s.color}"/>`);
         continue;
       }
-      out.push(`<path d="${pathData(run, x, y)}" fill="none" stroke="${s.color}" stroke-width="1.6" stroke-linejoin="round"/>`);
+      out.push(
+        `<path d="${pathData(run, x, y)}" fill="none" stroke="${s.color}" stroke-width="1.6" stroke-linejoin="round"/>`,
+      );
     }
   }
   let ly = box.plotBottom + LAYOUT.axisHeight + 12;
