@@ -1,8 +1,8 @@
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { renderChartPng } from "../../src/lib/chart/png.js";
-import { sparkline } from "../../src/lib/chart/sparkline.js";
 import { segments } from "../../src/lib/chart/series-stats.js";
+import { sparkline } from "../../src/lib/chart/sparkline.js";
 import { decimate, panelBoxes } from "../../src/lib/chart/svg.js";
 import { timeTicks } from "../../src/lib/chart/time-axis.js";
 import type { ChartSpec } from "../../src/lib/chart/types.js";

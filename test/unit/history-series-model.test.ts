@@ -94,10 +94,13 @@ describe("series store against an independent model", () => {
       const r = rnd();
       const prev = last.get(k);
       let v: number | null;
-      if (r < 0.45 && prev !== undefined) v = prev; // repeated (a port at 0 errors/s for hours)
+      if (r < 0.45 && prev !== undefined)
+        v = prev; // repeated (a port at 0 errors/s for hours)
       else if (r < 0.55) v = 0;
-      else if (r < 0.65) v = Math.floor(rnd() * 200) - 50; // whole numbers, negatives too
-      else if (r < 0.7) v = 2 ** 52 + Math.floor(rnd() * 1000); // whole but beyond the varint range
+      else if (r < 0.65)
+        v = Math.floor(rnd() * 200) - 50; // whole numbers, negatives too
+      else if (r < 0.7)
+        v = 2 ** 52 + Math.floor(rnd() * 1000); // whole but beyond the varint range
       else if (r < 0.73) v = -0;
       else v = rnd() * 10 ** Math.floor(rnd() * 11); // rates: fractions up to 10 Gbit/s
       last.set(k, v);
