@@ -182,7 +182,7 @@ describe("series store against an independent model", () => {
       INSERT INTO series (id, device, object, metric) VALUES (41, 'old-sw', 'Gi1/0/1', 'in_bps');`);
     const put = db.prepare("INSERT INTO series_raw VALUES (41, ?, ?)");
     const start = bucketStart(T0, HOUR);
-    [5e8, null, 5e8, 7.25].forEach((v, i) => put.run(start + i * 5 * MIN, v));
+    for (const [i, v] of [5e8, null, 5e8, 7.25].entries()) put.run(start + i * 5 * MIN, v);
     db.exec(`INSERT INTO series_rollup VALUES (41, 300, ${start}, 1, 5e8, 5e8, 5e8),
       (41, 300, ${start + 5 * MIN}, 0, NULL, NULL, NULL), (41, 3600, ${start}, 3, 1000000007.25, 7.25, 5e8)`);
     const reopened = createSeriesStore({ store: ctx.store, tiers: TIERS, clock });
