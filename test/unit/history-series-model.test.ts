@@ -4,6 +4,7 @@ import type { Metric, Sample, SeriesPoint } from "../../src/management/history/m
 import { bucketStart } from "../../src/management/history/retention.js";
 import { createSeriesStore, type SeriesStore } from "../../src/management/history/series-store.js";
 import { tempStore } from "../support/mgmt-fixtures.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -15,17 +16,6 @@ const TIERS = {
     { stepMs: HOUR, keepMs: 365 * 24 * HOUR },
   ],
 };
-
-/** A seeded generator: the same "random" polls on every run, so the test cannot flake. */
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Agg = { n: number; sum: number; min: number; max: number };
 const key = (device: string, object: string, metric: Metric) => `${device}|${object}|${metric}`;
@@ -84,7 +74,7 @@ describe("series store against an independent model", () => {
   afterEach(() => ctx.cleanup());
 
   it("reads back exactly what random polls wrote: values, repeats, gaps, absent series, rollups", () => {
-    const rnd = mulberry32(16);
+    const rnd = seededRandom(16); // the same "random" polls on every run: no flakes
     const model = new Model();
     const devices = ["sw1", "sw2", "edge-3"];
     const objects = ["", "Gi1/0/1", "Gi1/0/2", "Te1/1/1", "sda"];
