@@ -72,7 +72,7 @@ function chain(name: string, n: number): string {
   const steps = Array.from({ length: n }, (_, i) =>
     i === 0 ? `  - { id: s${i}, wait: 0s }` : `  - { id: s${i}, needs: [s${i - 1}], wait: 0s }`,
   );
-  return `name: ${name}\nsteps:\n${steps.join("\n")}\n`;
+  return `name: ${name}\nrunners: [role:ops]\nsteps:\n${steps.join("\n")}\n`;
 }
 
 function branches(name: string, width: number, depth: number): string {
@@ -86,7 +86,7 @@ function branches(name: string, width: number, depth: number): string {
       );
     }
   }
-  return `name: ${name}\nsteps:\n${steps.join("\n")}\n`;
+  return `name: ${name}\nrunners: [role:ops]\nsteps:\n${steps.join("\n")}\n`;
 }
 
 async function timeRun(engine: ReturnType<typeof setup>["engine"], runbook: string): Promise<number> {
@@ -237,6 +237,7 @@ async function outputThroughput(): Promise<void> {
   {
     const local = createLocalExecutor();
     const paced = `name: paced
+runners: [role:ops]
 steps:
   - id: print
     local: { command: "i=0; while [ $i -lt 30 ]; do seq -f 'line %g of a paced burst of output' 1 1000; i=$((i+1)); sleep 0.1; done" }

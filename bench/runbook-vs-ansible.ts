@@ -70,7 +70,7 @@ function runbookYaml(parallel: number): string {
       '    ssh: { command: "true" }',
     ].join("\n"),
   );
-  return `name: bench\ntargets: ["tag:bench"]\nsteps:\n${steps.join("\n")}\n`;
+  return `name: bench\nrunners: [role:ops]\ntargets: ["tag:bench"]\nsteps:\n${steps.join("\n")}\n`;
 }
 
 function playbookYaml(parallel: number): string {

@@ -207,6 +207,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
 
   return {
     durable: durably,
+    normal: normally,
     appendEvent,
     transitionRun,
     endRun,

@@ -1,8 +1,10 @@
 import { formatDuration, parseDuration } from "../../lib/clock.js";
 import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/faults.js";
+import type { StepOutcome } from "../journal.js";
 import { createOutputPipe } from "../output.js";
 import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
 import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
+import { decide } from "./decide.js";
 import type { ActiveRun, EngineCore } from "./engine-core.js";
 
 /**
@@ -15,25 +17,44 @@ import type { ActiveRun, EngineCore } from "./engine-core.js";
  */
 export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly string[]): void {
   if (keys.length === 0) return;
-  // Claimed synchronously, so the decision that launched them cannot launch them twice.
-  const before = new Map(keys.map((key) => [key, run.status.get(key)]));
-  for (const key of keys) run.status.set(key, "running");
+  const undo = claim(run, keys);
   let attempts: number[];
   try {
     attempts = core.journal.durable(() => keys.map((key) => beginAttempt(core, run, key)));
   } catch (err) {
     // Nothing was journaled, so nothing starts: the claims are undone and the pump retries later.
+    undo();
+    throw err;
+  }
+  launch(core, run, keys, attempts);
+}
+
+/**
+ * Marks nodes running in memory, synchronously, so the decision that launched them cannot launch them
+ * twice; returns how to undo that when their "started" commit fails.
+ */
+function claim(run: ActiveRun, keys: readonly string[]): () => void {
+  const before = keys.map((key) => [key, run.status.get(key)] as const);
+  for (const key of keys) run.status.set(key, "running");
+  return () => {
     for (const [key, status] of before) {
       if (status === undefined) run.status.delete(key);
       else run.status.set(key, status);
     }
-    throw err;
-  }
+  };
+}
+
+/** Runs the actions of nodes whose "started" is committed (attempt 0: the journal refused the start). */
+function launch(core: EngineCore, run: ActiveRun, keys: readonly string[], attempts: number[]): void {
   keys.forEach((key, i) => {
     const attempt = attempts[i]!;
     if (attempt === 0) return;
-    runNode(core, run, key, attempt)
-      .catch((err: unknown) => {
+    runNode(core, run, key, attempt).then(
+      (continued) => {
+        if (!continued) core.lifecycle.schedulePump(run);
+      },
+      (err: unknown) => {
+        core.lifecycle.schedulePump(run);
         // A run detached by shutdown (see engine.shutdown) may finish after the store closed: log only.
         if (run.detached) return;
         core.deps.logger.error(
@@ -54,8 +75,8 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
             "could not journal the crash",
           );
         }
-      })
-      .finally(() => core.lifecycle.schedulePump(run));
+      },
+    );
   });
 }
 
@@ -89,12 +110,18 @@ function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
   return attempt;
 }
 
-async function runNode(core: EngineCore, run: ActiveRun, key: string, firstAttempt: number): Promise<void> {
+/** Runs one node's attempts; resolves true when it already started the run's next steps itself. */
+async function runNode(
+  core: EngineCore,
+  run: ActiveRun,
+  key: string,
+  firstAttempt: number,
+): Promise<boolean> {
   const { journal, deps } = core;
   const node = run.plan.nodes.get(key)!;
   let attempt = firstAttempt;
   for (;;) {
-    if (attempt !== firstAttempt && beginAttempt(core, run, key) === 0) return;
+    if (attempt !== firstAttempt && beginAttempt(core, run, key) === 0) return false;
     core.progress.emit({
       type: "step",
       runId: run.id,
@@ -125,22 +152,82 @@ async function runNode(core: EngineCore, run: ActiveRun, key: string, firstAttem
         continue;
       }
     }
-    const status = result.status;
+    const outcome: StepOutcome = {
+      status: result.status,
+      exitCode: result.exitCode ?? null,
+      ...(error === undefined ? {} : { error }),
+      durationMs,
+    };
     // The outcome is known here; it is journaled before anything else happens, however long the
     // store takes to accept it (the run pauses meanwhile, with its output held in memory).
+    let next: Continuation = { keys: [], attempts: [] };
     await untilStored(core, run, () => {
-      if (!core.writer.flush()) throw core.writer.lastFault();
-      journal.stepFinished(run.id, key, attempt, {
-        status,
-        exitCode: result.exitCode ?? null,
-        ...(error === undefined ? {} : { error }),
-        durationMs,
-      });
+      next = settle(core, run, key, attempt, outcome);
     });
-    run.status.set(key, status);
-    core.progress.emit({ type: "step", runId: run.id, key, status, attempt, at: deps.clock.now() });
-    return;
+    core.progress.emit({
+      type: "step",
+      runId: run.id,
+      key,
+      status: outcome.status,
+      attempt,
+      at: deps.clock.now(),
+    });
+    launch(core, run, next.keys, next.attempts);
+    return next.keys.length > 0;
   }
+}
+
+interface Continuation {
+  keys: string[];
+  attempts: number[];
+}
+
+/**
+ * Journals a step's outcome (after its output). When it was the run's only step in flight and the
+ * decision starts further steps, their "started" rows go into the same commit — one durable commit
+ * per step of a chain — and the caller launches them at once, without an event-loop hop. Otherwise the
+ * outcome commits with NORMAL and the run's pump decides after the current burst of completions, so
+ * a fan-out still group-commits its next starts. A failed commit leaves memory as it was.
+ */
+function settle(
+  core: EngineCore,
+  run: ActiveRun,
+  key: string,
+  attempt: number,
+  outcome: StepOutcome,
+): Continuation {
+  const { journal } = core;
+  const previous = run.status.get(key);
+  run.status.set(key, outcome.status);
+  let keys: string[] = [];
+  if (!run.finishing && !run.detached && !othersInFlight(run, key)) {
+    const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
+    if (d.finish === undefined) keys = d.start;
+  }
+  const undo = claim(run, keys);
+  const write = () => {
+    journal.stepFinished(run.id, key, attempt, outcome);
+    return keys.map((k) => beginAttempt(core, run, k));
+  };
+  try {
+    // Output first, in its own commit: a batch the writer handed over must not be rolled back with
+    // a failed outcome commit (the writer would not hold it any more).
+    if (!core.writer.flush()) throw core.writer.lastFault();
+    const attempts = keys.length > 0 ? journal.durable(write) : journal.normal(write);
+    return { keys, attempts };
+  } catch (err) {
+    undo();
+    if (previous === undefined) run.status.delete(key);
+    else run.status.set(key, previous);
+    throw err;
+  }
+}
+
+function othersInFlight(run: ActiveRun, key: string): boolean {
+  for (const [k, status] of run.status) {
+    if (k !== key && (status === "running" || status === "waiting")) return true;
+  }
+  return false;
 }
 
 async function untilStored(core: EngineCore, run: ActiveRun, write: () => void): Promise<void> {
@@ -184,18 +271,25 @@ async function runAction(
     core.writer.push({ runId: run.id, stepKey: node.key, attempt, stream, text });
     core.progress.emit({ type: "output", runId: run.id, key: node.key, stream, text, at: deps.clock.now() });
   });
-  const row = core.journal.getRun(run.id)!;
+  let runInfo: StepContext["run"] | undefined;
   const ctx: StepContext = {
     runId: run.id,
     node,
     attempt,
     vars: nodeVars(node, run.params, run.id),
-    run: {
-      runbook: row.runbook,
-      requestedBy: row.requestedBy,
-      requestedByName: row.requestedByName,
-      channel: row.channel,
-      threadTs: row.threadTs,
+    // Read from the store when an executor asks (notify does; most steps never do): the thread can
+    // be recorded after the run started.
+    get run() {
+      if (runInfo) return runInfo;
+      const row = core.journal.getRun(run.id)!;
+      runInfo = {
+        runbook: row.runbook,
+        requestedBy: row.requestedBy,
+        requestedByName: row.requestedByName,
+        channel: row.channel,
+        threadTs: row.threadTs,
+      };
+      return runInfo;
     },
     signal: controller.signal,
     output: (text, stream) => pipe.write(text, stream),
