@@ -93,11 +93,17 @@ function branches(name: string, width: number, depth: number): string {
   return `name: ${name}\nrunners: [role:ops]\nsteps:\n${steps.join("\n")}\n`;
 }
 
+/** CPU time (user + system) of the last timeRun, in ms. */
+let lastRunCpuMs = 0;
+
 async function timeRun(engine: ReturnType<typeof setup>["engine"], runbook: string): Promise<number> {
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = engine.request({ runbook, params: {}, user, channel: "bench" });
   await engine.idle();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  lastRunCpuMs = (cpu.user + cpu.system) / 1000;
   const status = engine.journal.getRun(r.run.id)?.status;
   if (status !== "succeeded") throw new Error(`bench run ${runbook} ended ${status}`);
   return ms;
@@ -175,27 +181,34 @@ async function perStepOverhead(): Promise<void> {
   // between the chain runs of the same round (fsync cost on a shared VM moves within seconds).
   const s = setup(all(noop), { chain20: chain("chain20", 20), chain100: chain("chain100", 100) });
   await timeRun(s.engine, "chain20");
-  await timeRun(s.engine, "chain100");
   const writes = await writesPerStep(s);
+  // Regrow the WAL the measuring checkpoint truncated: a long-running bot reuses a full-size WAL.
+  for (let i = 0; i < 4; i++) await timeRun(s.engine, "chain100");
   // The issue's limit: a step's "started" and its outcome must be written, and "started" must be on
   // disk before the action: one fdatasync per step at least, of at least one frame per row changed.
   const floorShape = { frames: Math.max(writes.frames, 2), commits: Math.max(writes.commits, 1) };
   const floor = createFloor(floorShape);
   const perStep: number[] = [];
+  const cpuPerStep: number[] = [];
   const floorMs: number[] = [];
   const loads = [loadNow()];
   for (let round = 0; round < ROUNDS; round++) {
     const short: number[] = [];
     const long: number[] = [];
+    const shortCpu: number[] = [];
+    const longCpu: number[] = [];
     const floors: number[] = [];
     for (let i = 0; i < 3; i++) {
       if ((round + i) % 2 === 0) floors.push(floor.perStepMs(40));
       short.push(await timeRun(s.engine, "chain20"));
+      shortCpu.push(lastRunCpuMs);
       floors.push(floor.perStepMs(40));
       long.push(await timeRun(s.engine, "chain100"));
+      longCpu.push(lastRunCpuMs);
       if ((round + i) % 2 === 1) floors.push(floor.perStepMs(40));
     }
     perStep.push((percentile(long, 50) - percentile(short, 50)) / 80);
+    cpuPerStep.push((percentile(longCpu, 50) - percentile(shortCpu, 50)) / 80);
     floorMs.push(percentile(floors, 50));
     loads.push(loadNow());
   }
@@ -208,6 +221,7 @@ async function perStepOverhead(): Promise<void> {
       `${medianRange(floorMs, 3)} ms`,
     ],
     ["ratio per step / floor", medianRange(perStep.map((x, i) => x / floorMs[i]!))],
+    ["engine CPU per step (user+system, same slope)", `${medianRange(cpuPerStep, 3)} ms`],
     ["engine writes per step: durable commits", writes.commits.toFixed(2)],
     ["engine writes per step: WAL frames", writes.frames.toFixed(2)],
     ...loads.map((l, i): [string, string] => [i === 0 ? "load before" : `load after round ${i}`, l]),
