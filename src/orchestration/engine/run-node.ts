@@ -3,7 +3,13 @@ import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/fau
 import type { StepOutcome } from "../journal.js";
 import { createOutputPipe } from "../output.js";
 import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
-import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
+import {
+  ABORT_CANCEL,
+  ABORT_TIMEOUT,
+  type ExecutorKind,
+  type StepContext,
+  type StepResult,
+} from "../steps/types.js";
 import { decide } from "./decide.js";
 import type { ActiveRun, EngineCore } from "./engine-core.js";
 
@@ -44,8 +50,29 @@ function claim(run: ActiveRun, keys: readonly string[]): () => void {
   };
 }
 
+/**
+ * Lets the executor of the first pending node on a target no running step uses prepare for it (an SSH
+ * handshake to the next host of a rolling group overlaps the current host's steps). One node ahead:
+ * a run over 500 hosts never opens more than one connection early.
+ */
+function warmNext(core: EngineCore, run: ActiveRun): void {
+  const busy = new Set<string>();
+  for (const [key, status] of run.status) {
+    const on = run.plan.nodes.get(key)?.on?.name;
+    if (on !== undefined && (status === "running" || status === "waiting")) busy.add(on);
+  }
+  for (const key of run.plan.order) {
+    if ((run.status.get(key) ?? "pending") !== "pending") continue;
+    const node = run.plan.nodes.get(key)!;
+    if (node.on === undefined || busy.has(node.on.name)) continue;
+    core.deps.executors[node.kind as ExecutorKind]?.warm?.(node);
+    return;
+  }
+}
+
 /** Runs the actions of nodes whose "started" is committed (attempt 0: the journal refused the start). */
 function launch(core: EngineCore, run: ActiveRun, keys: readonly string[], attempts: number[]): void {
+  if (keys.length > 0) warmNext(core, run);
   keys.forEach((key, i) => {
     const attempt = attempts[i]!;
     if (attempt === 0) return;
