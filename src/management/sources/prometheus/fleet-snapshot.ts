@@ -28,7 +28,7 @@ interface Ranked {
 const byOid = (a: Ranked, b: Ranked) =>
   RANKS_ARE_ORDER && a.rank !== b.rank
     ? a.rank - b.rank
-    : a.row === a.row && b.row === b.row && a.rank === b.rank
+    : !Number.isNaN(a.row) && !Number.isNaN(b.row) && a.rank === b.rank
       ? a.row - b.row
       : compareOids(a.entry.oid, b.entry.oid);
 
