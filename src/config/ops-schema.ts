@@ -42,6 +42,8 @@ export const prometheusSourceSchema = z
     batch_size: z.number().int().min(1).max(5000).default(100),
     /** Batches queried at once. */
     batches_in_flight: z.number().int().min(1).max(16).default(3),
+    /** Shortest rate() window for `graph` (query_range): at least twice the scrape interval. */
+    rate_window: durationText.default("2m"),
     /** Label matchers added to every query, e.g. job="snmp". */
     matchers: z.string().default(""),
     /** PromQL whose series are devices too (e.g. up{job="snmp"}): named by device_label. */

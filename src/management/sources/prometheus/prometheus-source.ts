@@ -6,6 +6,7 @@ import type { Logger } from "../../../lib/logger.js";
 import type { OpsMetrics } from "../../../lib/ops/metrics.js";
 import type { Store } from "../../../store/store.js";
 import { ALL_SNMP_COLLECTORS, collectWithClient } from "../../collectors/snmp/snmp-collector.js";
+import type { HistoryReader } from "../../history/metrics.js";
 import { createLimiter } from "../../limiter.js";
 import type { DeviceObservation } from "../../observations.js";
 import { recordPoll } from "../../record-poll.js";
@@ -13,6 +14,7 @@ import { createStateRepo, type DeviceRegistration } from "../../state-repo.js";
 import { recordSourceStatus } from "../source-status.js";
 import { type BatchTarget, splitBatches } from "./batches.js";
 import { batchQuery, readBatch } from "./fleet-snapshot.js";
+import { createPrometheusHistory } from "./history-reader.js";
 import { MIB_COLUMNS, type MibColumn } from "./mib-columns.js";
 import { createMibView } from "./mib-view.js";
 import type { PrometheusApi, PromSample } from "./prometheus-api.js";
@@ -34,6 +36,8 @@ export interface PrometheusSource {
   owns(device: string): boolean;
   /** The label values the device is known by in Prometheus (the one seen last, else the candidates). */
   labelValues(device: string): string[];
+  /** Its devices' history, read from Prometheus with query_range. */
+  readonly history: HistoryReader;
   start(): void;
   stop(): Promise<void>;
 }
@@ -80,6 +84,9 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
   const seen = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<CycleResult> | undefined;
+  const ifIndexByName = store.db
+    .prepare("SELECT if_index FROM interface_state WHERE device = ? AND name = ?")
+    .pluck();
 
   async function timed(query: string, promql: string): Promise<PromSample[]> {
     const t0 = performance.now();
@@ -221,6 +228,11 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
     return result;
   }
 
+  function labelValues(device: string): string[] {
+    const v = seen.get(device);
+    return v !== undefined ? [v] : [...(configured.get(device) ?? [device])];
+  }
+
   const source: PrometheusSource = {
     name: NAME,
     cycle() {
@@ -230,10 +242,20 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
     owns(device) {
       return configured.has(device) || seen.has(device);
     },
-    labelValues(device) {
-      const v = seen.get(device);
-      return v !== undefined ? [v] : [...(configured.get(device) ?? [device])];
-    },
+    labelValues,
+    history: createPrometheusHistory({
+      api,
+      deviceLabel: config.device_label,
+      matchers,
+      labelValues,
+      ifIndexOf(device, port) {
+        const m = /^ifIndex (\d+)$/.exec(port);
+        if (m) return Number(m[1]);
+        const found = ifIndexByName.get(device, port) as number | undefined;
+        return found;
+      },
+      rateWindowMs: parseDuration(config.rate_window) ?? 120_000,
+    }),
     start() {
       if (timer) return;
       void source.cycle();
