@@ -128,11 +128,16 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
     return out;
   }
 
-  /** One batch: query, rebuild, record device by device. Throws only when the query fails. */
+  /**
+   * One batch: query, rebuild, then record its devices in one transaction — each device still whole
+   * or not at all (a nested savepoint), one commit per batch instead of one per device.
+   * Throws only when the query fails.
+   */
   async function runBatch(batch: readonly BatchTarget[], result: CycleResult): Promise<void> {
     const samples = await timed("batch", batchQuery(batch, config.device_label, matchers));
     result.series += samples.length;
     const read = readBatch(samples, columns, config.device_label);
+    const observations: DeviceObservation[] = [];
     for (const t of batch) {
       const value = t.values.find((v) => read.scrapedAt.has(v)) ?? t.values[0]!;
       const previous = lastPolled.get(t.name) as number | null | undefined;
@@ -162,14 +167,19 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
         const view = createMibView(`prometheus:${value}`, read.take(value), { sorted: true });
         obs = { ...(await collectWithClient(t.name, view, new Set(ALL_SNMP_COLLECTORS), clock)), at };
       }
-      try {
-        const recorded = recordPoll(store, repo, obs);
-        result.recorded++;
-        result.changes += recorded.changeIds.length;
-      } catch (err) {
-        logger.error({ err, device: t.name }, "Prometheus source: recording a device failed");
-      }
+      observations.push(obs);
     }
+    store.tx(() => {
+      for (const obs of observations) {
+        try {
+          const recorded = recordPoll(store, repo, obs);
+          result.recorded++;
+          result.changes += recorded.changeIds.length;
+        } catch (err) {
+          logger.error({ err, device: obs.device }, "Prometheus source: recording a device failed");
+        }
+      }
+    });
   }
 
   async function runCycle(): Promise<CycleResult> {
