@@ -14,7 +14,7 @@
  *      [--in-flight 3]       (default ≈ 3 minutes; --sizes 1000,5000,10000 for the larger run)
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,7 @@ const PORTS = 48;
 const CPU_TARGET_S = 60;
 const RSS_TARGET_MB = 400;
 const TARGET_DEVICES = 50_000;
+const CHUNK_DEVICES = 1000;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,7 +50,7 @@ interface ChildResult {
 }
 
 /** The OpenMetrics text of the synthetic fleet, written in large chunks. */
-async function writeOpenMetrics(path: string, devices: number, at: number): Promise<void> {
+async function writeOpenMetrics(path: string, from: number, to: number, at: number): Promise<void> {
   const out = createWriteStream(path);
   let buf: string[] = [];
   const flush = async (force = false) => {
@@ -76,7 +77,7 @@ async function writeOpenMetrics(path: string, devices: number, at: number): Prom
   const ts = (at / 1000).toFixed(3);
   for (const [name, value] of families) {
     buf.push(`# TYPE ${name} gauge\n`);
-    for (let d = 0; d < devices; d++) {
+    for (let d = from; d < to; d++) {
       for (let i = 1; i <= PORTS; i++) {
         const [extra, v] = value(d, i);
         buf.push(`${name}{instance="sw${d}",job="snmp",ifIndex="${i}"${extra}} ${v} ${ts}\n`);
@@ -93,7 +94,7 @@ async function writeOpenMetrics(path: string, devices: number, at: number): Prom
   ];
   for (const [name, value] of scalars) {
     buf.push(`# TYPE ${name} gauge\n`);
-    for (let d = 0; d < devices; d++) {
+    for (let d = from; d < to; d++) {
       const [extra, v] = value(d);
       buf.push(`${name}{instance="sw${d}",job="snmp"${extra}} ${v} ${ts}\n`);
       await flush();
@@ -208,13 +209,25 @@ async function main(): Promise<void> {
     const at = Date.now() - 60_000;
     const om = join(dir, "fleet.om");
     let t0 = performance.now();
-    await writeOpenMetrics(om, largest, at);
     const data = join(dir, "tsdb");
-    const blocks = spawnSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", om, data], {
-      encoding: "utf8",
-    });
-    if (blocks.status !== 0) throw new Error(`promtool failed: ${blocks.stderr}`);
-    rmSync(om);
+    // In chunks of devices: promtool holds a chunk's series in memory (≈2 KB each), not the fleet's.
+    // The chunks' blocks overlap in time; Prometheus merges them at query time (and compacts them).
+    let promtoolPeakMb = 0;
+    for (let from = 0; from < largest; from += CHUNK_DEVICES) {
+      await writeOpenMetrics(om, from, Math.min(largest, from + CHUNK_DEVICES), at);
+      // GNU time reports promtool's peak RSS when it is installed (Debian package "time").
+      const args = ["tsdb", "create-blocks-from", "openmetrics", om, data];
+      const timed = existsSync("/usr/bin/time");
+      const blocks = timed
+        ? spawnSync("/usr/bin/time", ["-f", "%M", "promtool", ...args], { encoding: "utf8" })
+        : spawnSync("promtool", args, { encoding: "utf8" });
+      if (blocks.status !== 0) throw new Error(`promtool failed: ${blocks.stderr}`);
+      if (timed) {
+        const kb = Number(blocks.stderr.trim().split("\n").at(-1));
+        promtoolPeakMb = Math.max(promtoolPeakMb, kb / 1024);
+      }
+      rmSync(om);
+    }
     const buildS = (performance.now() - t0) / 1000;
     const port = await freeTcpPort();
     const cfg = join(dir, "prometheus.yml");

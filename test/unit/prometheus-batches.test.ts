@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compareOids } from "../../src/management/collectors/snmp/walk-columns.js";
 import { escapeRegex, labelMatcher, splitBatches } from "../../src/management/sources/prometheus/batches.js";
 import { batchQuery, readBatch } from "../../src/management/sources/prometheus/fleet-snapshot.js";
+import { stepFor } from "../../src/management/sources/prometheus/history-reader.js";
 import { MIB_COLUMNS } from "../../src/management/sources/prometheus/mib-columns.js";
 
 const columns = new Map(MIB_COLUMNS.map((c) => [c.name, c]));
@@ -59,5 +60,14 @@ describe("Prometheus source batches", () => {
     expect(entries.map((e) => e.value)).toEqual([100, 1, 2, "uplink"]);
     expect(read.take("a")).toEqual([]);
     expect(read.take("b")).toHaveLength(1);
+  });
+});
+
+describe("Prometheus history step", () => {
+  it("follows the range and the chart's width, on round steps", () => {
+    expect(stepFor(3_600_000, 2100)).toBe(15_000);
+    expect(stepFor(86_400_000, 2100)).toBe(60_000);
+    expect(stepFor(7 * 86_400_000, 2016)).toBe(300_000);
+    expect(stepFor(365 * 86_400_000, 2100)).toBe(21_600_000);
   });
 });

@@ -1,4 +1,11 @@
-import type { HistoryReader, Metric, SeriesData, SeriesQuery } from "../../history/metrics.js";
+import {
+  DEVICE_METRICS,
+  type DeviceMetric,
+  type HistoryReader,
+  type Metric,
+  type SeriesData,
+  type SeriesQuery,
+} from "../../history/metrics.js";
 import { labelMatcher } from "./batches.js";
 import type { PrometheusApi } from "./prometheus-api.js";
 
@@ -32,20 +39,24 @@ export function stepFor(rangeMs: number, maxPoints: number): number {
 
 /** The PromQL of one metric over a selector; rates over `window`. */
 export function promqlFor(metric: Metric, selector: string, window: string): string | undefined {
-  const rate = (names: string) => `rate({__name__=~"${names}",${selector}}[${window}])`;
+  const rate = (name: string) => `rate(${name}{${selector}}[${window}])`;
+  // In and out both count; the out side is labelled apart so `or` keeps it, then they are summed.
+  const both = (a: string, b: string) =>
+    `sum(${rate(a)} or label_replace(${rate(b)}, "opsbot_side", "out", "", ""))`;
   switch (metric) {
     case "in_bps":
       return `(${rate("ifHCInOctets")} or ${rate("ifInOctets")}) * 8`;
     case "out_bps":
       return `(${rate("ifHCOutOctets")} or ${rate("ifOutOctets")}) * 8`;
     case "errors_ps":
-      return `sum(${rate("ifInErrors|ifOutErrors")})`;
+      return both("ifInErrors", "ifOutErrors");
     case "discards_ps":
-      return `sum(${rate("ifInDiscards|ifOutDiscards")})`;
+      return both("ifInDiscards", "ifOutDiscards");
+    // Over the same window as the rates: no 5-minute lookback painting over a gap.
     case "reachable":
-      return `max(up{${selector}})`;
+      return `max(max_over_time(up{${selector}}[${window}]))`;
     case "poll_ms":
-      return `max(scrape_duration_seconds{${selector}}) * 1000`;
+      return `max(max_over_time(scrape_duration_seconds{${selector}}[${window}])) * 1000`;
     default:
       return undefined;
   }
@@ -59,9 +70,12 @@ export function createPrometheusHistory(deps: PrometheusHistoryDeps): HistoryRea
       const window = `${Math.max(2 * stepMs, deps.rateWindowMs) / 1000}s`;
       const grid: number[] = [];
       for (let t = start; t <= q.to; t += stepMs) grid.push(t);
-      const selector = selectorFor(deps, q);
+      const device = selectorFor(deps, { ...q, object: "" });
+      const port = selectorFor(deps, q);
       return Promise.all(
         q.metrics.map(async (metric) => {
+          // Reachability and poll time belong to the device, whatever object was asked for.
+          const selector = DEVICE_METRICS.includes(metric as DeviceMetric) ? device : port;
           const promql = selector === undefined ? undefined : promqlFor(metric, selector, window);
           if (promql === undefined) return { metric, stepMs, points: [] };
           const series = await deps.api.queryRange(promql, start, grid.at(-1) ?? start, stepMs);
