@@ -1,12 +1,11 @@
 import { join } from "node:path";
-import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
 import { parseConfig } from "../../src/config/load.js";
-import { panelBoxes } from "../../src/lib/chart/svg.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
 import type { SeriesData } from "../../src/management/history/metrics.js";
+import { bluePixelsInFirstPlot } from "../support/png-plot.js";
 import { type RunningService, startPrometheus } from "../support/prometheus-stack.js";
 import { RecordingChat } from "../support/recording-chat.js";
 import { tempDir } from "../support/temp.js";
@@ -36,9 +35,9 @@ function openMetrics(): string {
   const lines: string[] = [];
   const family = (name: string, labels: string, value: (t: number, i: number) => number) => {
     lines.push(`# TYPE ${name} gauge`);
-    times.forEach((t, i) =>
-      lines.push(`${name}{instance="sw-hist",job="snmp"${labels}} ${value(t, i)} ${(t / 1000).toFixed(3)}`),
-    );
+    for (const [i, t] of times.entries()) {
+      lines.push(`${name}{instance="sw-hist",job="snmp"${labels}} ${value(t, i)} ${(t / 1000).toFixed(3)}`);
+    }
   };
   const port = ',ifIndex="1"';
   family("ifHCInOctets", port, inOctets);
@@ -139,30 +138,8 @@ describe("history of a Prometheus-sourced device", () => {
     expect(outcome).toBe("ok");
     const file = reply.files?.[0];
     expect(file?.filename).toBe("sw-hist-Gi1-0-1-1h.png");
-    const png = PNG.sync.read(Buffer.from(file!.content as Uint8Array));
-    const box = panelBoxes({
-      title: "",
-      from: 0,
-      to: 1,
-      timeZone: "UTC",
-      panels: [
-        {
-          title: "",
-          unit: "",
-          series: [
-            { name: "", color: "", points: [] },
-            { name: "", color: "", points: [] },
-          ],
-        },
-      ],
-    }).boxes[0]!;
-    let drawn = 0;
-    for (let y = box.plotTop + 1; y < box.plotBottom; y++)
-      for (let x = box.left + 1; x < box.right; x++) {
-        const i = (png.width * y + x) * 4;
-        if (png.data[i + 2]! > png.data[i]! + 50) drawn++; // the blue "in" line (antialiased)
-      }
-    expect(drawn).toBeGreaterThan(50);
+    const png = bluePixelsInFirstPlot(file!.content as Uint8Array);
+    expect(png.drawn).toBeGreaterThan(50);
     // opsbot's own series tables hold nothing for it: the values came from Prometheus.
     const stored = core.store.db.prepare("SELECT count(*) FROM series WHERE device = 'sw-hist'").pluck();
     expect(stored.get()).toBe(0);
