@@ -240,7 +240,7 @@ describe("Prometheus as a fleet source", () => {
     const cfg = source.services.config.sources.prometheus!;
     const partial = createPrometheusSource({
       config: { ...cfg, batch_size: 2, batches_in_flight: 1 },
-      devices: source.services.config.devices.filter((d) => d.via === "prometheus"),
+      devices: () => source.services.config.devices.filter((d) => d.via === "prometheus"),
       api: createPrometheusApi({ url: running.url, timeoutMs: 10_000, fetch: stopsAfterFirst }),
       store: source.store,
       clock,

@@ -59,8 +59,8 @@ export interface CycleResult {
 
 export interface PrometheusSourceDeps {
   config: PrometheusSourceConfig;
-  /** Configured devices `via: prometheus`. */
-  devices: readonly DeviceConfig[];
+  /** Configured devices `via: prometheus`; read each cycle (an inventory refresh replaces the list). */
+  devices: () => readonly DeviceConfig[];
   api: PrometheusApi;
   store: Store;
   clock: Clock;
@@ -79,7 +79,10 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
   const intervalMs = parseDuration(config.interval) ?? 60_000;
   const matchers = config.matchers.trim();
   const lastPolled = store.db.prepare("SELECT last_polled_at FROM device_state WHERE name = ?").pluck();
-  const configured = new Map(deps.devices.map((d) => [d.name, candidates(d)]));
+  const configured = (name: string): string[] | undefined => {
+    const d = deps.devices().find((x) => x.name === name);
+    return d && candidates(d);
+  };
   /** Device → the label value its series carried last; discovered devices are added here. */
   const seen = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
@@ -104,7 +107,7 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
 
   /** Configured devices, then those the discover query adds (registered in the cache). */
   async function targets(): Promise<BatchTarget[]> {
-    const out: BatchTarget[] = deps.devices.map((d) => ({ name: d.name, values: configured.get(d.name)! }));
+    const out: BatchTarget[] = deps.devices().map((d) => ({ name: d.name, values: candidates(d) }));
     if (!config.discover) return out;
     const discovered = await timed("discover", config.discover);
     const known = new Set(out.flatMap((t) => t.values));
@@ -240,7 +243,7 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
 
   function labelValues(device: string): string[] {
     const v = seen.get(device);
-    return v !== undefined ? [v] : [...(configured.get(device) ?? [device])];
+    return v !== undefined ? [v] : (configured(device) ?? [device]);
   }
 
   const source: PrometheusSource = {
@@ -250,7 +253,7 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
       return running;
     },
     owns(device) {
-      return configured.has(device) || seen.has(device);
+      return seen.has(device) || configured(device) !== undefined;
     },
     labelValues,
     history: createPrometheusHistory({
@@ -271,7 +274,7 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
       void source.cycle();
       timer = setInterval(() => void source.cycle(), intervalMs);
       timer.unref?.();
-      logger.info({ url: api.url, intervalMs, devices: deps.devices.length }, "Prometheus source started");
+      logger.info({ url: api.url, intervalMs, devices: deps.devices().length }, "Prometheus source started");
     },
     async stop() {
       if (timer) clearInterval(timer);
