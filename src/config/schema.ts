@@ -77,6 +77,12 @@ export const sshSchema = z
     /** Name of the environment variable holding the key's passphrase (never the passphrase itself). */
     passphrase_env: z.string().optional(),
     connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+    /**
+     * Liveness of an open connection: a keepalive every interval; silence for interval × count means the
+     * connection is lost, and a runbook step running on it ends with an unknown outcome (docs/runbooks.md).
+     */
+    keepalive_interval_ms: z.number().int().min(100).max(600_000).default(15_000),
+    keepalive_count_max: z.number().int().min(2).max(100).default(3),
     command_timeout_ms: z.number().int().min(100).max(86_400_000).default(60_000),
     max_output_bytes: z.number().int().min(1024).default(1_048_576),
     /**

@@ -111,9 +111,10 @@ async function runNode(core: EngineCore, run: ActiveRun, key: string, firstAttem
     const durationMs = deps.clock.now() - t0;
     const error = result.error === undefined ? undefined : run.redactor.redact(result.error);
     const tries = attempt - firstAttempt + 1;
-    if (result.status === "failed" && node.idempotent && tries <= node.retries && !run.cancelRequested) {
+    if (mayRetry(node, result.status, tries) && !run.cancelRequested) {
       const delay = node.backoffMs * 2 ** (tries - 1);
-      journal.appendEvent(run.id, "step.attempt_failed", key, attempt, {
+      const event = result.status === "interrupted" ? "step.attempt_interrupted" : "step.attempt_failed";
+      journal.appendEvent(run.id, event, key, attempt, {
         error: error ?? null,
         exitCode: result.exitCode ?? null,
         durationMs,
@@ -141,6 +142,17 @@ async function runNode(core: EngineCore, run: ActiveRun, key: string, firstAttem
     core.progress.emit({ type: "step", runId: run.id, key, status, attempt, at: deps.clock.now() });
     return;
   }
+}
+
+/**
+ * A failed attempt is retried only for an idempotent step with retries left. An attempt of unknown
+ * outcome (connection lost) is retried for any idempotent step — at least once, as after a crash —
+ * and otherwise ends the step `interrupted`, which stops the run for a Resume or an Abort.
+ */
+function mayRetry(node: PlanNode, status: StepResult["status"], tries: number): boolean {
+  if (!node.idempotent) return false;
+  if (status === "failed") return tries <= node.retries;
+  return status === "interrupted" && tries <= Math.max(1, node.retries);
 }
 
 async function untilStored(core: EngineCore, run: ActiveRun, write: () => void): Promise<void> {
