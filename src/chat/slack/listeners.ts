@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
 import type { Form } from "../form.js";
+import { formLimitProblems } from "../input-limits.js";
 import { errorReply, type Reply } from "../reply.js";
 import type { Router } from "../router.js";
 import { type DeliveryDedup, deliveryKey } from "./delivery-dedup.js";
@@ -183,9 +184,17 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 
   // A submitted form comes back as its submit action, with the values; the user is the payload's.
+  // A field over its limit keeps the modal open with the reason next to that field (response_action
+  // "errors"); the router still sees the submission, so the refusal is audited like any other.
   app.view(/.*/, async ({ ack, body, view }) => {
-    await ack();
     const submission = modalSubmission(view as Parameters<typeof modalSubmission>[0]);
+    const tooLong = submission ? formLimitProblems(submission.values) : [];
+    if (tooLong.length > 0) {
+      await ack({
+        response_action: "errors",
+        errors: Object.fromEntries(tooLong.map((p) => [p.field, p.message])),
+      });
+    } else await ack();
     if (!submission) return;
     const { channel } = submission;
     try {
@@ -193,9 +202,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { reply } = await router.dispatchAction(
         view.callback_id,
         JSON.stringify({ metadata: submission.metadata, values: submission.values }),
-        { user, channel, ...(await whereIs(channel)), transport: TRANSPORT },
+        { user, channel, ...(await whereIs(channel)), transport: TRANSPORT, form: submission.values },
       );
-      if (reply.blocks.length === 0) return;
+      if (reply.blocks.length === 0 || tooLong.length > 0) return;
       if (reply.ephemeral) await outbox.postEphemeral(channel, body.user.id, reply);
       else await outbox.post(channel, reply);
     } catch (err) {
