@@ -15,15 +15,12 @@ import ssh2 from "ssh2";
 import { silentLogger } from "../src/lib/logger.js";
 import { createSshRunner } from "../src/lib/ssh/runner.js";
 import { type Sshd, startSshd } from "../test/support/sshd.js";
+import { numberArg } from "./support/args.js";
 
 const { Client } = ssh2;
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const INTERVAL_MS = arg("interval-ms", 1000);
-const COUNT = arg("count", 3);
-const ROUNDS = arg("rounds", 5);
+const INTERVAL_MS = numberArg("interval-ms", 1000);
+const COUNT = numberArg("count", 3);
+const ROUNDS = numberArg("rounds", 5);
 const BUDGET_MS = INTERVAL_MS * COUNT;
 
 /** Prints the sshd session pid (the command's nearest sshd ancestor), then runs long. */

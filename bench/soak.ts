@@ -28,17 +28,14 @@ import {
   slashCommand,
   startSlackEmulator,
 } from "../test/support/slack-emulator/index.js";
+import { numberArg } from "./support/args.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const MINUTES = arg("minutes", 30);
-const RUN_EVERY_S = arg("run-every-s", 5);
-const FLAP_EVERY_S = arg("flap-every-s", 7);
-const SAMPLE_S = arg("sample-s", 30);
+const MINUTES = numberArg("minutes", 30);
+const RUN_EVERY_S = numberArg("run-every-s", 5);
+const FLAP_EVERY_S = numberArg("flap-every-s", 7);
+const SAMPLE_S = numberArg("sample-s", 30);
 const DRAIN_MS = 180_000;
 const ALICE = "U0ALICE01";
 const OPS_CHANNEL = "C0OPS0001";
