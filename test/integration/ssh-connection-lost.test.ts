@@ -13,7 +13,7 @@ import { type Sshd, startSshd } from "../support/sshd.js";
 /**
  * A connection lost mid-command against a real sshd on loopback: the sshd process serving the session
  * is stopped (black hole: the kernel still ACKs, nothing answers) or killed (the connection closes).
- * Keepalive here is 1 s × 2, so the loss is noticed within seconds; the assertions are on state, awaited
+ * Keepalive here is 1 s × 3, so the loss is noticed within seconds; the assertions are on state, awaited
  * with a generous ceiling, never on timing.
  */
 const carol: ChatUser = { id: "U3", name: "carol", roles: [] };
@@ -86,7 +86,7 @@ function harness(opts: { idempotent?: boolean } = {}) {
     ssh: runner,
     sshTargetFor: (device) =>
       device === "web01"
-        ? sshd.target({ name: "web01", keepalive: { intervalMs: 1000, countMax: 2 } })
+        ? sshd.target({ name: "web01", keepalive: { intervalMs: 1000, countMax: 3 } })
         : undefined,
     runbooks: {},
   });
@@ -126,7 +126,7 @@ describe("ssh connection lost mid-command: outcome unknown", () => {
     const step = h.journal.getStep(runId, "restart")!;
     expect(step.status).toBe("interrupted");
     expect(step.error).toMatch(
-      /^connection to web01 lost — outcome unknown \(no answer from web01 .* for [\d.]+ s \(keepalive 1 s × 2\)\)$/,
+      /^connection to web01 lost — outcome unknown \(no answer from web01 .* for [\d.]+ s \(keepalive 1 s × 3\)\)$/,
     );
     expect(step.exitCode).toBeNull();
     const run = h.journal.getRun(runId)!;

@@ -35,17 +35,23 @@ export function watchSilence(sock: Socket, keepalive: Keepalive, who: string): (
     sock.off("data", heard);
     sock.off("close", stop);
   };
-  const check = () => {
+  const check = (confirming = false) => {
     const silent = performance.now() - last;
     if (silent < limit) {
       arm(limit - silent);
+      return;
+    }
+    if (!confirming) {
+      // Timers run before I/O in a loop turn: after a stalled event loop, bytes may be waiting unread.
+      // One I/O phase later (setImmediate) they have been seen, or the silence is real.
+      setImmediate(() => check(true));
       return;
     }
     stop();
     sock.destroy(new ConnectionSilentError(silenceMessage(who, silent, keepalive)));
   };
   const arm = (ms: number) => {
-    timer = setTimeout(check, Math.max(1, Math.ceil(ms)));
+    timer = setTimeout(() => check(), Math.max(1, Math.ceil(ms)));
     timer.unref();
   };
   sock.on("data", heard);
