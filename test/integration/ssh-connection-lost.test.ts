@@ -201,6 +201,27 @@ describe("ssh connection lost mid-command: outcome unknown", () => {
     expect(events).not.toContain("run.interrupted");
   }, 90_000);
 
+  it("a healthy connection stays up through a command silent for longer than interval × count", async () => {
+    h = harness();
+    h.writeRunbook(
+      "quiet.yaml",
+      `name: quiet
+targets: [web01]
+runners: [role:ops]
+steps:
+  - id: think
+    ssh: { command: "sleep 4.5; echo done" }
+`,
+    );
+    h.catalog.reload();
+    const runId = h.engine.request({ runbook: "quiet", params: {}, user: alice, channel: "C1" }).run.id;
+    await waitFor(
+      () => ["succeeded", "failed", "interrupted"].includes(h!.journal.getRun(runId)!.status),
+      30_000,
+    );
+    expect(h.journal.getStep(runId, "think")).toMatchObject({ status: "succeeded", exitCode: 0 });
+  }, 60_000);
+
   it("a remote command killed by a signal is a real outcome: the step fails", async () => {
     h = harness();
     h.writeRunbook(
