@@ -3,7 +3,7 @@
  * Socket Mode against the local Slack emulator with 1 % of chat.postMessage / chat.update answered
  * HTTP 500, watching the demo's simulated fleet on loopback (SNMP agents + SSH hosts), polled every
  * 10 s while ports flap, and running a chatty runbook (3 ssh steps, ~150 output lines, a notify) every
- * few seconds, requested by slash command. Samples the bot's RSS and open fds (/proc) and its heap and
+ * few seconds, requested by slash command in four channels. Samples the bot's RSS and open fds (/proc) and its heap and
  * active handles (its own /metrics) over time; at the end lets Slack traffic drain and counts every run
  * whose thread summary or final parent message never arrived (lost, expected 0).
  *
@@ -38,7 +38,12 @@ const FLAP_EVERY_S = numberArg("flap-every-s", 7);
 const SAMPLE_S = numberArg("sample-s", 30);
 const DRAIN_MS = 180_000;
 const ALICE = "U0ALICE01";
-const OPS_CHANNEL = "C0OPS0001";
+/**
+ * Runs are requested round-robin in these channels: Slack allows about one write per second per
+ * channel, and one run makes about six (request, updates, notify, summary), so one channel could not
+ * keep up with a run every 5 s — a backlog, not a leak, and not what this bench is after.
+ */
+const RUN_CHANNELS = ["C0SOAK001", "C0SOAK002", "C0SOAK003", "C0SOAK004"];
 
 interface Sample {
   atS: number;
@@ -172,7 +177,10 @@ async function main(): Promise<void> {
   const emu = await startSlackEmulator({
     seed: {
       users: DEFAULT_USERS,
-      channels: [...DEFAULT_CHANNELS, { id: "C0OPSPROD", name: "ops-prod", kind: "channel" }],
+      channels: [
+        ...DEFAULT_CHANNELS,
+        ...RUN_CHANNELS.map((id, i) => ({ id, name: `soak-${i + 1}`, kind: "channel" as const })),
+      ],
     },
     randomFaults: { rate: 0.01 },
   });
@@ -198,12 +206,13 @@ async function main(): Promise<void> {
     let refused = 0;
     timers.push(
       setInterval(() => {
+        const channel = RUN_CHANNELS[requested % RUN_CHANNELS.length]!;
         requested += 1;
         const payload = slashCommand({
           text: "run soak-chatty",
-          channel: OPS_CHANNEL,
+          channel,
           user: ALICE,
-          responseUrl: emu.responseUrl(OPS_CHANNEL, ALICE),
+          responseUrl: emu.responseUrl(channel, ALICE),
         });
         emu.socket.deliver("slash_commands", payload).then(
           (ack) => {
@@ -246,15 +255,16 @@ async function main(): Promise<void> {
     // Drain: every requested run finished in the bot's store, and its thread got its summary.
     const db = new Database(join(dir, "opsbot.db"), { readonly: true, fileMustExist: true });
     const runs = () =>
-      db.prepare("SELECT id, status FROM runs WHERE runbook = 'soak-chatty'").all() as {
+      db.prepare("SELECT id, status, channel FROM runs WHERE runbook = 'soak-chatty'").all() as {
         id: number;
         status: string;
+        channel: string;
       }[];
     const text = (m: unknown) => JSON.stringify(m);
     const missing = () => {
-      const msgs = emu.workspace.messages.filter((m) => m.channel === OPS_CHANNEL);
       const lost: string[] = [];
       for (const r of runs()) {
+        const msgs = emu.workspace.messages.filter((m) => m.channel === r.channel);
         const tag = `Run ${r.id} (soak-chatty) ${r.status}`;
         if (!msgs.some((m) => m.threadTs && m.threadTs !== m.ts && text(m).includes(tag)))
           lost.push(`${r.id}:summary`);
