@@ -115,6 +115,20 @@ async function startAndReachStep3(): Promise<{ runId: number; sessionPid: number
 
 const stepStatus = (runId: number, key: string) => h!.journal.getStep(runId, key)?.status;
 
+/** A one-step runbook (no approval) running `command` on web01, awaited to its end. */
+async function runOneStep(command: string) {
+  h = harness();
+  h.writeRunbook(
+    "one.yaml",
+    `name: one\ntargets: [web01]\nrunners: [role:ops]\nsteps:\n  - id: only\n    ssh: { command: ${JSON.stringify(command)} }\n`,
+  );
+  h.catalog.reload();
+  const runId = h.engine.request({ runbook: "one", params: {}, user: alice, channel: "C1" }).run.id;
+  const ended = ["succeeded", "failed", "interrupted"];
+  await waitFor(() => ended.includes(h!.journal.getRun(runId)!.status), 30_000, "the run to end");
+  return { runId, step: h.journal.getStep(runId, "only") };
+}
+
 describe("ssh connection lost mid-command: outcome unknown", () => {
   it("a black-holed session (sshd stopped) interrupts step 3; Resume needs an approver; the step re-runs", async () => {
     h = harness();
@@ -202,44 +216,14 @@ describe("ssh connection lost mid-command: outcome unknown", () => {
   }, 90_000);
 
   it("a healthy connection stays up through a command silent for longer than interval × count", async () => {
-    h = harness();
-    h.writeRunbook(
-      "quiet.yaml",
-      `name: quiet
-targets: [web01]
-runners: [role:ops]
-steps:
-  - id: think
-    ssh: { command: "sleep 4.5; echo done" }
-`,
-    );
-    h.catalog.reload();
-    const runId = h.engine.request({ runbook: "quiet", params: {}, user: alice, channel: "C1" }).run.id;
-    await waitFor(
-      () => ["succeeded", "failed", "interrupted"].includes(h!.journal.getRun(runId)!.status),
-      30_000,
-    );
-    expect(h.journal.getStep(runId, "think")).toMatchObject({ status: "succeeded", exitCode: 0 });
+    const { runId, step } = await runOneStep("sleep 4.5; echo done");
+    expect(h!.journal.getRun(runId)?.status).toBe("succeeded");
+    expect(step).toMatchObject({ status: "succeeded", exitCode: 0 });
   }, 60_000);
 
   it("a remote command killed by a signal is a real outcome: the step fails", async () => {
-    h = harness();
-    h.writeRunbook(
-      "killed.yaml",
-      `name: killed
-targets: [web01]
-runners: [role:ops]
-steps:
-  - id: suicide
-    ssh: { command: "echo before; kill -KILL $$" }
-`,
-    );
-    h.catalog.reload();
-    const runId = h.engine.request({ runbook: "killed", params: {}, user: alice, channel: "C1" }).run.id;
-    await waitFor(() => h!.journal.getRun(runId)?.status === "failed", 30_000, "the run to fail");
-    expect(h.journal.getStep(runId, "suicide")).toMatchObject({
-      status: "failed",
-      error: "killed by SIGKILL",
-    });
+    const { runId, step } = await runOneStep("echo before; kill -KILL $$");
+    expect(h!.journal.getRun(runId)?.status).toBe("failed");
+    expect(step).toMatchObject({ status: "failed", error: "killed by SIGKILL" });
   }, 60_000);
 });
