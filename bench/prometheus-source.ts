@@ -1,62 +1,90 @@
 /**
  * The Prometheus fleet source at scale: a real Prometheus loaded with N devices × 48 ports of
  * snmp_exporter-shaped series (synthesized as OpenMetrics and turned into TSDB blocks by
- * `promtool tsdb create-blocks-from openmetrics`), then one full source cycle into a real SQLite file:
- * wall, opsbot CPU, peak RSS; then `links down` latency over the recorded fleet.
+ * `promtool tsdb create-blocks-from openmetrics`), then one full source cycle into a real SQLite file
+ * per measured size — each in a fresh child process, so its peak RSS is its own: wall, opsbot CPU,
+ * peak RSS, then `links down` latency over the recorded fleet. One data set is built at the largest
+ * size; a smaller size configures its first N devices (the batch queries select them by label).
  *
- * Targets at 50,000 devices: a cycle under 60 s of opsbot CPU, RSS under 400 MB. Smaller runs print
- * the per-device cost so the 50k figure can be read off linearly (printed as an extrapolation).
- * Run: npm run build && node dist/bench/prometheus-source.js [devices=2000]
+ * Targets at 50,000 devices: a cycle under 60 s of opsbot CPU, RSS under 400 MB. The peer, measured in
+ * the same run, is the same source reading the smallest size in ONE batch (the fleet-wide shape the
+ * source had before batching): RSS that grows with the batch, not with the fleet, is the point.
+ *
+ * Run: npm run build && node dist/bench/prometheus-source.js [--sizes 1000,2000] [--batch 100]
+ *      [--in-flight 3]       (default ≈ 3 minutes; --sizes 1000,5000,10000 for the larger run)
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { createCore } from "../src/main.js";
-import { percentile, printTable } from "./stats.js";
+import { freeTcpPort } from "../test/support/prometheus-stack.js";
+import { loadNow, percentile, printTable } from "./stats.js";
 
-const DEVICES = Number(process.argv[2] ?? 2000);
 const PORTS = 48;
-const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-prom-"));
+const CPU_TARGET_S = 60;
+const RSS_TARGET_MB = 400;
+const TARGET_DEVICES = 50_000;
+const CHUNK_DEVICES = 1000;
+/** 13 port families × 48 ports + up and 4 system scalars. */
+const SERIES_PER_DEVICE = 13 * PORTS + 5;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-async function writeOpenMetrics(path: string, at: number): Promise<void> {
+interface ChildResult {
+  devices: number;
+  batch: number;
+  wallS: number;
+  cpuS: number;
+  peakRssMb: number;
+  recorded: number;
+  batches: number;
+  series: number;
+  linksP50: number;
+  linksP99: number;
+  load: string;
+}
+
+/** The OpenMetrics text of the synthetic fleet, written in large chunks. */
+async function writeOpenMetrics(path: string, from: number, to: number, at: number): Promise<void> {
   const out = createWriteStream(path);
-  const w = (line: string) =>
-    out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once("drain", () => r()));
-  const families: Array<[string, string, (d: number, i: number) => [string, number]]> = [
-    ["ifOperStatus", "gauge", (d, i) => ["", (d + i) % 37 === 0 ? 2 : 1]],
-    ["ifAdminStatus", "gauge", () => ["", 1]],
-    ["ifHighSpeed", "gauge", () => ["", 1000]],
-    ["ifLastChange", "gauge", () => ["", 1000]],
-    ["ifInErrors", "counter", (_d, i) => ["", i]],
-    ["ifOutErrors", "counter", () => ["", 0]],
-    ["ifInDiscards", "counter", () => ["", 0]],
-    ["ifOutDiscards", "counter", () => ["", 0]],
-    ["ifHCInOctets", "counter", (d, i) => ["", d * 1000 + i]],
-    ["ifHCOutOctets", "counter", (d, i) => ["", d * 2000 + i]],
-    ["ifName", "gauge", (_d, i) => [`,ifName="Gi1/0/${i}"`, 1]],
-    ["ifDescr", "gauge", (_d, i) => [`,ifDescr="GigabitEthernet1/0/${i}"`, 1]],
-    ["ifAlias", "gauge", (_d, i) => [`,ifAlias="${i % 4 === 0 ? `uplink ${i}` : ""}"`, 1]],
+  let buf: string[] = [];
+  const flush = async (force = false) => {
+    if (!force && buf.length < 20_000) return;
+    const ok = out.write(buf.join(""));
+    buf = [];
+    if (!ok) await new Promise<void>((r) => out.once("drain", () => r()));
+  };
+  const families: Array<[string, (d: number, i: number) => [string, number]]> = [
+    ["ifOperStatus", (d, i) => ["", (d + i) % 37 === 0 ? 2 : 1]],
+    ["ifAdminStatus", () => ["", 1]],
+    ["ifHighSpeed", () => ["", 1000]],
+    ["ifLastChange", () => ["", 1000]],
+    ["ifInErrors", (_d, i) => ["", i]],
+    ["ifOutErrors", () => ["", 0]],
+    ["ifInDiscards", () => ["", 0]],
+    ["ifOutDiscards", () => ["", 0]],
+    ["ifHCInOctets", (d, i) => ["", d * 1000 + i]],
+    ["ifHCOutOctets", (d, i) => ["", d * 2000 + i]],
+    ["ifName", (_d, i) => [`,ifName="Gi1/0/${i}"`, 1]],
+    ["ifDescr", (_d, i) => [`,ifDescr="GigabitEthernet1/0/${i}"`, 1]],
+    ["ifAlias", (_d, i) => [`,ifAlias="${i % 4 === 0 ? `uplink ${i}` : ""}"`, 1]],
   ];
   const ts = (at / 1000).toFixed(3);
-  for (const [name, type, value] of families) {
-    await w(`# TYPE ${name} ${type === "counter" ? "gauge" : type}\n`);
-    for (let d = 0; d < DEVICES; d++) {
+  for (const [name, value] of families) {
+    buf.push(`# TYPE ${name} gauge\n`);
+    for (let d = from; d < to; d++) {
       for (let i = 1; i <= PORTS; i++) {
         const [extra, v] = value(d, i);
-        await w(`${name}{instance="sw${d}",job="snmp",ifIndex="${i}"${extra}} ${v} ${ts}\n`);
+        buf.push(`${name}{instance="sw${d}",job="snmp",ifIndex="${i}"${extra}} ${v} ${ts}\n`);
       }
+      await flush();
     }
   }
   const scalars: Array<[string, (d: number) => [string, number]]> = [
@@ -67,61 +95,47 @@ async function writeOpenMetrics(path: string, at: number): Promise<void> {
     ["sysObjectID", () => [`,sysObjectID="1.3.6.1.4.1.9.1.2066"`, 1]],
   ];
   for (const [name, value] of scalars) {
-    await w(`# TYPE ${name} gauge\n`);
-    for (let d = 0; d < DEVICES; d++) {
+    buf.push(`# TYPE ${name} gauge\n`);
+    for (let d = from; d < to; d++) {
       const [extra, v] = value(d);
-      await w(`${name}{instance="sw${d}",job="snmp"${extra}} ${v} ${ts}\n`);
+      buf.push(`${name}{instance="sw${d}",job="snmp"${extra}} ${v} ${ts}\n`);
+      await flush();
     }
   }
-  await w("# EOF\n");
+  buf.push("# EOF\n");
+  await flush(true);
   await new Promise<void>((r) => out.end(() => r()));
 }
 
-async function main(): Promise<void> {
-  const at = Date.now() - 60_000;
-  const om = join(dir, "fleet.om");
-  let t0 = performance.now();
-  await writeOpenMetrics(om, at);
-  const data = join(dir, "tsdb");
-  const blocks = spawnSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", om, data], {
-    encoding: "utf8",
-  });
-  if (blocks.status !== 0) throw new Error(`promtool failed: ${blocks.stderr}`);
-  const buildS = (performance.now() - t0) / 1000;
-  const port = await freePort();
-  const cfg = join(dir, "prometheus.yml");
-  (await import("node:fs")).writeFileSync(cfg, "global: { scrape_interval: 1h }\nscrape_configs: []\n");
-  const prom = spawn(
-    "prometheus",
-    [
-      `--config.file=${cfg}`,
-      `--storage.tsdb.path=${data}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--storage.tsdb.retention.time=30d",
-      "--query.max-samples=200000000",
-    ],
-    { stdio: "ignore" },
-  );
-  const url = `http://127.0.0.1:${port}`;
+/** Kernel's high-water mark and current RSS of a process, in MB. */
+function procMemMb(pid: number): { peak: number; now: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { peak: kb("VmHWM") / 1024, now: kb("VmRSS") / 1024 };
+}
+
+/** Child: one cycle of N devices against the running Prometheus, measured in this process alone. */
+async function child(url: string, devices: number, batch: number, inFlight: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-prom-child-"));
   try {
-    for (;;) {
-      const ok = await fetch(`${url}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const devices = Array.from({ length: DEVICES }, (_, d) => ({
-      name: `sw${d}`,
-      host: `sw${d}`,
-      via: "prometheus",
-    }));
     const core = createCore({
       config: parseConfig(
         JSON.stringify({
-          sources: { prometheus: { url, interval: "5m", timeout: "10m", matchers: 'job="snmp"' } },
-          devices,
+          sources: {
+            prometheus: {
+              url,
+              interval: "5m",
+              timeout: "10m",
+              matchers: 'job="snmp"',
+              batch_size: batch,
+              batches_in_flight: inFlight,
+            },
+          },
+          devices: Array.from({ length: devices }, (_, d) => ({
+            name: `sw${d}`,
+            host: `sw${d}`,
+            via: "prometheus",
+          })),
         }),
         "bench.yaml",
         {},
@@ -135,18 +149,20 @@ async function main(): Promise<void> {
         uploadFile: async () => {},
       },
     });
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    }, 50);
     const cpu0 = process.cpuUsage();
-    t0 = performance.now();
+    const t0 = performance.now();
     const result = await core.fleetSources[0]!.cycle();
     const wallS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const cpuS = (cpu.user + cpu.system) / 1e6;
-    clearInterval(sampler);
+    const peakRssMb = procMemMb(process.pid).peak;
     if (!result.ok) throw new Error(`cycle failed: ${result.error}`);
+    // Not vacuous: every device's series were read and recorded (not "no series" unreachables).
+    const expected = devices * SERIES_PER_DEVICE;
+    if (result.series !== expected + devices || result.recorded !== devices) {
+      throw new Error(
+        `cycle read ${result.series} series and recorded ${result.recorded} devices; expected ${expected + devices} and ${devices}`,
+      );
+    }
     const lat: number[] = [];
     for (let i = 0; i < 30; i++) {
       const s = performance.now();
@@ -157,31 +173,173 @@ async function main(): Promise<void> {
       });
       lat.push(performance.now() - s);
     }
-    const scale = 50_000 / DEVICES;
-    printTable(`Prometheus source: ${DEVICES} devices × ${PORTS} ports (${result.series} series)`, [
-      ["build (OpenMetrics + promtool blocks)", `${buildS.toFixed(1)} s`],
-      ["cycle wall", `${wallS.toFixed(2)} s (recorded ${result.recorded}, ${result.changes} changes)`],
-      [
-        "cycle opsbot CPU",
-        `${cpuS.toFixed(2)} s = ${((cpuS / wallS) * 100).toFixed(0)}% of wall; ${((cpuS / DEVICES) * 1000).toFixed(2)} ms/device`,
-      ],
-      ["peak RSS", `${(peakRss / 2 ** 20).toFixed(0)} MB`],
-      ["links down p50 / p99", `${percentile(lat, 50).toFixed(1)} / ${percentile(lat, 99).toFixed(1)} ms`],
-      [
-        "50k extrapolation (linear)",
-        `CPU ≈ ${(cpuS * scale).toFixed(0)} s = ${((cpuS * scale) / 60).toFixed(2)}× the 60 s target`,
-      ],
-    ]);
+    const out: ChildResult = {
+      devices,
+      batch,
+      wallS,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      peakRssMb,
+      recorded: result.recorded,
+      batches: result.batches,
+      series: result.series,
+      linksP50: percentile(lat, 50),
+      linksP99: percentile(lat, 99),
+      load: loadNow(),
+    };
     await core.shutdown();
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
-    prom.kill("SIGTERM");
-    await new Promise((r) => prom.once("exit", r));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err: unknown) => {
+function runChild(url: string, devices: number, batch: number, inFlight: number): ChildResult {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(
+    process.execPath,
+    [self, "--child", url, String(devices), String(batch), String(inFlight)],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  if (r.status !== 0) throw new Error(`bench child (${devices} devices) failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as ChildResult;
+}
+
+async function main(): Promise<void> {
+  const sizes = arg("sizes", "1000,2000")
+    .split(",")
+    .map(Number)
+    .sort((a, b) => a - b);
+  const batch = Number(arg("batch", "100"));
+  const inFlight = Number(arg("in-flight", "3"));
+  const largest = sizes.at(-1)!;
+  const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-prom-"));
+  let prom: ReturnType<typeof spawn> | undefined;
+  try {
+    const at = Date.now() - 60_000;
+    const om = join(dir, "fleet.om");
+    let t0 = performance.now();
+    const data = join(dir, "tsdb");
+    // In chunks of devices: promtool holds a chunk's series in memory (≈2 KB each), not the fleet's.
+    // The chunks' blocks overlap in time; Prometheus merges them at query time (and compacts them).
+    let promtoolPeakMb = 0;
+    for (let from = 0; from < largest; from += CHUNK_DEVICES) {
+      await writeOpenMetrics(om, from, Math.min(largest, from + CHUNK_DEVICES), at);
+      // GNU time reports promtool's peak RSS when it is installed (Debian package "time").
+      const args = ["tsdb", "create-blocks-from", "openmetrics", om, data];
+      const timed = existsSync("/usr/bin/time");
+      const blocks = timed
+        ? spawnSync("/usr/bin/time", ["-f", "%M", "promtool", ...args], { encoding: "utf8" })
+        : spawnSync("promtool", args, { encoding: "utf8" });
+      if (blocks.status !== 0) throw new Error(`promtool failed: ${blocks.stderr}`);
+      if (timed) {
+        const kb = Number(blocks.stderr.trim().split("\n").at(-1));
+        promtoolPeakMb = Math.max(promtoolPeakMb, kb / 1024);
+      }
+      rmSync(om);
+    }
+    const buildS = (performance.now() - t0) / 1000;
+    const port = await freeTcpPort();
+    const cfg = join(dir, "prometheus.yml");
+    writeFileSync(cfg, "global: { scrape_interval: 1h }\nscrape_configs: []\n");
+    prom = spawn(
+      "prometheus",
+      [
+        `--config.file=${cfg}`,
+        `--storage.tsdb.path=${data}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--storage.tsdb.retention.time=30d",
+        "--query.max-samples=200000000",
+        // The samples are as old as the build took (minutes at 10k devices): keep them in reach.
+        "--query.lookback-delta=6h",
+      ],
+      { stdio: "ignore" },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    t0 = performance.now();
+    for (;;) {
+      const ok = await fetch(`${url}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (prom.exitCode !== null) throw new Error("Prometheus exited while loading the blocks");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const readyS = (performance.now() - t0) / 1000;
+    const seriesTotal = largest * SERIES_PER_DEVICE;
+    const rows: [string, string][] = [
+      ["data set", `${largest} devices × ${PORTS} ports = ${seriesTotal.toLocaleString("en")} series`],
+      [
+        "build (OpenMetrics + promtool blocks)",
+        `${buildS.toFixed(1)} s; Prometheus ready in ${readyS.toFixed(1)} s`,
+      ],
+      ["settings", `batch_size ${batch}, batches_in_flight ${inFlight}`],
+    ];
+    const results: ChildResult[] = [];
+    for (const n of sizes) results.push(runChild(url, n, batch, inFlight));
+    // The peer: the smallest size read in one batch, as the source did before batching.
+    const peer = runChild(url, sizes[0]!, sizes[0]!, 1);
+    const promMem = procMemMb(prom.pid!);
+    for (const r of results) {
+      rows.push(
+        [
+          `${r.devices} devices: cycle`,
+          `${r.series.toLocaleString("en")} series: wall ${r.wallS.toFixed(2)} s, CPU ${r.cpuS.toFixed(2)} s = ${((r.cpuS / r.devices) * 1000).toFixed(2)} ms/device, peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.batches} batches, ${r.recorded} recorded; ${r.load})`,
+        ],
+        [
+          `${r.devices} devices: links down p50 / p99`,
+          `${r.linksP50.toFixed(1)} / ${r.linksP99.toFixed(1)} ms`,
+        ],
+      );
+    }
+    const first = results[0]!;
+    const last = results.at(-1)!;
+    rows.push(
+      [
+        `peer: ${peer.devices} devices in ONE batch`,
+        `CPU ${peer.cpuS.toFixed(2)} s, peak RSS ${peer.peakRssMb.toFixed(0)} MB; batched RSS = ${(first.peakRssMb / peer.peakRssMb).toFixed(2)}× the one-batch peer`,
+      ],
+      [
+        "RSS vs size",
+        `${first.devices} → ${last.devices} devices (${(last.devices / first.devices).toFixed(0)}×): RSS ${(last.peakRssMb / first.peakRssMb).toFixed(2)}×, CPU/device ${(last.cpuS / last.devices / (first.cpuS / first.devices)).toFixed(2)}×`,
+      ],
+      [
+        "Prometheus RSS (this data set)",
+        `peak ${promMem.peak.toFixed(0)} MB, now ${promMem.now.toFixed(0)} MB = ${((promMem.peak / seriesTotal) * 1024).toFixed(2)} KB/series`,
+      ],
+    );
+    const cpu50k = (last.cpuS / last.devices) * TARGET_DEVICES;
+    // RSS = a part bounded by the batches in flight + a small per-device part (device list, maps,
+    // SQLite cache): the slope between the smallest and the largest size, extended to 50k.
+    const slopeMb =
+      last.devices > first.devices ? (last.peakRssMb - first.peakRssMb) / (last.devices - first.devices) : 0;
+    const rss50k = last.peakRssMb + Math.max(0, slopeMb) * (TARGET_DEVICES - last.devices);
+    const promAt50k = (promMem.peak / seriesTotal) * TARGET_DEVICES * SERIES_PER_DEVICE;
+    rows.push(
+      [
+        "vs targets at 50k (linear from the sizes measured)",
+        `CPU ≈ ${cpu50k.toFixed(0)} s = ${(cpu50k / CPU_TARGET_S).toFixed(2)}× the ${CPU_TARGET_S} s target; RSS ${last.peakRssMb.toFixed(0)} MB at ${last.devices} = ${(last.peakRssMb / RSS_TARGET_MB).toFixed(2)}× the ${RSS_TARGET_MB} MB target, ${(slopeMb * 1024).toFixed(1)} KB/device more → ≈ ${rss50k.toFixed(0)} MB = ${(rss50k / RSS_TARGET_MB).toFixed(2)}× at 50k`,
+      ],
+      [
+        "Prometheus at 50k (same KB/series, blocks only)",
+        `≈ ${(promAt50k / 1024).toFixed(1)} GB RSS for ${(TARGET_DEVICES * SERIES_PER_DEVICE).toLocaleString("en")} series; a scraping Prometheus also holds them in its head`,
+      ],
+    );
+    printTable(`Prometheus source at scale (${loadNow()})`, rows);
+  } finally {
+    if (prom && prom.exitCode === null) {
+      prom.kill("SIGTERM");
+      await new Promise((r) => prom!.once("exit", r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const run =
+  process.argv[2] === "--child"
+    ? child(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]))
+    : main();
+run.catch((err: unknown) => {
   process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  rmSync(dir, { recursive: true, force: true });
   process.exitCode = 1;
 });

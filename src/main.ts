@@ -206,8 +206,15 @@ export function createCore(options: CoreOptions): Core {
   const ops = createOpsPart({ config: config.ops, metrics, logger });
   const backups = createBackupService({ ssh, store, clock, logger, config: config, redactor });
   const fleet = createFleetQueries({ store, clock, baselines: config.firmware_baselines });
-  // The Prometheus source (its own issue) plugs in here: a reader that sends its devices to query_range.
-  const { series, history } = createStoreHistory({ store, clock, fleet, config });
+  const fleetSources = createFleetSources({ ...options, config, store, clock, metrics });
+  // A device the Prometheus source feeds reads its history there (query_range), the rest from the store.
+  const { series, history } = createStoreHistory({
+    store,
+    clock,
+    fleet,
+    config,
+    readerFor: (device) => fleetSources.find((s) => s.owns(device))?.history,
+  });
   const poller = options.collector
     ? createPoller({
         // Devices with `ssh.collect` also report drive health over SSH, merged into one observation.
@@ -315,7 +322,6 @@ export function createCore(options: CoreOptions): Core {
     alertmanager: am?.service ?? noAlertmanager(),
     inventory,
   };
-  const fleetSources = createFleetSources({ ...options, config, store, clock, metrics });
   if (alertmanager) ops.addRoutes([alertmanager.route]);
   registerStoreGauges(metrics, { store, fleet, clock });
   const adapter = options.run?.adapter;

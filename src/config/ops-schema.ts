@@ -40,6 +40,15 @@ export const prometheusSourceSchema = z
     timeout: durationText.default("30s"),
     /** The label naming the device (matched to a device's host, then its name). */
     device_label: z.string().min(1).default("instance"),
+    /**
+     * Devices per query: the fleet is read in batches (a device-label regex matcher each), recorded
+     * as each arrives, so memory follows the batch, not the fleet.
+     */
+    batch_size: z.number().int().min(1).max(5000).default(100),
+    /** Batches queried at once. */
+    batches_in_flight: z.number().int().min(1).max(16).default(3),
+    /** Shortest rate() window for `graph` (query_range): at least twice the scrape interval. */
+    rate_window: durationText.default("2m"),
     /** Label matchers added to every query, e.g. job="snmp". */
     matchers: z.string().default(""),
     /** PromQL whose series are devices too (e.g. up{job="snmp"}): named by device_label. */

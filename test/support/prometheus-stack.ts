@@ -3,6 +3,7 @@
  * (prometheus-snmp-exporter), Prometheus and Alertmanager, each with a config written by the test,
  * on free ports, in a temp dir removed at stop.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -53,9 +54,16 @@ async function startService(
   files: Record<string, string>,
   args: (dir: string, port: number) => string[],
   readyPath: string,
+  prepare?: (dir: string) => void,
 ): Promise<RunningService> {
   const dir = mkdtempSync(join(tmpdir(), `opsbot-${what}-`));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  try {
+    prepare?.(dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const port = await freeTcpPort();
   const proc = launch(binary, args(dir, port));
   const url = `http://${LOOPBACK}:${port}`;
@@ -87,7 +95,11 @@ export function startSnmpExporter(snmpYml: string): Promise<RunningService> {
   );
 }
 
-export function startPrometheus(prometheusYml: string): Promise<RunningService> {
+/**
+ * Prometheus on loopback. `openMetrics` (OpenMetrics text ending in `# EOF`) is loaded first as TSDB
+ * blocks with `promtool tsdb create-blocks-from openmetrics`: a known history to query.
+ */
+export function startPrometheus(prometheusYml: string, openMetrics?: string): Promise<RunningService> {
   return startService(
     "prometheus",
     "prometheus",
@@ -99,6 +111,17 @@ export function startPrometheus(prometheusYml: string): Promise<RunningService> 
       "--web.enable-lifecycle",
     ],
     "/-/ready",
+    openMetrics === undefined
+      ? undefined
+      : (dir) => {
+          writeFileSync(join(dir, "backfill.om"), openMetrics);
+          const r = spawnSync(
+            "promtool",
+            ["tsdb", "create-blocks-from", "openmetrics", join(dir, "backfill.om"), join(dir, "data")],
+            { encoding: "utf8" },
+          );
+          if (r.status !== 0) throw new Error(`promtool could not create blocks: ${r.stderr}${r.stdout}`);
+        },
   );
 }
 

@@ -1,31 +1,109 @@
-import type { MibColumn } from "./mib-columns.js";
+import { compareOids } from "../../collectors/snmp/walk-columns.js";
+import { type BatchTarget, labelMatcher } from "./batches.js";
+import { MIB_COLUMNS, type MibColumn } from "./mib-columns.js";
 import type { MibEntry } from "./mib-view.js";
 import type { PromSample } from "./prometheus-api.js";
 
+/** The label that marks a batch answer's scrape-time series (timestamp(up), which has no name). */
+export const SCRAPE_TS_LABEL = "opsbot_scrape_ts";
+
+const NAMES = ["up", ...MIB_COLUMNS.map((c) => c.name)].join("|");
+
 /**
- * Series → per-device MIB entries (pure). A series missing an index label, or a string metric
- * without its value label, is skipped: it cannot be placed in the device's MIB view.
+ * Each column's place in OID order. No column OID lies under another's, so a view sorts by (rank,
+ * row index) — numbers, not OID strings — and gets OID order (checked at load; else OID strings).
  */
-export function mibEntriesByDevice(
+const RANK = new Map(
+  [...MIB_COLUMNS].sort((a, b) => compareOids(a.oid, b.oid)).map((c, i) => [c.name, i] as const),
+);
+const RANKS_ARE_ORDER = !MIB_COLUMNS.some((a) => MIB_COLUMNS.some((b) => b.oid.startsWith(`${a.oid}.`)));
+
+interface Ranked {
+  rank: number;
+  /** The row index as a number when it is one number (ifIndex), else NaN (compare the OIDs). */
+  row: number;
+  entry: MibEntry;
+}
+
+const byOid = (a: Ranked, b: Ranked) =>
+  RANKS_ARE_ORDER && a.rank !== b.rank
+    ? a.rank - b.rank
+    : !Number.isNaN(a.row) && !Number.isNaN(b.row) && a.rank === b.rank
+      ? a.row - b.row
+      : compareOids(a.entry.oid, b.entry.oid);
+
+/**
+ * One instant query for a batch of devices: each device's scrape time (`timestamp(up)`, tagged with a
+ * label of its own so `or` keeps every series) plus its `up` and every MIB metric the collectors read.
+ * One request per batch: a batch is read whole or not at all.
+ */
+export function batchQuery(batch: readonly BatchTarget[], deviceLabel: string, matchers: string): string {
+  const selector = [
+    labelMatcher(
+      deviceLabel,
+      batch.flatMap((t) => t.values),
+    ),
+    matchers.trim(),
+  ]
+    .filter((m) => m !== "")
+    .join(",");
+  return (
+    `label_replace(timestamp(up{${selector}}), "${SCRAPE_TS_LABEL}", "1", "", "")` +
+    ` or {__name__=~"${NAMES}",${selector}}`
+  );
+}
+
+export interface BatchSnapshot {
+  /** Device label value → the sample time of its last scrape (ms). */
+  scrapedAt: Map<string, number>;
+  up: Map<string, number>;
+  /** One device's MIB entries in OID order (the batch forgets them: each device is read once). */
+  take(device: string): MibEntry[];
+}
+
+/**
+ * A batch answer → per-device scrape time, `up` and MIB entries (pure). A series missing an index
+ * label, or a string metric without its value label, is skipped: it cannot be placed in a MIB view.
+ */
+export function readBatch(
   samples: readonly PromSample[],
   columns: ReadonlyMap<string, MibColumn>,
   deviceLabel: string,
-  into: Map<string, MibEntry[]> = new Map(),
-): Map<string, MibEntry[]> {
+): BatchSnapshot {
+  const entries = new Map<string, Ranked[]>();
+  const out: BatchSnapshot = {
+    scrapedAt: new Map(),
+    up: new Map(),
+    take(device) {
+      const list = entries.get(device) ?? [];
+      entries.delete(device);
+      return list.sort(byOid).map((r) => r.entry);
+    },
+  };
   for (const s of samples) {
     const device = s.labels[deviceLabel];
-    const column = columns.get(s.labels.__name__ ?? "");
-    if (device === undefined || !column) continue;
-    const entry = toEntry(column, s);
+    if (device === undefined) continue;
+    const name = s.labels.__name__;
+    if (name === undefined) {
+      if (s.labels[SCRAPE_TS_LABEL] !== undefined) out.scrapedAt.set(device, Math.round(s.value * 1000));
+      continue;
+    }
+    if (name === "up") {
+      out.up.set(device, s.value);
+      continue;
+    }
+    const column = columns.get(name);
+    const entry = column && toEntry(column, s);
     if (!entry) continue;
-    let list = into.get(device);
+    let list = entries.get(device);
     if (!list) {
       list = [];
-      into.set(device, list);
+      entries.set(device, list);
     }
-    list.push(entry);
+    const row = column.indexes.length === 1 ? Number(s.labels[column.indexes[0]!]) : Number.NaN;
+    list.push({ rank: RANK.get(name)!, row, entry });
   }
-  return into;
+  return out;
 }
 
 function toEntry(column: MibColumn, s: PromSample): MibEntry | undefined {
@@ -41,10 +119,4 @@ function toEntry(column: MibColumn, s: PromSample): MibEntry | undefined {
     return value === undefined ? undefined : { oid, kind: column.kind, value };
   }
   return Number.isFinite(s.value) ? { oid, kind: column.kind, value: s.value } : undefined;
-}
-
-/** A PromQL selector for a group of metrics plus the configured matchers. */
-export function selectorFor(names: readonly string[], matchers: string): string {
-  const extra = matchers.trim() === "" ? "" : `,${matchers.trim()}`;
-  return `{__name__=~"${names.join("|")}"${extra}}`;
 }

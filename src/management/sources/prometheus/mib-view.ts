@@ -20,8 +20,13 @@ const TYPE: Record<ValueKind, number> = { int: 2, counter: 65, counter64: 70, st
 const NO_SUCH_OBJECT = 128;
 const END_OF_MIB_VIEW = 130;
 
-export function createMibView(agent: string, entries: readonly MibEntry[], maxRepetitions = 25): SnmpClient {
-  const sorted = [...entries].sort((a, b) => compareOids(a.oid, b.oid));
+export function createMibView(
+  agent: string,
+  entries: readonly MibEntry[],
+  options: { maxRepetitions?: number /** Entries already in OID order. */; sorted?: boolean } = {},
+): SnmpClient {
+  const maxRepetitions = options.maxRepetitions ?? 25;
+  const sorted = options.sorted ? entries : [...entries].sort((a, b) => compareOids(a.oid, b.oid));
   const varbind = (e: MibEntry): snmp.Varbind => ({ oid: e.oid, type: TYPE[e.kind], value: rawValue(e) });
   /** Index of the first entry after `oid`. */
   const after = (oid: string): number => {

@@ -13,9 +13,17 @@ export interface PromSample {
   at: number;
 }
 
+/** One series of a range query: its labels and [ms, value] points (absent steps are gaps). */
+export interface PromRangeSeries {
+  labels: Record<string, string>;
+  points: Array<[number, number]>;
+}
+
 export interface PrometheusApi {
   readonly url: string;
   query(promql: string): Promise<PromSample[]>;
+  /** `/api/v1/query_range` from `start` to `end` (ms) every `stepMs`. */
+  queryRange(promql: string, start: number, end: number, stepMs: number): Promise<PromRangeSeries[]>;
 }
 
 export interface PrometheusApiOptions {
@@ -28,7 +36,14 @@ export interface PrometheusApiOptions {
 
 interface QueryResponse {
   status: "success" | "error";
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  data?: {
+    resultType: string;
+    result: Array<{
+      metric: Record<string, string>;
+      value: [number, string];
+      values: Array<[number, string]>;
+    }>;
+  };
   errorType?: string;
   error?: string;
   warnings?: string[];
@@ -37,61 +52,95 @@ interface QueryResponse {
 export function createPrometheusApi(options: PrometheusApiOptions): PrometheusApi {
   const doFetch = options.fetch ?? fetch;
   const base = options.url.endsWith("/") ? options.url : `${options.url}/`;
+  const where = `Prometheus at ${options.url}`;
+
+  /** POSTs a form-encoded query (no URL length limit) and returns the parsed result. */
+  async function post(
+    path: string,
+    form: Record<string, string>,
+    expected: string,
+  ): Promise<NonNullable<QueryResponse["data"]>["result"]> {
+    const promql = form.query ?? "";
+    let res: Response;
+    try {
+      res = await doFetch(new URL(path, base), {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          ...(options.authorization ? { authorization: options.authorization } : {}),
+        },
+        body: new URLSearchParams({ ...form, timeout: `${Math.ceil(options.timeoutMs / 1000)}s` }),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (err) {
+      const cause = err as Error;
+      const why = cause.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : cause.message;
+      throw new OpsbotError("UNAVAILABLE", `${where} did not answer: ${why}`, { cause: err });
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw new OpsbotError("UNAVAILABLE", `${where} broke off its answer: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    let body: QueryResponse | undefined;
+    try {
+      body = JSON.parse(text) as QueryResponse;
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok || body?.status !== "success") {
+      const detail = body?.error ?? text.slice(0, 200);
+      const auth = res.status === 401 || res.status === 403 ? " (check bearer_token_env / basic_auth)" : "";
+      throw new OpsbotError(
+        "UNAVAILABLE",
+        `${where} answered ${res.status}${auth}: ${detail} — query: ${shorten(promql)}`,
+      );
+    }
+    if (body.warnings && body.warnings.length > 0) {
+      throw new OpsbotError(
+        "UNAVAILABLE",
+        `${where} answered partially (${body.warnings.join("; ")}) — query: ${shorten(promql)}`,
+      );
+    }
+    if (body.data?.resultType !== expected) {
+      throw new OpsbotError(
+        "UNAVAILABLE",
+        `${where} answered a ${body.data?.resultType} where a ${expected} was expected: ${shorten(promql)}`,
+      );
+    }
+    return body.data.result;
+  }
+
   return {
     url: options.url,
     async query(promql) {
-      const where = `Prometheus at ${options.url}`;
-      let res: Response;
-      try {
-        res = await doFetch(new URL("api/v1/query", base), {
-          method: "POST",
-          headers: {
-            "content-type": "application/x-www-form-urlencoded",
-            ...(options.authorization ? { authorization: options.authorization } : {}),
-          },
-          body: new URLSearchParams({ query: promql, timeout: `${Math.ceil(options.timeoutMs / 1000)}s` }),
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-      } catch (err) {
-        const cause = err as Error;
-        const why =
-          cause.name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : cause.message;
-        throw new OpsbotError("UNAVAILABLE", `${where} did not answer: ${why}`, { cause: err });
-      }
-      const text = await res.text();
-      let body: QueryResponse | undefined;
-      try {
-        body = JSON.parse(text) as QueryResponse;
-      } catch {
-        body = undefined;
-      }
-      if (!res.ok || body?.status !== "success") {
-        const detail = body?.error ?? text.slice(0, 200);
-        const auth = res.status === 401 || res.status === 403 ? " (check bearer_token_env / basic_auth)" : "";
-        throw new OpsbotError(
-          "UNAVAILABLE",
-          `${where} answered ${res.status}${auth}: ${detail} — query: ${promql}`,
-        );
-      }
-      if (body.warnings && body.warnings.length > 0) {
-        throw new OpsbotError(
-          "UNAVAILABLE",
-          `${where} answered partially (${body.warnings.join("; ")}) — query: ${promql}`,
-        );
-      }
-      if (body.data?.resultType !== "vector") {
-        throw new OpsbotError(
-          "UNAVAILABLE",
-          `${where} answered a ${body.data?.resultType} to an instant query: ${promql}`,
-        );
-      }
-      return body.data.result.map((r) => ({
+      const result = await post("api/v1/query", { query: promql }, "vector");
+      return result.map((r) => ({
         labels: r.metric,
         value: Number(r.value[1]),
         at: Math.round(r.value[0] * 1000),
       }));
     },
+    async queryRange(promql, start, end, stepMs) {
+      const result = await post(
+        "api/v1/query_range",
+        { query: promql, start: String(start / 1000), end: String(end / 1000), step: `${stepMs / 1000}` },
+        "matrix",
+      );
+      return result.map((r) => ({
+        labels: r.metric,
+        points: r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]),
+      }));
+    },
   };
+}
+
+/** A query as quoted in an error: batch queries run to kilobytes of device names. */
+function shorten(promql: string): string {
+  return promql.length <= 300 ? promql : `${promql.slice(0, 300)}… (${promql.length} characters)`;
 }
 
 /** The Authorization header for the configured credentials, read from the environment. */

@@ -6,26 +6,38 @@ import type { Logger } from "../../../lib/logger.js";
 import type { OpsMetrics } from "../../../lib/ops/metrics.js";
 import type { Store } from "../../../store/store.js";
 import { ALL_SNMP_COLLECTORS, collectWithClient } from "../../collectors/snmp/snmp-collector.js";
+import type { HistoryReader } from "../../history/metrics.js";
+import { createLimiter } from "../../limiter.js";
 import type { DeviceObservation } from "../../observations.js";
 import { recordPoll } from "../../record-poll.js";
 import { createStateRepo, type DeviceRegistration } from "../../state-repo.js";
 import { recordSourceStatus } from "../source-status.js";
-import { mibEntriesByDevice, selectorFor } from "./fleet-snapshot.js";
+import { type BatchTarget, splitBatches } from "./batches.js";
+import { batchQuery, readBatch } from "./fleet-snapshot.js";
+import { createPrometheusHistory } from "./history-reader.js";
 import { MIB_COLUMNS, type MibColumn } from "./mib-columns.js";
-import { createMibView, type MibEntry } from "./mib-view.js";
+import { createMibView } from "./mib-view.js";
 import type { PrometheusApi, PromSample } from "./prometheus-api.js";
 
 /**
- * Prometheus as a fleet data source. Each cycle reads the whole fleet with a few bulk instant queries
- * (up and its scrape timestamps, then one query per collector group), rebuilds every device's MIB view
- * from the series, runs the SNMP collectors over it, and records the observations through the same
- * diff → current state → change log path as the poller. A failed or partial cycle records nothing:
- * the last data stays, ages into "stale", and the error is the source's status (`fleet`, /readyz).
+ * Prometheus as a fleet data source. The fleet is read in batches of devices: one instant query per
+ * batch (a device-label regex matcher) returns its devices' scrape times, `up` and MIB series; each
+ * batch is rebuilt into per-device MIB views, run through the SNMP collectors and recorded through the
+ * same diff → current state → change log path as the poller as soon as it arrives, so memory is
+ * bounded by the batches in flight, not by the fleet. A failed batch records nothing: its devices keep
+ * their last data and age into "stale", the others are recorded; the error is the source's status
+ * (`fleet`, /readyz).
  */
 export interface PrometheusSource {
   readonly name: "prometheus";
   /** One full cycle; resolves with what it did (never rejects). */
   cycle(): Promise<CycleResult>;
+  /** Whether this source feeds the device (configured `via: prometheus`, or discovered by it). */
+  owns(device: string): boolean;
+  /** The label values the device is known by in Prometheus (the one seen last, else the candidates). */
+  labelValues(device: string): string[];
+  /** Its devices' history, read from Prometheus with query_range. */
+  readonly history: HistoryReader;
   start(): void;
   stop(): Promise<void>;
 }
@@ -39,14 +51,15 @@ export interface CycleResult {
   changes: number;
   /** Series read across all queries. */
   series: number;
+  batches: number;
+  failedBatches: number;
+  /** Devices of the failed batches: they keep their last data. */
+  failedDevices: string[];
 }
 
 export interface PrometheusSourceDeps {
   config: PrometheusSourceConfig;
-  /**
-   * Devices `via: prometheus`, read at the start of every cycle: an inventory refresh (NetBox, Ansible)
-   * or a reload that changes the desired list reaches the next cycle without rebuilding the source.
-   */
+  /** Configured devices `via: prometheus`; read each cycle (an inventory refresh replaces the list). */
   devices: () => readonly DeviceConfig[];
   api: PrometheusApi;
   store: Store;
@@ -55,8 +68,9 @@ export interface PrometheusSourceDeps {
   metrics?: OpsMetrics;
 }
 
-const GROUPS = ["system", "interfaces", "entity", "drives"] as const;
 const NAME = "prometheus";
+/** Label values per batch, in characters: a batch query stays a few KiB (sent as a POST form). */
+const BATCH_CHARS = 16_000;
 
 export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSource {
   const { config, api, store, clock, logger } = deps;
@@ -64,10 +78,18 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
   const columns = new Map<string, MibColumn>(MIB_COLUMNS.map((c) => [c.name, c]));
   const intervalMs = parseDuration(config.interval) ?? 60_000;
   const matchers = config.matchers.trim();
-  const upSelector = `up${matchers === "" ? "" : `{${matchers}}`}`;
   const lastPolled = store.db.prepare("SELECT last_polled_at FROM device_state WHERE name = ?").pluck();
+  const configured = (name: string): string[] | undefined => {
+    const d = deps.devices().find((x) => x.name === name);
+    return d && candidates(d);
+  };
+  /** Device → the label value its series carried last; discovered devices are added here. */
+  const seen = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<CycleResult> | undefined;
+  const ifIndexByName = store.db
+    .prepare("SELECT if_index FROM interface_state WHERE device = ? AND name = ?")
+    .pluck();
 
   async function timed(query: string, promql: string): Promise<PromSample[]> {
     const t0 = performance.now();
@@ -83,23 +105,20 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
     }
   }
 
-  /** Label value → device name: configured devices by name, host or host:port; discovered by value. */
-  function deviceMap(
-    configuredDevices: readonly DeviceConfig[],
-    discovered: readonly PromSample[],
-  ): Map<string, string> {
-    const map = new Map<string, string>();
+  /** Configured devices, then those the discover query adds (registered in the cache). */
+  async function targets(): Promise<BatchTarget[]> {
+    const out: BatchTarget[] = deps.devices().map((d) => ({ name: d.name, values: candidates(d) }));
+    if (!config.discover) return out;
+    const discovered = await timed("discover", config.discover);
+    const known = new Set(out.flatMap((t) => t.values));
     const registrations: DeviceRegistration[] = [];
     for (const s of discovered) {
       const value = s.labels[config.device_label];
-      if (value === undefined || map.has(value)) continue;
-      const configured = configuredDevices.find((d) => matches(d, value));
-      if (configured) {
-        map.set(value, configured.name);
-        continue;
-      }
+      if (value === undefined || known.has(value)) continue;
+      known.add(value);
       const name = value.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
-      map.set(value, name);
+      seen.set(name, value);
+      out.push({ name, values: [value] });
       registrations.push({
         name,
         host: value,
@@ -109,88 +128,122 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
       });
     }
     if (registrations.length > 0) repo.registerDevices(registrations);
-    return map;
+    return out;
   }
 
-  async function runCycle(): Promise<CycleResult> {
-    const result: CycleResult = { ok: false, error: null, recorded: 0, unchanged: 0, changes: 0, series: 0 };
-    const devices = deps.devices();
-    let byDevice: Map<string, MibEntry[]>;
-    let up: PromSample[];
-    let scraped: PromSample[];
-    let discovered: PromSample[];
-    try {
-      [up, scraped, discovered] = await Promise.all([
-        timed("up", upSelector),
-        timed("scrape_time", `timestamp(${upSelector})`),
-        config.discover ? timed("discover", config.discover) : Promise.resolve([]),
-      ]);
-      byDevice = new Map();
-      for (const group of GROUPS) {
-        const names = MIB_COLUMNS.filter((c) => c.group === group).map((c) => c.name);
-        const samples = await timed(group, selectorFor(names, matchers));
-        result.series += samples.length;
-        mibEntriesByDevice(samples, columns, config.device_label, byDevice);
-      }
-    } catch (err) {
-      result.error = (err as Error).message;
-      recordSourceStatus(store, { name: NAME, ok: false, error: result.error, at: clock.now(), devices: 0 });
-      logger.warn({ err: result.error }, "Prometheus source cycle failed; keeping the last data");
-      return result;
-    }
-    const upBy = new Map(up.map((s) => [s.labels[config.device_label], s.value]));
-    const scrapedAt = new Map(
-      scraped.map((s) => [s.labels[config.device_label], Math.round(s.value * 1000)]),
-    );
-    const map = deviceMap(devices, [
-      ...devices.map((d) => ({ labels: { [config.device_label]: labelFor(d, upBy) }, value: 1, at: 0 })),
-      ...discovered,
-    ]);
-    for (const [value, name] of map) {
-      const at = scrapedAt.get(value);
-      const previous = lastPolled.get(name) as number | null | undefined;
+  /**
+   * One batch: query, rebuild, then record its devices in one transaction — each device still whole
+   * or not at all (a nested savepoint), one commit per batch instead of one per device.
+   * Throws only when the query fails.
+   */
+  async function runBatch(batch: readonly BatchTarget[], result: CycleResult): Promise<void> {
+    const samples = await timed("batch", batchQuery(batch, config.device_label, matchers));
+    result.series += samples.length;
+    const read = readBatch(samples, columns, config.device_label);
+    const observations: DeviceObservation[] = [];
+    for (const t of batch) {
+      const value = t.values.find((v) => read.scrapedAt.has(v)) ?? t.values[0]!;
+      const previous = lastPolled.get(t.name) as number | null | undefined;
       if (previous === undefined) continue; // not in the cache (removed from the config)
+      const at = read.scrapedAt.get(value);
+      const up = read.up.get(value);
       let obs: DeviceObservation;
       if (at === undefined) {
         obs = unreachable(
-          name,
+          t.name,
           clock.now(),
           `Prometheus has no series with ${config.device_label}="${value}" (is it a scrape target?)`,
         );
       } else if (previous !== null && at <= previous) {
+        seen.set(t.name, value);
         result.unchanged++;
         continue;
-      } else if (upBy.get(value) !== 1) {
+      } else if (up !== 1) {
+        seen.set(t.name, value);
         obs = unreachable(
-          name,
+          t.name,
           at,
-          `the exporter could not scrape it (up=${upBy.get(value)} at ${new Date(at).toISOString()})`,
+          `the exporter could not scrape it (up=${up} at ${new Date(at).toISOString()})`,
         );
       } else {
-        const view = createMibView(`prometheus:${value}`, byDevice.get(value) ?? []);
-        obs = { ...(await collectWithClient(name, view, new Set(ALL_SNMP_COLLECTORS), clock)), at };
+        seen.set(t.name, value);
+        const view = createMibView(`prometheus:${value}`, read.take(value), { sorted: true });
+        obs = { ...(await collectWithClient(t.name, view, new Set(ALL_SNMP_COLLECTORS), clock)), at };
       }
-      try {
-        const recorded = recordPoll(store, repo, obs);
-        result.recorded++;
-        result.changes += recorded.changeIds.length;
-      } catch (err) {
-        logger.error({ err, device: name }, "Prometheus source: recording a device failed");
+      observations.push(obs);
+    }
+    store.tx(() => {
+      for (const obs of observations) {
+        try {
+          const recorded = recordPoll(store, repo, obs);
+          result.recorded++;
+          result.changes += recorded.changeIds.length;
+        } catch (err) {
+          logger.error({ err, device: obs.device }, "Prometheus source: recording a device failed");
+        }
       }
+    });
+  }
+
+  async function runCycle(): Promise<CycleResult> {
+    const result: CycleResult = {
+      ok: false,
+      error: null,
+      recorded: 0,
+      unchanged: 0,
+      changes: 0,
+      series: 0,
+      batches: 0,
+      failedBatches: 0,
+      failedDevices: [],
+    };
+    let all: BatchTarget[];
+    try {
+      all = await targets();
+    } catch (err) {
+      return failed(result, (err as Error).message, 0);
+    }
+    const batches = splitBatches(all, { devices: config.batch_size, chars: BATCH_CHARS });
+    result.batches = batches.length;
+    const limiter = createLimiter(config.batches_in_flight);
+    let firstError: string | undefined;
+    await Promise.all(
+      batches.map((batch) =>
+        limiter.run(async () => {
+          try {
+            await runBatch(batch, result);
+          } catch (err) {
+            firstError ??= (err as Error).message;
+            result.failedBatches++;
+            result.failedDevices.push(...batch.map((t) => t.name));
+          }
+        }),
+      ),
+    );
+    if (firstError !== undefined) {
+      const n = result.failedDevices.length;
+      const names = result.failedDevices.slice(0, 5).join(", ") + (n > 5 ? `, … ${n - 5} more` : "");
+      const error =
+        result.failedBatches === batches.length
+          ? firstError
+          : `${result.failedBatches} of ${batches.length} batches failed, ${n} devices kept their last data (${names}): ${firstError}`;
+      return failed(result, error, all.length);
     }
     result.ok = true;
-    recordSourceStatus(store, { name: NAME, ok: true, error: null, at: clock.now(), devices: map.size });
+    recordSourceStatus(store, { name: NAME, ok: true, error: null, at: clock.now(), devices: all.length });
     return result;
   }
 
-  /** The label value a configured device is known by in Prometheus: its name, host or host:port. */
-  function labelFor(d: DeviceConfig, upBy: Map<string | undefined, number>): string {
-    for (const v of [d.name, d.host, `${d.host}:${d.snmp?.port ?? 161}`]) if (upBy.has(v)) return v;
-    return d.name;
+  function failed(result: CycleResult, error: string, devices: number): CycleResult {
+    result.error = error;
+    recordSourceStatus(store, { name: NAME, ok: false, error, at: clock.now(), devices });
+    logger.warn({ err: error }, "Prometheus source cycle failed; the failed devices keep their last data");
+    return result;
   }
 
-  function matches(d: DeviceConfig, value: string): boolean {
-    return value === d.name || value === d.host || value === `${d.host}:${d.snmp?.port ?? 161}`;
+  function labelValues(device: string): string[] {
+    const v = seen.get(device);
+    return v !== undefined ? [v] : (configured(device) ?? [device]);
   }
 
   const source: PrometheusSource = {
@@ -199,6 +252,23 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
       if (!running) running = runCycle().finally(() => (running = undefined));
       return running;
     },
+    owns(device) {
+      return seen.has(device) || configured(device) !== undefined;
+    },
+    labelValues,
+    history: createPrometheusHistory({
+      api,
+      deviceLabel: config.device_label,
+      matchers,
+      labelValues,
+      ifIndexOf(device, port) {
+        const m = /^ifIndex (\d+)$/.exec(port);
+        if (m) return Number(m[1]);
+        const found = ifIndexByName.get(device, port) as number | undefined;
+        return found;
+      },
+      rateWindowMs: parseDuration(config.rate_window) ?? 120_000,
+    }),
     start() {
       if (timer) return;
       void source.cycle();
@@ -213,6 +283,11 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
     },
   };
   return source;
+}
+
+/** The label values a configured device may carry in Prometheus: its name, host or host:port. */
+function candidates(d: DeviceConfig): string[] {
+  return [...new Set([d.name, d.host, `${d.host}:${d.snmp?.port ?? 161}`])];
 }
 
 function unreachable(device: string, at: number, message: string): DeviceObservation {
