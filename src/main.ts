@@ -316,6 +316,7 @@ export function createCore(options: CoreOptions): Core {
   registerStoreGauges(metrics, { store, fleet, clock });
   const adapter = options.run?.adapter;
   if (adapter?.outboxStats) registerChatGauges(metrics, () => adapter.outboxStats!());
+  adapter?.watchStore?.(storeHealth);
   ops.addChecks([
     chatCheck(
       options.chatConnection ??
@@ -636,6 +637,24 @@ export async function startSlack(
   };
 }
 
+/** opsbot.yaml `outbox:` as the Slack app takes it. */
+function outboxOptions(o: Config["outbox"]) {
+  const ms = (d: string, fallback: number) => parseDuration(d) ?? fallback;
+  return {
+    channelIntervalMs: ms(o.channel_interval, 1000),
+    outbox: {
+      memory: {
+        messages: o.memory_messages,
+        bytes: Math.round(o.memory_mb * 1024 * 1024),
+        hardMessages: o.hard_messages,
+        hardBytes: Math.round(o.hard_mb * 1024 * 1024),
+      },
+      backoffMaxMs: ms(o.retry_max, 30_000),
+      drainMs: ms(o.drain_on_stop, 10_000),
+    },
+  };
+}
+
 /** Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast). */
 export async function createSlackAdapter(options: {
   settings: SlackSettings;
@@ -650,7 +669,7 @@ export async function createSlackAdapter(options: {
 }): Promise<ChatAdapter> {
   const { createSlackApp } = await import("./chat/slack/app.js");
   const { slackAdapter } = await import("./chat/slack/slack-adapter.js");
-  return slackAdapter(createSlackApp(options), {
+  return slackAdapter(createSlackApp({ ...options, ...outboxOptions(options.config.outbox) }), {
     dbPath: options.dbPath,
     logger: options.logger,
     ...(options.onStarted ? { onStarted: options.onStarted } : {}),

@@ -11,6 +11,7 @@ import { alertmanagerMigration } from "./0131-alertmanager.js";
 import { scopeAggregatesMigration } from "./0160-scope-aggregates.js";
 import { historyMigration } from "./0161-history.js";
 import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
+import { slackOutboxSpillMigration } from "./0171-slack-outbox-spill.js";
 import type { Migration } from "./migration.js";
 
 /**
@@ -20,7 +21,7 @@ import type { Migration } from "./migration.js";
  * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory; later
  * issues take numbered blocks (100 owner lease and removed devices, 110 access and audit, 130 ops
  * counters and Alertmanager groups, 160 management scope aggregates, 161 history time series, 170 Slack
- * deliveries).
+ * deliveries, 171 Slack outbox spill).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   scopeAggregatesMigration,
   historyMigration,
   slackDeliveriesMigration,
+  slackOutboxSpillMigration,
 ];
