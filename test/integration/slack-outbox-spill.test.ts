@@ -21,7 +21,7 @@ afterEach(async () => {
   cleanups.length = 0;
 });
 
-async function setup(memory: { messages: number; hardMessages?: number }) {
+async function setup() {
   const emu = await startSlackEmulator({ rateLimits: { channelIntervalMs: 0, perMinute: {} } });
   cleanups.push(() => emu.stop());
   const dir = tempDir();
@@ -58,7 +58,7 @@ const rows = (store: Store) =>
 
 describe("Slack outbox: memory bound and spill", () => {
   it("beyond the bound messages wait in the store, updates coalesce there, and all arrive in order", async () => {
-    const { emu, store } = await setup({ messages: 10 });
+    const { emu, store } = await setup();
     const outbox = outboxOn(emu, { messages: 10 });
     outbox.attachSpill(createStoredSpill(store));
     const live = await outbox.post("C0OPS0001", reply(text("run 1: starting")));
@@ -85,7 +85,7 @@ describe("Slack outbox: memory bound and spill", () => {
   }, 30_000);
 
   it("what is queued at stop is saved and delivered first, in order, by the next outbox on the same file", async () => {
-    const { emu, store } = await setup({ messages: 5 });
+    const { emu, store } = await setup();
     const first = outboxOn(emu, { messages: 5 });
     first.attachSpill(createStoredSpill(store));
     slackDown(emu);
@@ -116,7 +116,7 @@ describe("Slack outbox: memory bound and spill", () => {
   }, 30_000);
 
   it("a full disk while spilling: messages stay in memory up to the hard bound, then the oldest thread replies are dropped, counted", async () => {
-    const { emu, store } = await setup({ messages: 5 });
+    const { emu, store } = await setup();
     const outbox = outboxOn(emu, { messages: 5, hardMessages: 20 });
     const health = createStoreHealth();
     const seen: StoreHealthState[] = [];

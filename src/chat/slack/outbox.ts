@@ -149,22 +149,25 @@ export function createOutbox(options: OutboxOptions): Outbox {
     });
   }
 
-  async function postRendered(
-    channel: string,
-    rendered: RenderedReply,
-    threadTs?: string,
-  ): Promise<MessageRef> {
+  /**
+   * Not async on purpose, like update/postEphemeral/respond: while a caller waits (Slack down), only
+   * the promises are kept here, so a message spilled to the store is not also held in this frame.
+   */
+  function postRendered(channel: string, rendered: RenderedReply, threadTs?: string): Promise<MessageRef> {
     const thread = threadTs ? { thread_ts: threadTs } : {};
-    const posts = rendered.messages.map((m) =>
-      write(channel, "chat.postMessage", { channel, ...messageArgs(m), ...thread, ...NO_UNFURL }),
+    const posts = Promise.all(
+      rendered.messages.map((m) =>
+        write(channel, "chat.postMessage", { channel, ...messageArgs(m), ...thread, ...NO_UNFURL }),
+      ),
     );
-    const uploads = rendered.files.map((f) =>
-      uploadFile(channel, { ...f, ...(threadTs ? { threadTs } : {}) }),
+    const uploads = Promise.all(
+      rendered.files.map((f) => uploadFile(channel, { ...f, ...(threadTs ? { threadTs } : {}) })),
     );
-    const results = await Promise.all(posts);
-    await Promise.all(uploads);
-    const first = results[0]!;
-    return { channel: String(first.channel ?? channel), ts: String(first.ts) };
+    return posts.then(async (results) => {
+      await uploads;
+      const first = results[0]!;
+      return { channel: String(first.channel ?? channel), ts: String(first.ts) };
+    });
   }
 
   return {
@@ -188,67 +191,90 @@ export function createOutbox(options: OutboxOptions): Outbox {
         run: () => api.call(method, args),
       });
     },
-    post(channel, reply, postOptions = {}) {
-      return postRendered(channel, renderReply(reply), postOptions.threadTs);
-    },
-    async update(ref, reply) {
-      // An update replaces one message: no files, no continuation messages.
-      const [message] = renderReply(reply, { allowFiles: false, maxMessages: 1 }).messages;
-      await write(
-        ref.channel,
-        "chat.update",
-        { channel: ref.channel, ts: ref.ts, ...messageArgs(message!) },
-        `update:${ref.channel}:${ref.ts}`,
-        true,
-      );
-    },
-    async postEphemeral(channel, userId, reply) {
-      const { messages } = renderReply(reply, { allowFiles: false });
-      await Promise.all(
-        messages.map((m) =>
-          write(channel, "chat.postEphemeral", { channel, user: userId, ...messageArgs(m) }),
-        ),
-      );
-    },
+    post: (channel, reply, postOptions = {}) =>
+      settle(() => postRendered(channel, renderReply(reply), postOptions.threadTs)),
+    update: (ref, reply) =>
+      settle(() => {
+        // An update replaces one message: no files, no continuation messages.
+        const [message] = renderReply(reply, { allowFiles: false, maxMessages: 1 }).messages;
+        return write(
+          ref.channel,
+          "chat.update",
+          { channel: ref.channel, ts: ref.ts, ...messageArgs(message!) },
+          `update:${ref.channel}:${ref.ts}`,
+          true,
+        ).then(() => undefined);
+      }),
+    postEphemeral: (channel, userId, reply) =>
+      settle(() => {
+        const { messages } = renderReply(reply, { allowFiles: false });
+        return Promise.all(
+          messages.map((m) =>
+            write(channel, "chat.postEphemeral", { channel, user: userId, ...messageArgs(m) }),
+          ),
+        ).then(() => undefined);
+      }),
     uploadFile,
-    async respond(responseUrl, channel, reply) {
-      const ephemeral = reply.ephemeral === true;
-      const rendered = renderReply(reply, { allowFiles: !ephemeral });
-      const responseType = ephemeral ? "ephemeral" : "in_channel";
-      const sends = rendered.messages.map((m) =>
-        urlPost(channel, responseUrl, {
-          response_type: responseType,
-          replace_original: false,
-          ...messageArgs(m),
-        }),
-      );
-      await Promise.all(sends);
-      // A slash command works in channels opsbot is not in, but a file upload does not: say so, only
-      // to the asker, instead of failing the whole answer.
-      await Promise.all(
-        rendered.files.map((f) =>
-          uploadFile(channel, f).catch((err: unknown) => {
-            const code =
-              err instanceof SlackCallError && err.failure.kind === "permanent"
-                ? err.failure.code
-                : String(err);
-            options.logger?.warn(
-              { channel, file: f.filename, err: String(err) },
-              "could not attach a file to a reply",
-            );
-            const note = `I could not attach \`${f.filename}\` here (Slack said ${code}). Invite @opsbot to this channel, or ask me in a direct message.`;
-            return urlPost(channel, responseUrl, {
-              response_type: "ephemeral",
+    respond: (responseUrl, channel, reply) =>
+      settle(() => {
+        const ephemeral = reply.ephemeral === true;
+        const rendered = renderReply(reply, { allowFiles: !ephemeral });
+        const responseType = ephemeral ? "ephemeral" : "in_channel";
+        const sends = Promise.all(
+          rendered.messages.map((m) =>
+            urlPost(channel, responseUrl, {
+              response_type: responseType,
               replace_original: false,
-              text: note,
-            });
-          }),
-        ),
-      );
-    },
+              ...messageArgs(m),
+            }),
+          ),
+        );
+        const files = rendered.files;
+        return sends.then(() => attachToResponse(responseUrl, channel, files));
+      }),
     idle: () => queue.idle(),
     close: () => queue.close(),
   };
+
+  /**
+   * A slash command works in channels opsbot is not in, but a file upload does not: say so, only to
+   * the asker, instead of failing the whole answer.
+   */
+  async function attachToResponse(
+    responseUrl: string,
+    channel: string,
+    files: RenderedReply["files"],
+  ): Promise<void> {
+    await Promise.all(
+      files.map((f) =>
+        uploadFile(channel, f).catch((err: unknown) => {
+          const code =
+            err instanceof SlackCallError && err.failure.kind === "permanent"
+              ? err.failure.code
+              : String(err);
+          options.logger?.warn(
+            { channel, file: f.filename, err: String(err) },
+            "could not attach a file to a reply",
+          );
+          const note = `I could not attach \`${f.filename}\` here (Slack said ${code}). Invite @opsbot to this channel, or ask me in a direct message.`;
+          return urlPost(channel, responseUrl, {
+            response_type: "ephemeral",
+            replace_original: false,
+            text: note,
+          });
+        }),
+      ),
+    );
+  }
+}
+
+/** Runs `fn`, turning a synchronous throw (a reply that cannot be rendered) into a rejection. */
+function settle<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return fn();
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** Bytes a write holds in memory: its serialized form (what the spill would store). */

@@ -313,7 +313,9 @@ export class SendQueue {
 
   /** A spilled job's spec: no payload in memory; `run` reads it back from the spill. */
   private spilledSpec(id: number, spec: JobSpec<unknown>): JobSpec<unknown> {
-    const { durable: _d, bytes: _b, ...rest } = spec;
+    // Only the metadata stays: the old `run` and `durable` (and so the payload) must not be reachable.
+    const { durable: _d, bytes: _b, run: _r, ...rest } = spec;
+    const method = spec.method;
     return {
       ...rest,
       bytes: 0,
@@ -325,12 +327,12 @@ export class SendQueue {
           // The store cannot answer now: wait and try again, like a Slack outage.
           this.storeFault(err, "reading the Slack outbox spill");
           return Promise.reject(
-            new SlackCallError(spec.method, { kind: "transient", detail: storeFaultReason(err) }),
+            new SlackCallError(method, { kind: "transient", detail: storeFaultReason(err) }),
           );
         }
         if (!call || !this.options.replay)
           return Promise.reject(
-            new SlackCallError(spec.method, {
+            new SlackCallError(method, {
               kind: "permanent",
               code: "spill_row_missing",
               detail: `spilled message ${id} is gone`,
