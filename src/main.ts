@@ -51,6 +51,7 @@ import { createOrchestration, type OrchestrationService } from "./orchestration/
 import { createLifecycle, type Lifecycle, type Part } from "./runtime/lifecycle.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { createStoreHealth, type StoreHealth } from "./store/faults.js";
+import { createHeldAudit } from "./store/held-audit.js";
 import { openStore, type Store } from "./store/store.js";
 
 /**
@@ -198,7 +199,10 @@ export function createCore(options: CoreOptions): Core {
   );
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
-  const audit = createAuditRepo(store);
+  const storeHealth = createStoreHealth(() => clock.now());
+  reportStoreHealth(storeHealth, options);
+  // Audit rows the store refuses (disk full, lock, I/O) wait in memory and are retried.
+  const audit = createHeldAudit(createAuditRepo(store), { health: storeHealth, logger });
   const ssh = createLazySshRunner({ logger, clock });
   const metrics = options.metrics ?? createOpsMetrics({ defaultMetrics: false });
   const ops = createOpsPart({ config: config.ops, metrics, logger });
@@ -216,6 +220,7 @@ export function createCore(options: CoreOptions): Core {
         config: config,
         syncDevices: false,
         series,
+        health: storeHealth,
         onPolled: (o) => {
           const outcome = !o.reachable ? "unreachable" : o.error ? "partial" : "ok";
           metrics.polls.inc({ outcome });
@@ -230,8 +235,6 @@ export function createCore(options: CoreOptions): Core {
   };
   // Without run options (tests, benches) the cache knows every configured device at once, as before.
   if (!options.run) syncDevices();
-  const storeHealth = createStoreHealth(() => clock.now());
-  reportStoreHealth(storeHealth, options);
   const devices = new Map(config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: config,
@@ -274,6 +277,7 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     charts: alertChartsFrom(history),
     onChange: stateChanged,
+    health: storeHealth,
   });
   // A refresh that changed the list: every reader of config.devices sees the new one.
   inventory.onChange((devices) => {
@@ -341,7 +345,14 @@ export function createCore(options: CoreOptions): Core {
   // Start order; stop runs in reverse. `always`: resources held from creation, released by stop()
   // even when start() never ran.
   const parts: (Part & { always?: boolean })[] = [
-    { name: "store", always: true, stop: () => store.close() },
+    {
+      name: "store",
+      always: true,
+      stop: () => {
+        audit.close();
+        store.close();
+      },
+    },
     { name: "ssh", always: true, stop: () => ssh.close() },
     ...(collector?.close ? [{ name: "collector", always: true, stop: () => collector.close?.() }] : []),
     ...(run?.owner ? [run.owner] : []),
