@@ -71,30 +71,30 @@ export function registerChatGauges(metrics: OpsMetrics, stats: () => OutboxStats
     [],
     () => [{ value: stats().rateLimited }],
   );
-  metrics.gauge(
-    "opsbot_outbox_memory_messages",
-    "Chat messages waiting in memory (bounded by outbox.memory_messages; the rest are spilled).",
-    [],
-    () => [{ value: stats().inMemory ?? 0 }],
-  );
-  metrics.gauge(
-    "opsbot_outbox_memory_bytes",
-    "Bytes of chat messages waiting in memory (bounded by outbox.memory_mb).",
-    [],
-    () => [{ value: stats().inMemoryBytes ?? 0 }],
-  );
-  metrics.gauge(
-    "opsbot_outbox_spilled",
-    "Chat messages waiting in the database spill for Slack to come back.",
-    [],
-    () => [{ value: stats().spilled ?? 0 }],
-  );
-  metrics.gauge(
-    "opsbot_outbox_dropped",
-    "Chat messages dropped since start (memory past outbox.hard_* while the spill failed; uploads at stop).",
-    [],
-    () => [{ value: stats().dropped ?? 0 }],
-  );
+  const bound: [string, string, (s: OutboxStats) => number | undefined][] = [
+    [
+      "opsbot_outbox_memory_messages",
+      "Chat messages waiting in memory (bounded by outbox.memory_messages; the rest are spilled).",
+      (s) => s.inMemory,
+    ],
+    [
+      "opsbot_outbox_memory_bytes",
+      "Bytes of chat messages waiting in memory (bounded by outbox.memory_mb).",
+      (s) => s.inMemoryBytes,
+    ],
+    [
+      "opsbot_outbox_spilled",
+      "Chat messages waiting in the database spill for Slack to come back.",
+      (s) => s.spilled,
+    ],
+    [
+      "opsbot_outbox_dropped",
+      "Chat messages dropped since start (memory past outbox.hard_* while the spill failed; uploads at stop).",
+      (s) => s.dropped,
+    ],
+  ];
+  for (const [name, help, value] of bound)
+    metrics.gauge(name, help, [], () => [{ value: value(stats()) ?? 0 }]);
 }
 
 /** Observes each step's duration from its running → finished progress events. */
