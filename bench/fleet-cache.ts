@@ -191,6 +191,7 @@ function openCache(dir: string, devices: number): Cache {
     orchestration: absent,
     runReporter: absent,
     alerts: absent,
+    alertmanager: absent,
     inventory: absent,
   };
   // The floor: the 100 rows an answer shows, read by primary key (no ordering, no totals, no reply).

@@ -1,7 +1,7 @@
 import { errorReply, reply, text } from "../src/chat/reply.js";
-import { shellQuote } from "../src/lib/shell.js";
 import { ACTION_ACK, ACTION_RUN, ACTION_SILENCE } from "../src/management/alerts/render.js";
 import { type Action, defineAction } from "./services.js";
+import { requestSuggestedRun } from "./suggested-run.js";
 
 /** The Ack button: every open alert of the message. */
 const ack = defineAction({
@@ -30,22 +30,13 @@ const silence = defineAction({
   },
 });
 
-/**
- * "Run …": re-enters the chat pipeline with the suggested `run` command, as the clicking user in the
- * alert's thread — the same binding, permission check, request → approval path and audit as typing it,
- * never starting a run directly.
- */
+/** "Run …": the alert's suggested runbook, requested as the clicking user (see requestSuggestedRun). */
 const run = defineAction({
   actionId: ACTION_RUN,
   async handler(value, ctx) {
     const suggestion = ctx.services.alerts.suggestedRun(Number(value));
     if (!suggestion) return errorReply("That alert no longer suggests a runbook.");
-    const params = Object.entries(suggestion.params).map(([k, v]) => `${k}=${shellQuote(v)}`);
-    const threadTs = ctx.message?.threadTs ?? ctx.message?.ts;
-    return ctx.command(`run ${shellQuote(suggestion.runbook)} ${params.join(" ")}`.trim(), {
-      channel: ctx.message?.channel ?? ctx.channel,
-      ...(threadTs ? { threadTs } : {}),
-    });
+    return requestSuggestedRun(ctx, suggestion);
   },
 });
 

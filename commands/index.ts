@@ -2,6 +2,7 @@ import abort from "./abort.js";
 import ack from "./ack.js";
 import { alertActions } from "./alert-actions.js";
 import alerts from "./alerts.js";
+import { amActions } from "./am-actions.js";
 import approve, { approveAction } from "./approve.js";
 import as from "./as.js";
 import audit from "./audit.js";
@@ -86,6 +87,7 @@ export const commands: Command[] = [
 /** Every button action, by action id. */
 export const actions: Action[] = [
   ...alertActions,
+  ...amActions,
   approveAction,
   rejectAction,
   detailsAction,

@@ -10,6 +10,7 @@ import type { Config } from "../src/config/schema.js";
 import type { Clock } from "../src/lib/clock.js";
 import type { Logger } from "../src/lib/logger.js";
 import type { Redactor } from "../src/lib/redact.js";
+import type { AlertmanagerService } from "../src/management/alertmanager/service.js";
 import type { AlertService } from "../src/management/alerts/service.js";
 import type { BackupService } from "../src/management/backups/types.js";
 import type { FleetQueries } from "../src/management/fleet-query-types.js";
@@ -48,6 +49,8 @@ export interface Services {
   runReporter: RunReporter;
   /** Alerts (management): list, ack, silence. */
   alerts: AlertService;
+  /** Alertmanager groups (management): silences in Alertmanager, acks, suggested runs. */
+  alertmanager: AlertmanagerService;
   /** Where devices come from (YAML, NetBox, Ansible): status, refresh, diff, check (management). */
   inventory: InventoryService;
 }

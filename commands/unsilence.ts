@@ -1,4 +1,5 @@
 import { reply, text } from "../src/chat/reply.js";
+import { amGroupId, plainId } from "./am-targets.js";
 import { defineCommand } from "./services.js";
 
 export default defineCommand({
@@ -7,17 +8,26 @@ export default defineCommand({
   args: [
     {
       name: "id",
-      type: "int",
+      type: "string",
       kind: "positional",
       required: true,
-      description: "silence id (see `silences`)",
+      description: "silence id (see `silences`), or am:ID for an Alertmanager group's silence",
     },
   ],
   examples: ["unsilence 3"],
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
-    const s = await ctx.services.alerts.unsilence(Number(args.values.id), ctx.user);
+    const group = amGroupId(String(args.values.id));
+    if (group !== undefined) {
+      const r = await ctx.services.alertmanager.unsilence(group, ctx.user);
+      return reply(
+        text(
+          `Alertmanager silence ${r.silenceId} on am:${group} ${r.ended ? "had already ended" : "expired"}.`,
+        ),
+      );
+    }
+    const s = await ctx.services.alerts.unsilence(plainId(String(args.values.id), "silence"), ctx.user);
     return reply(
       text(`Silence #${s.id} (${s.targetKind} ${s.target}) ended; alerts it held back are announced now.`),
     );

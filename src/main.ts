@@ -20,7 +20,9 @@ import type { PooledSshRunner } from "./lib/ssh/runner.js";
 import { sshTargetFor } from "./lib/ssh/target.js";
 import { setDisplayTimezone } from "./lib/time-format.js";
 import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
-import { type AlertmanagerWebhook, createAlertmanagerWebhook } from "./management/alertmanager/webhook.js";
+import { createAlertmanager } from "./management/alertmanager/alertmanager.js";
+import { noAlertmanager } from "./management/alertmanager/service.js";
+import type { AlertmanagerWebhook } from "./management/alertmanager/webhook.js";
 import { alertChartsFrom } from "./management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "./management/backups/backup-service.js";
@@ -288,6 +290,18 @@ export function createCore(options: CoreOptions): Core {
     else syncDevices();
     backups.reload();
   });
+  const am = options.config.alertmanager
+    ? createAlertmanager({
+        config: { ...options.config, alertmanager: options.config.alertmanager },
+        store,
+        chat: options.chat,
+        clock,
+        logger: options.logger.child({ component: "alertmanager" }),
+        metrics,
+        ...(options.env ? { env: options.env } : {}),
+      })
+    : undefined;
+  const alertmanager = am?.webhook;
   const services: Services = {
     config,
     clock,
@@ -302,20 +316,10 @@ export function createCore(options: CoreOptions): Core {
     orchestration,
     runReporter,
     alerts,
+    alertmanager: am?.service ?? noAlertmanager(),
     inventory,
   };
   const fleetSources = createFleetSources({ ...options, config, store, clock, metrics });
-  const alertmanager = options.config.alertmanager
-    ? createAlertmanagerWebhook({
-        config: { ...options.config, alertmanager: options.config.alertmanager },
-        store,
-        chat: options.chat,
-        clock,
-        logger: options.logger.child({ component: "alertmanager" }),
-        metrics,
-        ...(options.env ? { env: options.env } : {}),
-      })
-    : undefined;
   if (alertmanager) ops.addRoutes([alertmanager.route]);
   registerStoreGauges(metrics, { store, fleet, clock });
   const adapter = options.run?.adapter;
@@ -507,7 +511,8 @@ function createFleetSources(
   return [
     createPrometheusSource({
       config: cfg,
-      devices: deps.config.devices.filter((d) => d.via === "prometheus"),
+      // The config object's device list is replaced by an inventory refresh: read it each cycle.
+      devices: () => deps.config.devices.filter((d) => d.via === "prometheus"),
       api,
       store: deps.store,
       clock: deps.clock,

@@ -33,6 +33,8 @@ export function profilesSchema<
       snmp: z.object(shapes.snmp).partial().strict().optional(),
       ssh: z.object(shapes.ssh).partial().strict().optional(),
       backup: z.object(shapes.backup).partial().strict().optional(),
+      /** Where matching devices' fleet data comes from (e.g. a site only Prometheus reaches); a device's own via wins. */
+      via: z.enum(["poller", "prometheus"]).optional(),
     })
     .strict();
   return z.record(profileName, profile).default({});

@@ -20,6 +20,11 @@ const durationText = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "a duration such
 
 const basicAuth = z.object({ username: z.string().min(1), password_env: z.string().min(1) }).strict();
 
+/** Credentials for a server opsbot calls: a bearer token or basic auth (both from env), never both. */
+const oneCredential = <T extends { bearer_token_env?: string | undefined; basic_auth?: unknown }>(v: T) =>
+  !(v.bearer_token_env && v.basic_auth);
+const oneCredentialIssue = { message: "set bearer_token_env or basic_auth, not both", path: ["basic_auth"] };
+
 /**
  * `sources.prometheus:` — a fleet data source. Devices marked `via: prometheus` (and, with
  * `discover`, every series of that PromQL query) take their ports, drives and versions from
@@ -44,10 +49,7 @@ export const prometheusSourceSchema = z
     tag_labels: z.array(z.string().min(1)).default([]),
   })
   .strict()
-  .refine((v) => !(v.bearer_token_env && v.basic_auth), {
-    message: "set bearer_token_env or basic_auth, not both",
-    path: ["basic_auth"],
-  });
+  .refine(oneCredential, oneCredentialIssue);
 
 export const sourcesSchema = z.object({ prometheus: prometheusSourceSchema.optional() }).strict();
 
@@ -58,10 +60,24 @@ export type PrometheusSourceConfig = z.infer<typeof prometheusSourceSchema>;
  * `alertmanager:` — alerts in through `POST /webhooks/alertmanager` (webhook payload v4), which must
  * carry the bearer token or basic-auth password named here (read from the environment).
  */
+/**
+ * `alertmanager.api:` — Alertmanager's own API v2, for the Silence / Unsilence buttons and
+ * `silence am:ID`. Credentials come from the environment (an auth proxy in front of Alertmanager).
+ */
+export const alertmanagerApiSchema = z
+  .object({
+    url: z.string().url(),
+    bearer_token_env: z.string().min(1).optional(),
+    basic_auth: basicAuth.optional(),
+    timeout: durationText.default("10s"),
+  })
+  .strict()
+  .refine(oneCredential, oneCredentialIssue);
+
 export const alertmanagerSchema = z
   .object({
-    /** Alertmanager's own URL (for silences through its API v2). */
-    url: z.string().url().optional(),
+    /** Silences out (API v2); without it the group messages offer no Silence button. */
+    api: alertmanagerApiSchema.optional(),
     bearer_token_env: z.string().min(1).optional(),
     basic_auth: basicAuth.optional(),
     /** Logical channel for groups no alert route matches (default alerts.default_channel). */
@@ -74,3 +90,4 @@ export const alertmanagerSchema = z
   });
 
 export type AlertmanagerConfig = z.infer<typeof alertmanagerSchema>;
+export type AlertmanagerApiConfig = z.infer<typeof alertmanagerApiSchema>;

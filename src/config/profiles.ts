@@ -28,7 +28,7 @@ export interface CandidateDevice {
   platform?: string;
   team?: string;
   poll_schedule?: string;
-  /** Where its fleet data comes from (YAML devices only): the poller or the Prometheus source. */
+  /** Where its fleet data comes from: the poller or the Prometheus source (its own, else a profile's). */
   via?: "poller" | "prometheus";
   /** A profile the device names itself. */
   profile?: string;
@@ -49,7 +49,7 @@ export interface Resolution {
   settings: Partial<Record<Block, string>>;
   /** What is wrong, each naming the setting. */
   problems: string[];
-  /** True when something can collect from it (SNMP, or SSH drive collectors). */
+  /** True when something can collect from it (SNMP, SSH drive collectors, or the Prometheus source). */
   pollable: boolean;
 }
 
@@ -136,14 +136,20 @@ export function resolveDevice(d: CandidateDevice, profiles: Profiles): Resolutio
     delete blocks.backup;
     delete settings.backup;
   }
-  const candidate = { ...facts({ ...d, poll_schedule: schedule }), ...blocks };
+  // A profile can send a whole site or role to the Prometheus source; the device's own via wins.
+  const via = d.via ?? applicable.find((p) => p.profile.via !== undefined)?.profile.via;
+  const candidate = {
+    ...facts({ ...d, poll_schedule: schedule, ...(via === undefined ? {} : { via }) }),
+    ...blocks,
+  };
   const parsed = deviceSchema.safeParse(candidate);
   if (!parsed.success) {
     problems.push(...issues("device", parsed.error));
     return { name: d.name, source: d.source, settings, problems, pollable: false };
   }
   const device = parsed.data;
-  const pollable = device.snmp !== undefined || (device.ssh?.collect?.length ?? 0) > 0;
+  const pollable =
+    device.via === "prometheus" || device.snmp !== undefined || (device.ssh?.collect?.length ?? 0) > 0;
   return { name: d.name, source: d.source, device, settings, problems, pollable };
 }
 

@@ -263,6 +263,13 @@ export const configSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    for (const [name, p] of Object.entries(cfg.profiles))
+      if (p.via === "prometheus" && !cfg.sources.prometheus)
+        ctx.addIssue({
+          code: "custom",
+          path: ["profiles", name, "via"],
+          message: "via: prometheus needs a sources.prometheus section (url, …)",
+        });
     const seen = new Map<string, number>();
     cfg.devices.forEach((d, i) => {
       const prev = seen.get(d.name.toLowerCase());

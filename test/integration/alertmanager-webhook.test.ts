@@ -5,7 +5,11 @@ import { parseConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
 import { waitFor } from "../support/orch-wait.js";
-import { type RunningService, startAlertmanager } from "../support/prometheus-stack.js";
+import {
+  alertmanagerWebhookConfig,
+  type RunningService,
+  startAlertmanager,
+} from "../support/prometheus-stack.js";
 import { RecordingChat } from "../support/recording-chat.js";
 import { tempDir } from "../support/temp.js";
 
@@ -52,24 +56,7 @@ beforeAll(async () => {
     env: { AM_TOKEN: TOKEN },
   });
   opsPort = (await core.ops.start())!;
-  am = await startAlertmanager(
-    [
-      "route:",
-      "  receiver: opsbot",
-      "  group_by: [alertname, site]",
-      "  group_wait: 100ms",
-      "  group_interval: 1s",
-      "  repeat_interval: 1h",
-      "receivers:",
-      "  - name: opsbot",
-      "    webhook_configs:",
-      `      - url: ${webhookUrl()}`,
-      "        send_resolved: true",
-      "        http_config:",
-      `          authorization: { type: Bearer, credentials: ${TOKEN} }`,
-      "",
-    ].join("\n"),
-  );
+  am = await startAlertmanager(alertmanagerWebhookConfig(webhookUrl(), TOKEN));
 }, 120_000);
 
 afterAll(async () => {

@@ -70,6 +70,10 @@ export async function startBot(o: {
   yaml: string;
   mode?: "socket" | "http";
   reporter?: RunReporterOptions;
+  /** Environment for credentials the config names by variable. */
+  env?: NodeJS.ProcessEnv;
+  /** The outbox's pacing per channel (default Slack's 1 s); start the emulator with the same. */
+  channelIntervalMs?: number;
 }): Promise<Bot> {
   const config = parseConfig(o.yaml, "test.yaml", {});
   const logger = process.env.APPROVALS_TEST_LOG
@@ -85,13 +89,21 @@ export async function startBot(o: {
           apiUrl: o.emu.apiUrl,
         }
       : { mode: "socket" as const, botToken: o.emu.botToken, appToken: o.emu.appToken, apiUrl: o.emu.apiUrl };
-  const app = createSlackApp({ settings, config, clock: systemClock, logger, httpHost: "127.0.0.1" });
+  const app = createSlackApp({
+    settings,
+    config,
+    clock: systemClock,
+    logger,
+    httpHost: "127.0.0.1",
+    ...(o.channelIntervalMs === undefined ? {} : { channelIntervalMs: o.channelIntervalMs }),
+  });
   const core = createCore({
     config,
     dbPath: o.dbPath,
     logger,
     chat: app.chat,
     ...(o.reporter ? { reporter: o.reporter } : {}),
+    ...(o.env ? { env: o.env } : {}),
   });
   // As src/main.ts wires Slack mode: the App Home, re-published when runs, approvals or alerts change.
   const started = await app.start(core.router, { home: (user) => homeView(user, core.services) });

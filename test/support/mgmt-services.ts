@@ -48,6 +48,7 @@ export function servicesFor(opts: {
     orchestration: notInThisTest("orchestration"),
     runReporter: notInThisTest("runReporter"),
     alerts: notInThisTest("alerts"),
+    alertmanager: notInThisTest("alertmanager"),
     // The real inventory over the same store, with no sources: `fleet` asks it for their health.
     inventory: createInventory({
       config,

@@ -137,3 +137,23 @@ export function startAlertmanager(alertmanagerYml: string): Promise<RunningServi
     "/-/ready",
   );
 }
+
+/** alertmanager.yml: every alert to one webhook receiver (opsbot's) with a bearer token; groups by alertname and site. */
+export function alertmanagerWebhookConfig(webhookUrl: string, token: string): string {
+  return [
+    "route:",
+    "  receiver: opsbot",
+    "  group_by: [alertname, site]",
+    "  group_wait: 100ms",
+    "  group_interval: 1s",
+    "  repeat_interval: 1h",
+    "receivers:",
+    "  - name: opsbot",
+    "    webhook_configs:",
+    `      - url: ${webhookUrl}`,
+    "        send_resolved: true",
+    "        http_config:",
+    `          authorization: { type: Bearer, credentials: ${token} }`,
+    "",
+  ].join("\n");
+}

@@ -1,9 +1,47 @@
 import { createHash } from "node:crypto";
-import { context, heading, type Reply, reply, table } from "../../chat/reply.js";
+import {
+  type Block,
+  type Button,
+  buttons,
+  context,
+  heading,
+  type Reply,
+  reply,
+  table,
+} from "../../chat/reply.js";
+import { formatDateTime } from "../../lib/time-format.js";
 import type { AmGroup } from "./group-repo.js";
+import { parseRunbookAnnotation, RUNBOOK_ANNOTATION } from "./runbook-annotation.js";
+
+export const ACTION_AM_ACK = "am.ack";
+export const ACTION_AM_SILENCE = "am.silence";
+export const ACTION_AM_UNSILENCE = "am.unsilence";
+export const ACTION_AM_RUN = "am.run";
+
+/** The silence buttons' durations (the command takes any duration up to alerts.max_silence). */
+export const SILENCE_BUTTONS = ["1h", "1d"] as const;
+/** Run buttons per message; the rest are named in the message. */
+const MAX_RUN_BUTTONS = 3;
+
+export interface AmRenderOptions {
+  now: number;
+  /** `alertmanager.api` is configured: Silence / Unsilence can work. */
+  silences: boolean;
+}
+
+/** Runbook suggestions of the firing alerts: one per distinct annotation, with the alert it came from. */
+export function runbookSuggestions(g: AmGroup) {
+  const seen = new Map<string, { fingerprint: string; instance: string }>();
+  for (const [fingerprint, a] of Object.entries(g.alerts).sort(([x], [y]) => x.localeCompare(y))) {
+    const text = a.annotations[RUNBOOK_ANNOTATION];
+    if (a.status !== "firing" || text === undefined || seen.has(text)) continue;
+    seen.set(text, { fingerprint, instance: a.labels.instance ?? a.labels.device ?? fingerprint });
+  }
+  return [...seen].map(([text, from]) => ({ text, ...from, parsed: parseRunbookAnnotation(text) }));
+}
 
 /** The group's message: rendered from its stored state, so an update always shows the whole group. */
-export function renderAmGroup(g: AmGroup): Reply {
+export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, silences: false }): Reply {
   const alerts = Object.entries(g.alerts).sort(([a], [b]) => a.localeCompare(b));
   const firing = alerts.filter(([, a]) => a.status === "firing").length;
   const name = g.labels.alertname ?? Object.values(g.alerts)[0]?.labels.alertname ?? "alert";
@@ -16,8 +54,53 @@ export function renderAmGroup(g: AmGroup): Reply {
     a.annotations.summary ?? a.annotations.description ?? a.labels.alertname ?? "",
     a.startsAt,
   ]);
-  const blocks = [heading(title), table(["Instance", "Status", "Summary", "Since"], rows)];
-  blocks.push(context(`receiver ${g.receiver} · group ${g.groupKey}`));
+  const blocks: Block[] = [heading(title), table(["Instance", "Status", "Summary", "Since"], rows)];
+  const silenced = g.silence !== null && g.silence.until > options.now;
+  const notes: string[] = [];
+  if (g.silence && silenced)
+    notes.push(
+      `🔕 Silenced in Alertmanager by ${g.silence.by.name} until ${formatDateTime(g.silence.until)} (silence ${g.silence.id})`,
+    );
+  else if (g.silence)
+    notes.push(`🔔 The silence by ${g.silence.by.name} ended ${formatDateTime(g.silence.until)}`);
+  if (g.ack) notes.push(`👍 Acked by ${g.ack.by.name} at ${formatDateTime(g.ack.at)}`);
+
+  const list: Button[] = [];
+  if (g.status === "firing") {
+    if (!g.ack) list.push({ actionId: ACTION_AM_ACK, label: "Ack", value: String(g.id) });
+    if (options.silences && !silenced)
+      for (const d of SILENCE_BUTTONS)
+        list.push({ actionId: ACTION_AM_SILENCE, label: `Silence ${d}`, value: `${g.id}:${d}` });
+    const suggestions = runbookSuggestions(g);
+    const offered = suggestions.filter((s) => s.parsed.ok).slice(0, MAX_RUN_BUTTONS);
+    for (const s of suggestions) {
+      if (!s.parsed.ok)
+        notes.push(
+          `⚠️ No Run button for ${s.instance}: its ${RUNBOOK_ANNOTATION} annotation is malformed — ${s.parsed.problem}.`,
+        );
+      else if (!offered.includes(s)) notes.push(`More suggested: \`run ${s.text}\` (${s.instance})`);
+    }
+    for (const s of offered) {
+      if (!s.parsed.ok) continue;
+      const rb = s.parsed.runbook;
+      list.push({
+        actionId: ACTION_AM_RUN,
+        label: `Run ${rb}`.slice(0, 75),
+        value: `${g.id}:${s.fingerprint}`,
+        style: "primary",
+        confirm: {
+          title: `Request ${rb}?`.slice(0, 100),
+          text: `Requests \`run ${s.text}\` as you; it runs once approved (or at once, if it needs no approval).`,
+          confirm: `Request ${rb}`.slice(0, 30),
+        },
+      });
+    }
+  }
+  if (options.silences && silenced)
+    list.push({ actionId: ACTION_AM_UNSILENCE, label: "Unsilence", value: String(g.id) });
+  for (const n of notes) blocks.push(context(n));
+  blocks.push(context(`receiver ${g.receiver} · group am:${g.id} (${g.groupKey})`));
+  if (list.length > 0) blocks.push(buttons(...list));
   return reply(...blocks);
 }
 

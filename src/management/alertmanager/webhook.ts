@@ -1,16 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
-import type { ChatPort } from "../../chat/port.js";
 import type { AlertmanagerConfig } from "../../config/ops-schema.js";
 import type { Config } from "../../config/schema.js";
 import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
 import type { OpsRequest, OpsResponse, OpsRoute } from "../../lib/ops/http.js";
 import type { OpsMetrics } from "../../lib/ops/metrics.js";
-import type { Store } from "../../store/store.js";
 import { globMatcher } from "../alerts/rules.js";
-import { createAmGroupRepo } from "./group-repo.js";
+import type { AmGroupMessages } from "./group-messages.js";
+import type { AmGroupRepo } from "./group-repo.js";
 import { parseWebhook } from "./payload.js";
-import { renderAmGroup, replyHash } from "./render.js";
 
 /**
  * `POST /webhooks/alertmanager`: authenticated (bearer or basic, from env), validated (payload v4), stored
@@ -25,8 +23,8 @@ export interface AlertmanagerWebhook {
 
 export interface AlertmanagerWebhookDeps {
   config: Pick<Config, "alerts" | "channels"> & { alertmanager: AlertmanagerConfig };
-  store: Store;
-  chat: ChatPort;
+  repo: AmGroupRepo;
+  messages: AmGroupMessages;
   clock: Clock;
   logger: Logger;
   metrics?: OpsMetrics;
@@ -34,11 +32,10 @@ export interface AlertmanagerWebhookDeps {
 }
 
 export function createAlertmanagerWebhook(deps: AlertmanagerWebhookDeps): AlertmanagerWebhook {
-  const { store, chat, clock, logger } = deps;
+  const { clock, logger } = deps;
   const am = deps.config.alertmanager;
   const env = deps.env ?? process.env;
-  const repo = createAmGroupRepo(store);
-  const chains = new Map<string, Promise<void>>();
+  const repo = deps.repo;
   const count = (outcome: string) => deps.metrics?.webhooks.inc({ receiver: "alertmanager", outcome });
 
   const expected = (): string | undefined => {
@@ -78,34 +75,6 @@ export function createAlertmanagerWebhook(deps: AlertmanagerWebhookDeps): Alertm
     return deps.config.channels[name] ?? name;
   };
 
-  async function deliver(groupKey: string): Promise<void> {
-    const g = repo.get(groupKey);
-    if (!g) return;
-    const r = renderAmGroup(g);
-    const hash = replyHash(r);
-    if (hash === g.shownHash) return; // a redelivery of what is already shown
-    if (g.ts === null) {
-      const ref = await chat.post(g.channel, r);
-      repo.shown(groupKey, ref.ts, hash);
-    } else {
-      await chat.update({ channel: g.channel, ts: g.ts }, r);
-      repo.shown(groupKey, g.ts, hash);
-    }
-  }
-
-  /** One delivery at a time per group, so two quick redeliveries never post two messages. */
-  function schedule(groupKey: string): void {
-    const next = (chains.get(groupKey) ?? Promise.resolve())
-      .then(() => deliver(groupKey))
-      .catch((err: unknown) =>
-        logger.warn({ err, groupKey }, "Alertmanager group message not delivered; the next delivery retries"),
-      );
-    chains.set(groupKey, next);
-    void next.finally(() => {
-      if (chains.get(groupKey) === next) chains.delete(groupKey);
-    });
-  }
-
   async function handle(req: OpsRequest): Promise<OpsResponse> {
     const auth = req.headers.authorization;
     if (!authorized(Array.isArray(auth) ? auth[0] : auth)) {
@@ -128,14 +97,12 @@ export function createAlertmanagerWebhook(deps: AlertmanagerWebhookDeps): Alertm
     const p = parsed.value;
     repo.merge(p, channel(p.commonLabels), clock.now());
     count("accepted");
-    schedule(p.groupKey);
+    void deps.messages.refresh(p.groupKey);
     return { status: 200, body: "ok\n" };
   }
 
   return {
     route: { method: "POST", path: "/webhooks/alertmanager", handle },
-    async idle() {
-      while (chains.size > 0) await Promise.allSettled([...chains.values()]);
-    },
+    idle: () => deps.messages.idle(),
   };
 }

@@ -101,20 +101,19 @@ export function authorizationFrom(
     basic_auth?: { username: string; password_env: string } | undefined;
   },
   env: NodeJS.ProcessEnv,
+  key = "sources.prometheus",
 ): string | undefined {
   if (cfg.bearer_token_env) {
     const token = env[cfg.bearer_token_env];
     if (!token)
-      throw new ConfigError(
-        `sources.prometheus.bearer_token_env names ${cfg.bearer_token_env}, which is not set.`,
-      );
+      throw new ConfigError(`${key}.bearer_token_env names ${cfg.bearer_token_env}, which is not set.`);
     return `Bearer ${token}`;
   }
   if (cfg.basic_auth) {
     const password = env[cfg.basic_auth.password_env];
     if (password === undefined)
       throw new ConfigError(
-        `sources.prometheus.basic_auth.password_env names ${cfg.basic_auth.password_env}, which is not set.`,
+        `${key}.basic_auth.password_env names ${cfg.basic_auth.password_env}, which is not set.`,
       );
     return `Basic ${Buffer.from(`${cfg.basic_auth.username}:${password}`).toString("base64")}`;
   }

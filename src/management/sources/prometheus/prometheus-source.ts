@@ -43,8 +43,11 @@ export interface CycleResult {
 
 export interface PrometheusSourceDeps {
   config: PrometheusSourceConfig;
-  /** Configured devices `via: prometheus`. */
-  devices: readonly DeviceConfig[];
+  /**
+   * Devices `via: prometheus`, read at the start of every cycle: an inventory refresh (NetBox, Ansible)
+   * or a reload that changes the desired list reaches the next cycle without rebuilding the source.
+   */
+  devices: () => readonly DeviceConfig[];
   api: PrometheusApi;
   store: Store;
   clock: Clock;
@@ -81,13 +84,16 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
   }
 
   /** Label value → device name: configured devices by name, host or host:port; discovered by value. */
-  function deviceMap(discovered: readonly PromSample[]): Map<string, string> {
+  function deviceMap(
+    configuredDevices: readonly DeviceConfig[],
+    discovered: readonly PromSample[],
+  ): Map<string, string> {
     const map = new Map<string, string>();
     const registrations: DeviceRegistration[] = [];
     for (const s of discovered) {
       const value = s.labels[config.device_label];
       if (value === undefined || map.has(value)) continue;
-      const configured = deps.devices.find((d) => matches(d, value));
+      const configured = configuredDevices.find((d) => matches(d, value));
       if (configured) {
         map.set(value, configured.name);
         continue;
@@ -108,6 +114,7 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
 
   async function runCycle(): Promise<CycleResult> {
     const result: CycleResult = { ok: false, error: null, recorded: 0, unchanged: 0, changes: 0, series: 0 };
+    const devices = deps.devices();
     let byDevice: Map<string, MibEntry[]>;
     let up: PromSample[];
     let scraped: PromSample[];
@@ -135,8 +142,8 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
     const scrapedAt = new Map(
       scraped.map((s) => [s.labels[config.device_label], Math.round(s.value * 1000)]),
     );
-    const map = deviceMap([
-      ...deps.devices.map((d) => ({ labels: { [config.device_label]: labelFor(d, upBy) }, value: 1, at: 0 })),
+    const map = deviceMap(devices, [
+      ...devices.map((d) => ({ labels: { [config.device_label]: labelFor(d, upBy) }, value: 1, at: 0 })),
       ...discovered,
     ]);
     for (const [value, name] of map) {
@@ -197,7 +204,7 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
       void source.cycle();
       timer = setInterval(() => void source.cycle(), intervalMs);
       timer.unref?.();
-      logger.info({ url: api.url, intervalMs, devices: deps.devices.length }, "Prometheus source started");
+      logger.info({ url: api.url, intervalMs, devices: deps.devices().length }, "Prometheus source started");
     },
     async stop() {
       if (timer) clearInterval(timer);

@@ -1,0 +1,241 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Bot,
+  buttonValue,
+  clickPayload,
+  ephemeralsFor,
+  person,
+  SEED,
+  startBot,
+  USERS,
+  writeRunbooks,
+} from "../support/approvals-harness.js";
+import {
+  alertmanagerWebhookConfig,
+  freeTcpPort,
+  type RunningService,
+  startAlertmanager,
+} from "../support/prometheus-stack.js";
+import {
+  type PostedMessage,
+  type SlackEmulator,
+  startSlackEmulator,
+} from "../support/slack-emulator/index.js";
+import { tempDir } from "../support/temp.js";
+
+/**
+ * Silences out, acks and Run buttons on Alertmanager group messages: a real Alertmanager (Debian's
+ * prometheus-alertmanager, config written here, webhook receiver → opsbot's ops listener) and the real
+ * Bolt app against the Slack emulator, clicks as block_actions over Socket Mode. Alertmanager's own API
+ * (GET /api/v2/silences) is the witness of what the buttons did.
+ */
+const TOKEN = "am-silence-token-77c1";
+const RUNBOOKS = {
+  "svc-restart": `name: svc-restart
+params:
+  host: { type: string, pattern: "[a-z0-9.-]+" }
+  service: { type: string, pattern: "[a-z0-9@._-]+" }
+runners: [role:oncall]
+approvers: [role:ops]
+steps:
+  - id: only
+    local: { command: "echo restart {{ params.service }} on {{ params.host }}" }
+`,
+};
+
+interface AmSilence {
+  id: string;
+  status: { state: string };
+  createdBy: string;
+  comment: string;
+  matchers: { name: string; value: string; isRegex: boolean; isEqual?: boolean }[];
+}
+
+let emu: SlackEmulator;
+let bot: Bot;
+let am: RunningService;
+let amStopped = false;
+const dir = tempDir();
+
+async function amSilences(): Promise<AmSilence[]> {
+  const res = await fetch(`${am.url}/api/v2/silences`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as AmSilence[];
+}
+
+async function fire(alertname: string, annotations: Record<string, string>): Promise<void> {
+  const res = await fetch(`${am.url}/api/v2/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify([
+      {
+        labels: { alertname, site: "dc1", instance: "db01:9100", severity: "critical" },
+        annotations: { summary: `${alertname} on db01`, ...annotations },
+        startsAt: new Date().toISOString(),
+      },
+    ]),
+  });
+  expect(res.status).toBe(200);
+}
+
+const groupMessage = (alertname: string): PostedMessage | undefined =>
+  emu.workspace.channelMessages("C0ALERTS1").find((m) => !m.threadTs && m.text.includes(alertname));
+const groupRow = (alertname: string) =>
+  bot.core.store.db
+    .prepare(
+      "SELECT a.* FROM am_group g JOIN am_group_action a USING (group_key) WHERE json_extract(g.group_labels, '$.alertname') = ?",
+    )
+    .get(alertname) as {
+    id: number;
+    silence_id: string | null;
+    acked_by_name: string | null;
+    acked_at: number | null;
+  };
+const click = (user: string, alertname: string, actionId: string) =>
+  emu.socket.deliver("interactive", clickPayload(emu, user, groupMessage(alertname)!, actionId));
+const ephemeral = (user: string, text: string) =>
+  emu
+    .waitFor(
+      `ephemeral for ${user}: ${text}`,
+      () => ephemeralsFor(emu, user).find((m) => m.text.includes(text)),
+      15_000,
+    )
+    .catch((e) => {
+      console.log(JSON.stringify(emu.workspace.messages.slice(-6).map((m) => [m.visibleTo, m.via, m.text])));
+      throw e;
+    });
+
+beforeAll(async () => {
+  emu = await startSlackEmulator({ seed: SEED, rateLimits: { channelIntervalMs: 100 } });
+  const opsPort = await freeTcpPort();
+  am = await startAlertmanager(
+    alertmanagerWebhookConfig(`http://127.0.0.1:${opsPort}/webhooks/alertmanager`, TOKEN),
+  );
+  const runbooks = writeRunbooks(dir.path, RUNBOOKS);
+  bot = await startBot({
+    emu,
+    dbPath: join(dir.path, "opsbot.db"),
+    env: { AM_TOKEN: TOKEN },
+    channelIntervalMs: 100,
+    yaml: `roles:
+  oncall: [${USERS.bob}, ${USERS.alice}]
+  ops: [${USERS.carol}]
+channels: { alerts: C0ALERTS1 }
+alerts: { default_channel: alerts }
+ops: { port: ${opsPort} }
+alertmanager:
+  bearer_token_env: AM_TOKEN
+  api: { url: ${JSON.stringify(am.url)}, timeout: 5s }
+orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
+`,
+  });
+  await bot.core.ops.start();
+  await fire("DiskFull", { opsbot_runbook: "svc-restart host=db01 service=nginx" });
+  await fire("BadHint", { opsbot_runbook: "svc-restart host={{ $labels.instance }}" });
+  await emu.waitFor("both group messages", () => groupMessage("DiskFull") && groupMessage("BadHint"), 30_000);
+}, 120_000);
+
+afterAll(async () => {
+  if (!amStopped) await am?.stop();
+  await bot?.stop();
+  await bot?.core.ops.stop();
+  await emu?.stop();
+  dir.cleanup();
+});
+
+describe("Alertmanager group buttons (real Alertmanager, Slack emulator)", () => {
+  it("offers Ack, Silence and Run; a malformed opsbot_runbook gets no Run button and the message says why", () => {
+    const ids = (m: PostedMessage) => JSON.stringify(m.blocks);
+    const good = groupMessage("DiskFull")!;
+    expect(buttonValue(good, "am.ack")).toBeDefined();
+    expect(ids(good)).toContain('"Silence 1h"');
+    expect(buttonValue(good, "am.run")).toBeDefined();
+    const bad = groupMessage("BadHint")!;
+    expect(buttonValue(bad, "am.run")).toBeUndefined();
+    expect(bad.text + ids(bad)).toContain("opsbot_runbook annotation is malformed");
+    expect(ids(bad)).toContain("unexpanded template");
+  });
+
+  it("a click without the role is refused and creates no silence", async () => {
+    await click(USERS.dave, "DiskFull", "am.silence");
+    await ephemeral(USERS.dave, "That button");
+    expect(await amSilences()).toEqual([]);
+    expect(groupRow("DiskFull").silence_id).toBeNull();
+  });
+
+  it("Silence creates an Alertmanager silence on the group's labels by the clicker; Unsilence expires it", async () => {
+    await click(USERS.bob, "DiskFull", "am.silence");
+    await emu.waitFor("silenced message", () =>
+      JSON.stringify(groupMessage("DiskFull")!.blocks).includes("Silenced in Alertmanager by bob"),
+    );
+    const [s] = await amSilences();
+    expect(s?.status.state).toBe("active");
+    expect(s?.createdBy).toBe(`bob (Slack ${USERS.bob})`);
+    expect(s?.comment).toContain("opsbot");
+    expect(s?.comment).toContain(`am:${groupRow("DiskFull").id}`);
+    expect(s?.matchers.map((m) => [m.name, m.value, m.isRegex, m.isEqual ?? true]).sort()).toEqual([
+      ["alertname", "DiskFull", false, true],
+      ["site", "dc1", false, true],
+    ]);
+    expect(groupRow("DiskFull").silence_id).toBe(s?.id);
+    expect(buttonValue(groupMessage("DiskFull")!, "am.silence")).toBeUndefined();
+
+    await click(USERS.bob, "DiskFull", "am.unsilence");
+    await emu.waitFor("unsilenced message", () =>
+      buttonValue(groupMessage("DiskFull")!, "am.silence") !== undefined ? true : undefined,
+    );
+    expect((await amSilences()).map((x) => [x.id, x.status.state])).toEqual([[s?.id, "expired"]]);
+    expect(groupRow("DiskFull").silence_id).toBeNull();
+  });
+
+  it("Ack is recorded and shown; acking again changes nothing", async () => {
+    await click(USERS.alice, "DiskFull", "am.ack");
+    await emu.waitFor("acked message", () =>
+      JSON.stringify(groupMessage("DiskFull")!.blocks).includes("Acked by alice"),
+    );
+    const first = groupRow("DiskFull");
+    expect(first.acked_by_name).toBe("alice");
+    expect(buttonValue(groupMessage("DiskFull")!, "am.ack")).toBeUndefined();
+    await person(emu).slash(USERS.bob, "C0ALERTS1", `ack am:${first.id}`);
+    await emu.waitFor("the answer to bob", () =>
+      emu.workspace.messages.find((m) => m.text === `am:${first.id} was already acked by alice.`),
+    );
+    expect(groupRow("DiskFull").acked_at).toBe(first.acked_at);
+  });
+
+  it("Run requests the suggested runbook as the clicker, awaiting approval", async () => {
+    await click(USERS.alice, "DiskFull", "am.run");
+    const o = bot.core.services.orchestration;
+    const run = await emu.waitFor(
+      "a run request",
+      () => o.runs({ limit: 5 }).find((r) => r.runbook === "svc-restart"),
+      15_000,
+    );
+    expect(run.status).toBe("pending");
+    expect(run.params).toEqual({ host: "db01", service: "nginx" });
+    expect(run.requestedBy).toBe(USERS.alice);
+  });
+
+  it("`silence am:ID` typed works the same; with Alertmanager down nothing changes and the clicker is told", async () => {
+    const id = groupRow("BadHint").id;
+    await person(emu).slash(USERS.bob, "C0ALERTS1", `silence am:${id} 2h cable swap`);
+    await emu.waitFor("silenced by command", () => buttonValue(groupMessage("BadHint")!, "am.unsilence"));
+    const [held] = (await amSilences()).filter((x) => x.status.state === "active");
+    expect(held?.createdBy).toBe(`bob (Slack ${USERS.bob})`);
+    expect(held?.comment).toContain("cable swap");
+    expect(held?.id).toBe(groupRow("BadHint").silence_id);
+
+    await am.stop();
+    amStopped = true;
+    // Unsilence cannot reach Alertmanager: the silence is still recorded (it still holds there).
+    await click(USERS.bob, "BadHint", "am.unsilence");
+    expect((await ephemeral(USERS.bob, "The silence still holds")).text).toContain("did not answer");
+    expect(groupRow("BadHint").silence_id).toBe(held?.id);
+    // Silence cannot reach it either: nothing recorded, the button stays.
+    await click(USERS.bob, "DiskFull", "am.silence");
+    expect((await ephemeral(USERS.bob, "Nothing was silenced")).text).toContain("did not answer");
+    expect(groupRow("DiskFull").silence_id).toBeNull();
+    expect(buttonValue(groupMessage("DiskFull")!, "am.silence")).toBeDefined();
+  });
+});
