@@ -1,13 +1,15 @@
 /**
  * History: what charts and series cost.
  *
- * 1. Chart render time (SVG built in code → PNG with resvg and the bundled font) for a 7-day series of
- *    5-minute buckets (2,016 points; in/out plus errors/discards panels), p50/p99 against the 50 ms target.
- * 2. Database growth for 1,000 devices × 48 ports per day with downsampling on: a sample of devices is
- *    polled every 5 minutes for a simulated day through the series write path (raw + 5-minute + hourly
- *    rollups and pruning, one transaction per device poll) into a real SQLite file; growth is scaled
- *    to 1,000 devices, and the steady state is estimated from the configured retention.
- *    Peer: the same polls' device-cache write (recordPoll without series) timed in the same run.
+ * 1. Chart render time (SVG built in code → PNG with resvg and the bundled fonts) for a 7-day series of
+ *    5-minute buckets (4 series × 2,016 points; in/out plus errors/discards panels), p50/p99 against
+ *    the 50 ms target and against an empty chart of the same size rendered alternately.
+ * 2. Database growth for 1,000 devices × 48 ports per day with downsampling on: a sample of devices
+ *    (default 20) is polled every 5 minutes for a simulated day through the series write path (raw
+ *    blocks + 5-minute + hourly rollup blocks and pruning, one transaction per device poll) into a
+ *    real SQLite file; growth is scaled to 1,000 devices, and the steady state is estimated from the
+ *    configured retention. Peer: the same polls written to a second file without series, poll by
+ *    poll in turn, in the same run.
  *
  * Run: npm run build && node dist/bench/history.js [sampleDevices]
  */
@@ -16,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SERIES_RETENTION_DEFAULTS } from "../src/config/series-retention-schema.js";
 import { renderChartPng } from "../src/lib/chart/png.js";
-import { ManualClock } from "../src/lib/clock.js";
+import { ManualClock, parseDuration } from "../src/lib/clock.js";
 import { graphSpec } from "../src/management/history/graph-spec.js";
 import type { SeriesData } from "../src/management/history/metrics.js";
 import { seriesTiers } from "../src/management/history/retention.js";
@@ -25,7 +27,7 @@ import type { DeviceObservation, InterfaceObservation } from "../src/management/
 import { recordPoll } from "../src/management/record-poll.js";
 import { createStateRepo } from "../src/management/state-repo.js";
 import { openStore } from "../src/store/store.js";
-import { percentile, printTable } from "./stats.js";
+import { loadNow, percentile, printTable } from "./stats.js";
 
 const SAMPLE_DEVICES = Number(process.argv[2] ?? 20);
 const PORTS = 48;
@@ -94,25 +96,54 @@ function chartBench(): [string, string][] {
   ];
 }
 
-function observation(device: string, at: number, round: number): DeviceObservation {
+/** A small deterministic hash: the same "random" traffic on every run. */
+const noise = (a: number, b: number) => {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x27d4eb2f);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+};
+
+/**
+ * Cumulative counters of one port after `round` polls, shaped like a real access switch: a third of
+ * the ports idle (down or unused: counters still), traffic that differs every poll on the others,
+ * errors on one port in twelve and only in some polls, discards now and then. Repeated rates are
+ * what a real fleet has most of; a bench where every value changes would overstate the size, one
+ * where none does would understate it.
+ */
+function counters(device: number, port: number, round: number) {
+  let octets = 0;
+  let errors = 0;
+  let discards = 0;
+  const idle = port % 3 === 0;
+  for (let r = 1; r <= round; r++) {
+    if (idle) break;
+    octets += Math.floor(noise(device * 1000 + port, r) * 3e9);
+    if (port % 12 === 1 && noise(port, r * 7) < 0.2) errors += Math.floor(noise(r, port) * 40);
+    if (noise(device, r * 31 + port) < 0.05) discards += 1 + Math.floor(noise(r, device) * 10);
+  }
+  return { octets, errors, discards };
+}
+
+function observation(device: string, index: number, at: number, round: number): DeviceObservation {
   const interfaces: InterfaceObservation[] = [];
   for (let i = 1; i <= PORTS; i++) {
-    const octets = BigInt(round) * BigInt(1_000_000 * i);
+    const c = counters(index, i, round);
     interfaces.push({
       ifIndex: i,
       name: `Gi1/0/${i}`,
       descr: `GigabitEthernet1/0/${i}`,
       alias: "",
       adminStatus: "up",
-      operStatus: "up",
+      operStatus: i % 3 === 0 ? "down" : "up",
       lastChangeCs: 0,
       speedMbps: 1000,
-      inErrors: round * (i % 3),
+      inErrors: c.errors,
       outErrors: 0,
-      inDiscards: round,
+      inDiscards: c.discards,
       outDiscards: 0,
-      inOctets: octets,
-      outOctets: octets / 2n,
+      inOctets: BigInt(c.octets),
+      outOctets: BigInt(Math.floor(c.octets / 3)),
       counterBits: 64,
     });
   }
@@ -128,71 +159,150 @@ function observation(device: string, at: number, round: number): DeviceObservati
     interfaces,
     errors: [],
     reachable: true,
-    durationMs: 800,
+    durationMs: 700 + Math.floor(noise(index, round) * 300),
   };
 }
 
-function growthBench(withSeries: boolean): { bytes: number; msPerPoll: number; samples: number } {
-  const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-history-"));
-  try {
-    const store = openStore(join(dir, "opsbot.db"));
-    const clock = new ManualClock(T0);
-    const repo = createStateRepo(store);
-    const names = Array.from({ length: SAMPLE_DEVICES }, (_, i) => `sw${i}`);
-    repo.syncDevices(
-      names.map((name) => ({ name, host: "127.0.0.1", tags: [], pollIntervalMs: POLL_MS })),
-      T0,
-    );
-    const series = createSeriesStore({ store, clock, tiers: seriesTiers(SERIES_RETENTION_DEFAULTS) });
-    const size = () =>
-      Number(store.db.pragma("page_count", { simple: true })) *
-      Number(store.db.pragma("page_size", { simple: true }));
-    // The first poll seeds the cache (no rates yet): not part of the day measured.
-    for (const name of names)
-      recordPoll(store, repo, observation(name, T0, 0), withSeries ? series : undefined);
-    store.db.pragma("wal_checkpoint(TRUNCATE)");
-    const before = size();
-    let spent = 0;
-    let polls = 0;
-    for (let round = 1; round <= 288; round++) {
-      const at = T0 + round * POLL_MS;
-      clock.set(at);
-      for (const name of names) {
-        const t = performance.now();
-        recordPoll(store, repo, observation(name, at, round), withSeries ? series : undefined);
-        spent += performance.now() - t;
-        polls++;
-      }
-    }
-    store.db.pragma("wal_checkpoint(TRUNCATE)");
-    const bytes = size() - before;
-    const samples = Number(store.db.prepare("SELECT count(*) FROM series_raw").pluck().get());
-    store.close();
-    return { bytes, msPerPoll: spent / polls, samples };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+interface GrowthRun {
+  bytes: number;
+  msPerPoll: number;
+  /** Bytes of block data per tier (step in seconds, 0 = raw). */
+  tierBytes: Map<number, number>;
+  values: number;
 }
 
-printTable("Chart render: 7 days of 5-minute buckets, 800 px wide", chartBench());
+/** A fresh SQLite file with the fleet cache, writing polls with or without the series writer. */
+function rig(withSeries: boolean, names: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-history-"));
+  const store = openStore(join(dir, "opsbot.db"));
+  const clock = new ManualClock(T0);
+  const repo = createStateRepo(store);
+  repo.syncDevices(
+    names.map((name) => ({ name, host: "127.0.0.1", tags: [], pollIntervalMs: POLL_MS })),
+    T0,
+  );
+  const series = withSeries
+    ? createSeriesStore({ store, clock, tiers: seriesTiers(SERIES_RETENTION_DEFAULTS) })
+    : undefined;
+  const size = () => {
+    store.db.pragma("wal_checkpoint(TRUNCATE)");
+    return (
+      Number(store.db.pragma("page_count", { simple: true })) *
+      Number(store.db.pragma("page_size", { simple: true }))
+    );
+  };
+  let spent = 0;
+  let polls = 0;
+  return {
+    clock,
+    size,
+    seed: (o: DeviceObservation) => recordPoll(store, repo, o, series),
+    poll(o: DeviceObservation) {
+      const t = performance.now();
+      recordPoll(store, repo, o, series);
+      spent += performance.now() - t;
+      polls++;
+    },
+    finish(): GrowthRun & { bytesAfter: number } {
+      const bytesAfter = size();
+      const tierBytes = new Map<number, number>(
+        (
+          store.db
+            .prepare("SELECT step_s, sum(length(data)) AS b FROM series_block GROUP BY step_s")
+            .all() as {
+            step_s: number;
+            b: number;
+          }[]
+        ).map((r) => [r.step_s, r.b]),
+      );
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+      return { bytes: 0, bytesAfter, msPerPoll: spent / polls, tierBytes, values: polls * (PORTS * 4 + 2) };
+    },
+  };
+}
 
-const plain = growthBench(false);
-const withSeries = growthBench(true);
+/**
+ * One simulated day into two fresh SQLite files, cache only and cache + series, poll by poll in
+ * turn so machine load hits both alike. The observations are built before the clock starts: the
+ * time is recordPoll's alone.
+ */
+function growthBench(
+  obs: DeviceObservation[][],
+  names: string[],
+): { plain: GrowthRun; withSeries: GrowthRun } {
+  const plain = rig(false, names);
+  const series = rig(true, names);
+  // The first poll seeds the cache (no rates yet): not part of the day measured.
+  for (const o of obs[0]!) {
+    plain.seed(o);
+    series.seed(o);
+  }
+  const before = [plain.size(), series.size()];
+  for (let round = 1; round < obs.length; round++) {
+    plain.clock.set(T0 + round * POLL_MS);
+    series.clock.set(T0 + round * POLL_MS);
+    for (const o of obs[round]!) {
+      plain.poll(o);
+      series.poll(o);
+    }
+  }
+  const a = plain.finish();
+  const b = series.finish();
+  return {
+    plain: { ...a, bytes: a.bytesAfter - before[0]! },
+    withSeries: { ...b, bytes: b.bytesAfter - before[1]! },
+  };
+}
+
+printTable(`Chart render: 7 days of 5-minute buckets, 800 px wide (${loadNow()})`, chartBench());
+
+const names = Array.from({ length: SAMPLE_DEVICES }, (_, i) => `sw${i}`);
+const obs = Array.from({ length: 289 }, (_, round) =>
+  names.map((name, i) => observation(name, i, T0 + round * POLL_MS, round)),
+);
+const { plain, withSeries } = growthBench(obs, names);
 const scale = 1000 / SAMPLE_DEVICES;
 const perDay = withSeries.bytes - plain.bytes;
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
-const perDevicePerDay = perDay / SAMPLE_DEVICES;
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 const seriesPerDevice = PORTS * 4 + 2;
+// Steady state: each tier's daily data times the days it is kept, with the file's overhead over the
+// block bytes (pages, keys, free space) as measured here.
+const dataPerDay = [...withSeries.tierBytes.values()].reduce((a, b) => a + b, 0);
+const overhead = perDay / dataPerDay;
+const keepDays = new Map<number, number>([
+  [0, parseDuration(SERIES_RETENTION_DEFAULTS.raw)! / DAY],
+  ...SERIES_RETENTION_DEFAULTS.rollups.map((r): [number, number] => [
+    parseDuration(r.step)! / 1000,
+    parseDuration(r.keep)! / DAY,
+  ]),
+]);
+let steady = 0;
+for (const [step, b] of withSeries.tierBytes) steady += b * (keepDays.get(step) ?? 0) * overhead;
+const tierText = [...withSeries.tierBytes]
+  .sort(([a], [b]) => a - b)
+  .map(([step, b]) => `${step === 0 ? "raw" : `${step / 60} min`} ${mib(b * scale)}`)
+  .join(", ");
 printTable(
-  `Series growth: ${SAMPLE_DEVICES} devices × ${PORTS} ports polled every 5 min for a day, scaled to 1,000`,
+  `Series growth: ${SAMPLE_DEVICES} devices × ${PORTS} ports polled every 5 min for a simulated day, scaled ×${scale} to 1,000 devices (${loadNow()})`,
   [
     ["series per device", String(seriesPerDevice)],
-    ["raw rows written", `${withSeries.samples} (${SAMPLE_DEVICES} devices)`],
+    ["values written", `${withSeries.values} (${SAMPLE_DEVICES} devices × 288 polls)`],
     [
       "growth per day, 1,000 devices",
-      `${gib(perDay * scale)} (series on) vs ${gib(plain.bytes * scale)} cache only`,
+      `${gib(perDay * scale)} (file growth with series − without: ${mib(withSeries.bytes)} − ${mib(plain.bytes)} on ${SAMPLE_DEVICES} devices)`,
     ],
-    ["per device per day", `${(perDevicePerDay / 1024 / 1024).toFixed(2)} MiB`],
+    ["per device per day", `${(perDay / SAMPLE_DEVICES / 1024).toFixed(0)} KiB`],
+    [
+      "bytes per value",
+      `${(perDay / withSeries.values).toFixed(2)} (file), ${(dataPerDay / withSeries.values).toFixed(2)} (block data, all tiers)`,
+    ],
+    ["block data per day, 1,000 devices", tierText],
+    [
+      "steady state, 1,000 devices",
+      `${gib(steady * scale)} (raw 48 h + 5 min × 30 d + 1 h × 365 d, file overhead ×${overhead.toFixed(2)})`,
+    ],
     [
       "write per device poll",
       `${withSeries.msPerPoll.toFixed(2)} ms with series vs ${plain.msPerPoll.toFixed(2)} ms cache only (${(withSeries.msPerPoll / plain.msPerPoll).toFixed(2)} ×)`,

@@ -1,8 +1,9 @@
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { renderChartPng } from "../../src/lib/chart/png.js";
+import { segments } from "../../src/lib/chart/series-stats.js";
 import { sparkline } from "../../src/lib/chart/sparkline.js";
-import { panelBoxes } from "../../src/lib/chart/svg.js";
+import { decimate, panelBoxes } from "../../src/lib/chart/svg.js";
 import { timeTicks } from "../../src/lib/chart/time-axis.js";
 import type { ChartSpec } from "../../src/lib/chart/types.js";
 import { formatValue, niceScale } from "../../src/lib/chart/units.js";
@@ -64,6 +65,74 @@ describe("chart rendering (SVG → PNG with the bundled font)", () => {
     for (let y = 5; y < 28; y++)
       for (let x = 78; x < 400; x++) if (png.data[(png.width * y + x) * 4]! < 100) dark++;
     expect(dark).toBeGreaterThan(200);
+  });
+});
+
+describe("a week of 5-minute points reduced to the pixel width", () => {
+  const WEEK = 7 * 288;
+  const week = (values: (i: number) => number | null): ChartSpec => ({
+    ...spec(() => 0),
+    to: T0 + WEEK * 300_000,
+    panels: [
+      {
+        title: "Traffic",
+        unit: "bit/s",
+        series: [
+          {
+            name: "in",
+            color: IN,
+            gapMs: 450_000,
+            points: Array.from({ length: WEEK }, (_, i) => ({ at: T0 + i * 300_000, value: values(i) })),
+          },
+        ],
+      },
+    ],
+  });
+
+  it("keeps a one-sample spike and a one-sample dip, and leaves far fewer points", () => {
+    const run = Array.from({ length: WEEK }, (_, i) => ({
+      at: i,
+      value: i === 1234 ? 9e8 : i === 77 ? 0 : 1e8 + (i % 3),
+    }));
+    const kept = decimate(run, (at) => (at / WEEK) * 700, 700);
+    expect(kept.length).toBeLessThanOrEqual(2 * 700);
+    expect(kept.length).toBeLessThan(run.length);
+    expect(kept).toContainEqual({ at: 1234, value: 9e8 });
+    expect(kept).toContainEqual({ at: 77, value: 0 });
+    expect(kept.map((p) => p.at)).toEqual([...kept.map((p) => p.at)].sort((a, b) => a - b));
+  });
+
+  it("draws the spike in the PNG and leaves the gap empty, not joined", () => {
+    // Flat at 100 Mbit/s, one poll at 900 Mbit/s, unreachable for polls 1500–1560 (5 hours).
+    const s = week((i) => (i >= 1500 && i < 1560 ? null : i === 700 ? 9e8 : 1e8));
+    expect(segments(s.panels[0]!.series[0]!.points, 450_000)).toHaveLength(2);
+    const png = PNG.sync.read(Buffer.from(renderChartPng(s)));
+    const box = panelBoxes(s).boxes[0]!;
+    const x = (i: number) => box.left + (i / WEEK) * (box.right - box.left);
+    // The spike reaches the top fifth of the plot (900 M on an axis up to 1 G; the rest sits at 100 M).
+    let high = 0;
+    const top = box.plotTop + (box.plotBottom - box.plotTop) / 5;
+    for (let y = box.plotTop + 1; y < top; y++) {
+      for (let px = Math.floor(x(700)) - 2; px <= Math.ceil(x(700)) + 2; px++) {
+        const i = (png.width * y + px) * 4;
+        const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+        if (Math.abs(r - 0x1f) < 40 && Math.abs(g - 0x77) < 40 && Math.abs(b - 0xb4) < 40) high++;
+      }
+    }
+    expect(high).toBeGreaterThan(3);
+    // Blue-tinted pixels (the in colour, blended with the background where antialiased); the grid is grey.
+    const bluish = (fromX: number, toX: number) => {
+      let n = 0;
+      for (let y = box.plotTop + 1; y < box.plotBottom; y++) {
+        for (let px = fromX; px < toX; px++) {
+          const i = (png.width * y + px) * 4;
+          if (png.data[i + 2]! - png.data[i]! > 50) n++;
+        }
+      }
+      return n;
+    };
+    expect(bluish(Math.ceil(x(1502)), Math.floor(x(1558)))).toBe(0);
+    expect(bluish(Math.ceil(x(1000)), Math.floor(x(1400)))).toBeGreaterThan(50);
   });
 });
 

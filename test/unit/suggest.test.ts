@@ -5,6 +5,7 @@ import { replyToPlainText } from "../../src/chat/reply.js";
 import { editDistance, suggest } from "../../src/chat/suggest.js";
 import { resolveParams } from "../../src/orchestration/params.js";
 import { type TestCore, testCore } from "../support/core.js";
+import { seededRandom } from "../support/seeded-random.js";
 import { tempDir } from "../support/temp.js";
 
 /** Reference optimal string alignment distance: the textbook full matrix (Damerau 1964, restricted). */
@@ -23,23 +24,12 @@ function osa(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** A small deterministic PRNG (mulberry32) so the sample is the same on every run. */
-function rng(seed: number) {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("did you mean", () => {
   it("counts swapped letters as one edit, agreeing with a reference OSA distance on 20,000 random pairs", () => {
     expect(editDistance("rnu", "run")).toBe(1);
     expect(editDistance("akc", "ack")).toBe(1);
     expect(editDistance("hlep", "help")).toBe(1);
-    const random = rng(14);
+    const random = seededRandom(14);
     const word = () =>
       Array.from({ length: 1 + Math.floor(random() * 7) }, () => "abcde"[Math.floor(random() * 5)]).join("");
     const disagree: string[] = [];

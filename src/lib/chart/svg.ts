@@ -15,7 +15,7 @@ export const LAYOUT = {
   legendLine: 18,
   panelGap: 14,
   bottom: 10,
-  font: "DejaVu Sans",
+  font: "Opsbot Chart Sans",
   background: "#ffffff",
 } as const;
 
@@ -72,49 +72,80 @@ export function chartSvg(spec: ChartSpec): string {
 
 /**
  * More points than pixel columns only cost parsing and rasterizing: keep, per pixel column, the lowest
- * and the highest point (in time order), so every peak and dip still shows. Pure.
+ * and the highest point (in time order), so a one-sample spike or dip still shows. One pass, no
+ * allocation per column. Pure; `run` holds no gaps (see `segments`), so none can be joined here.
  */
 export function decimate<P extends { at: number; value: number }>(
-  run: P[],
+  run: readonly P[],
   x: (at: number) => number,
   columns: number,
-): P[] {
+): readonly P[] {
   if (run.length <= columns) return run;
   const out: P[] = [];
   let col = Number.NaN;
-  let bucket: P[] = [];
+  let lo = -1;
+  let hi = -1;
   const flush = () => {
-    if (bucket.length === 0) return;
-    let lo = bucket[0]!;
-    let hi = bucket[0]!;
-    for (const p of bucket) {
-      if (p.value < lo.value) lo = p;
-      if (p.value > hi.value) hi = p;
-    }
-    const keep = new Set([lo, hi]);
-    out.push(...bucket.filter((p) => keep.has(p)));
-    bucket = [];
+    if (lo < 0) return;
+    if (lo === hi) out.push(run[lo]!);
+    else if (lo < hi) out.push(run[lo]!, run[hi]!);
+    else out.push(run[hi]!, run[lo]!);
   };
-  for (const p of run) {
+  for (let i = 0; i < run.length; i++) {
+    const p = run[i]!;
     const c = Math.floor(x(p.at));
     if (c !== col) {
       flush();
       col = c;
-    }
-    bucket.push(p);
+      lo = i;
+      hi = i;
+    } else if (p.value < run[lo]!.value) lo = i;
+    else if (p.value > run[hi]!.value) hi = i;
   }
   flush();
   return out;
+}
+
+/** The lowest and highest known value of a panel (a loop: spreading thousands of values costs). */
+function valueRange(panel: ChartPanel): { lo: number; hi: number } | undefined {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const s of panel.series) {
+    for (const p of s.points) {
+      if (p.value === null || !Number.isFinite(p.value)) continue;
+      if (p.value < lo) lo = p.value;
+      if (p.value > hi) hi = p.value;
+    }
+  }
+  return lo <= hi ? { lo, hi } : undefined;
+}
+
+/**
+ * SVG path data for a run, in pixels. A point between two others at the same height (a port at 0
+ * errors/s for hours) adds nothing to the line and is left out.
+ */
+export function pathData(
+  run: readonly { at: number; value: number }[],
+  x: (at: number) => number,
+  y: (v: number) => number,
+): string {
+  const n = run.length;
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) ys[i] = px(y(run[i]!.value));
+  let d = `M${px(x(run[0]!.at))} ${ys[0]}L`;
+  for (let i = 1; i < n; i++) {
+    if (i < n - 1 && ys[i] === ys[i - 1] && ys[i] === ys[i + 1]) continue;
+    d += `${px(x(run[i]!.at))} ${ys[i]} `;
+  }
+  return d;
 }
 
 function panelSvg(spec: ChartSpec, panel: ChartPanel, box: PanelBox): string[] {
   const out: string[] = [];
   const span = Math.max(1, spec.to - spec.from);
   const x = (at: number) => box.left + ((at - spec.from) / span) * (box.right - box.left);
-  const values = panel.series
-    .flatMap((s) => s.points.map((p) => p.value))
-    .filter((v): v is number => v !== null);
-  const scale = niceScale(values.length ? Math.min(...values) : 0, values.length ? Math.max(...values) : 1);
+  const range = valueRange(panel);
+  const scale = niceScale(range?.lo ?? 0, range?.hi ?? 1);
   const y = (v: number) =>
     box.plotBottom - ((v - scale.lo) / (scale.hi - scale.lo)) * (box.plotBottom - box.plotTop);
 
@@ -146,8 +177,12 @@ function panelSvg(spec: ChartSpec, panel: ChartPanel, box: PanelBox): string[] {
         out.push(`<circle cx="${px(x(p.at))}" cy="${px(y(p.value))}" r="1.8" fill="${s.color}"/>`);
         continue;
       }
-      const d = run.map((p, i) => `${i === 0 ? "M" : "L"}${px(x(p.at))} ${px(y(p.value))}`).join(" ");
-      out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6" stroke-linejoin="round"/>`);
+      // Denser than the pixels (a week of 5-minute points): the line is a column of min/max strokes
+      // where antialiasing shows nothing and costs the renderer most of its time.
+      const shape = run === full ? 'stroke-linejoin="round"' : 'shape-rendering="optimizeSpeed"';
+      out.push(
+        `<path d="${pathData(run, x, y)}" fill="none" stroke="${s.color}" stroke-width="1.6" ${shape}/>`,
+      );
     }
   }
   let ly = box.plotBottom + LAYOUT.axisHeight + 12;

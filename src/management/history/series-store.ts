@@ -2,6 +2,17 @@ import type { Clock } from "../../lib/clock.js";
 import type { Store } from "../../store/store.js";
 import type { HistoryReader, Metric, Sample, SeriesData, SeriesPoint, SeriesQuery } from "./metrics.js";
 import { bucketStart, type SeriesTiers } from "./retention.js";
+import {
+  type BlockRecord,
+  decodeAggBlock,
+  decodeRawBlock,
+  encodeAggBlock,
+  encodeRawBlock,
+  foldAgg,
+  putRecord,
+  type RawValue,
+} from "./series-block.js";
+import { convertLegacySeries } from "./series-legacy.js";
 
 /** The write side, called inside the poll's transaction (see record-poll.ts). */
 export interface SeriesWriter {
@@ -15,13 +26,23 @@ export interface SeriesStore extends SeriesWriter, HistoryReader {
   readSync(q: SeriesQuery): SeriesData[];
 }
 
+/** A raw block holds at most this many polls, all within RAW_BLOCK_SPAN_MS of its start. */
+export const RAW_BLOCK_POLLS = 12;
+export const RAW_BLOCK_SPAN_MS = 3_600_000;
+/** A rollup block holds this many buckets, aligned to the epoch. */
+export const ROLLUP_BLOCK_BUCKETS = 12;
+
 type Row = Record<string, unknown>;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
- * Time series in SQLite. A poll appends one raw row per series and folds the same value into one bucket
- * per rollup tier (count, sum, min, max), so downsampled data exists the moment the raw data does and
- * needs no background job; rows past their tier's retention are deleted in the same write, by primary
- * key range. Reads pick the finest tier that both still covers the range and fits the wanted points.
+ * Time series in SQLite, one row per device, tier and block of time (migration 0140, the format in
+ * series-block.ts). A poll rewrites its device's newest raw block and, per rollup tier, the block of
+ * the bucket it falls in (count, sum, min, max per series), so downsampled data exists the moment the
+ * raw data does and needs no background job: two statements per tier per poll, whatever the number of
+ * series. A block whose newest record is past its tier's retention is deleted (a primary-key range),
+ * once an hour per device.
+ * Reads pick the finest tier that both still covers the range and fits the wanted points.
  */
 export function createSeriesStore(deps: { store: Store; tiers: SeriesTiers; clock: Clock }): SeriesStore {
   const { store, tiers, clock } = deps;
@@ -30,86 +51,149 @@ export function createSeriesStore(deps: { store: Store; tiers: SeriesTiers; cloc
     .prepare("SELECT id FROM series WHERE device = ? AND object = ? AND metric = ?")
     .pluck();
   const insertSeries = db.prepare("INSERT INTO series (device, object, metric) VALUES (?, ?, ?)");
-  const putRaw = db.prepare("INSERT OR REPLACE INTO series_raw (series_id, at, value) VALUES (?, ?, ?)");
-  const pruneRaw = db.prepare("DELETE FROM series_raw WHERE series_id = ? AND at < ?");
-  const foldRollup = db.prepare(`
-    INSERT INTO series_rollup (series_id, step_s, at, n, sum, min, max) VALUES (@id, @step, @at, @n, @v, @v, @v)
-    ON CONFLICT (series_id, step_s, at) DO UPDATE SET
-      n = n + excluded.n,
-      sum = CASE WHEN excluded.sum IS NULL THEN sum ELSE coalesce(sum, 0) + excluded.sum END,
-      min = CASE WHEN excluded.min IS NULL THEN min WHEN min IS NULL THEN excluded.min
-                 ELSE min(min, excluded.min) END,
-      max = CASE WHEN excluded.max IS NULL THEN max WHEN max IS NULL THEN excluded.max
-                 ELSE max(max, excluded.max) END`);
-  const pruneRollup = db.prepare("DELETE FROM series_rollup WHERE series_id = ? AND step_s = ? AND at < ?");
-  const readRaw = db.prepare(
-    "SELECT at, value FROM series_raw WHERE series_id = ? AND at >= ? AND at <= ? ORDER BY at",
-  );
-  const countRaw = db
-    .prepare("SELECT count(*) FROM series_raw WHERE series_id = ? AND at >= ? AND at <= ?")
+  const findDevice = db.prepare("SELECT id FROM series_device WHERE name = ?").pluck();
+  const insertDevice = db.prepare("INSERT INTO series_device (name) VALUES (?)");
+  const newestRawBlock = db.prepare(`
+    SELECT start, data FROM series_block WHERE device_id = ? AND step_s = 0 AND start <= ?
+    ORDER BY start DESC LIMIT 1`);
+  const getBlock = db
+    .prepare("SELECT data FROM series_block WHERE device_id = ? AND step_s = ? AND start = ?")
     .pluck();
-  const readRollup = db.prepare(`
-    SELECT at, n, sum, min, max FROM series_rollup
-    WHERE series_id = ? AND step_s = ? AND at >= ? AND at <= ? ORDER BY at`);
-  const deviceSeries = db.prepare("SELECT id, object, metric FROM series WHERE device = ?");
-  const newestRaw = db.prepare(
-    "SELECT at, value FROM series_raw WHERE series_id = ? AND at >= ? ORDER BY at DESC LIMIT 1",
+  const putBlock = db.prepare(
+    "INSERT OR REPLACE INTO series_block (device_id, step_s, start, end_at, data) VALUES (?, ?, ?, ?, ?)",
   );
+  const pruneBlocks = db.prepare(
+    "DELETE FROM series_block WHERE device_id = @dev AND step_s = @step AND start < @cutoff AND end_at < @cutoff",
+  );
+  const readBlocks = db.prepare(`
+    SELECT start, data FROM series_block WHERE device_id = ? AND step_s = ? AND start >= ? AND start <= ?
+    ORDER BY start`);
+  const deviceSeries = db.prepare("SELECT id, object, metric FROM series WHERE device = ?");
 
-  // Ids of series known to be committed. A series inserted in this transaction is not cached until a
-  // later poll finds it, so a rolled-back poll can never leave a stale id behind.
-  const ids = new Map<string, number>();
-  const seriesId = (s: Sample, create: boolean): number | undefined => {
-    const key = `${s.device}\u0001${s.object}\u0001${s.metric}`;
-    const cached = ids.get(key);
+  convertLegacySeries(store, {
+    rawPolls: RAW_BLOCK_POLLS,
+    rawSpanMs: RAW_BLOCK_SPAN_MS,
+    rollupBuckets: ROLLUP_BLOCK_BUCKETS,
+  });
+
+  // Ids known to be committed. One inserted in this transaction is not cached until a later poll
+  // finds it, so a rolled-back poll can never leave a stale id behind.
+  const seriesIds = new Map<string, number>();
+  const deviceIds = new Map<string, number>();
+  const idOf = (
+    cache: Map<string, number>,
+    key: string,
+    find: () => number | undefined,
+    create: (() => number) | undefined,
+  ): number | undefined => {
+    const cached = cache.get(key);
     if (cached !== undefined) return cached;
-    const found = findSeries.get(s.device, s.object, s.metric) as number | undefined;
+    const found = find();
     if (found !== undefined) {
-      ids.set(key, found);
+      cache.set(key, found);
       return found;
     }
-    if (!create) return undefined;
-    return Number(insertSeries.run(s.device, s.object, s.metric).lastInsertRowid);
+    return create?.();
   };
-  // Pruning deletes by primary-key range, but most polls would find nothing to delete: each series is
-  // pruned once per clock hour (and on its first write after a start), which bounds the rows kept to
-  // retention + 1 hour.
+  const seriesId = (device: string, object: string, metric: string, create: boolean) =>
+    idOf(
+      seriesIds,
+      `${device}\u0001${object}\u0001${metric}`,
+      () => findSeries.get(device, object, metric) as number | undefined,
+      create ? () => Number(insertSeries.run(device, object, metric).lastInsertRowid) : undefined,
+    );
+  const deviceId = (name: string, create: boolean) =>
+    idOf(
+      deviceIds,
+      name,
+      () => findDevice.get(name) as number | undefined,
+      create ? () => Number(insertDevice.run(name).lastInsertRowid) : undefined,
+    );
   const prunedHour = new Map<number, number>();
-  const PRUNE_EVERY_MS = 3_600_000;
 
-  const lookup = (device: string, object: string, metric: Metric) =>
-    seriesId({ device, object, metric, value: null }, false);
+  const writeRaw = (dev: number, at: number, values: Map<number, RawValue>) => {
+    const newest = newestRawBlock.get(dev, at) as Row | undefined;
+    let start = at;
+    let records: BlockRecord<RawValue>[] = [];
+    if (newest) {
+      const s = Number(newest.start);
+      const recs = decodeRawBlock(s, newest.data as Uint8Array);
+      const fits =
+        at - s < RAW_BLOCK_SPAN_MS && (recs.length < RAW_BLOCK_POLLS || recs.some((r) => r.at === at));
+      if (fits) {
+        start = s;
+        records = recs;
+      }
+    }
+    records = putRecord(records, at, values, (_old, next) => next);
+    putBlock.run(dev, 0, start, records.at(-1)!.at, encodeRawBlock(start, records));
+  };
 
-  const pickTier = (id: number, q: SeriesQuery, now: number): { stepMs: number } => {
-    const age = now - q.from;
-    if (age <= tiers.rawKeepMs && (countRaw.get(id, q.from, q.to) as number) <= q.maxPoints)
-      return { stepMs: 0 };
-    const covering = tiers.rollups.filter((t) => t.keepMs >= age);
-    const fits = covering.find((t) => (q.to - q.from) / t.stepMs <= q.maxPoints);
-    if (fits) return fits;
-    // Nothing fits the wanted points: the coarsest that still covers the range, else the coarsest kept.
-    const fallback = covering.at(-1) ?? tiers.rollups.at(-1);
-    return fallback ?? { stepMs: 0 };
+  const writeRollup = (dev: number, stepMs: number, at: number, values: Map<number, RawValue>) => {
+    const step = stepMs / 1000;
+    const start = bucketStart(at, stepMs * ROLLUP_BLOCK_BUCKETS);
+    const data = getBlock.get(dev, step, start) as Uint8Array | undefined;
+    const records = data ? decodeAggBlock(start, data) : [];
+    const next = putRecord(records, bucketStart(at, stepMs), values, foldAgg);
+    putBlock.run(dev, step, start, next.at(-1)!.at, encodeAggBlock(start, next));
+  };
+
+  const prune = (dev: number, at: number) => {
+    const hour = Math.floor(at / PRUNE_EVERY_MS);
+    if (prunedHour.get(dev) === hour) return;
+    prunedHour.set(dev, hour);
+    pruneBlocks.run({ dev, step: 0, cutoff: at - tiers.rawKeepMs });
+    for (const t of tiers.rollups) pruneBlocks.run({ dev, step: t.stepMs / 1000, cutoff: at - t.keepMs });
+  };
+
+  /** One series' raw points in [from, to]. */
+  const rawPoints = (dev: number, id: number, from: number, to: number): SeriesPoint[] => {
+    const out: SeriesPoint[] = [];
+    for (const row of readBlocks.all(dev, 0, from - RAW_BLOCK_SPAN_MS, to) as Row[]) {
+      for (const rec of decodeRawBlock(Number(row.start), row.data as Uint8Array)) {
+        if (rec.at < from || rec.at > to) continue;
+        const i = rec.ids.indexOf(id);
+        if (i >= 0) out.push({ at: rec.at, value: rec.values[i]! });
+      }
+    }
+    return out;
+  };
+
+  const rollupPoints = (dev: number, id: number, stepMs: number, from: number, to: number) => {
+    const out: SeriesPoint[] = [];
+    const first = bucketStart(from, stepMs);
+    const blockFrom = bucketStart(from, stepMs * ROLLUP_BLOCK_BUCKETS);
+    for (const row of readBlocks.all(dev, stepMs / 1000, blockFrom, to) as Row[]) {
+      for (const rec of decodeAggBlock(Number(row.start), row.data as Uint8Array)) {
+        if (rec.at < first || rec.at > to) continue;
+        const i = rec.ids.indexOf(id);
+        if (i < 0) continue;
+        const a = rec.values[i]!;
+        out.push(
+          a.n === 0
+            ? { at: rec.at, value: null, min: null, max: null }
+            : { at: rec.at, value: a.sum / a.n, min: a.min, max: a.max },
+        );
+      }
+    }
+    return out;
   };
 
   const readOne = (metric: Metric, q: SeriesQuery, now: number): SeriesData => {
-    const id = lookup(q.device, q.object, metric);
-    if (id === undefined) return { metric, stepMs: 0, points: [] };
-    const { stepMs } = pickTier(id, q, now);
-    if (stepMs === 0) {
-      const points = (readRaw.all(id, q.from, q.to) as Row[]).map(
-        (r): SeriesPoint => ({ at: Number(r.at), value: r.value === null ? null : Number(r.value) }),
-      );
-      return { metric, stepMs: 0, points };
+    const id = seriesId(q.device, q.object, metric, false);
+    const dev = deviceId(q.device, false);
+    if (id === undefined || dev === undefined) return { metric, stepMs: 0, points: [] };
+    const age = now - q.from;
+    if (age <= tiers.rawKeepMs) {
+      const points = rawPoints(dev, id, q.from, q.to);
+      if (points.length <= q.maxPoints) return { metric, stepMs: 0, points };
     }
-    const rows = readRollup.all(id, stepMs / 1000, bucketStart(q.from, stepMs), q.to) as Row[];
-    const points = rows.map((r): SeriesPoint => {
-      const n = Number(r.n);
-      return n === 0
-        ? { at: Number(r.at), value: null, min: null, max: null }
-        : { at: Number(r.at), value: Number(r.sum) / n, min: Number(r.min), max: Number(r.max) };
-    });
-    return { metric, stepMs, points };
+    const covering = tiers.rollups.filter((t) => t.keepMs >= age);
+    const fits = covering.find((t) => (q.to - q.from) / t.stepMs <= q.maxPoints);
+    // Nothing fits the wanted points: the coarsest that still covers the range, else the coarsest kept.
+    const tier = fits ?? covering.at(-1) ?? tiers.rollups.at(-1);
+    if (!tier) return { metric, stepMs: 0, points: rawPoints(dev, id, q.from, q.to) };
+    return { metric, stepMs: tier.stepMs, points: rollupPoints(dev, id, tier.stepMs, q.from, q.to) };
   };
 
   const readSync = (q: SeriesQuery) => {
@@ -119,40 +203,44 @@ export function createSeriesStore(deps: { store: Store; tiers: SeriesTiers; cloc
 
   return {
     write(at, samples) {
+      const byDevice = new Map<string, Map<number, RawValue>>();
       for (const s of samples) {
-        const id = seriesId(s, true)!;
-        putRaw.run(id, at, s.value);
-        for (const t of tiers.rollups) {
-          const step = t.stepMs / 1000;
-          foldRollup.run({
-            id,
-            step,
-            at: bucketStart(at, t.stepMs),
-            n: s.value === null ? 0 : 1,
-            v: s.value,
-          });
-        }
-        const hour = Math.floor(at / PRUNE_EVERY_MS);
-        if (prunedHour.get(id) === hour) continue;
-        prunedHour.set(id, hour);
-        pruneRaw.run(id, at - tiers.rawKeepMs);
-        for (const t of tiers.rollups) pruneRollup.run(id, t.stepMs / 1000, at - t.keepMs);
+        const values = byDevice.get(s.device) ?? new Map<number, RawValue>();
+        values.set(seriesId(s.device, s.object, s.metric, true)!, s.value);
+        byDevice.set(s.device, values);
+      }
+      for (const [device, values] of byDevice) {
+        const dev = deviceId(device, true)!;
+        writeRaw(dev, at, values);
+        for (const t of tiers.rollups) writeRollup(dev, t.stepMs, at, values);
+        prune(dev, at);
       }
     },
     readSync,
     read: async (q) => readSync(q),
     latest(device, metrics, since) {
-      const wanted = new Set<string>(metrics);
       const out = new Map<string, Map<Metric, number | null>>();
+      const dev = deviceId(device, false);
+      if (dev === undefined) return out;
+      const wanted = new Set<string>(metrics);
+      const names = new Map<number, { object: string; metric: Metric }>();
       for (const s of deviceSeries.all(device) as Row[]) {
-        const metric = String(s.metric) as Metric;
-        if (!wanted.has(metric)) continue;
-        const row = newestRaw.get(Number(s.id), since) as Row | undefined;
-        if (!row) continue;
-        const object = String(s.object);
-        const byMetric = out.get(object) ?? new Map<Metric, number | null>();
-        byMetric.set(metric, row.value === null ? null : Number(row.value));
-        out.set(object, byMetric);
+        if (wanted.has(String(s.metric))) {
+          names.set(Number(s.id), { object: String(s.object), metric: String(s.metric) as Metric });
+        }
+      }
+      const rows = readBlocks.all(dev, 0, since - RAW_BLOCK_SPAN_MS, Number.MAX_SAFE_INTEGER) as Row[];
+      for (const row of rows) {
+        for (const rec of decodeRawBlock(Number(row.start), row.data as Uint8Array)) {
+          if (rec.at < since) continue;
+          rec.ids.forEach((id, i) => {
+            const name = names.get(id);
+            if (!name) return;
+            const byMetric = out.get(name.object) ?? new Map<Metric, number | null>();
+            byMetric.set(name.metric, rec.values[i]!);
+            out.set(name.object, byMetric);
+          });
+        }
       }
       return out;
     },
