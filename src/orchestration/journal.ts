@@ -63,6 +63,16 @@ const PARENT_POSTED = "report.parent_posted";
 export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes?: number }) {
   const { store, clock } = deps;
   const db: Db = store.db;
+  // Statements built from a variable shape (status lists, optional columns) are prepared once per shape.
+  const shapes = new Map<string, ReturnType<typeof db.prepare<unknown[]>>>();
+  const prepared = (sql: string) => {
+    let st = shapes.get(sql);
+    if (!st) {
+      st = db.prepare<unknown[]>(sql);
+      shapes.set(sql, st);
+    }
+    return st;
+  };
   const durably = <T>(fn: () => T): T => (db.inTransaction ? fn() : store.durable(fn));
   const normally = <T>(fn: () => T): T => (db.inTransaction ? fn() : store.tx(fn));
   const output = createOutputLog({ store, clock, capBytes: deps.outputCapBytes ?? 4_194_304 });
@@ -133,10 +143,8 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
         ...Object.fromEntries(from.map((f, i) => [`f${i}`, f])),
       };
       if (opts.reason !== undefined) bind.reason = opts.reason;
-      const changes = db
-        .prepare(`UPDATE runs SET status = @to, updated_at = @now${started}${finished}${reason}
-          WHERE id = @id AND status IN (${fromList})`)
-        .run(bind).changes;
+      const changes = prepared(`UPDATE runs SET status = @to, updated_at = @now${started}${finished}${reason}
+          WHERE id = @id AND status IN (${fromList})`).run(bind).changes;
       if (changes === 0) return false;
       appendEvent(
         id,
@@ -165,11 +173,9 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
           ? ", finished_at = ?, error = 'outcome unknown: opsbot stopped during this step'"
           : ", finished_at = ?";
       const ok =
-        db
-          .prepare(
-            `UPDATE run_steps SET status = ?${extra} WHERE run_id = ? AND key = ? AND status IN (${marks})`,
-          )
-          .run(to, to === "pending" ? null : clock.now(), runId, key, ...from).changes > 0;
+        prepared(
+          `UPDATE run_steps SET status = ?${extra} WHERE run_id = ? AND key = ? AND status IN (${marks})`,
+        ).run(to, to === "pending" ? null : clock.now(), runId, key, ...from).changes > 0;
       if (ok) appendEvent(runId, event, key, null, detail);
       return ok;
     });
@@ -207,6 +213,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
 
   return {
     durable: durably,
+    normal: normally,
     appendEvent,
     transitionRun,
     endRun,

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { OpsbotError } from "../lib/errors.js";
+import { createCommits } from "./commits.js";
 import { migrations as allMigrations } from "./migrations/index.js";
 import type { Migration } from "./migrations/migration.js";
 import { unwritableMessage, unwritableReason } from "./open-errors.js";
@@ -18,7 +19,11 @@ export interface Store {
    * in WAL mode is safe against a crash of opsbot and only loses the newest commits on power loss.
    */
   durable<T>(fn: () => T): T;
-  /** A normal transaction (synchronous=NORMAL). */
+  /**
+   * A normal transaction (synchronous=NORMAL). Inside a running transaction, `durable` and `tx` join
+   * it (as a savepoint); `durable` inside a normal one is refused, because SQLite cannot change the
+   * sync level of a commit already under way.
+   */
   tx<T>(fn: () => T): T;
   close(): void;
 }
@@ -47,19 +52,12 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     if (db?.open) db.close();
     throw openError(path, err);
   }
-  const durable = <T>(fn: () => T): T => {
-    db.pragma("synchronous = FULL");
-    try {
-      return db.transaction(fn)();
-    } finally {
-      db.pragma("synchronous = NORMAL");
-    }
-  };
+  const commits = createCommits(db);
   return {
     db,
     path,
-    durable,
-    tx: <T>(fn: () => T): T => db.transaction(fn)(),
+    durable: commits.durable,
+    tx: commits.normal,
     close: () => {
       if (db.open) db.close();
     },

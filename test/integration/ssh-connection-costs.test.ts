@@ -103,6 +103,32 @@ describe("ssh connection costs", { timeout: 60_000 }, () => {
     }
   });
 
+  it("warm connects and probes ahead of the first command, which then reuses both; unused, it closes when idle", async () => {
+    resetCalls();
+    const runner = createSshRunner({ logger: silentLogger(), idleMs: 300 });
+    try {
+      const target = sshd.target({ host: EXTRA[1]!, name: "warmed" });
+      runner.warm!(target);
+      runner.warm!(target); // a second call while connecting opens nothing more
+      for (let i = 0; i < 200 && calls().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(runner.stats()).toEqual({ handshakes: 1, open: 1 });
+      expect(calls()).toEqual(["-k 5 1 true"]);
+      const r = await runner.exec(target, "echo hi", { timeoutMs: 5000 });
+      expect(r).toMatchObject({ exitCode: 0, stdout: "hi\n" });
+      expect(runner.stats().handshakes).toBe(1);
+      expect(calls().filter((l) => l === "-k 5 1 true").length).toBe(1);
+      // Nobody uses it any more: it closes like any idle connection.
+      for (let i = 0; i < 200 && runner.stats().open > 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(runner.stats().open).toBe(0);
+      // A warm to a host that refuses does not throw or reject; the next command reports the failure.
+      const dead = sshd.target({ host: "127.0.0.1", port: 1, name: "dead" });
+      runner.warm!(dead);
+      await expect(runner.exec(dead, "true")).rejects.toThrow();
+    } finally {
+      await runner.close();
+    }
+  });
+
   it("runs commands unwrapped, and still times them out, on a target whose timeout refuses -k", async () => {
     resetCalls();
     writeFileSync(join(sshd.fixtureDir, "no-timeout"), "");

@@ -71,6 +71,33 @@ describe("store", () => {
     store.close();
   });
 
+  it("a durable commit nested in a durable one joins it; one nested in a normal one is refused and rolls back", () => {
+    const store = openStore(dbFile());
+    store.db.exec("CREATE TABLE t (x)");
+    store.durable(() => {
+      store.db.prepare("INSERT INTO t VALUES (1)").run();
+      store.durable(() => store.db.prepare("INSERT INTO t VALUES (2)").run());
+      expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
+    });
+    expect(() =>
+      store.tx(() => {
+        store.db.prepare("INSERT INTO t VALUES (3)").run();
+        store.durable(() => store.db.prepare("INSERT INTO t VALUES (4)").run());
+      }),
+    ).toThrow(/durable write was nested inside a normal transaction/);
+    expect(store.db.prepare("SELECT x FROM t ORDER BY x").pluck().all()).toEqual([1, 2]);
+    // A durable commit that throws rolls back and still leaves the connection at NORMAL.
+    expect(() =>
+      store.durable(() => {
+        store.db.prepare("INSERT INTO t VALUES (5)").run();
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(store.db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(2);
+    expect(store.db.pragma("synchronous", { simple: true })).toBe(1);
+    store.close();
+  });
+
   it("explains a database path it cannot open in one sentence", () => {
     const blocker = dbFile();
     openStore(blocker).close();

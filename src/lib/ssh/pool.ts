@@ -77,6 +77,29 @@ export class SshPool {
     }
   }
 
+  /**
+   * Opens target's connection in the background when it has none, so a command expected soon does not
+   * wait for the handshake. An unused warm connection closes after `idleMs` like any idle one. A
+   * failure is not kept: the next command connects again and reports it. Resolves with the client
+   * (undefined when the pool is closing or the connection failed).
+   */
+  warm(target: SshTarget): Promise<Client | undefined> {
+    if (this.closing) return Promise.resolve(undefined);
+    const key = poolKey(target);
+    let entry = this.hosts.get(key);
+    if (!entry) {
+      entry = { active: 0, waiters: [] };
+      this.hosts.set(key, entry);
+    }
+    const fresh = !entry.conn || entry.conn.state === "closed";
+    const conn = this.connection(entry, target);
+    if (fresh && entry.active === 0) this.closeWhenIdle(key, entry);
+    return conn.client.then(
+      (client) => client,
+      () => undefined,
+    );
+  }
+
   stats(): PoolStats {
     let open = 0;
     for (const e of this.hosts.values()) if (e.conn && e.conn.state !== "closed") open++;
@@ -112,6 +135,11 @@ export class SshPool {
     }
     entry.active--;
     if (entry.active > 0) return;
+    this.closeWhenIdle(key, entry);
+  }
+
+  private closeWhenIdle(key: string, entry: HostEntry): void {
+    clearTimeout(entry.idleTimer);
     entry.idleTimer = setTimeout(() => {
       if (entry.active > 0 || this.hosts.get(key) !== entry) return;
       this.hosts.delete(key);

@@ -95,8 +95,20 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
     }
   }
 
+  function warm(target: SshTarget): void {
+    const probe = needsTimeoutProbe(
+      target.shell ?? "posix",
+      target.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    );
+    void pool
+      .warm(target)
+      .then((client) => (client && probe ? remoteTimeout(client) : undefined))
+      .catch(() => undefined);
+  }
+
   return {
     exec,
+    warm,
     close: () => pool.close(),
     stats: () => pool.stats(),
   };

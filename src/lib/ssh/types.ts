@@ -52,6 +52,11 @@ export interface ExecResult {
 
 export interface SshRunner {
   exec(target: SshTarget, command: string, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Prepares target's connection in the background (handshake, one-time probes) because a command is
+   * expected soon. Never throws and never reports: a failure shows up at the next exec.
+   */
+  warm?(target: SshTarget): void;
   /** Close pooled connections. */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import type { DecisionResult } from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
 import { ABORT_CANCEL, realSleep } from "../steps/types.js";
-import type { ApprovalRow, RunRow } from "../types.js";
+import type { ApprovalRow, RunRow, StepRow } from "../types.js";
 import { createControls } from "./controls.js";
 import { decide, type NextSteps } from "./decide.js";
 import type { ActiveRun, EngineCore, EngineDeps, RunLifecycle } from "./engine-core.js";
@@ -152,7 +152,7 @@ export function createEngine(deps: EngineDeps) {
       const version = versionOf(core, row);
       const params = { ...row.params, ...(core.secrets.get(row.id) ?? {}) };
       const plan = planFor(core, version, params, row.secretParams);
-      applyResumeChoice(row.id);
+      const steps = applyResumeChoice(row.id);
       let resolveDone = () => {};
       const done = new Promise<void>((r) => {
         resolveDone = r;
@@ -167,7 +167,7 @@ export function createEngine(deps: EngineDeps) {
           row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? ""),
           [version.name, row.requestedByName],
         ),
-        status: new Map(journal.getSteps(row.id).map((s) => [s.key, s.status])),
+        status: new Map(steps.map((s) => [s.key, s.status])),
         controllers: new Map(),
         cancel: new AbortController(),
         cancelRequested: row.cancelRequestedBy !== null,
@@ -185,10 +185,14 @@ export function createEngine(deps: EngineDeps) {
     pump(run);
   }
 
-  /** A resumed run re-runs (or, if the operator said so, skips) its interrupted steps. */
-  function applyResumeChoice(runId: number): void {
-    const interrupted = journal.getSteps(runId).filter((s) => s.status === "interrupted");
-    if (interrupted.length === 0) return;
+  /**
+   * A resumed run re-runs (or, if the operator said so, skips) its interrupted steps. Returns the
+   * run's steps as they are now.
+   */
+  function applyResumeChoice(runId: number): StepRow[] {
+    const steps = journal.getSteps(runId);
+    const interrupted = steps.filter((s) => s.status === "interrupted");
+    if (interrupted.length === 0) return steps;
     const choice = [...journal.events(runId)].reverse().find((e) => e.event === "run.resume_requested");
     const skip = choice?.detail?.skipInterrupted === true;
     for (const s of interrupted) {
@@ -200,6 +204,7 @@ export function createEngine(deps: EngineDeps) {
         skip ? "step.skipped_by_operator" : "step.rerun_after_interrupt",
       );
     }
+    return journal.getSteps(runId);
   }
 
   function pump(run: ActiveRun): void {

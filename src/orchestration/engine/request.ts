@@ -47,6 +47,9 @@ export function policyOf(core: EngineCore, rb: Runbook): ApprovalPolicy | undefi
 
 /** The exact runbook version a run was requested with, from the store. */
 export function versionOf(core: EngineCore, row: RunRow): RunbookVersion {
+  // Versions are content-addressed: the active one with the same hash is the same text, parsed.
+  const active = core.deps.runbook(row.runbook);
+  if (active?.hash === row.runbookHash) return active;
   const stored = core.journal.getVersion(row.runbookHash);
   if (!stored)
     throw new NotFoundError(

@@ -1,39 +1,81 @@
-import { formatDuration, parseDuration } from "../../lib/clock.js";
 import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/faults.js";
-import { createOutputPipe } from "../output.js";
-import { displayCommand, nodeVars, type PlanNode } from "../plan.js";
-import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
+import type { StepOutcome } from "../journal.js";
+import { displayCommand } from "../plan.js";
+import type { ExecutorKind } from "../steps/types.js";
+import { decide } from "./decide.js";
 import type { ActiveRun, EngineCore } from "./engine-core.js";
+import { runAction, runApproval } from "./run-action.js";
 
 /**
  * Runs the nodes of an active run. For every attempt, "step started" is journaled durably BEFORE the
- * action; then the executor runs under a timeout, output streams redacted into the journal, and
- * "step finished" is journaled. Only idempotent steps get further attempts.
+ * action (run-action.ts); then "step finished" is journaled. Only idempotent steps get further attempts.
  *
  * `startNodes` journals the first attempt of every node one decision launches in ONE durable
  * transaction (one fsync for a fan-out of 20 branches), and only after that commit starts the actions.
+ * A step that ends while no other step of its run is in flight commits its outcome together with the
+ * next steps' "started" (see settle): a chain costs one durable commit per step.
  */
 export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly string[]): void {
   if (keys.length === 0) return;
-  // Claimed synchronously, so the decision that launched them cannot launch them twice.
-  const before = new Map(keys.map((key) => [key, run.status.get(key)]));
-  for (const key of keys) run.status.set(key, "running");
+  const undo = claim(run, keys);
   let attempts: number[];
   try {
     attempts = core.journal.durable(() => keys.map((key) => beginAttempt(core, run, key)));
   } catch (err) {
     // Nothing was journaled, so nothing starts: the claims are undone and the pump retries later.
+    undo();
+    throw err;
+  }
+  launch(core, run, keys, attempts);
+}
+
+/**
+ * Marks nodes running in memory, synchronously, so the decision that launched them cannot launch them
+ * twice; returns how to undo that when their "started" commit fails.
+ */
+function claim(run: ActiveRun, keys: readonly string[]): () => void {
+  const before = keys.map((key) => [key, run.status.get(key)] as const);
+  for (const key of keys) run.status.set(key, "running");
+  return () => {
     for (const [key, status] of before) {
       if (status === undefined) run.status.delete(key);
       else run.status.set(key, status);
     }
-    throw err;
+  };
+}
+
+/**
+ * Lets the executor of the first pending node on a target no running step uses prepare for it (an SSH
+ * handshake to the next host of a rolling group overlaps the current host's steps). One node ahead:
+ * a run over 500 hosts never opens more than one connection early.
+ */
+function warmNext(core: EngineCore, run: ActiveRun): void {
+  const busy = new Set<string>();
+  for (const [key, status] of run.status) {
+    const on = run.plan.nodes.get(key)?.on?.name;
+    if (on !== undefined && (status === "running" || status === "waiting")) busy.add(on);
   }
+  for (const key of run.plan.order) {
+    if ((run.status.get(key) ?? "pending") !== "pending") continue;
+    const node = run.plan.nodes.get(key)!;
+    if (node.on === undefined || busy.has(node.on.name)) continue;
+    core.deps.executors[node.kind as ExecutorKind]?.warm?.(node);
+    return;
+  }
+}
+
+/** Runs the actions of nodes whose "started" is committed (attempt 0: the journal refused the start). */
+function launch(core: EngineCore, run: ActiveRun, keys: readonly string[], attempts: number[]): void {
+  if (keys.length > 0) warmNext(core, run);
   keys.forEach((key, i) => {
     const attempt = attempts[i]!;
     if (attempt === 0) return;
-    runNode(core, run, key, attempt)
-      .catch((err: unknown) => {
+    runNode(core, run, key, attempt).then(
+      (continued) => {
+        if (!continued) core.lifecycle.schedulePump(run);
+      },
+      (err: unknown) => {
+        core.lifecycle.schedulePump(run);
         // A run detached by shutdown (see engine.shutdown) may finish after the store closed: log only.
         if (run.detached) return;
         core.deps.logger.error(
@@ -54,8 +96,8 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
             "could not journal the crash",
           );
         }
-      })
-      .finally(() => core.lifecycle.schedulePump(run));
+      },
+    );
   });
 }
 
@@ -89,12 +131,18 @@ function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
   return attempt;
 }
 
-async function runNode(core: EngineCore, run: ActiveRun, key: string, firstAttempt: number): Promise<void> {
+/** Runs one node's attempts; resolves true when it already started the run's next steps itself. */
+async function runNode(
+  core: EngineCore,
+  run: ActiveRun,
+  key: string,
+  firstAttempt: number,
+): Promise<boolean> {
   const { journal, deps } = core;
   const node = run.plan.nodes.get(key)!;
   let attempt = firstAttempt;
   for (;;) {
-    if (attempt !== firstAttempt && beginAttempt(core, run, key) === 0) return;
+    if (attempt !== firstAttempt && beginAttempt(core, run, key) === 0) return false;
     core.progress.emit({
       type: "step",
       runId: run.id,
@@ -125,22 +173,82 @@ async function runNode(core: EngineCore, run: ActiveRun, key: string, firstAttem
         continue;
       }
     }
-    const status = result.status;
+    const outcome: StepOutcome = {
+      status: result.status,
+      exitCode: result.exitCode ?? null,
+      ...(error === undefined ? {} : { error }),
+      durationMs,
+    };
     // The outcome is known here; it is journaled before anything else happens, however long the
     // store takes to accept it (the run pauses meanwhile, with its output held in memory).
+    let next: Continuation = { keys: [], attempts: [] };
     await untilStored(core, run, () => {
-      if (!core.writer.flush()) throw core.writer.lastFault();
-      journal.stepFinished(run.id, key, attempt, {
-        status,
-        exitCode: result.exitCode ?? null,
-        ...(error === undefined ? {} : { error }),
-        durationMs,
-      });
+      next = settle(core, run, key, attempt, outcome);
     });
-    run.status.set(key, status);
-    core.progress.emit({ type: "step", runId: run.id, key, status, attempt, at: deps.clock.now() });
-    return;
+    core.progress.emit({
+      type: "step",
+      runId: run.id,
+      key,
+      status: outcome.status,
+      attempt,
+      at: deps.clock.now(),
+    });
+    launch(core, run, next.keys, next.attempts);
+    return next.keys.length > 0;
   }
+}
+
+interface Continuation {
+  keys: string[];
+  attempts: number[];
+}
+
+/**
+ * Journals a step's outcome (after its output). When it was the run's only step in flight and the
+ * decision starts further steps, their "started" rows go into the same commit — one durable commit
+ * per step of a chain — and the caller launches them at once, without an event-loop hop. Otherwise the
+ * outcome commits with NORMAL and the run's pump decides after the current burst of completions, so
+ * a fan-out still group-commits its next starts. A failed commit leaves memory as it was.
+ */
+function settle(
+  core: EngineCore,
+  run: ActiveRun,
+  key: string,
+  attempt: number,
+  outcome: StepOutcome,
+): Continuation {
+  const { journal } = core;
+  const previous = run.status.get(key);
+  run.status.set(key, outcome.status);
+  let keys: string[] = [];
+  if (!run.finishing && !run.detached && !othersInFlight(run, key)) {
+    const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
+    if (d.finish === undefined) keys = d.start;
+  }
+  const undo = claim(run, keys);
+  const write = () => {
+    journal.stepFinished(run.id, key, attempt, outcome);
+    return keys.map((k) => beginAttempt(core, run, k));
+  };
+  try {
+    // Output first, in its own commit: a batch the writer handed over must not be rolled back with
+    // a failed outcome commit (the writer would not hold it any more).
+    if (!core.writer.flush()) throw core.writer.lastFault();
+    const attempts = keys.length > 0 ? journal.durable(write) : journal.normal(write);
+    return { keys, attempts };
+  } catch (err) {
+    undo();
+    if (previous === undefined) run.status.delete(key);
+    else run.status.set(key, previous);
+    throw err;
+  }
+}
+
+function othersInFlight(run: ActiveRun, key: string): boolean {
+  for (const [k, status] of run.status) {
+    if (k !== key && (status === "running" || status === "waiting")) return true;
+  }
+  return false;
 }
 
 async function untilStored(core: EngineCore, run: ActiveRun, write: () => void): Promise<void> {
@@ -159,124 +267,5 @@ async function untilStored(core: EngineCore, run: ActiveRun, write: () => void):
         );
       await new Promise((r) => setTimeout(r, storeRetryDelay(failures)));
     }
-  }
-}
-
-async function runAction(
-  core: EngineCore,
-  run: ActiveRun,
-  node: PlanNode,
-  attempt: number,
-): Promise<StepResult> {
-  const { deps } = core;
-  const executor = deps.executors[node.kind as keyof typeof deps.executors];
-  const controller = new AbortController();
-  // Rollback steps are what a cancel runs; they are not cancelled themselves.
-  if (node.rollbackOf === undefined) {
-    if (run.cancelRequested) controller.abort(ABORT_CANCEL);
-    run.controllers.set(node.key, controller);
-  }
-  const timer =
-    node.timeoutMs === undefined || node.timeoutMs <= 0
-      ? undefined
-      : setTimeout(() => controller.abort(ABORT_TIMEOUT), node.timeoutMs);
-  const pipe = createOutputPipe(run.redactor, (text, stream) => {
-    core.writer.push({ runId: run.id, stepKey: node.key, attempt, stream, text });
-    core.progress.emit({ type: "output", runId: run.id, key: node.key, stream, text, at: deps.clock.now() });
-  });
-  const row = core.journal.getRun(run.id)!;
-  const ctx: StepContext = {
-    runId: run.id,
-    node,
-    attempt,
-    vars: nodeVars(node, run.params, run.id),
-    run: {
-      runbook: row.runbook,
-      requestedBy: row.requestedBy,
-      requestedByName: row.requestedByName,
-      channel: row.channel,
-      threadTs: row.threadTs,
-    },
-    signal: controller.signal,
-    output: (text, stream) => pipe.write(text, stream),
-    redact: (text) => run.redactor.redact(text),
-  };
-  let result: StepResult;
-  try {
-    result = await executor(ctx);
-  } catch (err) {
-    result = { status: "failed", error: (err as Error).message };
-  } finally {
-    if (timer) clearTimeout(timer);
-    run.controllers.delete(node.key);
-    pipe.flush(true);
-    // Output reaches the store before the step is journaled as finished.
-    core.writer.flush();
-  }
-  if (controller.signal.reason === ABORT_TIMEOUT) {
-    return {
-      status: "failed",
-      exitCode: result.exitCode ?? null,
-      error: `timed out after ${formatDuration(node.timeoutMs!)}`,
-    };
-  }
-  return result;
-}
-
-/** A mid-run approval: a pending approval row the chat layer resolves through decideApproval. */
-async function runApproval(
-  core: EngineCore,
-  run: ActiveRun,
-  node: PlanNode,
-  attempt: number,
-): Promise<StepResult> {
-  const { deps, journal } = core;
-  const rb = run.version.runbook;
-  const spec = node.step.approval!;
-  const row = journal.getRun(run.id)!;
-  const approvalId = journal.createApproval({
-    runId: run.id,
-    stepKey: node.key,
-    round: attempt,
-    policy: {
-      approvers: spec.approvers ?? rb.approvers ?? [],
-      minApprovals: spec.min_approvals ?? rb.min_approvals,
-      allowSelf: spec.allow_self ?? rb.allow_self,
-      expiresInMs: parseDuration(spec.expires_in ?? rb.expires_in ?? "") ?? deps.settings.approvalExpiresInMs,
-    },
-    requestedBy: row.requestedBy,
-  });
-  journal.stepWaiting(run.id, node.key);
-  run.status.set(node.key, "waiting");
-  const at = deps.clock.now();
-  core.progress.emit({ type: "step", runId: run.id, key: node.key, status: "waiting", attempt, at });
-  core.progress.emit({
-    type: "approval",
-    runId: run.id,
-    approvalId,
-    stepKey: node.key,
-    status: "pending",
-    at,
-  });
-  const decision = await new Promise<{ status: string; by: string | null }>((resolve) => {
-    const onCancel = () => resolve({ status: "cancelled", by: null });
-    if (run.cancel.signal.aborted) return onCancel();
-    run.cancel.signal.addEventListener("abort", onCancel, { once: true });
-    core.approvalWaiters.set(approvalId, (status, by) => {
-      run.cancel.signal.removeEventListener("abort", onCancel);
-      resolve({ status, by });
-    });
-  });
-  core.approvalWaiters.delete(approvalId);
-  switch (decision.status) {
-    case "approved":
-      return { status: "succeeded" };
-    case "rejected":
-      return { status: "failed", error: `rejected by ${decision.by ?? "an approver"}` };
-    case "expired":
-      return { status: "failed", error: "approval expired" };
-    default:
-      journal.cancelApprovals(run.id);
-      return { status: "cancelled" };
   }
 }

@@ -12,7 +12,7 @@ export function createSshExecutor(deps: {
   targetFor(device: string): SshTarget | undefined;
   maxOutputBytes: number;
 }): StepExecutor {
-  return async (ctx) => {
+  const run: StepExecutor = async (ctx) => {
     const device = ctx.node.on?.name;
     let target: SshTarget | undefined;
     try {
@@ -42,4 +42,15 @@ export function createSshExecutor(deps: {
       return { status: "failed", error: `ssh ${device}: ${(err as Error).message}` };
     }
   };
+  run.warm = (node) => {
+    const device = node.on?.name;
+    if (device === undefined || !deps.ssh.warm) return;
+    try {
+      const target = deps.targetFor(device);
+      if (target) deps.ssh.warm(target);
+    } catch {
+      // A device without usable ssh settings fails with a clear message when its step runs.
+    }
+  };
+  return run;
 }

@@ -34,7 +34,13 @@ export interface StepResult {
   error?: string;
 }
 
-export type StepExecutor = (ctx: StepContext) => Promise<StepResult>;
+export type StepExecutor = ((ctx: StepContext) => Promise<StepResult>) & {
+  /**
+   * The engine expects to run `node` soon (e.g. the next host of a rolling group): prepare what
+   * costs time and has no effect on the target, such as the SSH handshake. Never throws.
+   */
+  warm?(node: PlanNode): void;
+};
 
 export type ExecutorKind = "ssh" | "local" | "gate" | "wait" | "notify";
 export type Executors = Record<ExecutorKind, StepExecutor>;

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { alice, createHarness } from "../support/orch-harness.js";
+
+/**
+ * How run steps reach the journal, on a real SQLite file: every "step started" is committed with
+ * synchronous=FULL before the action (at most once across a power cut), whether it is committed on its
+ * own (the first step, a fan-out's group commit, a retry) or together with the previous step's
+ * outcome (a chain). A SQL trigger on the real table reports the commit level each start was written at.
+ */
+let h: ReturnType<typeof createHarness> | undefined;
+afterEach(async () => {
+  await h?.engine.idle();
+  h?.cleanup();
+  h = undefined;
+});
+
+const GRAPH = `name: graph
+runners: [role:ops]
+steps:
+  - { id: first, wait: 0s }
+  - { id: second, needs: [first], wait: 0s }
+  - { id: a, needs: [second], wait: 0s }
+  - { id: b, needs: [second], wait: 0s }
+  - { id: c, needs: [second], wait: 0s }
+  - { id: join, needs: [a, b, c], wait: 0s }
+  - { id: last, needs: [join], wait: 0s }
+  - id: flaky
+    needs: [last]
+    idempotent: true
+    retries: 2
+    backoff: 1s
+    local: { command: 'n=$(cat "$WORK/tries" 2>/dev/null || echo 0); echo $((n+1)) > "$WORK/tries"; [ $n -ge 1 ]' }
+`;
+
+/** Records, per step start written to run_steps, whether a durable or a normal commit was open. */
+function watchStartCommits(store: NonNullable<typeof h>["store"]): string[] {
+  let level: "durable" | "normal" | "none" = "none";
+  const wrap =
+    (as: "durable" | "normal", real: <T>(fn: () => T) => T) =>
+    <T>(fn: () => T): T => {
+      if (level !== "none") return real(fn);
+      level = as;
+      try {
+        return real(fn);
+      } finally {
+        level = "none";
+      }
+    };
+  store.durable = wrap("durable", store.durable);
+  store.tx = wrap("normal", store.tx);
+  const seen: string[] = [];
+  store.db.function("opsbot_test_started", (key: unknown) => {
+    seen.push(`${String(key)}:${level}`);
+    return null;
+  });
+  store.db.exec(`CREATE TEMP TRIGGER opsbot_test_started AFTER UPDATE OF status ON run_steps
+    WHEN NEW.status = 'running' BEGIN SELECT opsbot_test_started(NEW.key); END`);
+  return seen;
+}
+
+describe("step commits", () => {
+  it("every step start — chained, fanned out, joined, retried — is committed durably before its action", async () => {
+    h = createHarness({ runbooks: { "g.yaml": GRAPH }, sleep: async () => {} });
+    const seen = watchStartCommits(h.store);
+    const id = h.engine.request({ runbook: "graph", params: {}, user: alice, channel: "C1" }).run.id;
+    await h.engine.idle();
+    expect(h.journal.getRun(id)?.status).toBe("succeeded");
+    expect(h.journal.getStep(id, "flaky")?.attempt).toBe(2);
+    const keys = ["first", "second", "a", "b", "c", "join", "last", "flaky", "flaky"];
+    expect([...seen].sort()).toEqual(keys.map((k) => `${k}:durable`).sort());
+    // Each step started after everything it needs had finished, and each ran once per attempt.
+    const events = h.journal
+      .events(id)
+      .filter((e) => e.event === "step.started" || e.event === "step.finished");
+    const at = (event: string, key: string) =>
+      events.findIndex((e) => e.event === event && e.stepKey === key);
+    for (const [key, needs] of [
+      ["second", ["first"]],
+      ["a", ["second"]],
+      ["join", ["a", "b", "c"]],
+      ["last", ["join"]],
+      ["flaky", ["last"]],
+    ] as const) {
+      for (const need of needs) expect(at("step.started", key)).toBeGreaterThan(at("step.finished", need));
+    }
+    expect(events.filter((e) => e.event === "step.started").length).toBe(keys.length);
+  });
+});
