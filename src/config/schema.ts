@@ -5,6 +5,7 @@ import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-sche
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 import { alertmanagerSchema, OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
+import { OUTBOX_DEFAULTS, outboxSchema } from "./outbox-schema.js";
 import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
 
 /**
@@ -246,6 +247,8 @@ export const configSchema = z
     devices: z.array(deviceSchema).default([]),
     /** The ops HTTP listener: /healthz, /readyz, /metrics, webhooks. */
     ops: opsSchema.default(OPS_DEFAULTS),
+    /** The Slack outbox's memory bound and spill (messages waiting while Slack is down). */
+    outbox: outboxSchema.default(OUTBOX_DEFAULTS),
     /** Fleet data sources besides the built-in poller. */
     sources: sourcesSchema.default({}),
     /** Alertmanager webhook in (and silences out). */

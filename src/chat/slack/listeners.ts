@@ -77,21 +77,33 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         ...(threadTs ? { threadTs } : {}),
         transport: TRANSPORT,
       });
-      await deliver(m.channel, m.user!, reply, threadTs);
+      const channel = m.channel;
+      handOff(deliver(channel, m.user!, reply, threadTs), { channel }, () =>
+        outbox.post(channel, errorReply(SORRY), threadTs ? { threadTs } : {}),
+      );
     } catch (err) {
       logger.error({ err: String(err), channel: m.channel }, "answering a Slack message failed");
       await outbox.post(m.channel, errorReply(SORRY), threadTs ? { threadTs } : {}).catch(() => {});
     }
   }
 
-  async function deliver(
-    channel: string,
-    userId: string,
-    reply: Reply,
-    threadTs: string | undefined,
-  ): Promise<void> {
-    if (reply.ephemeral) await outbox.postEphemeral(channel, userId, reply);
-    else await outbox.post(channel, reply, threadTs ? { threadTs } : {});
+  function deliver(channel: string, userId: string, reply: Reply, threadTs: string | undefined) {
+    if (reply.ephemeral) return outbox.postEphemeral(channel, userId, reply);
+    return outbox.post(channel, reply, threadTs ? { threadTs } : {});
+  }
+
+  /**
+   * Hands an answer to the outbox without waiting for Slack to take it: in an outage the answer waits
+   * in the outbox (its memory bound, then the store), not in this request, whose context (the whole
+   * event) would otherwise stay in memory with every unanswered message. A failure is still told.
+   */
+  function handOff(sent: Promise<unknown>, where: Record<string, string>, sorry: () => Promise<unknown>) {
+    sent.catch((err: unknown) => {
+      // Saved at shutdown: delivered at the next start, nothing to apologise for.
+      if (/delivered at the next start/.test(String(err))) return;
+      logger.error({ err: String(err), ...where }, "a Slack answer was not delivered");
+      sorry().catch(() => {});
+    });
   }
 
   app.command(/.*/, async ({ command, ack }) => {
@@ -104,7 +116,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         ...(await whereIs(command.channel_id)),
         transport: TRANSPORT,
       });
-      await outbox.respond(command.response_url, command.channel_id, reply);
+      const { response_url: url, channel_id: channel } = command;
+      handOff(outbox.respond(url, channel, reply), { command: command.command }, () =>
+        outbox.respond(url, channel, { ...errorReply(SORRY), ephemeral: true }),
+      );
     } catch (err) {
       logger.error({ err: String(err), command: command.command }, "answering a slash command failed");
       await outbox

@@ -126,6 +126,11 @@ export class SlackEmulator {
     this.faults.push({ method, remaining: count, status });
   }
 
+  /** Slack is back: every injected fault still pending is dropped. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** The next `count` calls of `method` get 429 with Retry-After: `retryAfterSec`. */
   rateLimitNext(method: string, count: number, retryAfterSec = 1): void {
     this.faults.push({ method, remaining: count, status: 429, retryAfterSec });
