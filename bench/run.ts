@@ -4,7 +4,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * `npm run bench [name…]`: runs the compiled benchmarks (all, or those named) one after another.
+ * `npm run bench [name…]`: runs the compiled benchmarks (all but the on-demand soak, or those named) one
+ * after another.
  * Each prints its own numbers. Benchmarks are never part of `npm test`.
  */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,7 +19,9 @@ if (unknown.length > 0) {
   process.stderr.write(`Unknown benchmark ${unknown.join(", ")}. Available: ${available.join(", ")}\n`);
   process.exit(1);
 }
-for (const name of wanted.length > 0 ? wanted : available) {
+/** Long runs (30 minutes by default): only when named. */
+const ON_DEMAND = ["soak"];
+for (const name of wanted.length > 0 ? wanted : available.filter((n) => !ON_DEMAND.includes(n))) {
   process.stdout.write(`\n=== bench ${name} ===\n`);
   const r = spawnSync(process.execPath, [join(here, `${name}.js`)], { stdio: "inherit" });
   if (r.status !== 0) process.exitCode = 1;

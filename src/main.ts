@@ -53,6 +53,7 @@ import { createOrchestration, type OrchestrationService } from "./orchestration/
 import { createLifecycle, type Lifecycle, type Part } from "./runtime/lifecycle.js";
 import { createAuditRepo } from "./store/audit-repo.js";
 import { createStoreHealth, type StoreHealth } from "./store/faults.js";
+import { createHeldAudit } from "./store/held-audit.js";
 import { openStore, type Store } from "./store/store.js";
 
 /**
@@ -200,7 +201,10 @@ export function createCore(options: CoreOptions): Core {
   );
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
-  const audit = createAuditRepo(store);
+  const storeHealth = createStoreHealth(() => clock.now());
+  reportStoreHealth(storeHealth, options);
+  // Audit rows the store refuses (disk full, lock, I/O) wait in memory and are retried.
+  const audit = createHeldAudit(createAuditRepo(store), { health: storeHealth, logger });
   const ssh = createLazySshRunner({ logger, clock });
   const metrics = options.metrics ?? createOpsMetrics({ defaultMetrics: false });
   const ops = createOpsPart({ config: config.ops, metrics, logger });
@@ -225,6 +229,7 @@ export function createCore(options: CoreOptions): Core {
         config: config,
         syncDevices: false,
         series,
+        health: storeHealth,
         onPolled: (o) => {
           const outcome = !o.reachable ? "unreachable" : o.error ? "partial" : "ok";
           metrics.polls.inc({ outcome });
@@ -239,8 +244,6 @@ export function createCore(options: CoreOptions): Core {
   };
   // Without run options (tests, benches) the cache knows every configured device at once, as before.
   if (!options.run) syncDevices();
-  const storeHealth = createStoreHealth(() => clock.now());
-  reportStoreHealth(storeHealth, options);
   const devices = new Map(config.devices.map((d) => [d.name, d]));
   const orchestration = createOrchestration({
     config: config,
@@ -283,6 +286,7 @@ export function createCore(options: CoreOptions): Core {
     redactor,
     charts: alertChartsFrom(history),
     onChange: stateChanged,
+    health: storeHealth,
   });
   // A refresh that changed the list: every reader of config.devices sees the new one.
   inventory.onChange((devices) => {
@@ -326,6 +330,7 @@ export function createCore(options: CoreOptions): Core {
   registerStoreGauges(metrics, { store, fleet, clock });
   const adapter = options.run?.adapter;
   if (adapter?.outboxStats) registerChatGauges(metrics, () => adapter.outboxStats!());
+  adapter?.watchStore?.(storeHealth);
   ops.addChecks([
     chatCheck(
       options.chatConnection ??
@@ -350,7 +355,14 @@ export function createCore(options: CoreOptions): Core {
   // Start order; stop runs in reverse. `always`: resources held from creation, released by stop()
   // even when start() never ran.
   const parts: (Part & { always?: boolean })[] = [
-    { name: "store", always: true, stop: () => store.close() },
+    {
+      name: "store",
+      always: true,
+      stop: () => {
+        audit.close();
+        store.close();
+      },
+    },
     { name: "ssh", always: true, stop: () => ssh.close() },
     ...(collector?.close ? [{ name: "collector", always: true, stop: () => collector.close?.() }] : []),
     ...(run?.owner ? [run.owner] : []),
@@ -647,6 +659,24 @@ export async function startSlack(
   };
 }
 
+/** opsbot.yaml `outbox:` as the Slack app takes it. */
+function outboxOptions(o: Config["outbox"]) {
+  const ms = (d: string, fallback: number) => parseDuration(d) ?? fallback;
+  return {
+    channelIntervalMs: ms(o.channel_interval, 1000),
+    outbox: {
+      memory: {
+        messages: o.memory_messages,
+        bytes: Math.round(o.memory_mb * 1024 * 1024),
+        hardMessages: o.hard_messages,
+        hardBytes: Math.round(o.hard_mb * 1024 * 1024),
+      },
+      backoffMaxMs: ms(o.retry_max, 30_000),
+      drainMs: ms(o.drain_on_stop, 10_000),
+    },
+  };
+}
+
 /** Bolt is heavy to load; only Slack mode pays for it (keeps `opsbot ask` fast). */
 export async function createSlackAdapter(options: {
   settings: SlackSettings;
@@ -661,7 +691,7 @@ export async function createSlackAdapter(options: {
 }): Promise<ChatAdapter> {
   const { createSlackApp } = await import("./chat/slack/app.js");
   const { slackAdapter } = await import("./chat/slack/slack-adapter.js");
-  return slackAdapter(createSlackApp(options), {
+  return slackAdapter(createSlackApp({ ...options, ...outboxOptions(options.config.outbox) }), {
     dbPath: options.dbPath,
     logger: options.logger,
     ...(options.onStarted ? { onStarted: options.onStarted } : {}),

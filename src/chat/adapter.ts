@@ -1,4 +1,5 @@
 import type { ChatUser } from "../lib/actor.js";
+import type { StoreHealth } from "../store/faults.js";
 import type { ChatPort } from "./port.js";
 import type { Reply } from "./reply.js";
 import type { Router } from "./router.js";
@@ -25,8 +26,13 @@ export interface ChatAdapter {
   serveHome?(render: (user: ChatUser) => Promise<Reply> | Reply): { refresh(): void };
   /** For /readyz: can the transport reach us right now, and why not. Default: always (the console). */
   connection?(): { connected: boolean; detail: string };
-  /** For /metrics: messages queued and not yet delivered, and rate-limited answers since start. */
-  outboxStats?(): { pending: number; rateLimited: number };
+  /**
+   * For /metrics: messages queued and not yet delivered, rate-limited answers since start, and where
+   * the waiting ones are (in memory, spilled to the store) and how many were dropped.
+   */
+  outboxStats?(): OutboxStats;
+  /** Where the adapter reports faults of its own store writes (the outbox spill). */
+  watchStore?(health: StoreHealth): void;
   /** Resolves when the adapter ends by itself (the console: `quit` or end of input). */
   readonly ended?: Promise<void>;
 }
@@ -39,4 +45,13 @@ export function forwardingRouter(current: () => Router): Router {
     visibleCommands: (user) => current().visibleCommands(user),
     find: (name) => current().find(name),
   };
+}
+
+export interface OutboxStats {
+  pending: number;
+  rateLimited: number;
+  inMemory?: number;
+  inMemoryBytes?: number;
+  spilled?: number;
+  dropped?: number;
 }

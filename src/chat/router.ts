@@ -8,6 +8,7 @@ import type { Redactor } from "../lib/redact.js";
 import type { AuditOutcome, AuditRepo } from "../store/audit-repo.js";
 import { bindArgs } from "./args.js";
 import type { ActionContext, ActionSpec, CommandSpec } from "./command.js";
+import { auditForm, formRefusal, MAX_ACTION_VALUE_CHARS, MAX_COMMAND_CHARS } from "./input-limits.js";
 import { hasRole, roleRefusal, type ScopedUser, scopeRoles } from "./permissions.js";
 import { dataOf, errorReply, type Reply, refusal, replyToPlainText } from "./reply.js";
 import { suggest } from "./suggest.js";
@@ -37,22 +38,6 @@ export interface RouteResult {
   command?: string;
 }
 
-/**
- * Input limits. A command longer than this is refused before it is parsed (Slack allows 40,000
- * characters in a message; no opsbot command needs more than a few hundred). Button values are capped
- * by Slack at 2,000. The audit keeps a bounded, redacted form of whatever arrived.
- */
-export const MAX_COMMAND_CHARS = 4000;
-export const MAX_ACTION_VALUE_CHARS = 2000;
-export const MAX_AUDIT_TEXT_CHARS = 1000;
-
-/** Redacted first, then cut, so a secret straddling the cut is never half-kept. */
-export function auditForm(redact: (text: string) => string, text: string): string {
-  const clean = redact(text);
-  if (clean.length <= MAX_AUDIT_TEXT_CHARS) return clean;
-  return `${clean.slice(0, MAX_AUDIT_TEXT_CHARS)}… [${clean.length - MAX_AUDIT_TEXT_CHARS} more characters]`;
-}
-
 export interface RouterDeps {
   audit: AuditRepo;
   clock: Clock;
@@ -71,6 +56,8 @@ export interface Router<S = unknown> {
     ctx: RequestContext & {
       message?: { channel: string; ts: string; threadTs?: string };
       openForm?: ActionContext<S>["openForm"];
+      /** A form submission's field values (then `value` is the whole submission): checked per field. */
+      form?: Readonly<Record<string, string>>;
     },
   ): Promise<RouteResult>;
   /** Commands this user may run, for help and for transports that list them. */
@@ -233,7 +220,14 @@ export function createRouter<S>(options: {
       const scoped = scope(ctx);
       const user = scoped.user;
       let result: RouteResult;
-      if (value.length > MAX_ACTION_VALUE_CHARS) {
+      const tooBig = ctx.form ? formRefusal(value, ctx.form) : undefined;
+      if (tooBig !== undefined) {
+        result = {
+          reply: { ...errorReply(tooBig), ephemeral: true },
+          outcome: "user_error",
+          command: actionId,
+        };
+      } else if (!ctx.form && value.length > MAX_ACTION_VALUE_CHARS) {
         result = {
           reply: {
             ...errorReply("That button carried more data than opsbot accepts; nothing was done."),
@@ -287,7 +281,17 @@ export function createRouter<S>(options: {
           result = fail(err, actionId, ctx, actionId);
         }
       }
-      audit({ ...ctx, user }, "action", `${actionId} ${value}`, result);
+      // A refused form is audited by its shape only: its values may hold secrets nobody registered yet.
+      const shape = () =>
+        Object.entries(ctx.form ?? {})
+          .map(([k, v]) => `${k} (${v.length.toLocaleString("en-US")} characters)`)
+          .join(", ");
+      audit(
+        { ...ctx, user },
+        "action",
+        tooBig ? `${actionId} refused form: ${shape()}` : `${actionId} ${value}`,
+        result,
+      );
       return withFallbackData(result);
     },
   };

@@ -5,6 +5,7 @@ import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-sche
 import { ALERTS_DEFAULTS, alertsSchema } from "./alerts-schema.js";
 import { INVENTORY_DEFAULTS, inventorySchema, profilesSchema } from "./inventory-schema.js";
 import { alertmanagerSchema, OPS_DEFAULTS, opsSchema, sourcesSchema } from "./ops-schema.js";
+import { OUTBOX_DEFAULTS, outboxSchema } from "./outbox-schema.js";
 import { OWNER_DEFAULTS, ownerSchema, RETENTION_DEFAULTS, retentionSchema } from "./runtime-schema.js";
 
 /**
@@ -77,6 +78,12 @@ export const sshSchema = z
     /** Name of the environment variable holding the key's passphrase (never the passphrase itself). */
     passphrase_env: z.string().optional(),
     connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+    /**
+     * Liveness of an open connection: a keepalive every interval; silence for interval × count means the
+     * connection is lost, and a runbook step running on it ends with an unknown outcome (docs/runbooks.md).
+     */
+    keepalive_interval_ms: z.number().int().min(100).max(600_000).default(15_000),
+    keepalive_count_max: z.number().int().min(2).max(100).default(3),
     command_timeout_ms: z.number().int().min(100).max(86_400_000).default(60_000),
     max_output_bytes: z.number().int().min(1024).default(1_048_576),
     /**
@@ -240,6 +247,8 @@ export const configSchema = z
     devices: z.array(deviceSchema).default([]),
     /** The ops HTTP listener: /healthz, /readyz, /metrics, webhooks. */
     ops: opsSchema.default(OPS_DEFAULTS),
+    /** The Slack outbox's memory bound and spill (messages waiting while Slack is down). */
+    outbox: outboxSchema.default(OUTBOX_DEFAULTS),
     /** Fleet data sources besides the built-in poller. */
     sources: sourcesSchema.default({}),
     /** Alertmanager webhook in (and silences out). */

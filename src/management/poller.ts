@@ -2,6 +2,7 @@ import type { Config, DeviceConfig } from "../config/schema.js";
 import type { Clock } from "../lib/clock.js";
 import { NotFoundError, OpsbotError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
+import { isStoreFault, type StoreHealth } from "../store/faults.js";
 import type { Store } from "../store/store.js";
 import type { SeriesWriter } from "./history/series-store.js";
 import { createLimiter } from "./limiter.js";
@@ -75,6 +76,8 @@ export interface PollerOptions {
   random?: () => number;
   /** Time series (rates, temperatures, reachability), written in each poll's transaction. */
   series?: SeriesWriter;
+  /** Told when a poll cannot be recorded (store fault) and when one is again; the next poll retries. */
+  health?: StoreHealth;
 }
 
 /**
@@ -131,7 +134,14 @@ export function createPoller(options: PollerOptions): Poller {
     const started = clock.now();
     const collected = await collect(device);
     const obs = { ...collected, durationMs: clock.now() - started };
-    const recorded = recordPoll(store, repo, obs, options.series);
+    let recorded: ReturnType<typeof recordPoll>;
+    try {
+      recorded = recordPoll(store, repo, obs, options.series);
+    } catch (err) {
+      if (isStoreFault(err)) options.health?.fault(err, "poll");
+      throw err;
+    }
+    options.health?.recovered("poll");
     const outcome: PollOutcome = {
       device: device.name,
       reachable: recorded.device.reachable === true,

@@ -1,3 +1,4 @@
+import type { OutboxStats } from "../chat/adapter.js";
 import type { Clock } from "../lib/clock.js";
 import type { OpsMetrics } from "../lib/ops/metrics.js";
 import type { FleetQueries } from "../management/fleet-query-types.js";
@@ -59,11 +60,8 @@ export function registerStoreGauges(
   );
 }
 
-/** Chat transport gauges (Slack's outbox: backlog and 429s). */
-export function registerChatGauges(
-  metrics: OpsMetrics,
-  stats: () => { pending: number; rateLimited: number },
-) {
+/** Chat transport gauges (Slack's outbox: backlog, 429s, memory bound and spill). */
+export function registerChatGauges(metrics: OpsMetrics, stats: () => OutboxStats) {
   metrics.gauge("opsbot_outbox_backlog", "Chat messages queued and not yet delivered.", [], () => [
     { value: stats().pending },
   ]);
@@ -73,6 +71,30 @@ export function registerChatGauges(
     [],
     () => [{ value: stats().rateLimited }],
   );
+  const bound: [string, string, (s: OutboxStats) => number | undefined][] = [
+    [
+      "opsbot_outbox_memory_messages",
+      "Chat messages waiting in memory (bounded by outbox.memory_messages; the rest are spilled).",
+      (s) => s.inMemory,
+    ],
+    [
+      "opsbot_outbox_memory_bytes",
+      "Bytes of chat messages waiting in memory (bounded by outbox.memory_mb).",
+      (s) => s.inMemoryBytes,
+    ],
+    [
+      "opsbot_outbox_spilled",
+      "Chat messages waiting in the database spill for Slack to come back.",
+      (s) => s.spilled,
+    ],
+    [
+      "opsbot_outbox_dropped",
+      "Chat messages dropped since start (memory past outbox.hard_* while the spill failed; uploads at stop).",
+      (s) => s.dropped,
+    ],
+  ];
+  for (const [name, help, value] of bound)
+    metrics.gauge(name, help, [], () => [{ value: value(stats()) ?? 0 }]);
 }
 
 /** Observes each step's duration from its running → finished progress events. */

@@ -49,7 +49,7 @@ export interface NewStep {
 }
 
 export interface StepOutcome {
-  status: Extract<StepStatus, "succeeded" | "failed" | "cancelled">;
+  status: Extract<StepStatus, "succeeded" | "failed" | "cancelled" | "interrupted">;
   exitCode?: number | null;
   error?: string;
   durationMs: number;

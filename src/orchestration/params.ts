@@ -6,8 +6,9 @@ import type { ParamSpec } from "./runbooks/schema.js";
  * Typed parameter validation. Values arrive as text (`k=v` in chat); each is checked by type and
  * pattern and normalised to the canonical text a template inserts. NUL and line breaks are refused
  * for every type: no legitimate parameter needs them and they are how commands get smuggled in.
+ * A value is at most MAX_PARAM_LENGTH characters (docs/limits.md), the same as a form field.
  */
-export const MAX_PARAM_LENGTH = 4096;
+export const MAX_PARAM_LENGTH = 1000;
 
 export interface ParamEnv {
   /** Configured device names, for type device. */
@@ -35,7 +36,10 @@ export function checkParam(
   const fail = (why: string) => ({ error: `parameter ${name}: ${why}` });
   if (raw.includes("\0")) return fail("contains a NUL character, which is not allowed");
   if (/[\r\n]/.test(raw)) return fail("contains a line break, which is not allowed");
-  if (raw.length > MAX_PARAM_LENGTH) return fail(`longer than ${MAX_PARAM_LENGTH} characters`);
+  if (raw.length > MAX_PARAM_LENGTH) {
+    const n = (x: number) => x.toLocaleString("en-US");
+    return fail(`is ${n(raw.length)} characters long; at most ${n(MAX_PARAM_LENGTH)} are accepted`);
+  }
   let value = raw;
   switch (spec.type) {
     case "string":

@@ -5,6 +5,7 @@ import { OpsbotError } from "../lib/errors.js";
 import { createCommits } from "./commits.js";
 import { migrations as allMigrations } from "./migrations/index.js";
 import type { Migration } from "./migrations/migration.js";
+import { unwritableMessage, unwritableReason } from "./open-errors.js";
 
 export type Db = Database.Database;
 
@@ -35,7 +36,7 @@ export interface OpenStoreOptions {
 
 /** Opens (creating if needed) the SQLite database and applies pending migrations. */
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
-  let db: Db;
+  let db: Db | undefined;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
@@ -43,18 +44,14 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     // `PRAGMA incremental_vacuum` after pruning, instead of the file only ever growing.
     db.pragma("auto_vacuum = INCREMENTAL");
     db.pragma("journal_mode = WAL");
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, options.migrations ?? allMigrations);
   } catch (err) {
-    throw new OpsbotError(
-      "STORE_UNAVAILABLE",
-      `Cannot open the database at ${path}: ${(err as Error).message}. Check the path (OPSBOT_DB or --db) and its permissions.`,
-      { cause: err },
-    );
+    if (db?.open) db.close();
+    throw openError(path, err);
   }
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  migrate(db, options.migrations ?? allMigrations);
-
   const commits = createCommits(db);
   return {
     db,
@@ -65,6 +62,21 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * A database that cannot be opened or written at start: the path and, when the file system tells,
+ * the permission or mount problem — not SQLite's "attempt to write a readonly database".
+ */
+function openError(path: string, err: unknown): Error {
+  if (err instanceof OpsbotError) return err;
+  const reason = path === ":memory:" ? undefined : unwritableReason(path);
+  if (reason) return new OpsbotError("STORE_UNAVAILABLE", unwritableMessage(path, reason), { cause: err });
+  return new OpsbotError(
+    "STORE_UNAVAILABLE",
+    `Cannot open the database at ${path}: ${(err as Error).message}. Check the path (OPSBOT_DB or --db) and its permissions.`,
+    { cause: err },
+  );
 }
 
 /** Applies every migration not yet recorded. Safe to run any number of times. */

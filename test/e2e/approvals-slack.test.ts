@@ -304,4 +304,36 @@ describe("approvals and run progress in Slack", () => {
     });
     expect(audit).not.toContain("modal-secret-99");
   }, 60_000);
+
+  it("a modal field over its limit keeps the modal open naming the field; nothing runs; the audit keeps its shape only", async () => {
+    await act.slash(USERS.alice, "C0ALERTS1", "run deploy version=v3.2");
+    const ask = await emu.waitFor("parameters needed", () =>
+      emu.workspace.messages.findLast((m) => m.text.includes("deploy needs token")),
+    );
+    await act.click(USERS.alice, ask, "run.params");
+    const view = await emu.waitFor("modal opened", () => openedViews(emu.workspace).at(-1));
+    // Slack itself stops typing at the limit…
+    expect(JSON.stringify(view.view)).toContain('"max_length":1000');
+    // …and a forged payload past it is refused all the same.
+    const huge = `s3cr3t-${"x".repeat(4993)}`;
+    const before = o().runs({ limit: 100 }).length;
+    const ack = await emu.socket.deliver(
+      "interactive",
+      viewSubmission({ user: USERS.alice, view, values: { version: "v3.2", token: huge } }),
+    );
+    expect(ack.ackPayload).toEqual({
+      response_action: "errors",
+      errors: { token: "token is 5,000 characters long; at most 1,000 are accepted." },
+    });
+    const row = await emu.waitFor("audited refusal", () =>
+      (
+        bot.core.store.db
+          .prepare("SELECT text, outcome FROM audit WHERE text LIKE 'run.params.submit%' ORDER BY id DESC")
+          .all() as { text: string; outcome: string }[]
+      ).find((r) => r.outcome === "user_error"),
+    );
+    expect(row.text).toBe("run.params.submit refused form: version (4 characters), token (5,000 characters)");
+    expect(o().runs({ limit: 100 }).length).toBe(before);
+    expect(JSON.stringify(emu.calls)).not.toContain("s3cr3t-");
+  }, 60_000);
 });

@@ -41,6 +41,30 @@ function simulate(p: Plan, outcome: (key: string) => StepStatus = () => "succeed
 }
 
 describe("decision core", () => {
+  it("a step of unknown outcome stops the run interrupted: no rollback, continue_on_error ignored, the rest left pending", () => {
+    const p = plan(`name: u
+steps:
+  - id: a
+    continue_on_error: true
+    wait: 1s
+    on_failure:
+      - { id: undo, wait: 1s }
+  - { id: b, wait: 1s }
+  - { id: c, needs: [a, b], wait: 1s }
+runners: [role:ops]
+`);
+    const r = simulate(p, (k) => (k === "a" ? "interrupted" : "succeeded"));
+    expect(r.waves).toEqual([["a", "b"]]);
+    expect(r.finish).toEqual({
+      status: "interrupted",
+      reason: "step a interrupted",
+      skip: [],
+      interrupted: ["a"],
+    });
+    expect(r.status.get("c")).toBeUndefined();
+    expect(r.status.get("undo")).toBeUndefined();
+  });
+
   it("runs independent branches in parallel and joins on needs", () => {
     const p = plan(`name: g
 steps:

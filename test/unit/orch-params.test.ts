@@ -30,6 +30,13 @@ describe("parameters", () => {
     expect(r.secrets).toEqual(["token"]);
   });
 
+  it("refuses a value over the documented length, naming the parameter and the limit", () => {
+    const ok = resolveParams(specs, { version: "v1.2", host: "web1", token: "t".repeat(1000) }, env);
+    expect(ok.errors).toEqual([]);
+    const long = resolveParams(specs, { version: "v1.2", host: "web1", token: "t".repeat(1001) }, env);
+    expect(long.errors).toEqual(["parameter token: is 1,001 characters long; at most 1,000 are accepted"]);
+  });
+
   it("reports every problem at once", () => {
     const r = resolveParams(
       specs,

@@ -166,6 +166,35 @@ describe("router", () => {
     expect(rows[1]!.text.length).toBeLessThan(1100);
   });
 
+  it("checks a form submission per field and as a whole, naming the field and the limit", async () => {
+    core = testCore(ROLES, { commands: [...commands, echo], actions: [click] });
+    const ctx = (form: Record<string, string>) => ({
+      user: core.user("bob"),
+      channel: "c",
+      transport: "slack",
+      form,
+    });
+    const submit = (form: Record<string, string>) =>
+      core.router.dispatchAction("demo.click", JSON.stringify({ values: form }), ctx(form));
+    // Three fields of 900: over a button's 2,000 in all, but a form is measured per field.
+    const fine = { a: "1".repeat(900), b: "2".repeat(900), c: "3".repeat(900) };
+    expect((await submit(fine)).outcome).toBe("ok");
+    const long = await submit({ a: "ok", service: "s".repeat(1001) });
+    expect(long.outcome).toBe("user_error");
+    expect(replyToPlainText(long.reply)).toBe(
+      "The form was not submitted: service is 1,001 characters long; at most 1,000 are accepted. Nothing was done.",
+    );
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, "x".repeat(1000)]));
+    const whole = await submit(many);
+    expect(whole.outcome).toBe("user_error");
+    expect(replyToPlainText(whole.reply)).toMatch(
+      /it carried 20,\d{3} characters; at most 16,000 are accepted/,
+    );
+    const rows = core.services.audit.recent(3);
+    expect(rows.map((r) => r.text.length).every((n) => n <= 1100)).toBe(true);
+    expect(rows[0]!.text).toMatch(/^demo\.click refused form: f0 \(1,000 characters\), f1/);
+  });
+
   it("refuses to register two commands under one name", () => {
     expect(() => testCore("", { commands: [echo, { ...echo, aliases: [] }] })).toThrow(/registered twice/);
     core = testCore();

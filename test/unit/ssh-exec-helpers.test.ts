@@ -82,6 +82,7 @@ describe("sshTargetFor", () => {
       keyFile: "/k",
       shell: "posix",
       connectTimeoutMs: 10_000,
+      keepalive: { intervalMs: 15_000, countMax: 3 },
       commandTimeoutMs: 60_000,
       maxOutputBytes: 1_048_576,
     });

@@ -19,8 +19,15 @@ export interface ConsoleLog {
 export function consoleLog(options: { logStderr: boolean; path?: string }): ConsoleLog {
   if (options.logStderr) return { note: "Logs: stderr (--log-stderr)." };
   const path = options.path ?? join(tmpdir(), `opsbot-${process.pid}.log`);
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, "a");
+  let fd: number;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, "a");
+  } catch (err) {
+    // The log file sits next to the database: a read-only directory is the database's problem to
+    // name (it does, at open); the logs go to stderr meanwhile instead of ending start-up here.
+    return { note: `Logs: stderr (cannot write ${path}: ${(err as Error).message}).` };
+  }
   // Synchronous appends: a crash still leaves its last lines in the file.
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -12,6 +12,7 @@ import { HardenedHttpReceiver } from "./http-receiver.js";
 import { createSlackIdentity } from "./identity.js";
 import { registerListeners } from "./listeners.js";
 import { createOutbox, type Outbox } from "./outbox.js";
+import type { MemoryBound } from "./outbox-memory.js";
 import type { Timers } from "./send-queue.js";
 import type { SlackSettings } from "./settings.js";
 import { createSlackApi, type SlackApi } from "./slack-api.js";
@@ -36,6 +37,8 @@ export interface SlackAppOptions {
   api?: SlackApi;
   /** HTTP mode: more routes on Slack's port (the ops listener's /healthz, /readyz, /metrics, webhooks). */
   httpFallback?: OpsHandler;
+  /** The outbox's memory bound and retry ceiling (opsbot.yaml `outbox:`). */
+  outbox?: { memory?: Partial<MemoryBound>; backoffMaxMs?: number; drainMs?: number };
 }
 
 /** Whether Slack can reach opsbot right now (for /readyz). */
@@ -59,13 +62,16 @@ export interface SlackApp {
   refreshHome(): void;
   /** Serves the App Home, rendered by `render` (the latest call wins); before or after start(). */
   serveHome(render: HomeRenderer): { refresh(): void };
-  /** Stops receiving, then delivers what is still queued (up to `drainMs`). */
+  /** Stops receiving, then delivers what is still queued (up to `drainMs`; the rest is spilled). */
   stop(drainMs?: number): Promise<void>;
   /** For /readyz: is Slack connected, and why not. */
   connection(): SlackConnection;
   /** Stops receiving events and commands; the outbox keeps delivering. */
   stopReceiving(): Promise<void>;
-  /** Delivers what is still queued (up to `drainMs`), then closes the outbox. */
+  /**
+   * Delivers what is still queued (up to `drainMs`), then closes the outbox; what Slack did not take
+   * in time is saved to the spill (when one is attached) for the next start.
+   */
   drain(drainMs?: number): Promise<void>;
 }
 
@@ -82,7 +88,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: logger.child({ component: "slack-outbox" }),
     ...(options.timers ? { timers: options.timers } : {}),
     ...(options.channelIntervalMs !== undefined ? { channelIntervalMs: options.channelIntervalMs } : {}),
+    ...(options.outbox?.memory ? { memory: options.outbox.memory } : {}),
+    ...(options.outbox?.backoffMaxMs !== undefined ? { backoffMaxMs: options.outbox.backoffMaxMs } : {}),
   });
+  const defaultDrainMs = options.outbox?.drainMs ?? 10_000;
   let app: App | undefined;
   let receiver: HardenedHttpReceiver | undefined;
   const identity = createSlackIdentity({
@@ -187,7 +196,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return { botUserId };
     },
     connection: () => connection,
-    async stop(drainMs = 10_000) {
+    async stop(drainMs = defaultDrainMs) {
       await this.stopReceiving();
       await this.drain(drainMs);
     },
@@ -200,13 +209,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (r) await r.stop();
       else if (a) await a.stop();
     },
-    async drain(drainMs = 10_000) {
+    async drain(drainMs = defaultDrainMs) {
+      let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
         outbox.idle().then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), drainMs).unref()),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), drainMs);
+        }),
       ]);
-      if (!drained) logger.warn({ pending: outbox.pending }, "Slack outbox not drained at shutdown");
-      outbox.close();
+      clearTimeout(timer);
+      if (drained) {
+        outbox.close();
+        return;
+      }
+      const pending = outbox.pending;
+      const { saved, lost } = outbox.spillAll();
+      logger.warn({ pending, saved, lost }, "Slack outbox not drained at shutdown: saved for the next start");
     },
   };
 }

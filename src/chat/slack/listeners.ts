@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { Logger } from "../../lib/logger.js";
 import type { Form } from "../form.js";
+import { formLimitProblems } from "../input-limits.js";
 import { errorReply, type Reply } from "../reply.js";
 import type { Router } from "../router.js";
 import { type DeliveryDedup, deliveryKey } from "./delivery-dedup.js";
@@ -76,21 +77,33 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         ...(threadTs ? { threadTs } : {}),
         transport: TRANSPORT,
       });
-      await deliver(m.channel, m.user!, reply, threadTs);
+      const channel = m.channel;
+      handOff(deliver(channel, m.user!, reply, threadTs), { channel }, () =>
+        outbox.post(channel, errorReply(SORRY), threadTs ? { threadTs } : {}),
+      );
     } catch (err) {
       logger.error({ err: String(err), channel: m.channel }, "answering a Slack message failed");
       await outbox.post(m.channel, errorReply(SORRY), threadTs ? { threadTs } : {}).catch(() => {});
     }
   }
 
-  async function deliver(
-    channel: string,
-    userId: string,
-    reply: Reply,
-    threadTs: string | undefined,
-  ): Promise<void> {
-    if (reply.ephemeral) await outbox.postEphemeral(channel, userId, reply);
-    else await outbox.post(channel, reply, threadTs ? { threadTs } : {});
+  function deliver(channel: string, userId: string, reply: Reply, threadTs: string | undefined) {
+    if (reply.ephemeral) return outbox.postEphemeral(channel, userId, reply);
+    return outbox.post(channel, reply, threadTs ? { threadTs } : {});
+  }
+
+  /**
+   * Hands an answer to the outbox without waiting for Slack to take it: in an outage the answer waits
+   * in the outbox (its memory bound, then the store), not in this request, whose context (the whole
+   * event) would otherwise stay in memory with every unanswered message. A failure is still told.
+   */
+  function handOff(sent: Promise<unknown>, where: Record<string, string>, sorry: () => Promise<unknown>) {
+    sent.catch((err: unknown) => {
+      // Saved at shutdown: delivered at the next start, nothing to apologise for.
+      if (/delivered at the next start/.test(String(err))) return;
+      logger.error({ err: String(err), ...where }, "a Slack answer was not delivered");
+      sorry().catch(() => {});
+    });
   }
 
   app.command(/.*/, async ({ command, ack }) => {
@@ -103,7 +116,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         ...(await whereIs(command.channel_id)),
         transport: TRANSPORT,
       });
-      await outbox.respond(command.response_url, command.channel_id, reply);
+      const { response_url: url, channel_id: channel } = command;
+      handOff(outbox.respond(url, channel, reply), { command: command.command }, () =>
+        outbox.respond(url, channel, { ...errorReply(SORRY), ephemeral: true }),
+      );
     } catch (err) {
       logger.error({ err: String(err), command: command.command }, "answering a slash command failed");
       await outbox
@@ -183,9 +199,17 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 
   // A submitted form comes back as its submit action, with the values; the user is the payload's.
+  // A field over its limit keeps the modal open with the reason next to that field (response_action
+  // "errors"); the router still sees the submission, so the refusal is audited like any other.
   app.view(/.*/, async ({ ack, body, view }) => {
-    await ack();
     const submission = modalSubmission(view as Parameters<typeof modalSubmission>[0]);
+    const tooLong = submission ? formLimitProblems(submission.values) : [];
+    if (tooLong.length > 0) {
+      await ack({
+        response_action: "errors",
+        errors: Object.fromEntries(tooLong.map((p) => [p.field, p.message])),
+      });
+    } else await ack();
     if (!submission) return;
     const { channel } = submission;
     try {
@@ -193,9 +217,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { reply } = await router.dispatchAction(
         view.callback_id,
         JSON.stringify({ metadata: submission.metadata, values: submission.values }),
-        { user, channel, ...(await whereIs(channel)), transport: TRANSPORT },
+        { user, channel, ...(await whereIs(channel)), transport: TRANSPORT, form: submission.values },
       );
-      if (reply.blocks.length === 0) return;
+      if (reply.blocks.length === 0 || tooLong.length > 0) return;
       if (reply.ephemeral) await outbox.postEphemeral(channel, body.user.id, reply);
       else await outbox.post(channel, reply);
     } catch (err) {

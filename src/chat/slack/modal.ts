@@ -1,4 +1,5 @@
 import type { Form, FormSubmission } from "../form.js";
+import { MAX_FORM_FIELD_CHARS } from "../input-limits.js";
 
 /**
  * Forms as Slack modals: one input block per field (block_id = field name), the form's submit action
@@ -40,6 +41,8 @@ export function formToModal(form: Form, channel: string): Record<string, unknown
           : {
               type: "plain_text_input",
               action_id: "value",
+              // Slack enforces it while typing; the router checks it again (a payload can be forged).
+              max_length: MAX_FORM_FIELD_CHARS,
               ...(f.initial ? { initial_value: f.initial } : {}),
             },
     })),

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { Socket } from "node:net";
 import ssh2, { type ConnectConfig, type Client as SshClient } from "ssh2";
 
 // ssh2 is CommonJS: Node's ESM loader exposes only its default export.
@@ -6,13 +7,10 @@ const { Client } = ssh2;
 
 import { OpsbotError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { DEFAULT_KEEPALIVE, watchSilence } from "./keepalive.js";
 import { scanHostKeys } from "./keyscan.js";
 import { hostKeyAlgorithms, resolvePins, verifyHostKey } from "./pins.js";
 import type { SshTarget } from "./types.js";
-
-/** Sends a keepalive after this much silence; the connection is dropped after KEEPALIVE_COUNT misses. */
-const KEEPALIVE_INTERVAL_MS = 15_000;
-const KEEPALIVE_COUNT = 3;
 
 /**
  * Opens one authenticated ssh2 connection. The host key is checked inside the key exchange
@@ -25,15 +23,20 @@ export async function connectSsh(target: SshTarget, logger: Logger): Promise<Ssh
   const privateKey = await readKeyFile(target);
   const client = new Client();
   let rejection: string | undefined;
+  const keepalive = target.keepalive ?? DEFAULT_KEEPALIVE;
+  // Our own socket, so the liveness watch (keepalive.ts) sees every byte the server sends.
+  const sock = new Socket();
 
   const config: ConnectConfig = {
+    sock,
     host: target.host,
     port: target.port,
     username: target.user,
     privateKey,
     readyTimeout: target.connectTimeoutMs,
-    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-    keepaliveCountMax: KEEPALIVE_COUNT,
+    // ssh2 sends the pings; watchSilence decides. ssh2's own verdict (one interval later) is a backstop.
+    keepaliveInterval: keepalive.intervalMs,
+    keepaliveCountMax: keepalive.countMax + 1,
     agentForward: false,
     tryKeyboard: false,
     hostVerifier: (key: Buffer) => {
@@ -53,6 +56,7 @@ export async function connectSsh(target: SshTarget, logger: Logger): Promise<Ssh
       if (settled) return;
       settled = true;
       client.end();
+      sock.destroy();
       reject(err);
     };
     // Nagle + delayed ACK would hold every small SSH packet ~40 ms waiting for the peer's ACK; an
@@ -60,6 +64,7 @@ export async function connectSsh(target: SshTarget, logger: Logger): Promise<Ssh
     client.once("connect", () => client.setNoDelay(true));
     client.once("ready", () => {
       settled = true;
+      watchSilence(sock, keepalive, `${target.name} (${target.host} port ${target.port})`);
       resolve(client);
     });
     client.on("error", (err: Error & { level?: string; code?: string }) => {
@@ -79,6 +84,7 @@ export async function connectSsh(target: SshTarget, logger: Logger): Promise<Ssh
     });
     client.once("close", () => fail(connectError(target, new Error("connection closed"), rejection)));
     try {
+      sock.connect({ host: target.host, port: target.port });
       client.connect(config);
     } catch (err) {
       // ssh2 parses the private key synchronously here (wrong passphrase, unsupported format).

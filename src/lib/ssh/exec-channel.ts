@@ -23,6 +23,8 @@ export class ChannelOpenError extends Error {}
  * Runs one command on an open connection. Commands are not interactive: no stdin is sent.
  * On timeout or abort the remote process group gets SIGKILL (OpenSSH ≥ 7.9 honours the "signal"
  * request) and the channel is closed; the result says which, and keeps the tail of the output.
+ * When the connection itself dies before the command's exit status arrives, the result says
+ * `connectionLost` (with the reason): a remote exit *signal* is an outcome, a lost connection is not.
  */
 export function execOnClient(
   client: Client,
@@ -55,6 +57,16 @@ export function execOnClient(
       let aborted = false;
       let done = false;
       let graceTimer: NodeJS.Timeout | undefined;
+      let connectionError: string | undefined;
+      let connectionClosed = false;
+      const onClientError = (e: Error) => {
+        connectionError ??= e.message;
+      };
+      const onClientClose = () => {
+        connectionClosed = true;
+      };
+      client.on("error", onClientError);
+      client.once("close", onClientClose);
 
       const stop = (why: "timeout" | "abort") => {
         if (done) return;
@@ -78,6 +90,8 @@ export function execOnClient(
         clearTimeout(timer);
         clearTimeout(graceTimer);
         options.signal?.removeEventListener("abort", onAbort);
+        client.off("error", onClientError);
+        client.off("close", onClientClose);
         const result: ExecResult = {
           exitCode,
           stdout: out.toString(),
@@ -88,6 +102,9 @@ export function execOnClient(
           durationMs: options.clock.now() - started,
         };
         if (exitSignal !== undefined) result.signal = exitSignal;
+        const noOutcome = exitCode === null && exitSignal === undefined && !timedOut && !aborted;
+        if (noOutcome && (connectionClosed || connectionError !== undefined))
+          result.connectionLost = connectionError ?? "the connection closed";
         resolve(result);
       }
 

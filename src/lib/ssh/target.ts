@@ -19,6 +19,7 @@ export function sshTargetFor(device: DeviceConfig, env: NodeJS.ProcessEnv = proc
     port: ssh.port,
     user: ssh.user,
     connectTimeoutMs: ssh.connect_timeout_ms,
+    keepalive: { intervalMs: ssh.keepalive_interval_ms, countMax: ssh.keepalive_count_max },
     commandTimeoutMs: ssh.command_timeout_ms,
     maxOutputBytes: ssh.max_output_bytes,
   };

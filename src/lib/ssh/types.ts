@@ -2,6 +2,8 @@
  * The SSH port used by the whole project (management collectors, backups, runbook steps).
  * Host keys are always pinned; an unknown or mismatched key fails before any authentication.
  */
+import type { Keepalive } from "./keepalive.js";
+
 export interface SshTarget {
   /** Device name, for messages. */
   name: string;
@@ -14,6 +16,8 @@ export interface SshTarget {
   keyFile?: string;
   passphrase?: string;
   connectTimeoutMs: number;
+  /** Liveness of an open connection (keepalive.ts). Default 15 s × 3. */
+  keepalive?: Keepalive;
   /**
    * "posix" (default): commands run under `sh -c`, inside the target's `timeout` when it has one.
    * "none": sent verbatim, for network OS CLIs that are not a POSIX shell (see remote-command.ts).
@@ -45,6 +49,12 @@ export interface ExecResult {
   stderr: string;
   /** Output exceeded maxOutputBytes and the head was dropped. */
   truncated: boolean;
+  /**
+   * The connection died while the command ran (keepalive silence, reset, closed) before any exit
+   * status arrived: the remote command may have finished, failed or still be running — unknown.
+   * Holds the reason. Never set when the command's own exit status or signal was received.
+   */
+  connectionLost?: string;
   timedOut: boolean;
   aborted: boolean;
   durationMs: number;

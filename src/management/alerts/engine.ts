@@ -4,6 +4,7 @@ import type { Config } from "../../config/schema.js";
 import { type Clock, formatDuration } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Redactor } from "../../lib/redact.js";
+import type { StoreHealth } from "../../store/faults.js";
 import type { Store } from "../../store/store.js";
 import { readChanges } from "../change-log.js";
 import type { AlertCharts } from "./alert-chart.js";
@@ -35,6 +36,11 @@ export interface AlertEngineDeps {
   onChange?: () => void;
   /** A chart for a new alert's thread (port-down, error-rate), posted once after its message. */
   charts?: AlertCharts;
+  /**
+   * Told when a pass fails on a store fault (disk full, lock, I/O, read-only): nothing is lost
+   * meanwhile — the change-log cursor only moves in a committed pass, and the next pass retries.
+   */
+  health?: StoreHealth;
 }
 
 /** Charts posted under one new message at most: a switch losing 40 ports gets 3, not 40. */

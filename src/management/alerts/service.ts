@@ -5,6 +5,7 @@ import type { ChatUser } from "../../lib/actor.js";
 import { formatDuration, parseDuration } from "../../lib/clock.js";
 import { scheduleCron } from "../../lib/cron.js";
 import { ConflictError, NotFoundError, UsageError } from "../../lib/errors.js";
+import { isStoreFault } from "../../store/faults.js";
 import type { Silence } from "./alert-repo.js";
 import { acknowledge } from "./decide.js";
 import { renderDigest } from "./digest.js";
@@ -148,7 +149,12 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
       if (!config.alerts.enabled) return;
       const every = parseDuration(config.alerts.interval) ?? 15_000;
       const run = () =>
-        void engine.process().catch((err: unknown) => deps.logger.warn({ err }, "alert pass failed"));
+        // A pass that writes nothing proves nothing about the store: recovery is told by the writers
+        // that hold data (audit, run output, polls), not here.
+        void engine.process().catch((err: unknown) => {
+          if (isStoreFault(err)) deps.health?.fault(err, "alert pass");
+          deps.logger.warn({ err }, "alert pass failed");
+        });
       timer = setInterval(run, every);
       timer.unref?.();
       run();

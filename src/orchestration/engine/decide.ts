@@ -11,6 +11,9 @@ import type { StepStatus } from "../types.js";
  * - Once a step fails (without continue_on_error) or a cancel is requested, no new step starts; steps
  *   in flight finish (or are cancelled), and rollback steps of every failed or cancelled step run.
  * - Rollback nodes are absent from `status` until triggered; they run in order, each after the last.
+ * - A step of unknown outcome (`interrupted`: its connection died mid-command) stops the run like a
+ *   failure, whatever continue_on_error says, runs no rollback (nothing is known to undo), and ends it
+ *   `interrupted` — waiting for a Resume (approved) or an Abort, as after a crash.
  */
 export interface DecideInput {
   plan: Plan;
@@ -20,7 +23,13 @@ export interface DecideInput {
 
 export interface NextSteps {
   start: string[];
-  finish?: { status: "succeeded" | "failed" | "cancelled"; reason?: string; skip: string[] };
+  finish?: {
+    status: "succeeded" | "failed" | "cancelled" | "interrupted";
+    reason?: string;
+    skip: string[];
+    /** With status interrupted: the step(s) of unknown outcome. */
+    interrupted?: string[];
+  };
 }
 
 const IN_FLIGHT: readonly StepStatus[] = ["running", "waiting"];
@@ -37,7 +46,8 @@ export function decide(input: DecideInput): NextSteps {
   };
   const hardFailed = (key: string): boolean => {
     const s = st(key);
-    return (s === "failed" || s === "cancelled" || s === "interrupted") && !node(key).continueOnError;
+    if (s === "interrupted") return true;
+    return (s === "failed" || s === "cancelled") && !node(key).continueOnError;
   };
 
   const allKeys = [...plan.nodes.keys()];
@@ -78,6 +88,19 @@ export function decide(input: DecideInput): NextSteps {
   if (allKeys.some((k) => IN_FLIGHT.includes(st(k) ?? "pending"))) return { start };
 
   const skip = plan.order.filter((k) => (st(k) ?? "pending") === "pending");
+  const unknown = allKeys.filter((k) => st(k) === "interrupted");
+  if (unknown.length > 0) {
+    // Pending steps stay pending: a resume may still run them.
+    return {
+      start,
+      finish: {
+        status: "interrupted",
+        reason: `step ${unknown.join(", ")} interrupted`,
+        skip: [],
+        interrupted: unknown,
+      },
+    };
+  }
   const failedRollback = allKeys.find((k) => node(k).rollbackOf !== undefined && hardFailed(k));
   if (input.cancelRequested) return { start, finish: { status: "cancelled", skip } };
   if (failedMain !== undefined) {

@@ -10,6 +10,7 @@ import type { ApprovalRow, RunRow, StepRow } from "../types.js";
 import { createControls } from "./controls.js";
 import { decide, type NextSteps } from "./decide.js";
 import type { ActiveRun, EngineCore, EngineDeps, RunLifecycle } from "./engine-core.js";
+import { interruptedReason } from "./interrupted-reason.js";
 import { type RecoveryReport, recoverRuns } from "./recovery.js";
 import {
   missingSecrets,
@@ -215,6 +216,10 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function finalize(run: ActiveRun, finish: NonNullable<NextSteps["finish"]>): void {
+    if (finish.status === "interrupted") {
+      suspend(run, finish.interrupted ?? []);
+      return;
+    }
     run.finishing = true;
     try {
       journal.endRun(run.id, ["running"], finish.status, { reason: finish.reason ?? null });
@@ -224,6 +229,29 @@ export function createEngine(deps: EngineDeps) {
     }
     core.active.delete(run.id);
     lifecycle.ended(run.id);
+    run.resolveDone();
+  }
+
+  /**
+   * A step's outcome is unknown (its connection died): the run stops as after a crash — interrupted,
+   * keeping its locks (its target is in an unknown state) and its secrets (a resume needs them) —
+   * until someone resumes it (fresh approval) or aborts it.
+   */
+  function suspend(run: ActiveRun, keys: readonly string[]): void {
+    run.finishing = true;
+    const needsApproval = policyOf(core, run.version.runbook) !== undefined;
+    const reason = interruptedReason(run.plan, keys, (k) => journal.getStep(run.id, k)?.error, needsApproval);
+    try {
+      journal.durable(() => {
+        journal.cancelApprovals(run.id);
+        journal.transitionRun(run.id, ["running"], "interrupted", { reason });
+      });
+    } catch (err) {
+      run.finishing = false;
+      throw err;
+    }
+    core.active.delete(run.id);
+    emitRun(run.id);
     run.resolveDone();
   }
 

@@ -1,7 +1,7 @@
 import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/faults.js";
 import type { StepOutcome } from "../journal.js";
-import { displayCommand } from "../plan.js";
-import type { ExecutorKind } from "../steps/types.js";
+import { displayCommand, type PlanNode } from "../plan.js";
+import type { ExecutorKind, StepResult } from "../steps/types.js";
 import { decide } from "./decide.js";
 import type { ActiveRun, EngineCore } from "./engine-core.js";
 import { runAction, runApproval } from "./run-action.js";
@@ -159,9 +159,10 @@ async function runNode(
     const durationMs = deps.clock.now() - t0;
     const error = result.error === undefined ? undefined : run.redactor.redact(result.error);
     const tries = attempt - firstAttempt + 1;
-    if (result.status === "failed" && node.idempotent && tries <= node.retries && !run.cancelRequested) {
+    if (mayRetry(node, result.status, tries) && !run.cancelRequested) {
       const delay = node.backoffMs * 2 ** (tries - 1);
-      journal.appendEvent(run.id, "step.attempt_failed", key, attempt, {
+      const event = result.status === "interrupted" ? "step.attempt_interrupted" : "step.attempt_failed";
+      journal.appendEvent(run.id, event, key, attempt, {
         error: error ?? null,
         exitCode: result.exitCode ?? null,
         durationMs,
@@ -196,6 +197,17 @@ async function runNode(
     launch(core, run, next.keys, next.attempts);
     return next.keys.length > 0;
   }
+}
+
+/**
+ * A failed attempt is retried only for an idempotent step with retries left. An attempt of unknown
+ * outcome (connection lost) is retried for any idempotent step — at least once, as after a crash —
+ * and otherwise ends the step `interrupted`, which stops the run for a Resume or an Abort.
+ */
+function mayRetry(node: PlanNode, status: StepResult["status"], tries: number): boolean {
+  if (!node.idempotent) return false;
+  if (status === "failed") return tries <= node.retries;
+  return status === "interrupted" && tries <= Math.max(1, node.retries);
 }
 
 interface Continuation {

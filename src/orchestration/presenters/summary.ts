@@ -25,10 +25,14 @@ export function renderSummary(view: RunView): Reply {
 export function renderInterrupted(view: RunView): Reply {
   const { run } = view;
   const steps = view.steps.filter((s) => s.status === "interrupted").map((s) => s.key);
+  // A connection lost mid-step says so (engine/interrupted-reason.ts); otherwise opsbot itself stopped.
+  const lost = run.statusReason?.includes("— outcome unknown;") === true;
   return {
     blocks: [
       text(
-        `⚠ Run ${run.id} was interrupted: opsbot stopped while ${steps.length ? steps.join(", ") : "a step"} was running, so its outcome is unknown. Nothing more runs until someone resumes it (needs a fresh approval) or aborts it.`,
+        lost
+          ? `⚠ Run ${run.id} (${run.runbook}): ${run.statusReason} Nothing more runs until then.`
+          : `⚠ Run ${run.id} was interrupted: opsbot stopped while ${steps.length ? steps.join(", ") : "a step"} was running, so its outcome is unknown. Nothing more runs until someone resumes it (needs a fresh approval) or aborts it.`,
       ),
       {
         type: "buttons",

@@ -33,6 +33,13 @@ export function createSshExecutor(deps: {
         onData: (chunk, stream) => ctx.output(chunk, stream),
       });
       if (r.aborted || ctx.signal.aborted) return { status: "cancelled", exitCode: r.exitCode };
+      if (r.connectionLost !== undefined) {
+        // No exit status came back: the command may have run to the end, failed, or still be running.
+        return {
+          status: "interrupted",
+          error: `connection to ${device} lost — outcome unknown (${r.connectionLost})`,
+        };
+      }
       if (r.timedOut) return { status: "failed", exitCode: r.exitCode, error: "timed out" };
       if (r.exitCode === 0) return { status: "succeeded", exitCode: 0 };
       const why = r.exitCode === null ? `killed by ${r.signal ?? "a signal"}` : `exit code ${r.exitCode}`;

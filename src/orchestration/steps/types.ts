@@ -6,6 +6,8 @@ import type { TemplateVars } from "../template.js";
  * throws for an expected failure (non-zero exit, unreachable device, failed gate): it returns
  * `failed` with a one-line reason. It stops promptly when `signal` aborts (cancel or timeout) and
  * then returns `cancelled`; the engine tells a timeout from a cancel by the abort reason.
+ * `interrupted` means the outcome is unknown (the connection to the target died mid-command): the
+ * engine retries an idempotent step, otherwise it stops the run for a Resume (approved) or Abort.
  */
 export interface StepContext {
   runId: number;
@@ -28,7 +30,7 @@ export interface StepContext {
 }
 
 export interface StepResult {
-  status: "succeeded" | "failed" | "cancelled";
+  status: "succeeded" | "failed" | "cancelled" | "interrupted";
   exitCode?: number | null;
   /** One line: why it failed, for the checklist. Redacted by the engine. */
   error?: string;

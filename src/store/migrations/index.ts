@@ -13,6 +13,7 @@ import { seriesBlocksMigration } from "./0140-series-blocks.js";
 import { scopeAggregatesMigration } from "./0160-scope-aggregates.js";
 import { historyMigration } from "./0161-history.js";
 import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
+import { slackOutboxSpillMigration } from "./0171-slack-outbox-spill.js";
 import type { Migration } from "./migration.js";
 
 /**
@@ -23,7 +24,7 @@ import type { Migration } from "./migration.js";
  * issues take numbered blocks (100 owner lease and removed devices, 110 access and audit, 130 ops
  * counters and Alertmanager groups (132 their silences and acks), 140 history series in compact blocks,
  * 160 management scope aggregates, 161 history time series (superseded by 140's blocks), 170 Slack
- * deliveries).
+ * deliveries, 171 Slack outbox spill).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   scopeAggregatesMigration,
   historyMigration,
   slackDeliveriesMigration,
+  slackOutboxSpillMigration,
 ];

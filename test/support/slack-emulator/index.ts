@@ -23,6 +23,11 @@ export interface EmulatorOptions {
   rateLimits?: RateLimitOptions;
   /** Slack's ack deadline for Socket Mode envelopes. */
   ackTimeoutMs?: number;
+  /**
+   * Random server errors (soak runs): this share (0–1) of calls to `methods` (default chat.postMessage
+   * and chat.update) fail with HTTP 500 before they do anything.
+   */
+  randomFaults?: { rate: number; methods?: string[]; random?: () => number };
 }
 
 /** One Web API call (or response_url / upload POST) as the emulator saw it. */
@@ -63,6 +68,7 @@ export class SlackEmulator {
   readonly appToken: string;
   private readonly limiter: RateLimiter;
   private readonly faults: Fault[] = [];
+  private readonly randomFaults: EmulatorOptions["randomFaults"];
   private readonly responseUrls = new Map<string, ResponseUrlContext>();
   private server: Server | undefined;
   private base = "";
@@ -73,6 +79,7 @@ export class SlackEmulator {
     this.appToken = options.appToken ?? EMULATOR_APP_TOKEN;
     this.limiter = new RateLimiter(options.rateLimits);
     this.socket = new SocketModeEndpoint(options.ackTimeoutMs);
+    this.randomFaults = options.randomFaults;
   }
 
   async start(): Promise<this> {
@@ -117,6 +124,11 @@ export class SlackEmulator {
   /** The next `count` calls of `method` fail with HTTP `status` (5xx by default). */
   failNext(method: string, count: number, status = 500): void {
     this.faults.push({ method, remaining: count, status });
+  }
+
+  /** Slack is back: every injected fault still pending is dropped. */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /** The next `count` calls of `method` get 429 with Retry-After: `retryAfterSec`. */
@@ -289,6 +301,10 @@ export class SlackEmulator {
   }
 
   private takeFault(method: string): Fault | undefined {
+    const chance = this.randomFaults;
+    if (chance && (chance.methods ?? ["chat.postMessage", "chat.update"]).includes(method)) {
+      if ((chance.random ?? Math.random)() < chance.rate) return { method, remaining: 0, status: 500 };
+    }
     const fault = this.faults.find((f) => f.method === method && f.remaining > 0);
     if (fault) fault.remaining -= 1;
     return fault;
