@@ -21,13 +21,10 @@ import {
 import { startSlackEmulator } from "../test/support/slack-emulator/index.js";
 import { tempDir } from "../test/support/temp.js";
 import { percentile, printTable } from "./stats.js";
+import { numberArg } from "./support/args.js";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const SECONDS = arg("seconds", 100);
-const RUNS = arg("runs", 5);
+const SECONDS = numberArg("seconds", 100);
+const RUNS = numberArg("runs", 5);
 const LINES_PER_TICK = 167; // 10 ticks a second ≈ 100,000 lines a minute
 const TICKS = SECONDS * 10;
 const CHANNELS = ["C0OPS0001", "C0DEPLOY1", "C0INFRA01"];

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * `npm run bench [name…]`: runs the compiled benchmarks (all but the on-demand soak, or those named) one
+ * `npm run bench [name…] [--flag value…]`: runs the compiled benchmarks (all but the on-demand soak, or those named) one
  * after another.
  * Each prints its own numbers. Benchmarks are never part of `npm test`.
  */
@@ -13,7 +13,11 @@ const available = readdirSync(here)
   .filter((f) => f.endsWith(".js") && !["run.js", "stats.js"].includes(f))
   .map((f) => f.slice(0, -3))
   .sort();
-const wanted = process.argv.slice(2);
+/** Names come first; everything from the first `--flag` on is passed to each named benchmark. */
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith("--"));
+const wanted = firstFlag < 0 ? args : args.slice(0, firstFlag);
+const passed = firstFlag < 0 ? [] : args.slice(firstFlag);
 const unknown = wanted.filter((w) => !available.includes(w));
 if (unknown.length > 0) {
   process.stderr.write(`Unknown benchmark ${unknown.join(", ")}. Available: ${available.join(", ")}\n`);
@@ -23,6 +27,6 @@ if (unknown.length > 0) {
 const ON_DEMAND = ["soak"];
 for (const name of wanted.length > 0 ? wanted : available.filter((n) => !ON_DEMAND.includes(n))) {
   process.stdout.write(`\n=== bench ${name} ===\n`);
-  const r = spawnSync(process.execPath, [join(here, `${name}.js`)], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, [join(here, `${name}.js`), ...passed], { stdio: "inherit" });
   if (r.status !== 0) process.exitCode = 1;
 }

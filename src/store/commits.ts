@@ -10,6 +10,11 @@ import { OpsbotError } from "../lib/errors.js";
  * the outer transaction as a savepoint, and a durable one nested in a normal one is refused rather than
  * silently committed with NORMAL. Outside a durable commit the connection is always at NORMAL, so
  * single statements written outside a transaction keep committing with NORMAL.
+ *
+ * The outermost transaction begins IMMEDIATE: it takes the write lock (waiting up to busy_timeout)
+ * before its first read. A deferred one that reads and then writes fails at once with SQLITE_BUSY
+ * when another process (the owner's heartbeat, a CLI call) committed in between — SQLite cannot
+ * upgrade a stale snapshot, and its busy handler is not consulted for that.
  */
 export interface Commits {
   /** Commits with synchronous=FULL: on disk before this returns, even across power loss. */
@@ -35,14 +40,14 @@ export function createCommits(db: Database.Database): Commits {
       db.exec("PRAGMA synchronous = FULL");
       outerDurable = true;
       try {
-        return inTx(fn) as T;
+        return inTx.immediate(fn) as T;
       } finally {
         outerDurable = false;
         db.exec("PRAGMA synchronous = NORMAL");
       }
     },
     normal<T>(fn: () => T): T {
-      return inTx(fn) as T;
+      return (db.inTransaction ? inTx(fn) : inTx.immediate(fn)) as T;
     },
   };
 }

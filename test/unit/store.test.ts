@@ -98,6 +98,37 @@ describe("store", () => {
     store.close();
   });
 
+  it("a read-then-write transaction takes the write lock first, so another connection's commit cannot fail it", () => {
+    // Another process (the owner's heartbeat, a CLI call) writing between this transaction's read and its
+    // write: with a deferred BEGIN the write fails at once with SQLITE_BUSY (a stale snapshot cannot be
+    // upgraded and the busy handler is not consulted). The other connection here does not wait
+    // (busy_timeout 0) so the test cannot hang.
+    const path = dbFile();
+    const store = openStore(path);
+    store.db.exec("CREATE TABLE lease (n INTEGER)");
+    store.db.exec("INSERT INTO lease VALUES (0)");
+    const other = new Database(path);
+    other.pragma("busy_timeout = 0");
+    for (const commit of [store.tx, store.durable]) {
+      let otherWrote: boolean | undefined;
+      commit(() => {
+        const n = store.db.prepare("SELECT n FROM lease").pluck().get() as number;
+        try {
+          other.prepare("UPDATE lease SET n = n + 100").run();
+          otherWrote = true;
+        } catch (err) {
+          expect((err as { code?: string }).code).toBe("SQLITE_BUSY");
+          otherWrote = false;
+        }
+        store.db.prepare("UPDATE lease SET n = ?").run(n + 1);
+      });
+      expect(otherWrote).toBe(false);
+    }
+    expect(store.db.prepare("SELECT n FROM lease").pluck().get()).toBe(2);
+    other.close();
+    store.close();
+  });
+
   it("explains a database path it cannot open in one sentence", () => {
     const blocker = dbFile();
     openStore(blocker).close();
