@@ -122,7 +122,7 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
     });
     try {
       // Answers come from what the database holds; say so when a config would have changed it.
-      if (configMissing && core.services.fleet.deviceNames().length > 0) warnNoConfig(settings);
+      if (configMissing && core.services.fleet.hasDevices()) warnNoConfig(settings);
       await core.start();
       if (!leased && hasSideEffects(core.router as Router, text)) {
         throw new OpsbotError(

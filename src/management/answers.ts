@@ -34,7 +34,7 @@ export function scopeOrThrow(fleet: FleetQueries, word: string): Scope {
  * opsbot watches nothing. Undefined when the fleet has devices.
  */
 export function emptyFleetReply(fleet: FleetQueries): Reply | undefined {
-  if (fleet.deviceNames().length > 0) return undefined;
+  if (fleet.hasDevices()) return undefined;
   return {
     blocks: [
       text(

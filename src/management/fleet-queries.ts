@@ -121,6 +121,7 @@ export function createFleetQueries(options: FleetQueryOptions): FleetQueries {
 
     deviceNames: () =>
       stmt(`SELECT name FROM device_state WHERE ${PRESENT} ORDER BY name`).pluck().all() as string[],
+    hasDevices: () => stmt(`SELECT 1 FROM device_state WHERE ${PRESENT} LIMIT 1`).get() !== undefined,
     tags: () =>
       stmt(`SELECT DISTINCT tag FROM device_tag WHERE ${scopeSql(undefined, "device").sql} ORDER BY tag`)
         .pluck()

@@ -125,6 +125,8 @@ export interface FleetQueries {
   /** Reads a word as a device, tag or site (in that order). */
   resolveScope(word: string): Scope | undefined;
   deviceNames(): string[];
+  /** Whether the cache has any device: one index probe, not the whole list. */
+  hasDevices(): boolean;
   tags(): string[];
   sites(): string[];
   device(name: string): DeviceSummary | undefined;
