@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Document, Node } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ConfigError, OpsbotError } from "../lib/errors.js";
 import { yaml } from "../lib/lazy-yaml.js";
 import { type Config, configSchema } from "./schema.js";

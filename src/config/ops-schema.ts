@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * `ops:` — the ops HTTP listener (/healthz, /readyz, /metrics, webhooks), on in every long-running

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Node } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { yaml } from "../../lib/lazy-yaml.js";
 import { formatPath, type PathSegment, type RunbookProblem } from "./problems.js";
 import { type Runbook, runbookSchema } from "./schema.js";

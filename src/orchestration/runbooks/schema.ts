@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The runbook format. This zod schema is the single source: `runbooks/runbook.schema.json` (for editors)
