@@ -6,16 +6,16 @@
  * SSH, charts…) stays behind its dynamic import, so `opsbot ask` still loads only what it uses.
  *   node scripts/bundle-cli.mjs      (run by `npm run build`)
  */
-import { rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist", "src");
-rmSync(join(outdir, "cli-chunks"), { recursive: true, force: true });
+const chunks = join(outdir, "cli-chunks");
 
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { cli: "src/cli.ts" },
   outdir,
@@ -29,6 +29,7 @@ await build({
   sourcemap: true,
   legalComments: "none",
   logLevel: "warning",
+  metafile: true,
   // Native addons, packages that load their own files by path, and the heavy ones only one mode
   // uses stay in node_modules and load as before.
   external: ["better-sqlite3", "@resvg/resvg-js", "ssh2", "cpu-features", "net-snmp", "@slack/*", "yaml"],
@@ -37,3 +38,11 @@ await build({
     js: 'import { createRequire as __opsbotCreateRequire } from "node:module"; const require = __opsbotCreateRequire(import.meta.url);',
   },
 });
+
+// Which sources each chunk holds: test/integration/cli-cold-start.test.ts reads it to check what
+// `opsbot ask help` loads; `npx esbuild --analyze`-style questions are answered from it too.
+writeFileSync(join(root, "dist", "cli-bundle-meta.json"), JSON.stringify(result.metafile));
+// Chunks of earlier builds go; same-content chunks keep their names, so a CLI running meanwhile is unharmed.
+const current = new Set(Object.keys(result.metafile.outputs).map((o) => relative(chunks, join(root, o))));
+if (existsSync(chunks))
+  for (const f of readdirSync(chunks)) if (!current.has(f)) rmSync(join(chunks, f), { force: true });

@@ -13,7 +13,7 @@ let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   if (!process.env.OPSBOT_SKIP_BUILD)
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+    execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   expect(existsSync(CLI)).toBe(true);
   writeFileSync(join(dir.path, "opsbot.yaml"), "roles:\n  admin: [U0ALICE01]\n");
   emu = await startSlackEmulator();

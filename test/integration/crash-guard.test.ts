@@ -10,7 +10,7 @@ const dir = tempDir();
 
 beforeAll(() => {
   if (!process.env.OPSBOT_SKIP_BUILD)
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+    execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   expect(existsSync(GUARD)).toBe(true);
 });
 afterAll(() => dir.cleanup());

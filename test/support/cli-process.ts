@@ -7,7 +7,7 @@ export const CLI = join(process.cwd(), "dist", "src", "cli.js");
 
 export function buildCli(): void {
   if (!process.env.OPSBOT_SKIP_BUILD)
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+    execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   if (!existsSync(CLI)) throw new Error(`${CLI} missing after the build`);
 }
 
