@@ -1,6 +1,11 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { configSchema } from "../../src/config/schema.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createOpsMetrics } from "../../src/lib/ops/metrics.js";
+import { PARSE_ONCE } from "../../src/lib/parse-once.js";
+import { runbookSchema } from "../../src/orchestration/runbooks/schema.js";
 
 /**
  * prom-client is built at the first recording and the one-shot CLI's logger is not pino (see
@@ -53,6 +58,36 @@ describe("ops metrics built at first use", () => {
     const metrics = createOpsMetrics();
     expect(metrics.registry.getSingleMetric("opsbot_process_cpu_user_seconds_total")).toBeDefined();
     expect(await metrics.render()).toContain("opsbot_process_cpu_user_seconds_total");
+  });
+});
+
+describe("schemas parsed once skip zod's compiled fast path", () => {
+  // Each case parsed with the fast path (a fresh parse per schema, as before) and without it.
+  const same = (schema: typeof configSchema | typeof runbookSchema, input: unknown) => {
+    const jit = schema.safeParse(structuredClone(input), { reportInput: true });
+    const once = schema.safeParse(structuredClone(input), { ...PARSE_ONCE, reportInput: true });
+    expect(once.success).toBe(jit.success);
+    if (jit.success) expect(once.data).toEqual(jit.data);
+    else expect(once.error?.issues).toEqual(jit.error.issues);
+    return jit.success;
+  };
+
+  it("the config: the example file, empty, and broken ones give the same data and the same problems", () => {
+    const example = parse(readFileSync("opsbot.example.yaml", "utf8")) as Record<string, unknown>;
+    expect(same(configSchema, example)).toBe(true);
+    expect(same(configSchema, {})).toBe(true);
+    expect(same(configSchema, { ...example, timezone: "Mars/Olympus", unknown_key: 1 })).toBe(false);
+    expect(
+      same(configSchema, { ...example, devices: [{ name: "x", snmp: { port: "161" } }], alerts: 3 }),
+    ).toBe(false);
+  });
+
+  it("runbooks: the shipped ones, and one with wrong types and unknown keys", () => {
+    for (const f of ["service-restart", "web-deploy", "firmware-upgrade"])
+      expect(same(runbookSchema, parse(readFileSync(`runbooks/${f}.yaml`, "utf8")))).toBe(true);
+    expect(
+      same(runbookSchema, { name: 3, steps: [{ id: "a", kind: "ssh", extra: true }], params: "x" }),
+    ).toBe(false);
   });
 });
 
