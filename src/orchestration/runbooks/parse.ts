@@ -51,7 +51,7 @@ export function parseRunbook(content: string, file: string): ParseResult {
     };
   }
   const locate = (path: PathSegment[], key = false) => at(offsetOf(doc.contents, path, key));
-  const parsed = runbookSchema.safeParse(data, PARSE_ONCE);
+  const parsed = runbookSchema().safeParse(data, PARSE_ONCE);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, data));
     return {
