@@ -77,8 +77,25 @@ function subIdLength(n: number): number {
   return 5;
 }
 
-/** Content octets of an OID (X.690 §8.19). */
+/**
+ * Encoded OIDs by their string: a walk asks from the last OID of each column, which are the same
+ * strings poll after poll (OIDs are interned by the decoder). Bounded: cleared when full.
+ */
+const encodedOids = new Map<string, Buffer>();
+const ENCODED_OIDS_MAX = 16_384;
+
+/** Content octets of an OID (X.690 §8.19). The buffer is shared: never write into it. */
 export function encodeOid(oid: string): Buffer {
+  let encoded = encodedOids.get(oid);
+  if (encoded === undefined) {
+    encoded = encodeOidUncached(oid);
+    if (encodedOids.size >= ENCODED_OIDS_MAX) encodedOids.clear();
+    encodedOids.set(oid, encoded);
+  }
+  return encoded;
+}
+
+function encodeOidUncached(oid: string): Buffer {
   const arcs = parseOid(oid);
   const first = arcs[0]! * 40 + arcs[1]!;
   let length = subIdLength(first);
@@ -294,7 +311,10 @@ export function decodeResponse(buf: Buffer, community: Buffer): Response {
   const errorStatus = c.int(pduEnd, "the error-status");
   const errorIndex = c.int(pduEnd, "the error-index");
   const listEnd = c.expect(T_SEQUENCE, pduEnd, "the varbind list");
-  const varbinds: snmp.Varbind[] = [];
+  // Counted first so the list is allocated once at its size (a 400-varbind GetBulk reply grown by
+  // push is a fifth of a poll's garbage).
+  const varbinds: snmp.Varbind[] = new Array(countElements(c, listEnd));
+  let n = 0;
   while (c.at < listEnd) {
     const varbindEnd = c.expect(T_SEQUENCE, listEnd, "a varbind");
     c.expect(T_OID, varbindEnd, "a varbind's OID");
@@ -305,10 +325,26 @@ export function decodeResponse(buf: Buffer, community: Buffer): Response {
     const value = readValue(c, type);
     c.at = c.end;
     if (c.at !== varbindEnd) c.fail("extra bytes in a varbind");
-    varbinds.push({ oid, type, value });
+    varbinds[n++] = { oid, type, value };
   }
   return { version, communityMatches, pduType, id, errorStatus, errorIndex, varbinds };
 }
+
+/** Elements from c.at to `end` (each header checked); the cursor is left where it was. */
+function countElements(c: Cursor, end: number): number {
+  const from = c.at;
+  let count = 0;
+  while (c.at < end) {
+    c.header(end);
+    c.at = c.end;
+    count++;
+  }
+  c.at = from;
+  return count;
+}
+
+/** Zero-length OCTET STRINGs all read as this one buffer (nothing can be written into it). */
+const EMPTY = Buffer.alloc(0);
 
 /** A value's content (c.at..c.end) in net-snmp's representation of its type. */
 function readValue(c: Cursor, type: number): unknown {
@@ -319,7 +355,7 @@ function readValue(c: Cursor, type: number): unknown {
     case T_OCTET_STRING:
     case T_OPAQUE:
     case T_COUNTER64:
-      return at === end ? Buffer.alloc(0) : buf.subarray(at, end);
+      return at === end ? EMPTY : buf.subarray(at, end);
     case T_COUNTER:
     case T_GAUGE:
     case T_TIME_TICKS:

@@ -247,10 +247,14 @@ export class V2cSession {
  * per requested OID — net-snmp's arrangement.
  */
 function byRequestedOid(varbinds: snmp.Varbind[], requested: number): snmp.Varbind[][] {
-  const lists: snmp.Varbind[][] = [];
-  const n = Math.min(requested, varbinds.length);
-  for (let i = 0; i < n; i++) lists.push([varbinds[i]!]);
-  for (let i = n; i < varbinds.length; i++) lists[i % requested]!.push(varbinds[i]!);
+  const total = varbinds.length;
+  const lists: snmp.Varbind[][] = new Array(Math.min(requested, total));
+  for (let j = 0; j < lists.length; j++) {
+    // Sized up front: lists grown by push were a tenth of a poll's garbage.
+    const list: snmp.Varbind[] = new Array(Math.ceil((total - j) / requested));
+    for (let i = j, k = 0; i < total; i += requested) list[k++] = varbinds[i]!;
+    lists[j] = list;
+  }
   return lists;
 }
 
