@@ -110,7 +110,7 @@ describe("SNMPv2c codec vs net-snmp, on real agent packets", () => {
       return reply.varbinds;
     }
     const lists: unknown[][] = oids.map(() => []);
-    reply.varbinds.forEach((vb, i) => lists[i % oids.length]!.push(vb));
+    for (const [i, vb] of reply.varbinds.entries()) lists[i % oids.length]!.push(vb);
     expect(lists.filter((l) => l.length > 0)).toEqual(theirs);
     return reply.varbinds;
   };
@@ -132,7 +132,8 @@ describe("SNMPv2c codec vs net-snmp, on real agent packets", () => {
     openSession("alltypes");
     const varbinds = await compare("getBulk", ["1.3.6.1.4.1.99999"], 30);
     const types = new Set(varbinds.map((v) => v.type));
-    for (const t of [2, 4, 5, 6, 0x40, 0x41, 0x42, 0x43, 0x44, 0x46, 0x82]) expect(types, `type ${t}`).toContain(t);
+    for (const t of [2, 4, 5, 6, 0x40, 0x41, 0x42, 0x43, 0x44, 0x46, 0x82])
+      expect(types, `type ${t}`).toContain(t);
     // Spot checks that could not pass by both sides agreeing on something wrong.
     const at = (n: number) => varbinds.find((v) => v.oid === `1.3.6.1.4.1.99999.1.${n}.0`)?.value;
     expect(at(1)).toBe(-2147483648);
@@ -163,7 +164,12 @@ describe("SNMPv2c codec vs net-snmp, on real agent packets", () => {
     const xColumns = [1, 6, 10, 15, 18].map((c) => `1.3.6.1.2.1.31.1.1.1.${c}`);
     const bulk = await compare("getBulk", [...columns, ...xColumns], 25);
     expect(bulk.length).toBeGreaterThan(200); // snmpsimd sends up to 256
-    await compare("get", ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.2.1.0"]);
+    await compare("get", [
+      "1.3.6.1.2.1.1.1.0",
+      "1.3.6.1.2.1.1.2.0",
+      "1.3.6.1.2.1.1.3.0",
+      "1.3.6.1.2.1.2.1.0",
+    ]);
     openSession("idrac");
     await compare("getBulk", ["1.3.6.1.4.1.674", "1.3.6.1.2.1.47.1.1.1.1.2"], 40);
   });
