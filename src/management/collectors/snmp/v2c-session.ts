@@ -91,17 +91,20 @@ export class V2cSession {
   }
 
   get(oids: readonly string[], done: Done<snmp.Varbind[]>): void {
-    this.request(PDU_GET, oids, 0, (error, response) => {
-      if (error) return done(error, []);
-      if (response.varbinds.length !== oids.length) {
-        return done(unusableResponse(this.options.ctx, "Requested OIDs do not match response OIDs"), []);
-      }
-      done(null, response.varbinds);
-    });
+    this.oneForEach(PDU_GET, oids, done);
   }
 
   getNext(oids: readonly string[], done: Done<snmp.Varbind[]>): void {
-    this.request(PDU_GET_NEXT, oids, 0, (error, response) => {
+    this.oneForEach(PDU_GET_NEXT, oids, done);
+  }
+
+  /** Get / GetNext: exactly one varbind per requested OID, in order. */
+  private oneForEach(
+    type: typeof PDU_GET | typeof PDU_GET_NEXT,
+    oids: readonly string[],
+    done: Done<snmp.Varbind[]>,
+  ) {
+    this.request(type, oids, 0, (error, response) => {
       if (error) return done(error, []);
       if (response.varbinds.length !== oids.length) {
         return done(unusableResponse(this.options.ctx, "Requested OIDs do not match response OIDs"), []);
