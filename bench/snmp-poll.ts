@@ -4,7 +4,9 @@
  * shell-script way (snmpbulkwalk once per device and table).
  *
  *   npm run build && node dist/bench/snmp-poll.js [--agents 3] [--devices 30] [--polls 300] [--concurrency 16]
- *     [--rounds 5] [--in-flight 100,200]
+ *     [--rounds 5] [--in-flight 100,200] [--only exporter]
+ *
+ * `--only exporter` runs section 4 alone (the snmp_exporter comparison).
  *
  * Agents: bench/support/replay-agent.ts in child processes (one per process, 127.0.0.1) serving
  * test/fixtures/snmp/switch48.snmprec — the fixture the integration tests serve with snmpsimd.
@@ -41,6 +43,8 @@ interface Options {
   /** Alternating rounds against snmp_exporter, and the polls in flight measured in each. */
   rounds: number;
   inFlight: number[];
+  /** Section 4 alone. */
+  exporterOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -59,7 +63,16 @@ function parseOptions(argv: string[]): Options {
     inFlight: (argv.includes("--in-flight") ? argv[argv.indexOf("--in-flight") + 1]! : "100,200")
       .split(",")
       .map(Number),
+    exporterOnly: onlyFlag(argv) === "exporter",
   };
+}
+
+function onlyFlag(argv: string[]): string | undefined {
+  const i = argv.indexOf("--only");
+  if (i < 0) return undefined;
+  const value = argv[i + 1];
+  if (value !== "exporter") throw new Error(`--only takes "exporter", got ${JSON.stringify(value ?? "")}`);
+  return value;
 }
 
 interface AgentProcess {
@@ -255,6 +268,10 @@ async function versusExporter(options: Options): Promise<void> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.exporterOnly) {
+    await versusExporter(options);
+    return;
+  }
   const agents = await Promise.all(Array.from({ length: options.agents }, () => startAgentProcess()));
   const devices: DeviceConfig[] = Array.from({ length: options.devices }, (_, i) =>
     deviceSchema.parse({
