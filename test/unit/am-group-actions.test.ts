@@ -102,7 +102,7 @@ describe("Alertmanager group actions (store and message)", () => {
     expect(text).toContain("Acked by carol");
     // Once the silence's time is over the message says it ended and offers Silence again.
     const later = renderAmGroup(repo.byId(g.id)!, { now: 3_600_001, silences: true });
-    expect(replyToPlainText(later)).toContain("The silence by bob ended");
+    expect(replyToPlainText(later)).toContain("The silence by bob (silence s1) expired at");
     expect(ids(later)).toContain("am.silence=1:1h");
   });
 
