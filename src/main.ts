@@ -514,6 +514,7 @@ export function createCore(options: CoreOptions): Core {
       void inventory.stop();
       void poller?.stop();
       void backups.stop();
+      void am?.silenceSync.stop();
       void ssh.close();
       store.close();
     },

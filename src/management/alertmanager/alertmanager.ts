@@ -9,8 +9,8 @@ import { authorizationFrom } from "../sources/prometheus/prometheus-api.js";
 import { createAlertmanagerApi } from "./am-api.js";
 import { createAmGroupMessages } from "./group-messages.js";
 import { createAmGroupRepo } from "./group-repo.js";
-import { type AmSilenceSync, createAmSilenceSync } from "./silence-sync.js";
 import { type AlertmanagerService, createAlertmanagerService } from "./service.js";
+import { type AmSilenceSync, createAmSilenceSync } from "./silence-sync.js";
 import { type AlertmanagerWebhook, createAlertmanagerWebhook } from "./webhook.js";
 
 /** Alertmanager in (the webhook) and out (silences, acks, Run buttons), over one store and one message per group. */

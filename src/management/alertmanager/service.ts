@@ -6,8 +6,8 @@ import { formatDateTime } from "../../lib/time-format.js";
 import { type AlertmanagerApi, equalityMatchers } from "./am-api.js";
 import type { AmGroupMessages } from "./group-messages.js";
 import { type AmGroup, type AmGroupRepo, type AmSilence, silenceHolds } from "./group-repo.js";
-import { type AmSilenceListing, listAmSilences } from "./silence-list.js";
 import { parseRunbookAnnotation, RUNBOOK_ANNOTATION } from "./runbook-annotation.js";
+import { type AmSilenceListing, listAmSilences } from "./silence-list.js";
 
 /**
  * What people do to an Alertmanager group from chat (buttons, or `silence am:ID` / `unsilence am:ID` /

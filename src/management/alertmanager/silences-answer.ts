@@ -38,13 +38,13 @@ export function amSilencesSection(
     );
   else if (l.error !== null)
     blocks.push(
-      text(
-        `⚠️ Alertmanager could not be read, so silences made outside opsbot are not shown: ${l.error}`,
-      ),
+      text(`⚠️ Alertmanager could not be read, so silences made outside opsbot are not shown: ${l.error}`),
     );
   if (n === 0) {
-    if (l.url !== null && l.error === null) blocks.push(text(`No active silences in Alertmanager (${l.url}).`));
-    else if (l.url !== null) blocks.push(text("No Alertmanager silences from opsbot are recorded as active."));
+    if (l.url !== null && l.error === null)
+      blocks.push(text(`No active silences in Alertmanager (${l.url}).`));
+    else if (l.url !== null)
+      blocks.push(text("No Alertmanager silences from opsbot are recorded as active."));
     return { blocks, data };
   }
   const title =
