@@ -97,14 +97,16 @@ async function amApi(method: string, path: string, body?: unknown): Promise<Resp
 }
 const listed = async () => (await (await amApi("GET", "silences")).json()) as ListedSilence[];
 
-async function fire(alertname: string): Promise<void> {
-  const res = await amApi("POST", "alerts", [
-    {
-      labels: { alertname, site: "dc1", instance: "db01:9100", severity: "critical" },
-      annotations: { summary: `${alertname} on db01` },
+async function fire(alertname: string, instances = ["db01:9100"]): Promise<void> {
+  const res = await amApi(
+    "POST",
+    "alerts",
+    instances.map((instance) => ({
+      labels: { alertname, site: "dc1", instance, severity: "critical" },
+      annotations: { summary: `${alertname} on ${instance}` },
       startsAt: new Date().toISOString(),
-    },
-  ]);
+    })),
+  );
   expect(res.status).toBe(200);
 }
 
@@ -156,13 +158,19 @@ beforeAll(async () => {
   emu = await startSlackEmulator({ seed: SEED, rateLimits: { channelIntervalMs: 50 } });
   opsPort = await freeTcpPort();
   am = await startAlertmanager(
-    alertmanagerWebhookConfig(`http://127.0.0.1:${opsPort}/webhooks/alertmanager`, TOKEN),
+    // max_alerts: a group of more alerts than that arrives cut short (truncatedAlerts).
+    alertmanagerWebhookConfig(`http://127.0.0.1:${opsPort}/webhooks/alertmanager`, TOKEN, { maxAlerts: 2 }),
   );
   bot = await start();
   await bot.core.ops.start();
   await fire("DiskFull");
   await fire("FanFail");
-  await emu.waitFor("both group messages", () => groupMessage("DiskFull") && groupMessage("FanFail"), 30_000);
+  await fire("LinkFlap", ["sw1:161", "sw2:161", "sw3:161"]);
+  await emu.waitFor(
+    "the group messages",
+    () => groupMessage("DiskFull") && groupMessage("FanFail") && groupMessage("LinkFlap"),
+    30_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -174,6 +182,13 @@ afterAll(async () => {
 });
 
 describe("Alertmanager silences in `silences` and on group messages (real Alertmanager, Slack emulator)", () => {
+  it("a group Alertmanager cut short (webhook max_alerts) says how many alerts it left out", () => {
+    const m = groupMessage("LinkFlap");
+    expect(m.text + shown("LinkFlap")).toContain("2 firing, 1 more not sent");
+    expect(shown("LinkFlap")).toContain("Alertmanager left out 1 more alert of this group");
+    expect(shown("DiskFull")).not.toContain("left out");
+  });
+
   it("`silences` lists Alertmanager's silences, opsbot's and those made outside it, each with its source", async () => {
     const ours = await silenceFromChat("DiskFull");
     await silenceFromChat("FanFail");

@@ -38,6 +38,8 @@ export interface AmGroup {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   alerts: Record<string, Omit<AmAlert, "fingerprint">>;
+  /** Alerts of the group the last delivery left out (Alertmanager's webhook max_alerts). */
+  truncated: number;
   channel: string;
   ts: string | null;
   shownHash: string | null;
@@ -80,6 +82,7 @@ function fromRow(r: Row): AmGroup {
     labels: JSON.parse(String(r.labels)),
     annotations: JSON.parse(String(r.annotations)),
     alerts: JSON.parse(String(r.alerts)),
+    truncated: Number(r.truncated ?? 0),
     channel: String(r.channel),
     ts: r.ts === null ? null : String(r.ts),
     shownHash: r.shown_hash === null ? null : String(r.shown_hash),
@@ -112,11 +115,11 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
     `SELECT ${columns} FROM am_group g JOIN am_group_action a USING (group_key) WHERE a.id = ?`,
   );
   const upsert = db.prepare(`
-    INSERT INTO am_group (group_key, receiver, status, group_labels, labels, annotations, alerts, channel, ts, shown_hash, updated_at)
-    VALUES (@groupKey, @receiver, @status, @groupLabels, @labels, @annotations, @alerts, @channel, NULL, NULL, @updatedAt)
+    INSERT INTO am_group (group_key, receiver, status, group_labels, labels, annotations, alerts, truncated, channel, ts, shown_hash, updated_at)
+    VALUES (@groupKey, @receiver, @status, @groupLabels, @labels, @annotations, @alerts, @truncated, @channel, NULL, NULL, @updatedAt)
     ON CONFLICT(group_key) DO UPDATE SET receiver = excluded.receiver, status = excluded.status,
       group_labels = excluded.group_labels, labels = excluded.labels, annotations = excluded.annotations,
-      alerts = excluded.alerts, updated_at = excluded.updated_at`);
+      alerts = excluded.alerts, truncated = excluded.truncated, updated_at = excluded.updated_at`);
   const ensureAction = db.prepare("INSERT OR IGNORE INTO am_group_action (group_key) VALUES (?)");
   // An ack is about one episode: a group that resolved and fires again asks for a new one.
   const clearAck = db.prepare(
@@ -177,6 +180,7 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
           labels: JSON.stringify(payload.commonLabels),
           annotations: JSON.stringify(payload.commonAnnotations),
           alerts: JSON.stringify(alerts),
+          truncated: payload.truncatedAlerts,
           channel: prev?.channel ?? channel,
           updatedAt: at,
         });

@@ -57,7 +57,8 @@ export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, s
   const name = g.labels.alertname ?? Object.values(g.alerts)[0]?.labels.alertname ?? "alert";
   const where = g.labels.instance ?? g.labels.device ?? g.labels.job ?? "";
   const icon = g.status === "firing" ? (g.labels.severity === "critical" ? "🔴" : "🟠") : "✅";
-  const title = `${icon} ${name}${where ? ` — ${where}` : ""} (Alertmanager: ${g.status === "firing" ? `${firing} firing` : "resolved"})`;
+  const more = g.truncated > 0 ? `, ${g.truncated} more not sent` : "";
+  const title = `${icon} ${name}${where ? ` — ${where}` : ""} (Alertmanager: ${g.status === "firing" ? `${firing} firing` : "resolved"}${more})`;
   const rows = alerts.map(([, a]) => [
     a.labels.instance ?? a.labels.device ?? "",
     a.status,
@@ -67,6 +68,10 @@ export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, s
   const blocks: Block[] = [heading(title), table(["Instance", "Status", "Summary", "Since"], rows)];
   const silenced = silenceHolds(g.silence, options.now);
   const notes: string[] = [];
+  if (g.truncated > 0)
+    notes.push(
+      `⚠️ Alertmanager left out ${g.truncated} more alert${g.truncated === 1 ? "" : "s"} of this group (its webhook max_alerts): this list is not the whole group.`,
+    );
   if (g.silence && silenced)
     notes.push(
       `🔕 Silenced in Alertmanager by ${g.silence.by.name} until ${formatDateTime(g.silence.until)} (silence ${g.silence.id})`,
