@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { reply, replyToPlainText } from "../../src/chat/reply.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { AmListedSilence } from "../../src/management/alertmanager/am-api.js";
 import type { AmSilence } from "../../src/management/alertmanager/group-repo.js";
 import { matcherText } from "../../src/management/alertmanager/silence-list.js";
 import { judgeSilence } from "../../src/management/alertmanager/silence-sync.js";
+import { amSilencesSection } from "../../src/management/alertmanager/silences-answer.js";
 
 const bob = { id: "U0BOB0001", name: "bob" };
 const ours: AmSilence = { id: "s1", by: bob, at: 1_000, until: 100_000, ended: null };
@@ -79,6 +81,27 @@ describe("silence listing pieces", () => {
       'instance!="db\\"1"',
       'instance!~"db\\"1"',
     ]);
+  });
+
+  it("never reads as 'no silences' when Alertmanager was not read", () => {
+    const plain = (l: Parameters<typeof amSilencesSection>[0]) =>
+      replyToPlainText(reply(...amSilencesSection(l, 0).blocks));
+    expect(plain({ url: null, error: null, silences: [] })).toContain("alertmanager.api is not configured");
+    const down = plain({
+      url: "http://am:9093",
+      error: "Alertmanager at http://am:9093 did not answer (ECONNREFUSED)",
+      silences: [],
+    });
+    expect(down).toContain("Alertmanager could not be read");
+    expect(down).toContain("ECONNREFUSED");
+    expect(down).not.toContain("No active silences in Alertmanager");
+    expect(plain({ url: "http://am:9093", error: null, silences: [] })).toContain(
+      "No active silences in Alertmanager (http://am:9093).",
+    );
+    expect(amSilencesSection({ url: "http://am:9093", error: "x", silences: [] }, 0).data).toMatchObject({
+      readable: false,
+      error: "x",
+    });
   });
 
   it("alertmanager.api.interval below 5s is refused with its key", () => {
