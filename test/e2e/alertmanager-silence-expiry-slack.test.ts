@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { formatDateTime } from "../../src/lib/time-format.js";
+import { amGroupMessage, fireAlert } from "../support/alertmanager-alerts.js";
 import {
   type Bot,
   buttonValue,
@@ -97,21 +98,9 @@ async function amApi(method: string, path: string, body?: unknown): Promise<Resp
 }
 const listed = async () => (await (await amApi("GET", "silences")).json()) as ListedSilence[];
 
-async function fire(alertname: string, instances = ["db01:9100"]): Promise<void> {
-  const res = await amApi(
-    "POST",
-    "alerts",
-    instances.map((instance) => ({
-      labels: { alertname, site: "dc1", instance, severity: "critical" },
-      annotations: { summary: `${alertname} on ${instance}` },
-      startsAt: new Date().toISOString(),
-    })),
-  );
-  expect(res.status).toBe(200);
-}
-
-const groupMessage = (alertname: string): PostedMessage =>
-  emu.workspace.channelMessages(ALERTS).find((m) => !m.threadTs && m.text.includes(alertname))!;
+const fire = (alertname: string, instances?: string[]) =>
+  fireAlert(am.url, alertname, instances ? { instances } : {});
+const groupMessage = (alertname: string): PostedMessage => amGroupMessage(emu, ALERTS, alertname)!;
 const shown = (alertname: string) => JSON.stringify(groupMessage(alertname).blocks);
 const groupId = (alertname: string) =>
   (

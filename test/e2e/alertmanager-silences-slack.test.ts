@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { amGroupMessage, fireAlert } from "../support/alertmanager-alerts.js";
 import {
   type Bot,
   buttonValue,
@@ -64,23 +65,9 @@ async function amSilences(): Promise<AmSilence[]> {
   return (await res.json()) as AmSilence[];
 }
 
-async function fire(alertname: string, annotations: Record<string, string>): Promise<void> {
-  const res = await fetch(`${am.url}/api/v2/alerts`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify([
-      {
-        labels: { alertname, site: "dc1", instance: "db01:9100", severity: "critical" },
-        annotations: { summary: `${alertname} on db01`, ...annotations },
-        startsAt: new Date().toISOString(),
-      },
-    ]),
-  });
-  expect(res.status).toBe(200);
-}
-
-const groupMessage = (alertname: string): PostedMessage | undefined =>
-  emu.workspace.channelMessages("C0ALERTS1").find((m) => !m.threadTs && m.text.includes(alertname));
+const fire = (alertname: string, annotations: Record<string, string>) =>
+  fireAlert(am.url, alertname, { annotations });
+const groupMessage = (alertname: string) => amGroupMessage(emu, "C0ALERTS1", alertname);
 const groupRow = (alertname: string) =>
   bot.core.store.db
     .prepare(
