@@ -33,7 +33,8 @@ export async function listAmSilences(
   api: AlertmanagerApi | undefined,
   now: number,
 ): Promise<AmSilenceListing> {
-  const ours = repo.openSilences().filter((g) => silenceHolds(g.silence, now));
+  const open = repo.openSilences();
+  const ours = open.filter((g) => silenceHolds(g.silence, now));
   const recorded = (): AmSilenceRow[] =>
     ours.map((g) => ({
       id: g.silence!.id,
@@ -55,7 +56,8 @@ export async function listAmSilences(
   } catch (err) {
     return { url: api.url, error: (err as Error).message, silences: recorded() };
   }
-  const groupOf = new Map(ours.map((g) => [g.silence!.id, g.id]));
+  // Every silence opsbot has not seen end (one extended in Alertmanager may be past its recorded end).
+  const groupOf = new Map(open.map((g) => [g.silence!.id, g.id]));
   const rows = listed
     .filter((x) => x.state !== "expired" && x.endsAt > now)
     .map(
