@@ -35,7 +35,7 @@ function silenceEndNote(s: AmSilence): string {
   if (s.ended?.how === "expired_in_am")
     return `🔔 ${by} was expired in Alertmanager at ${formatDateTime(s.ended.at)}, before its end ${formatDateTime(s.until)}`;
   if (s.ended?.how === "gone")
-    return `🔔 ${by} is no longer in Alertmanager (deleted there); noticed at ${formatDateTime(s.ended.at)}`;
+    return `🔔 ${by} is no longer in Alertmanager (deleted there, or Alertmanager lost its data); noticed at ${formatDateTime(s.ended.at)}`;
   return `🔔 ${by} expired at ${formatDateTime(s.ended?.at ?? s.until)}`;
 }
 
