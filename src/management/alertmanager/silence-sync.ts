@@ -13,7 +13,7 @@ import type { AmGroupRepo, AmSilence, AmSilenceEnd } from "./group-repo.js";
  * unreachable the recorded end time still decides, so an expiry is never missed.
  */
 export interface AmSilenceSync {
-  /** One pass; resolves with what changed (tests call it with a manual clock). */
+  /** One pass started after the call; resolves with what it changed (tests call it with a manual clock). */
   sync(): Promise<AmSyncResult>;
   start(intervalMs: number): void;
   stop(): Promise<void>;
@@ -110,19 +110,27 @@ export function createAmSilenceSync(deps: {
     return result;
   }
 
-  const sync = (): Promise<AmSyncResult> => {
-    // One pass at a time: a tick during a slow Alertmanager answer joins the pass under way.
-    running ??= pass().finally(() => {
+  const once = (): Promise<AmSyncResult> => {
+    running = pass().finally(() => {
       running = undefined;
     });
     return running;
   };
 
+  /** A pass that starts after this call: one under way is waited for first, never reported as this one. */
+  async function sync(): Promise<AmSyncResult> {
+    if (running) await running.catch(() => undefined);
+    return running ?? once();
+  }
+
   return {
     sync,
     start(intervalMs) {
-      const tick = () =>
-        void sync().catch((err: unknown) => logger.warn({ err }, "Alertmanager silence sync failed"));
+      // A tick while a pass is under way (a slow Alertmanager) is skipped, never queued behind it.
+      const tick = () => {
+        if (!running)
+          void once().catch((err: unknown) => logger.warn({ err }, "Alertmanager silence sync failed"));
+      };
       timer = setInterval(tick, intervalMs);
       timer.unref?.();
       tick();
