@@ -1,13 +1,21 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type DatabaseConstructor from "better-sqlite3";
 import { OpsbotError } from "../lib/errors.js";
 import { createCommits } from "./commits.js";
 import { migrations as allMigrations } from "./migrations/index.js";
 import type { Migration } from "./migrations/migration.js";
+import { sqliteNativeBinding } from "./native-binding.js";
 import { unwritableMessage, unwritableReason } from "./open-errors.js";
 
-export type Db = Database.Database;
+export type Db = DatabaseConstructor.Database;
+
+/**
+ * better-sqlite3 is CommonJS: required, not imported, so Node skips scanning its sources for named
+ * exports (cjs-module-lexer, a few ms of every cold start) — the default export is all we use.
+ */
+const Database = createRequire(import.meta.url)("better-sqlite3") as typeof DatabaseConstructor;
 
 export interface Store {
   readonly db: Db;
@@ -39,7 +47,8 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   let db: Db | undefined;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
+    const nativeBinding = sqliteNativeBinding();
+    db = new Database(path, nativeBinding ? { nativeBinding } : {});
     // Only takes effect on a new (empty) database: freed pages can then be returned with
     // `PRAGMA incremental_vacuum` after pruning, instead of the file only ever growing.
     db.pragma("auto_vacuum = INCREMENTAL");

@@ -8,7 +8,8 @@ import { tempDir } from "../support/temp.js";
 
 /**
  * What a one-shot `opsbot ask` loads, seen by a module-load tracer (`--import`: an ESM load hook
- * for every file imported, `require.cache` at exit for CommonJS), mapped through the bundle's
+ * for every file imported, a resolve hook for imported builtins, `require.cache` at exit for
+ * CommonJS), mapped through the bundle's
  * metafile (dist/cli-bundle-meta.json) to the sources each loaded chunk holds. Cold start is
  * measured in bench/cold-start.ts; this pins what it depends on: help loads none of the heavy
  * libraries, while a command that needs one still loads and uses it.
@@ -25,6 +26,11 @@ beforeAll(() => {
 export async function load(url, context, next) {
   appendFileSync(process.env.OPSBOT_TRACE_OUT, url + "\\n");
   return next(url, context);
+}
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  if (resolved.url.startsWith("node:")) appendFileSync(process.env.OPSBOT_TRACE_OUT, resolved.url + "\\n");
+  return resolved;
 }
 `,
   );
@@ -53,11 +59,12 @@ function traced(args: string[], cwd: string) {
     cwd,
     env: cliEnv(cwd, { NODE_OPTIONS: `--import=${TRACER}`, OPSBOT_TRACE_OUT: out }),
   });
-  const files = readFileSync(out, "utf8")
-    .split("\n")
+  const urls = readFileSync(out, "utf8").split("\n");
+  const files = urls
     .filter((u) => u.startsWith("file://"))
     .map((u) => decodeURIComponent(new URL(u).pathname));
-  return { ...r, files: [...new Set(files)] };
+  const builtins = urls.filter((u) => u.startsWith("node:"));
+  return { ...r, files: [...new Set(files)], builtins: [...new Set(builtins)] };
 }
 
 /** The sources bundled into the chunks among `files` (paths relative to the repository). */
@@ -106,6 +113,13 @@ describe("opsbot ask: what a cold start loads", () => {
     expect(
       r.files.filter((f) => f.includes("/dist/src/") && !/dist\/src\/(cli\.js|cli-chunks\/)/.test(f)),
     ).toEqual([]);
+    // better-sqlite3's addon is loaded by its path (nativeBinding), not found by the `bindings`
+    // package's search; the tracer sees ESM-imported builtins (node:fs…, else this would be vacuous).
+    expect(r.files.some((f) => f.endsWith("better-sqlite3/build/Release/better_sqlite3.node"))).toBe(true);
+    expect(r.files.filter((f) => f.includes("node_modules/bindings/"))).toEqual([]);
+    expect(r.builtins).toContain("node:fs");
+    // No owner socket file: no connect attempt, and node:net is not loaded for it.
+    expect(r.builtins).not.toContain("node:net");
   });
 
   it("a command that needs them loads them: refresh polls over SNMP (net-snmp) and counts the poll (prom-client)", async () => {

@@ -11,12 +11,19 @@ const NAMES = ["up", ...MIB_COLUMNS.map((c) => c.name)].join("|");
 
 /**
  * Each column's place in OID order. No column OID lies under another's, so a view sorts by (rank,
- * row index) — numbers, not OID strings — and gets OID order (checked at load; else OID strings).
+ * row index) — numbers, not OID strings — and gets OID order (checked once; else OID strings).
+ * Worked out on the first snapshot, not at module load: every cold start loads this module.
  */
-const RANK = new Map(
-  [...MIB_COLUMNS].sort((a, b) => compareOids(a.oid, b.oid)).map((c, i) => [c.name, i] as const),
-);
-const RANKS_ARE_ORDER = !MIB_COLUMNS.some((a) => MIB_COLUMNS.some((b) => b.oid.startsWith(`${a.oid}.`)));
+let order: { rank: Map<string, number>; ranksAreOrder: boolean } | undefined;
+function columnOrder() {
+  order ??= {
+    rank: new Map(
+      [...MIB_COLUMNS].sort((a, b) => compareOids(a.oid, b.oid)).map((c, i) => [c.name, i] as const),
+    ),
+    ranksAreOrder: !MIB_COLUMNS.some((a) => MIB_COLUMNS.some((b) => b.oid.startsWith(`${a.oid}.`))),
+  };
+  return order;
+}
 
 interface Ranked {
   rank: number;
@@ -26,7 +33,7 @@ interface Ranked {
 }
 
 const byOid = (a: Ranked, b: Ranked) =>
-  RANKS_ARE_ORDER && a.rank !== b.rank
+  columnOrder().ranksAreOrder && a.rank !== b.rank
     ? a.rank - b.rank
     : !Number.isNaN(a.row) && !Number.isNaN(b.row) && a.rank === b.rank
       ? a.row - b.row
@@ -71,6 +78,7 @@ export function readBatch(
   deviceLabel: string,
 ): BatchSnapshot {
   const entries = new Map<string, Ranked[]>();
+  const { rank } = columnOrder();
   const out: BatchSnapshot = {
     scrapedAt: new Map(),
     up: new Map(),
@@ -101,7 +109,7 @@ export function readBatch(
       entries.set(device, list);
     }
     const row = column.indexes.length === 1 ? Number(s.labels[column.indexes[0]!]) : Number.NaN;
-    list.push({ rank: RANK.get(name)!, row, entry });
+    list.push({ rank: rank.get(name)!, row, entry });
   }
   return out;
 }
