@@ -33,26 +33,31 @@ export interface AmListedSilence {
   updatedAt: number | null;
 }
 
-const listedSchema = z.array(
-  z.object({
-    id: z.string().min(1),
-    status: z.object({ state: z.enum(["active", "pending", "expired"]) }),
-    matchers: z.array(
-      z.object({
-        name: z.string(),
-        value: z.string(),
-        isRegex: z.boolean(),
-        // Alertmanager before 0.22 has no isEqual: every matcher was "=" or "=~".
-        isEqual: z.boolean().default(true),
-      }),
-    ),
-    createdBy: z.string().default(""),
-    comment: z.string().default(""),
-    startsAt: z.string(),
-    endsAt: z.string(),
-    updatedAt: z.string().optional(),
-  }),
-);
+/** Built on first use (every cold start loads this module; few processes list silences). */
+let listed: ReturnType<typeof buildListedSchema> | undefined;
+const listedSchema = () => (listed ??= buildListedSchema());
+
+const buildListedSchema = () =>
+  z.array(
+    z.object({
+      id: z.string().min(1),
+      status: z.object({ state: z.enum(["active", "pending", "expired"]) }),
+      matchers: z.array(
+        z.object({
+          name: z.string(),
+          value: z.string(),
+          isRegex: z.boolean(),
+          // Alertmanager before 0.22 has no isEqual: every matcher was "=" or "=~".
+          isEqual: z.boolean().default(true),
+        }),
+      ),
+      createdBy: z.string().default(""),
+      comment: z.string().default(""),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      updatedAt: z.string().optional(),
+    }),
+  );
 
 const time = (text: string, what: string): number => {
   const ms = Date.parse(text);
@@ -160,16 +165,18 @@ export function createAlertmanagerApi(options: AlertmanagerApiOptions): Alertman
       const res = await call("GET", "api/v2/silences");
       if (res.status !== 200) throw failure("list its silences", res.status, res.text);
       try {
-        return listedSchema.parse(JSON.parse(res.text)).map((x) => ({
-          id: x.id,
-          state: x.status.state,
-          matchers: x.matchers,
-          createdBy: x.createdBy,
-          comment: x.comment,
-          startsAt: time(x.startsAt, "startsAt"),
-          endsAt: time(x.endsAt, "endsAt"),
-          updatedAt: x.updatedAt === undefined ? null : time(x.updatedAt, "updatedAt"),
-        }));
+        return listedSchema()
+          .parse(JSON.parse(res.text))
+          .map((x) => ({
+            id: x.id,
+            state: x.status.state,
+            matchers: x.matchers,
+            createdBy: x.createdBy,
+            comment: x.comment,
+            startsAt: time(x.startsAt, "startsAt"),
+            endsAt: time(x.endsAt, "endsAt"),
+            updatedAt: x.updatedAt === undefined ? null : time(x.updatedAt, "updatedAt"),
+          }));
       } catch (err) {
         const why = err instanceof z.ZodError ? err.issues[0]?.message : (err as Error).message;
         throw new OpsbotError(

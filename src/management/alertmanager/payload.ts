@@ -1,33 +1,43 @@
 import * as z from "zod";
 
+/** Built on first use: every cold start loads this module, few processes receive a webhook. */
+function schemas() {
+  cached ??= buildSchemas();
+  return cached;
+}
+let cached: ReturnType<typeof buildSchemas> | undefined;
+
 /** Alertmanager's webhook body, version 4 (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
-const labels = z.record(z.string(), z.string());
+function buildSchemas() {
+  const labels = z.record(z.string(), z.string());
 
-export const amAlertSchema = z.object({
-  status: z.enum(["firing", "resolved"]),
-  labels,
-  annotations: labels.default({}),
-  startsAt: z.string(),
-  endsAt: z.string().default(""),
-  generatorURL: z.string().default(""),
-  fingerprint: z.string().min(1),
-});
+  const amAlertSchema = z.object({
+    status: z.enum(["firing", "resolved"]),
+    labels,
+    annotations: labels.default({}),
+    startsAt: z.string(),
+    endsAt: z.string().default(""),
+    generatorURL: z.string().default(""),
+    fingerprint: z.string().min(1),
+  });
 
-export const amWebhookSchema = z.object({
-  version: z.literal("4"),
-  groupKey: z.string().min(1),
-  truncatedAlerts: z.number().int().min(0).default(0),
-  status: z.enum(["firing", "resolved"]),
-  receiver: z.string(),
-  groupLabels: labels.default({}),
-  commonLabels: labels.default({}),
-  commonAnnotations: labels.default({}),
-  externalURL: z.string().default(""),
-  alerts: z.array(amAlertSchema),
-});
+  const amWebhookSchema = z.object({
+    version: z.literal("4"),
+    groupKey: z.string().min(1),
+    truncatedAlerts: z.number().int().min(0).default(0),
+    status: z.enum(["firing", "resolved"]),
+    receiver: z.string(),
+    groupLabels: labels.default({}),
+    commonLabels: labels.default({}),
+    commonAnnotations: labels.default({}),
+    externalURL: z.string().default(""),
+    alerts: z.array(amAlertSchema),
+  });
+  return { amAlertSchema, amWebhookSchema };
+}
 
-export type AmAlert = z.infer<typeof amAlertSchema>;
-export type AmWebhook = z.infer<typeof amWebhookSchema>;
+export type AmAlert = z.infer<ReturnType<typeof buildSchemas>["amAlertSchema"]>;
+export type AmWebhook = z.infer<ReturnType<typeof buildSchemas>["amWebhookSchema"]>;
 
 /** Parses a body, or returns every problem with its path (for the 400 answer and the log). */
 export function parseWebhook(
@@ -39,7 +49,7 @@ export function parseWebhook(
   } catch (err) {
     return { ok: false, problems: [`body is not JSON: ${(err as Error).message}`] };
   }
-  const r = amWebhookSchema.safeParse(json);
+  const r = schemas().amWebhookSchema.safeParse(json);
   if (r.success) return { ok: true, value: r.data };
   return { ok: false, problems: r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) };
 }
