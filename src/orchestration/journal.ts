@@ -92,15 +92,20 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     getRun: db.prepare("SELECT * FROM runs WHERE id = ?"),
     steps: db.prepare("SELECT * FROM run_steps WHERE run_id = ? ORDER BY ordinal, key"),
     step: db.prepare("SELECT * FROM run_steps WHERE run_id = ? AND key = ?"),
-    stepStart:
-      db.prepare(`UPDATE run_steps SET status = 'running', attempt = ?, started_at = ?, finished_at = NULL,
-      duration_ms = NULL, exit_code = NULL, error = NULL, command = COALESCE(?, command)
-      WHERE run_id = ? AND key = ? AND status IN ('pending', 'running')`),
+    // The attempt is counted by the row itself: no read before the write.
+    stepStart: db
+      .prepare(`UPDATE run_steps SET status = 'running', attempt = attempt + 1, started_at = ?,
+      finished_at = NULL, duration_ms = NULL, exit_code = NULL, error = NULL, command = COALESCE(?, command)
+      WHERE run_id = ? AND key = ? AND status IN ('pending', 'running') RETURNING attempt`)
+      .pluck(),
     stepWaiting: db.prepare(
       "UPDATE run_steps SET status = 'waiting' WHERE run_id = ? AND key = ? AND status = 'running'",
     ),
     lastEvent: db.prepare(
       "SELECT detail FROM run_journal WHERE run_id = ? AND event = ? ORDER BY seq DESC LIMIT 1",
+    ),
+    skipPending: db.prepare(
+      "UPDATE run_steps SET status = 'skipped', finished_at = ? WHERE run_id = ? AND status = 'pending' RETURNING key, ordinal",
     ),
     stepFinish:
       db.prepare(`UPDATE run_steps SET status = ?, finished_at = ?, duration_ms = ?, exit_code = ?, error = ?
@@ -195,10 +200,9 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
   ): boolean {
     return durably(() => {
       if (!transitionRun(id, from, to, opts)) return false;
-      for (const st of s.steps.all(id) as Record<string, unknown>[]) {
-        if (st.status === "pending")
-          setStepStatus(id, st.key as string, ["pending"], "skipped", "step.skipped");
-      }
+      const skipped = s.skipPending.all(clock.now(), id) as { key: string; ordinal: number }[];
+      skipped.sort((a, b) => a.ordinal - b.ordinal || (a.key < b.key ? -1 : 1));
+      for (const st of skipped) appendEvent(id, "step.skipped", st.key);
       approvals.cancelApprovals(id);
       locks.releaseLocks(id);
       return true;
@@ -328,12 +332,16 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       return r ? toStep(r) : undefined;
     },
 
-    /** Durably records that the action is about to run. Returns false if the step is not startable. */
-    stepStarted(runId: number, key: string, attempt: number, command?: string): boolean {
+    /**
+     * Durably records that the next attempt of the step's action is about to run. Returns that attempt's
+     * number (1 for the first), or 0 if the step is not startable (no such row, or not pending/running).
+     */
+    stepStarted(runId: number, key: string, command?: string): number {
       return durably(() => {
-        const ok = s.stepStart.run(attempt, clock.now(), command ?? null, runId, key).changes > 0;
-        if (ok) appendEvent(runId, "step.started", key, attempt, command ? { command } : undefined);
-        return ok;
+        const attempt =
+          (s.stepStart.get(clock.now(), command ?? null, runId, key) as number | undefined) ?? 0;
+        if (attempt > 0) appendEvent(runId, "step.started", key, attempt, command ? { command } : undefined);
+        return attempt;
       });
     },
 

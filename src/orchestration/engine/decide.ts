@@ -32,47 +32,88 @@ export interface NextSteps {
   };
 }
 
-const IN_FLIGHT: readonly StepStatus[] = ["running", "waiting"];
 const ENDED: readonly StepStatus[] = ["succeeded", "failed", "cancelled", "skipped", "interrupted"];
+
+/**
+ * What decide needs of a plan beyond its maps, derived once per plan (a run asks after every step, so
+ * the per-call work is one pass over the statuses with no allocation but the answer).
+ */
+interface PlanIndex {
+  all: PlanNode[];
+  main: PlanNode[];
+  rollbacks: PlanNode[];
+  /** Per rolling group, its members' keys by target. */
+  members: Map<string, Map<string, string[]>>;
+}
+
+const indexes = new WeakMap<Plan, PlanIndex>();
+
+function indexOf(plan: Plan): PlanIndex {
+  let ix = indexes.get(plan);
+  if (ix) return ix;
+  const all = [...plan.nodes.values()];
+  const members = new Map<string, Map<string, string[]>>();
+  for (const key of plan.order) {
+    const n = plan.nodes.get(key)!;
+    if (n.group === undefined || !n.target) continue;
+    const byTarget = members.get(n.group) ?? new Map<string, string[]>();
+    byTarget.set(n.target.name, [...(byTarget.get(n.target.name) ?? []), key]);
+    members.set(n.group, byTarget);
+  }
+  ix = {
+    all,
+    main: plan.order.map((k) => plan.nodes.get(k)!),
+    rollbacks: all.filter((n) => n.rollbackOf !== undefined),
+    members,
+  };
+  indexes.set(plan, ix);
+  return ix;
+}
+
+function satisfied(n: PlanNode, s: StepStatus | undefined): boolean {
+  if (s === "succeeded" || s === "skipped") return true;
+  return (s === "failed" || s === "cancelled") && n.continueOnError;
+}
+
+function hardFailed(n: PlanNode, s: StepStatus | undefined): boolean {
+  if (s === "interrupted") return true;
+  return (s === "failed" || s === "cancelled") && !n.continueOnError;
+}
+
+function depsDone(plan: Plan, status: ReadonlyMap<string, StepStatus>, n: PlanNode): boolean {
+  for (const d of n.deps) if (!satisfied(plan.nodes.get(d)!, status.get(d))) return false;
+  return true;
+}
 
 export function decide(input: DecideInput): NextSteps {
   const { plan, status } = input;
-  const st = (key: string): StepStatus | undefined => status.get(key);
-  const node = (key: string): PlanNode => plan.nodes.get(key)!;
-  const satisfied = (key: string): boolean => {
-    const s = st(key);
-    if (s === "succeeded" || s === "skipped") return true;
-    return (s === "failed" || s === "cancelled") && node(key).continueOnError;
-  };
-  const hardFailed = (key: string): boolean => {
-    const s = st(key);
-    if (s === "interrupted") return true;
-    return (s === "failed" || s === "cancelled") && !node(key).continueOnError;
-  };
-
-  const allKeys = [...plan.nodes.keys()];
-  const failedMain = plan.order.find(hardFailed);
+  const ix = indexOf(plan);
+  let failedMain: string | undefined;
+  for (const n of ix.main) {
+    if (hardFailed(n, status.get(n.key))) {
+      failedMain = n.key;
+      break;
+    }
+  }
   const stopping = input.cancelRequested || failedMain !== undefined;
   const start: string[] = [];
 
   // Rollbacks: triggered by a failed or cancelled owner, run in order.
-  for (const key of allKeys) {
-    const n = node(key);
-    if (n.rollbackOf === undefined) continue;
-    const owner = st(n.rollbackOf);
+  for (const n of ix.rollbacks) {
+    const owner = status.get(n.rollbackOf!);
     if (owner !== "failed" && owner !== "cancelled") continue;
-    const s = st(key);
+    const s = status.get(n.key);
     if (s !== undefined && s !== "pending") continue;
-    if (n.deps.every(satisfied)) start.push(key);
+    if (depsDone(plan, status, n)) start.push(n.key);
   }
 
   if (!stopping) {
-    const inFlightTargets = groupOccupancy(plan, st);
-    for (const key of plan.order) {
-      if ((st(key) ?? "pending") !== "pending") continue;
-      const n = node(key);
-      if (!n.deps.every(satisfied)) continue;
-      if (n.group !== undefined && n.target) {
+    const inFlightTargets = ix.members.size > 0 ? groupOccupancy(ix.members, status) : undefined;
+    for (const n of ix.main) {
+      const s = status.get(n.key);
+      if (s !== undefined && s !== "pending") continue;
+      if (!depsDone(plan, status, n)) continue;
+      if (n.group !== undefined && n.target && inFlightTargets) {
         const occupied = inFlightTargets.get(n.group) ?? new Set<string>();
         if (!occupied.has(n.target.name)) {
           if (occupied.size >= plan.groups.get(n.group)!.maxParallel) continue;
@@ -80,15 +121,30 @@ export function decide(input: DecideInput): NextSteps {
           inFlightTargets.set(n.group, occupied);
         }
       }
-      start.push(key);
+      start.push(n.key);
     }
   }
 
   if (start.length > 0) return { start };
-  if (allKeys.some((k) => IN_FLIGHT.includes(st(k) ?? "pending"))) return { start };
+  for (const n of ix.all) {
+    const s = status.get(n.key);
+    if (s === "running" || s === "waiting") return { start };
+  }
+  return finish(plan, ix, status, input.cancelRequested, failedMain);
+}
 
+/** Nothing runs and nothing can start: how the run ends. */
+function finish(
+  plan: Plan,
+  ix: PlanIndex,
+  status: ReadonlyMap<string, StepStatus>,
+  cancelRequested: boolean,
+  failedMain: string | undefined,
+): NextSteps {
+  const start: string[] = [];
+  const st = (key: string): StepStatus | undefined => status.get(key);
   const skip = plan.order.filter((k) => (st(k) ?? "pending") === "pending");
-  const unknown = allKeys.filter((k) => st(k) === "interrupted");
+  const unknown = ix.all.filter((n) => st(n.key) === "interrupted").map((n) => n.key);
   if (unknown.length > 0) {
     // Pending steps stay pending: a resume may still run them.
     return {
@@ -101,8 +157,8 @@ export function decide(input: DecideInput): NextSteps {
       },
     };
   }
-  const failedRollback = allKeys.find((k) => node(k).rollbackOf !== undefined && hardFailed(k));
-  if (input.cancelRequested) return { start, finish: { status: "cancelled", skip } };
+  const failedRollback = ix.rollbacks.find((n) => hardFailed(n, st(n.key)))?.key;
+  if (cancelRequested) return { start, finish: { status: "cancelled", skip } };
   if (failedMain !== undefined) {
     const why = rollbackNote(failedRollback);
     return {
@@ -131,20 +187,15 @@ function rollbackNote(failedRollback: string | undefined): string {
  * Targets currently inside each rolling group: a target enters when its first step in the group
  * starts and leaves when all of its steps in the group have ended.
  */
-function groupOccupancy(plan: Plan, st: (key: string) => StepStatus | undefined): Map<string, Set<string>> {
-  const members = new Map<string, Map<string, string[]>>();
-  for (const key of plan.order) {
-    const n = plan.nodes.get(key)!;
-    if (n.group === undefined || !n.target) continue;
-    const byTarget = members.get(n.group) ?? new Map<string, string[]>();
-    byTarget.set(n.target.name, [...(byTarget.get(n.target.name) ?? []), key]);
-    members.set(n.group, byTarget);
-  }
+function groupOccupancy(
+  members: Map<string, Map<string, string[]>>,
+  status: ReadonlyMap<string, StepStatus>,
+): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [group, byTarget] of members) {
     const occupied = new Set<string>();
     for (const [target, keys] of byTarget) {
-      const states = keys.map((k) => st(k) ?? "pending");
+      const states = keys.map((k) => status.get(k) ?? "pending");
       const begun = states.some((s) => s !== "pending");
       const done = states.every((s) => ENDED.includes(s));
       if (begun && !done) occupied.add(target);

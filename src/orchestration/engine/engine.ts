@@ -4,6 +4,7 @@ import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/fau
 import { createJournal, type Journal } from "../journal.js";
 import type { DecisionResult } from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
+import type { Plan } from "../plan.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
 import { ABORT_CANCEL, realSleep } from "../steps/types.js";
 import type { ApprovalRow, RunRow, StepRow } from "../types.js";
@@ -110,7 +111,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /** approved → running, once its locks are free. */
-  function start(runId: number): void {
+  function start(runId: number, planned?: Plan): void {
     // Stopping: an approved run stays approved; the next owner's recovery starts it.
     if (closing || core.active.has(runId)) return;
     const row = journal.getRun(runId);
@@ -143,16 +144,16 @@ export function createEngine(deps: EngineDeps) {
       return;
     }
     emitRun(runId);
-    activate(row);
+    activate(row, planned);
   }
 
   /** Builds the in-memory run from the store and starts pumping it. */
-  function activate(row: RunRow): void {
+  function activate(row: RunRow, planned?: Plan): void {
     let run: ActiveRun;
     try {
       const version = versionOf(core, row);
       const params = { ...row.params, ...(core.secrets.get(row.id) ?? {}) };
-      const plan = planFor(core, version, params, row.secretParams);
+      const plan = planned ?? planFor(core, version, params, row.secretParams);
       const steps = applyResumeChoice(row.id);
       let resolveDone = () => {};
       const done = new Promise<void>((r) => {

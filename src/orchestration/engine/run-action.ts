@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from "../../lib/clock.js";
-import { createOutputPipe } from "../output.js";
+import { createOutputPipe, type OutputPipe } from "../output.js";
 import { nodeVars, type PlanNode } from "../plan.js";
 import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
 import type { ActiveRun, EngineCore } from "./engine-core.js";
@@ -27,10 +27,22 @@ export async function runAction(
     node.timeoutMs === undefined || node.timeoutMs <= 0
       ? undefined
       : setTimeout(() => controller.abort(ABORT_TIMEOUT), node.timeoutMs);
-  const pipe = createOutputPipe(run.redactor, (text, stream) => {
-    core.writer.push({ runId: run.id, stepKey: node.key, attempt, stream, text });
-    core.progress.emit({ type: "output", runId: run.id, key: node.key, stream, text, at: deps.clock.now() });
-  });
+  // Built at the first output: most steps of a gate, wait or notify kind never print anything.
+  let pipe: OutputPipe | undefined;
+  const output = (text: string, stream: "stdout" | "stderr") => {
+    pipe ??= createOutputPipe(run.redactor, (clean, to) => {
+      core.writer.push({ runId: run.id, stepKey: node.key, attempt, stream: to, text: clean });
+      core.progress.emit({
+        type: "output",
+        runId: run.id,
+        key: node.key,
+        stream: to,
+        text: clean,
+        at: deps.clock.now(),
+      });
+    });
+    pipe.write(text, stream);
+  };
   let runInfo: StepContext["run"] | undefined;
   const ctx: StepContext = {
     runId: run.id,
@@ -52,7 +64,7 @@ export async function runAction(
       return runInfo;
     },
     signal: controller.signal,
-    output: (text, stream) => pipe.write(text, stream),
+    output,
     redact: (text) => run.redactor.redact(text),
   };
   let result: StepResult;
@@ -63,9 +75,11 @@ export async function runAction(
   } finally {
     if (timer) clearTimeout(timer);
     run.controllers.delete(node.key);
-    pipe.flush(true);
-    // Output reaches the store before the step is journaled as finished.
-    core.writer.flush();
+    if (pipe) {
+      pipe.flush(true);
+      // Output reaches the store before the step is journaled as finished.
+      core.writer.flush();
+    }
   }
   if (controller.signal.reason === ABORT_TIMEOUT) {
     return {
