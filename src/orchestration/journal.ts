@@ -92,12 +92,13 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     getRun: db.prepare("SELECT * FROM runs WHERE id = ?"),
     steps: db.prepare("SELECT * FROM run_steps WHERE run_id = ? ORDER BY ordinal, key"),
     step: db.prepare("SELECT * FROM run_steps WHERE run_id = ? AND key = ?"),
-    // The attempt is counted by the row itself: no read before the write.
-    stepStart: db
-      .prepare(`UPDATE run_steps SET status = 'running', attempt = attempt + 1, started_at = ?,
-      finished_at = NULL, duration_ms = NULL, exit_code = NULL, error = NULL, command = COALESCE(?, command)
-      WHERE run_id = ? AND key = ? AND status IN ('pending', 'running') RETURNING attempt`)
-      .pluck(),
+    stepStates: db
+      .prepare("SELECT key, status, attempt FROM run_steps WHERE run_id = ? ORDER BY ordinal, key")
+      .raw(),
+    stepStart:
+      db.prepare(`UPDATE run_steps SET status = 'running', attempt = ?, started_at = ?, finished_at = NULL,
+      duration_ms = NULL, exit_code = NULL, error = NULL, command = COALESCE(?, command)
+      WHERE run_id = ? AND key = ? AND status IN ('pending', 'running')`),
     stepWaiting: db.prepare(
       "UPDATE run_steps SET status = 'waiting' WHERE run_id = ? AND key = ? AND status = 'running'",
     ),
@@ -327,21 +328,25 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       return (s.steps.all(runId) as Record<string, unknown>[]).map(toStep);
     },
 
+    /**
+     * Each step's key, status and last attempt, in plan order: what a run keeps in memory to decide
+     * and to number its next attempts (no other column read).
+     */
+    stepStates(runId: number): [key: string, status: StepStatus, attempt: number][] {
+      return s.stepStates.all(runId) as [string, StepStatus, number][];
+    },
+
     getStep(runId: number, key: string): StepRow | undefined {
       const r = s.step.get(runId, key) as Record<string, unknown> | undefined;
       return r ? toStep(r) : undefined;
     },
 
-    /**
-     * Durably records that the next attempt of the step's action is about to run. Returns that attempt's
-     * number (1 for the first), or 0 if the step is not startable (no such row, or not pending/running).
-     */
-    stepStarted(runId: number, key: string, command?: string): number {
+    /** Durably records that the action is about to run. Returns false if the step is not startable. */
+    stepStarted(runId: number, key: string, attempt: number, command?: string): boolean {
       return durably(() => {
-        const attempt =
-          (s.stepStart.get(clock.now(), command ?? null, runId, key) as number | undefined) ?? 0;
-        if (attempt > 0) appendEvent(runId, "step.started", key, attempt, command ? { command } : undefined);
-        return attempt;
+        const ok = s.stepStart.run(attempt, clock.now(), command ?? null, runId, key).changes > 0;
+        if (ok) appendEvent(runId, "step.started", key, attempt, command ? { command } : undefined);
+        return ok;
       });
     },
 

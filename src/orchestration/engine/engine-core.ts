@@ -67,6 +67,8 @@ export interface ActiveRun {
   secretNames: string[];
   redactor: Redactor;
   status: Map<string, StepStatus>;
+  /** Last journaled attempt per step row (the next start is this + 1); kept with `status`. */
+  attempts: Map<string, number>;
   /** Per running main step, to stop it on cancel. */
   controllers: Map<string, AbortController>;
   /** Aborted on cancel: wakes backoff sleeps and pending mid-run approvals. */

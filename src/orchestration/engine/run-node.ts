@@ -31,15 +31,18 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
 
 /**
  * Marks nodes running in memory, synchronously, so the decision that launched them cannot launch them
- * twice; returns how to undo that when their "started" commit fails.
+ * twice; returns how to undo that (and the attempt numbers beginAttempt counted) when their "started"
+ * commit fails.
  */
 function claim(run: ActiveRun, keys: readonly string[]): () => void {
-  const before = keys.map((key) => [key, run.status.get(key)] as const);
+  const before = keys.map((key) => [key, run.status.get(key), run.attempts.get(key)] as const);
   for (const key of keys) run.status.set(key, "running");
   return () => {
-    for (const [key, status] of before) {
+    for (const [key, status, attempt] of before) {
       if (status === undefined) run.status.delete(key);
       else run.status.set(key, status);
+      if (attempt === undefined) run.attempts.delete(key);
+      else run.attempts.set(key, attempt);
     }
   };
 }
@@ -134,13 +137,16 @@ function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
       },
     ]);
   }
+  const attempt = (run.attempts.get(key) ?? 0) + 1;
   const shown = displayCommand(node, run.params, run.secretNames, run.id);
   const command = shown === undefined ? undefined : run.redactor.redact(shown);
-  const attempt = journal.stepStarted(run.id, key, command);
-  if (attempt === 0) {
+  if (!journal.stepStarted(run.id, key, attempt, command)) {
     // Someone else moved it (e.g. an abort); never run an action the journal does not show.
     run.status.set(key, journal.getStep(run.id, key)?.status ?? "skipped");
+    return 0;
   }
+  // Inside a commit that fails, the caller's claim puts the previous number back.
+  run.attempts.set(key, attempt);
   return attempt;
 }
 
