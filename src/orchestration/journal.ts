@@ -57,6 +57,10 @@ export interface StepOutcome {
 
 export type Journal = ReturnType<typeof createJournal>;
 
+const INSERT_STEP = `INSERT INTO run_steps (run_id, key, step_id, name, kind, target, ordinal, rollback_of,
+  status, command)`;
+const STEP_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)";
+
 /** The journal entry that records where a run's parent message lives (posted by the run reporter). */
 const PARENT_POSTED = "report.parent_posted";
 
@@ -86,9 +90,10 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       db.prepare(`INSERT INTO runs (runbook, runbook_hash, status, params, secret_params, targets, locks,
       requested_by, requested_by_name, channel, thread_ts, requested_at, updated_at)
       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    insertStep:
-      db.prepare(`INSERT INTO run_steps (run_id, key, step_id, name, kind, target, ordinal, rollback_of,
-      status, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`),
+    insertStep: db.prepare<unknown[]>(`${INSERT_STEP} VALUES ${STEP_ROW}`),
+    insertSteps: db.prepare<unknown[]>(
+      `${INSERT_STEP} VALUES ${Array.from({ length: STEP_BATCH }, () => STEP_ROW).join(", ")}`,
+    ),
     getRun: db.prepare("SELECT * FROM runs WHERE id = ?"),
     steps: db.prepare("SELECT * FROM run_steps WHERE run_id = ? ORDER BY ordinal, key"),
     step: db.prepare("SELECT * FROM run_steps WHERE run_id = ? AND key = ?"),
@@ -261,7 +266,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
             now,
           ).lastInsertRowid,
         );
-        for (const st of steps) insertStep(id, st);
+        insertSteps(id, steps);
         appendEvent(id, "run.requested", null, null, {
           runbook: run.runbook,
           hash: run.runbookHash,
@@ -320,7 +325,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
 
     addSteps(runId: number, steps: NewStep[]): void {
       durably(() => {
-        for (const st of steps) insertStep(runId, st);
+        insertSteps(runId, steps);
       });
     },
 
@@ -411,17 +416,27 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     ...approvals,
   };
 
-  function insertStep(runId: number, st: NewStep): void {
-    s.insertStep.run(
-      runId,
-      st.key,
-      st.stepId,
-      st.name,
-      st.kind,
-      st.target,
-      st.ordinal,
-      st.rollbackOf ?? null,
-      st.command ?? null,
-    );
+  /** Writes step rows, STEP_BATCH to a statement: a 100-step checklist is 4 statements, not 100. */
+  function insertSteps(runId: number, steps: readonly NewStep[]): void {
+    let i = 0;
+    for (; i + STEP_BATCH <= steps.length; i += STEP_BATCH)
+      s.insertSteps.run(steps.slice(i, i + STEP_BATCH).flatMap((st) => stepValues(runId, st)));
+    for (; i < steps.length; i++) s.insertStep.run(stepValues(runId, steps[i]!));
   }
+}
+
+const STEP_BATCH = 32;
+
+function stepValues(runId: number, st: NewStep): unknown[] {
+  return [
+    runId,
+    st.key,
+    st.stepId,
+    st.name,
+    st.kind,
+    st.target,
+    st.ordinal,
+    st.rollbackOf ?? null,
+    st.command ?? null,
+  ];
 }

@@ -119,4 +119,20 @@ describe("step commits", () => {
       h.journal.events(id).filter((e) => e.event === "step.finished" && e.stepKey === "second"),
     ).toHaveLength(1);
   });
+
+  it("a failed run skips every step it never reached, in plan order, each with its own journal entry", async () => {
+    // Twelve steps: key order (s1, s10, s11, s2, …) is not plan order, so the order is the journal's doing.
+    const rest = Array.from({ length: 11 }, (_, i) => `  - { id: s${i + 1}, needs: [s${i}], wait: 0s }`);
+    const yaml = `name: stops\nrunners: [role:ops]\nsteps:\n  - { id: s0, local: { command: 'exit 3' } }\n${rest.join("\n")}\n`;
+    h = createHarness({ runbooks: { "s.yaml": yaml }, sleep: async () => {} });
+    const id = h.engine.request({ runbook: "stops", params: {}, user: alice, channel: "C1" }).run.id;
+    await h.engine.idle();
+    expect(h.journal.getRun(id)?.status).toBe("failed");
+    const skipped = h.journal.events(id).filter((e) => e.event === "step.skipped");
+    expect(skipped.map((e) => e.stepKey)).toEqual(Array.from({ length: 11 }, (_, i) => `s${i + 1}`));
+    for (const step of h.journal.getSteps(id).slice(1)) {
+      expect(step.status).toBe("skipped");
+      expect(step.finishedAt).not.toBeNull();
+    }
+  });
 });

@@ -23,10 +23,16 @@ export async function runAction(
     if (run.cancelRequested) controller.abort(ABORT_CANCEL);
     run.controllers.set(node.key, controller);
   }
+  // Whether the timeout (not a cancel before it) aborted the action; kept here because AbortSignal's
+  // accessors cost more than the rest of a no-op step's bookkeeping.
+  let timedOut = false;
   const timer =
     node.timeoutMs === undefined || node.timeoutMs <= 0
       ? undefined
-      : setTimeout(() => controller.abort(ABORT_TIMEOUT), node.timeoutMs);
+      : setTimeout(() => {
+          timedOut = !controller.signal.aborted;
+          controller.abort(ABORT_TIMEOUT);
+        }, node.timeoutMs);
   // Built at the first output: most steps of a gate, wait or notify kind never print anything.
   let pipe: OutputPipe | undefined;
   const output = (text: string, stream: "stdout" | "stderr") => {
@@ -81,7 +87,7 @@ export async function runAction(
       core.writer.flush();
     }
   }
-  if (controller.signal.reason === ABORT_TIMEOUT) {
+  if (timedOut) {
     return {
       status: "failed",
       exitCode: result.exitCode ?? null,

@@ -250,7 +250,7 @@ function settle(
   const previous = run.status.get(key);
   run.status.set(key, outcome.status);
   let keys: string[] = [];
-  if (!run.finishing && !run.detached && !othersInFlight(run, key)) {
+  if (!run.finishing && !run.detached && !anyInFlight(run)) {
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
     if (d.finish === undefined) keys = d.start;
   }
@@ -273,10 +273,9 @@ function settle(
   }
 }
 
-function othersInFlight(run: ActiveRun, key: string): boolean {
-  for (const [k, status] of run.status) {
-    if (k !== key && (status === "running" || status === "waiting")) return true;
-  }
+/** Whether any step of the run is running or waiting (settle has already set its own step's outcome). */
+function anyInFlight(run: ActiveRun): boolean {
+  for (const status of run.status.values()) if (status === "running" || status === "waiting") return true;
   return false;
 }
 
