@@ -49,6 +49,8 @@ interface ChildResult {
   wallS: number;
   cpuS: number;
   peakRssMb: number;
+  /** Peak RSS before the cycle (start-up, parsing the N-device config): what the cycle adds is the rest. */
+  beforeCycleRssMb?: number;
   recorded: number;
   batches: number;
   series: number;
@@ -121,6 +123,7 @@ function median(rounds: ChildResult[]): ChildResult {
     wallS: m((r) => r.wallS),
     cpuS: m((r) => r.cpuS),
     peakRssMb: m((r) => r.peakRssMb),
+    beforeCycleRssMb: m((r) => r.beforeCycleRssMb ?? Number.NaN),
     linksP50: m((r) => r.linksP50),
     linksP99: m((r) => r.linksP99),
     load: rounds.at(-1)!.load,
@@ -169,6 +172,7 @@ async function child(url: string, devices: number, batch: number, inFlight: numb
         uploadFile: async () => {},
       },
     });
+    const beforeCycleRssMb = procMemMb(process.pid).peak;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = await core.fleetSources[0]!.cycle();
@@ -199,6 +203,7 @@ async function child(url: string, devices: number, batch: number, inFlight: numb
       wallS,
       cpuS: (cpu.user + cpu.system) / 1e6,
       peakRssMb,
+      beforeCycleRssMb,
       recorded: result.recorded,
       batches: result.batches,
       series: result.series,
@@ -324,7 +329,7 @@ async function main(): Promise<void> {
       rows.push(
         [
           `${r.devices} devices: cycle`,
-          `${r.series.toLocaleString("en")} series${rounds > 1 ? ` (median of ${rounds} rounds)` : ""}: wall ${r.wallS.toFixed(2)} s, CPU ${r.cpuS.toFixed(2)} s = ${((r.cpuS / r.devices) * 1000).toFixed(2)} ms/device, peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.batches} batches, ${r.recorded} recorded; ${r.load})`,
+          `${r.series.toLocaleString("en")} series${rounds > 1 ? ` (median of ${rounds} rounds)` : ""}: wall ${r.wallS.toFixed(2)} s, CPU ${r.cpuS.toFixed(2)} s = ${((r.cpuS / r.devices) * 1000).toFixed(2)} ms/device, peak RSS ${r.peakRssMb.toFixed(0)} MB (${(r.beforeCycleRssMb ?? Number.NaN).toFixed(0)} MB before the cycle: start-up and the config) (${r.batches} batches, ${r.recorded} recorded; ${r.load})`,
         ],
         [
           `${r.devices} devices: links down p50 / p99`,
