@@ -4,7 +4,12 @@
  * shell-script way (snmpbulkwalk once per device and table).
  *
  *   npm run build && node dist/bench/snmp-poll.js [--agents 3] [--devices 30] [--polls 300] [--concurrency 16]
- *     [--rounds 5] [--in-flight 100,200]
+ *     [--rounds 5] [--in-flight 100,200] [--waves 3] [--warmup-waves 2] [--only exporter]
+ *
+ * `--only exporter` runs section 4 alone (the snmp_exporter comparison). Each side there polls
+ * `--warmup-waves` waves of `in-flight` devices unmeasured, then `--waves` measured waves: a poller
+ * runs for days, so the steady state is what a poll costs (one fresh wave would mostly measure V8's
+ * JIT warming up and the heap growing; the Go exporter has neither). Both sides get the same waves.
  *
  * Agents: bench/support/replay-agent.ts in child processes (one per process, 127.0.0.1) serving
  * test/fixtures/snmp/switch48.snmprec — the fixture the integration tests serve with snmpsimd.
@@ -41,6 +46,11 @@ interface Options {
   /** Alternating rounds against snmp_exporter, and the polls in flight measured in each. */
   rounds: number;
   inFlight: number[];
+  /** Section 4: measured and unmeasured waves of `inFlight` polls, the same for both sides. */
+  waves: number;
+  warmupWaves: number;
+  /** Section 4 alone. */
+  exporterOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -59,7 +69,18 @@ function parseOptions(argv: string[]): Options {
     inFlight: (argv.includes("--in-flight") ? argv[argv.indexOf("--in-flight") + 1]! : "100,200")
       .split(",")
       .map(Number),
+    waves: get("waves", 3),
+    warmupWaves: get("warmup-waves", 2),
+    exporterOnly: onlyFlag(argv) === "exporter",
   };
+}
+
+function onlyFlag(argv: string[]): string | undefined {
+  const i = argv.indexOf("--only");
+  if (i < 0) return undefined;
+  const value = argv[i + 1];
+  if (value !== "exporter") throw new Error(`--only takes "exporter", got ${JSON.stringify(value ?? "")}`);
+  return value;
 }
 
 interface AgentProcess {
@@ -202,7 +223,12 @@ async function versusExporter(options: Options): Promise<void> {
   try {
     for (let round = 0; round < options.rounds; round++) {
       for (const inFlight of options.inFlight) {
-        const job = { ports, inFlight, polls: inFlight, warmup: Math.ceil(inFlight / 4) };
+        const job = {
+          ports,
+          inFlight,
+          polls: inFlight * options.waves,
+          warmup: inFlight * options.warmupWaves,
+        };
         const oursFirst = round % 2 === 0;
         const first = oursFirst
           ? await measurePoller(job)
@@ -229,7 +255,7 @@ async function versusExporter(options: Options): Promise<void> {
   }
   const rows: [string, string][] = [];
   for (const [inFlight, r] of ratios) {
-    const polls = inFlight;
+    const polls = inFlight * options.waves;
     rows.push(
       [`${inFlight} in flight: CPU per poll, opsbot/exporter`, `${medianRange(r.cpu, 3)}  (target ≤ 0.07)`],
       [`${inFlight} in flight: peak RSS, opsbot/exporter`, `${medianRange(r.rss)}  (target ≤ 1.5)`],
@@ -250,11 +276,18 @@ async function versusExporter(options: Options): Promise<void> {
     );
   }
   rows.push(...loads.map((l, i): [string, string] => [i === 0 ? "load before" : `load after round ${i}`, l]));
-  printTable(`${title}: ${options.rounds} alternating rounds, median (range)`, rows);
+  printTable(
+    `${title}: ${options.rounds} alternating rounds of ${options.warmupWaves} unmeasured + ${options.waves} measured waves each, median (range)`,
+    rows,
+  );
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.exporterOnly) {
+    await versusExporter(options);
+    return;
+  }
   const agents = await Promise.all(Array.from({ length: options.agents }, () => startAgentProcess()));
   const devices: DeviceConfig[] = Array.from({ length: options.devices }, (_, i) =>
     deviceSchema.parse({

@@ -20,6 +20,9 @@ describe("counter64", () => {
     2n ** 32n - 1n,
     2n ** 32n,
     2n ** 48n - 1n,
+    2n ** 52n + 12345n,
+    2n ** 53n - 1n, // the last value read through a number
+    2n ** 53n,
     2n ** 53n + 1n,
     2n ** 63n,
     2n ** 64n - 1n,

@@ -31,9 +31,15 @@ const OID_TAG = 0x06;
 let scratch = Buffer.allocUnsafe(512);
 
 function writeNumber(at: number, n: number): number {
-  if (n === 0) {
-    scratch[at] = 48;
+  if (n < 10) {
+    scratch[at] = 48 + n;
     return at + 1;
+  }
+  if (n < 100) {
+    const tens = (n * 205) >> 11; // n / 10 for n < 1024
+    scratch[at] = 48 + tens;
+    scratch[at + 1] = 48 + n - tens * 10;
+    return at + 2;
   }
   let digits = 0;
   for (let v = n; v > 0; v = Math.floor(v / 10)) digits++;
@@ -42,8 +48,42 @@ function writeNumber(at: number, n: number): number {
   return at + digits;
 }
 
+/**
+ * Decoded OIDs by their encoding: a poll reads the same OIDs every cycle (each column × each row,
+ * the same on every switch of a model), so most decodes find their string here instead of building
+ * one — no digits written, no new string to collect. Direct-mapped on a hash of the content octets,
+ * checked byte for byte; a miss (or a longer OID) decodes and takes the slot.
+ */
+const CACHE_SLOTS = 8192; // a power of two
+const CACHE_WIDTH = 32; // bytes per slot: [length + 1, content octets…]
+const cachedBytes = new Uint8Array(CACHE_SLOTS * CACHE_WIDTH);
+const cachedStrings: string[] = new Array(CACHE_SLOTS).fill("");
+
 /** Decodes the content octets buf[start, end) of an OBJECT IDENTIFIER like asn1-ber does. */
 export function decodeOid(buf: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length <= 0 || length >= CACHE_WIDTH) return decodeOidUncached(buf, start, end);
+  let hash = 0x811c9dc5 ^ length;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+  const base = ((hash >>> 0) & (CACHE_SLOTS - 1)) * CACHE_WIDTH;
+  if (cachedBytes[base] === length + 1) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (cachedBytes[base + 1 + i] !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cachedStrings[base / CACHE_WIDTH]!;
+  }
+  const oid = decodeOidUncached(buf, start, end);
+  cachedBytes[base] = length + 1;
+  for (let i = 0; i < length; i++) cachedBytes[base + 1 + i] = buf[start + i]!;
+  cachedStrings[base / CACHE_WIDTH] = oid;
+  return oid;
+}
+
+function decodeOidUncached(buf: Uint8Array, start: number, end: number): string {
   const room = (end - start) * 11 + 12;
   if (scratch.length < room) scratch = Buffer.allocUnsafe(room);
   let at = 0;

@@ -15,56 +15,59 @@ const INTEGER = 0x02;
 const OCTET_STRING = 0x04;
 const FIRST_PDU_TAG = 0xa0;
 const LAST_PDU_TAG = 0xa8;
+/** readTlv's tag for "any PDU tag". */
+const ANY_PDU = -1;
 
-interface Tlv {
-  /** Offset of the content octets. */
-  start: number;
-  end: number;
-}
+/**
+ * The element read last by `readTlv`: its content octets are [tlvStart, tlvEnd). Module state rather
+ * than a result object: this runs for every datagram sent and received, and allocates nothing.
+ */
+let tlvStart = 0;
+let tlvEnd = 0;
+let intValue = 0;
 
-function readTlv(buf: Uint8Array, at: number, tag: number | ((t: number) => boolean)): Tlv | undefined {
-  if (at + 2 > buf.length) return undefined;
+function readTlv(buf: Uint8Array, at: number, tag: number): boolean {
+  if (at + 2 > buf.length) return false;
   const t = buf[at]!;
-  if (typeof tag === "number" ? t !== tag : !tag(t)) return undefined;
+  if (tag === ANY_PDU ? t < FIRST_PDU_TAG || t > LAST_PDU_TAG : t !== tag) return false;
   let length = buf[at + 1]!;
   let start = at + 2;
   if (length & 0x80) {
     const octets = length & 0x7f;
-    if (octets === 0 || octets > 4 || start + octets > buf.length) return undefined;
+    if (octets === 0 || octets > 4 || start + octets > buf.length) return false;
     length = 0;
     for (let i = 0; i < octets; i++) length = length * 256 + buf[start + i]!;
     start += octets;
   }
   const end = start + length;
-  return end > buf.length ? undefined : { start, end };
+  if (end > buf.length) return false;
+  tlvStart = start;
+  tlvEnd = end;
+  return true;
 }
 
-function readInteger(buf: Uint8Array, at: number): (Tlv & { value: number }) | undefined {
-  const tlv = readTlv(buf, at, INTEGER);
-  if (!tlv || tlv.end === tlv.start || tlv.end - tlv.start > 5) return undefined;
+/** An INTEGER of at most 5 content octets into `intValue`; its element in tlvStart/tlvEnd. */
+function readInteger(buf: Uint8Array, at: number): boolean {
+  if (!readTlv(buf, at, INTEGER) || tlvEnd === tlvStart || tlvEnd - tlvStart > 5) return false;
   let value = 0;
-  for (let i = tlv.start; i < tlv.end; i++) value = value * 256 + buf[i]!;
+  for (let i = tlvStart; i < tlvEnd; i++) value = value * 256 + buf[i]!;
   // Two's complement: a set top bit makes it negative.
-  if (buf[tlv.start]! & 0x80) value -= 256 ** (tlv.end - tlv.start);
-  return { ...tlv, value };
+  if (buf[tlvStart]! & 0x80) value -= 256 ** (tlvEnd - tlvStart);
+  intValue = value;
+  return true;
 }
 
 export function snmpMessageKey(buf: Uint8Array): MessageKey | undefined {
-  const message = readTlv(buf, 0, SEQUENCE);
-  if (!message) return undefined;
-  const version = readInteger(buf, message.start);
-  if (!version) return undefined;
-  if (version.value === 3) {
-    const globalData = readTlv(buf, version.end, SEQUENCE);
-    const msgId = globalData && readInteger(buf, globalData.start);
-    return msgId ? { id: msgId.value } : undefined;
+  if (!readTlv(buf, 0, SEQUENCE) || !readInteger(buf, tlvStart)) return undefined;
+  if (intValue === 3) {
+    if (!readTlv(buf, tlvEnd, SEQUENCE) || !readInteger(buf, tlvStart)) return undefined;
+    return { id: intValue };
   }
-  const community = readTlv(buf, version.end, OCTET_STRING);
-  if (!community) return undefined;
-  const pdu = readTlv(buf, community.end, (t) => t >= FIRST_PDU_TAG && t <= LAST_PDU_TAG);
-  const requestId = pdu && readInteger(buf, pdu.start);
-  if (!requestId) return undefined;
-  return { id: requestId.value, community: latin1(buf, community.start, community.end) };
+  if (!readTlv(buf, tlvEnd, OCTET_STRING)) return undefined;
+  const communityStart = tlvStart;
+  const communityEnd = tlvEnd;
+  if (!readTlv(buf, communityEnd, ANY_PDU) || !readInteger(buf, tlvStart)) return undefined;
+  return { id: intValue, community: latin1(buf, communityStart, communityEnd) };
 }
 
 function latin1(buf: Uint8Array, start: number, end: number): string {

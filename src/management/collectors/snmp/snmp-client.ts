@@ -4,6 +4,7 @@ import type { Logger } from "../../../lib/logger.js";
 import type { AgentLimiter } from "./agent-limiter.js";
 import { classifySnmpError, type RequestContext } from "./classify-snmp-error.js";
 import { SnmpRequestError } from "./snmp-errors.js";
+import { V2cSession } from "./v2c-session.js";
 
 /**
  * One device's SNMP session for the length of one collection, as promises. Every request goes
@@ -54,27 +55,23 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
     throw new SnmpRequestError("invalid", `device ${device.name} has no snmp section in the config`);
   const agent = `${device.host}:${config.port}`;
   const ctx: RequestContext = { agent, timeoutMs: config.timeout_ms, retries: config.retries };
-  const session = createSession(device.host, config, deps.dgramModule);
   const log = deps.logger.child({ device: device.name, agent });
   let malformed = 0;
-
-  // net-snmp emits "error" on the session for a packet it cannot parse; with no listener that
-  // would throw out of the socket's message handler and take the process down.
-  session.on("error", (err: unknown) => {
+  const ignored = (err: unknown, what: string): void => {
     malformed++;
-    if (malformed === 1) log.warn({ err: errorText(err) }, "ignored a malformed SNMP packet");
-  });
-  // Parsing is not the only thing that can throw on a hostile packet (a v3 message arriving on a v2c
-  // session, a response shaped unlike its request); nothing a peer sends may escape the handler.
-  session.dgram.removeAllListeners("message");
-  session.dgram.on("message", (buffer: Buffer) => {
-    try {
-      session.onMsg(buffer);
-    } catch (err) {
-      malformed++;
-      if (malformed === 1) log.warn({ err: errorText(err) }, "ignored an SNMP packet that failed processing");
-    }
-  });
+    if (malformed === 1) log.warn({ err: errorText(err) }, what);
+  };
+  const session: Transport =
+    config.version === "2c"
+      ? new V2cSession({
+          host: device.host,
+          port: config.port,
+          community: config.community ?? "",
+          ctx,
+          ...(deps.dgramModule ? { dgramModule: deps.dgramModule } : {}),
+          onIgnored: (reason) => ignored(reason, "ignored an SNMP packet that is not an answer"),
+        })
+      : netSnmpSession(device.host, config, deps.dgramModule, ignored);
 
   let closedReason: string | undefined;
   const fail = (error: unknown): SnmpRequestError =>
@@ -103,12 +100,7 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
     maxRepetitions: config.max_repetitions,
     get: (oids) => request((done) => session.get(oids, done)),
     getNext: (oids) => request((done) => session.getNext(oids, done)),
-    getBulk: (oids, maxRepetitions) =>
-      request<snmp.Varbind[][]>((done) =>
-        session.getBulk(oids, 0, maxRepetitions, (error, varbinds) =>
-          done(error, varbinds as snmp.Varbind[][]),
-        ),
-      ),
+    getBulk: (oids, maxRepetitions) => request((done) => session.getBulk(oids, maxRepetitions, done)),
     close: (reason = "the SNMP session was closed") => {
       if (closedReason !== undefined) return;
       closedReason = reason;
@@ -119,6 +111,50 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
         // The socket already failed: nothing left to release.
       }
     },
+  };
+}
+
+/** Requests of one session, by callback: V2cSession's, or net-snmp's (SNMPv3) below. */
+interface Transport {
+  get(oids: string[], done: (error: Error | null, varbinds: snmp.Varbind[]) => void): void;
+  getNext(oids: string[], done: (error: Error | null, varbinds: snmp.Varbind[]) => void): void;
+  getBulk(
+    oids: string[],
+    maxRepetitions: number,
+    done: (error: Error | null, varbinds: snmp.Varbind[][]) => void,
+  ): void;
+  close(): void;
+}
+
+/** An SNMPv3 session of net-snmp's, hardened against hostile packets. SNMPv2c goes through V2cSession. */
+function netSnmpSession(
+  host: string,
+  config: SnmpConfig,
+  dgramModule: SnmpClientDeps["dgramModule"],
+  ignored: (err: unknown, what: string) => void,
+): Transport {
+  const session = createSession(host, config, dgramModule);
+  // net-snmp emits "error" on the session for a packet it cannot parse; with no listener that
+  // would throw out of the socket's message handler and take the process down.
+  session.on("error", (err: unknown) => ignored(err, "ignored a malformed SNMP packet"));
+  // Parsing is not the only thing that can throw on a hostile packet (a v1/v2c message arriving on
+  // a v3 session, a response shaped unlike its request); nothing a peer sends may escape the handler.
+  session.dgram.removeAllListeners("message");
+  session.dgram.on("message", (buffer: Buffer) => {
+    try {
+      session.onMsg(buffer);
+    } catch (err) {
+      ignored(err, "ignored an SNMP packet that failed processing");
+    }
+  });
+  return {
+    get: (oids, done) => session.get(oids, done),
+    getNext: (oids, done) => session.getNext(oids, done),
+    getBulk: (oids, maxRepetitions, done) =>
+      session.getBulk(oids, 0, maxRepetitions, (error, varbinds) =>
+        done(error, varbinds as snmp.Varbind[][]),
+      ),
+    close: () => session.close(),
   };
 }
 
@@ -134,9 +170,6 @@ function createSession(
     transport: host.includes(":") ? "udp6" : "udp4",
     ...(dgramModule ? { dgramModule } : {}),
   };
-  if (config.version === "2c") {
-    return snmp.createSession(host, config.community ?? "", { ...options, version: snmp.Version2c });
-  }
   const v3 = config.v3;
   if (!v3) throw new SnmpRequestError("invalid", "snmp version 3 needs a v3 section");
   const user: snmp.User = { name: v3.user, level: snmp.SecurityLevel[v3.level] };

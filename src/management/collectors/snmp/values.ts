@@ -23,6 +23,8 @@ export function counter64(value: unknown): bigint | undefined {
   if (length <= 6) return BigInt(value.readUIntBE(start, length));
   const high = value.readUIntBE(start, length - 4);
   const low = value.readUInt32BE(value.length - 4);
+  // Up to 2^53 the number is exact: one bigint instead of four.
+  if (high < 0x200000) return BigInt(high * TWO_POW_32 + low);
   return (BigInt(high) << 32n) | BigInt(low);
 }
 

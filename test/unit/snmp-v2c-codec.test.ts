@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import {
+  decodeResponse,
+  encodeOid,
+  encodeRequest,
+  encodeVarbindList,
+  MalformedMessageError,
+  OidFormatError,
+  PDU_GET_BULK,
+} from "../../src/management/collectors/snmp/v2c-codec.js";
+import { garbageFor } from "../support/hostile-udp.js";
+import { seededRandom } from "../support/seeded-random.js";
+
+const COMMUNITY = Buffer.from("public");
+
+function tlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const header =
+    n < 0x80
+      ? Buffer.from([tag, n])
+      : n < 0x100
+        ? Buffer.from([tag, 0x81, n])
+        : Buffer.from([tag, 0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([header, content]);
+}
+
+const int = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  let start = 0;
+  while (
+    start < 3 &&
+    ((b[start] === 0 && !(b[start + 1]! & 0x80)) || (b[start] === 0xff && b[start + 1]! & 0x80))
+  )
+    start++;
+  return tlv(0x02, b.subarray(start));
+};
+
+function response(
+  varbinds: Buffer[],
+  options: { id?: number; community?: Buffer; status?: number } = {},
+): Buffer {
+  const pdu = tlv(
+    0xa2,
+    Buffer.concat([
+      int(options.id ?? 4242),
+      int(options.status ?? 0),
+      int(0),
+      tlv(0x30, Buffer.concat(varbinds)),
+    ]),
+  );
+  return tlv(0x30, Buffer.concat([int(1), tlv(0x04, options.community ?? COMMUNITY), pdu]));
+}
+
+const varbind = (oid: string, value: Buffer) => tlv(0x30, Buffer.concat([tlv(0x06, encodeOid(oid)), value]));
+
+/** A reply with one varbind of every type, as a real agent sends it. */
+const FULL = response([
+  varbind("1.3.6.1.2.1.1.1.0", tlv(0x04, Buffer.from("switch"))),
+  varbind("1.3.6.1.2.1.1.2.0", tlv(0x06, encodeOid("1.3.6.1.4.1.9.1.1208"))),
+  varbind("1.3.6.1.2.1.1.3.0", tlv(0x43, Buffer.from([0x00, 0xff, 0xff, 0xff, 0xff]))),
+  varbind("1.3.6.1.2.1.2.2.1.5.1", tlv(0x42, Buffer.from([0x3b, 0x9a, 0xca, 0x00]))),
+  varbind("1.3.6.1.2.1.2.2.1.10.1", tlv(0x41, Buffer.from([0x01]))),
+  varbind("1.3.6.1.2.1.4.20.1.1.10.0.0.1", tlv(0x40, Buffer.from([10, 0, 0, 1]))),
+  varbind("1.3.6.1.2.1.31.1.1.1.6.1", tlv(0x46, Buffer.from([0x00, 0xff, 0, 0, 0, 0, 0, 0, 1]))),
+  varbind("1.3.6.1.2.1.2.2.1.8.1", tlv(0x02, Buffer.from([0xfe]))),
+  varbind("1.3.6.1.2.1.2.2.1.8.2", Buffer.from([0x80, 0x00])),
+  varbind("1.3.6.1.2.1.2.2.1.8.3", Buffer.from([0x81, 0x00])),
+  varbind("1.3.6.1.2.1.2.2.1.8.4", Buffer.from([0x82, 0x00])),
+  varbind("1.3.6.1.2.1.2.2.1.8.5", Buffer.from([0x05, 0x00])),
+  varbind("1.3.6.1.2.1.2.2.1.8.6", tlv(0x44, Buffer.from([0x9f, 0x78]))),
+]);
+
+describe("SNMPv2c codec", () => {
+  it("decodes a well-formed reply: header, every value type", () => {
+    const r = decodeResponse(FULL, COMMUNITY);
+    expect(r).toMatchObject({ version: 1, communityMatches: true, pduType: 0xa2, id: 4242, errorStatus: 0 });
+    expect(r.varbinds.map((v) => v.value)).toEqual([
+      Buffer.from("switch"),
+      "1.3.6.1.4.1.9.1.1208",
+      4294967295,
+      1_000_000_000,
+      1,
+      "10.0.0.1",
+      Buffer.from([0x00, 0xff, 0, 0, 0, 0, 0, 0, 1]),
+      -2,
+      null,
+      null,
+      null,
+      null,
+      Buffer.from([0x9f, 0x78]),
+    ]);
+    expect(r.varbinds.map((v) => v.type)).toEqual([
+      4, 6, 0x43, 0x42, 0x41, 0x40, 0x46, 2, 0x80, 0x81, 0x82, 5, 0x44,
+    ]);
+  });
+
+  it("tells a reply for another community apart without decoding it differently", () => {
+    const r = decodeResponse(response([], { community: Buffer.from("publi") }), COMMUNITY);
+    expect(r.communityMatches).toBe(false);
+    expect(
+      decodeResponse(response([], { community: Buffer.from("publicc") }), COMMUNITY).communityMatches,
+    ).toBe(false);
+  });
+
+  it("every truncation of a reply is rejected as malformed, never anything else", () => {
+    for (let length = 0; length < FULL.length; length++) {
+      const cut = FULL.subarray(0, length);
+      expect(() => decodeResponse(cut, COMMUNITY), `cut at ${length}`).toThrow(MalformedMessageError);
+    }
+  });
+
+  it("lengths that overrun, indefinite or 5-octet lengths, unknown types, oversized integers: malformed", () => {
+    const bad = [
+      Buffer.concat([Buffer.from([0x30, 0x84, 0x7f, 0xff, 0xff, 0xff]), FULL.subarray(2)]),
+      Buffer.from([0x30, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00]),
+      Buffer.from([0x30, 0x85, 0x00, 0x00, 0x00, 0x00, 0x03, 0x02, 0x01, 0x01]),
+      response([varbind("1.3.6.1", Buffer.from([0x9f, 0x01, 0x01]))]),
+      response([varbind("1.3.6.1", tlv(0x02, Buffer.alloc(9, 0x7f)))]),
+      response([varbind("1.3.6.1", tlv(0x02, Buffer.alloc(0)))]),
+      response([varbind("1.3.6.1", tlv(0x40, Buffer.from([10, 0, 1])))]),
+      response([varbind("1.3.6.1", Buffer.from([0x05, 0x01, 0x00]))]),
+      response([tlv(0x30, Buffer.concat([tlv(0x06, Buffer.alloc(0)), Buffer.from([0x05, 0x00])]))]),
+      // A varbind whose SEQUENCE claims more than the list holds.
+      response([Buffer.from([0x30, 0x7f, 0x06, 0x01, 0x2b])]),
+      Buffer.concat([FULL, Buffer.from([0x00])]).fill(0x31, 0, 1),
+      ...garbageFor(FULL),
+    ];
+    for (const packet of bad) {
+      expect(() => decodeResponse(packet, COMMUNITY), packet.toString("hex")).toThrow(MalformedMessageError);
+    }
+  });
+
+  it("random bytes and random corruptions of a real reply never throw anything but MalformedMessageError", () => {
+    const random = seededRandom(18);
+    for (let i = 0; i < 3000; i++) {
+      const packet =
+        i % 2 === 0
+          ? Buffer.from(Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256)))
+          : Buffer.from(FULL);
+      if (i % 2 === 1)
+        for (let k = 0; k < 3; k++) packet[Math.floor(random() * packet.length)] = Math.floor(random() * 256);
+      try {
+        const r = decodeResponse(packet, COMMUNITY);
+        expect(Array.isArray(r.varbinds)).toBe(true);
+      } catch (err) {
+        expect(err).toBeInstanceOf(MalformedMessageError);
+      }
+    }
+  });
+
+  it("encodes requests with minimal integers and rejects OIDs it cannot encode", () => {
+    const request = encodeRequest(
+      COMMUNITY,
+      PDU_GET_BULK,
+      -1,
+      25,
+      encodeVarbindList(["1.3.6.1.2.1.2.2.1.2"]),
+    );
+    // SEQUENCE { version 1, "public", GetBulk { id -1, non-repeaters 0, max-repetitions 25,
+    // { { 1.3.6.1.2.1.2.2.1.2, NULL } } } }, every length and integer in its shortest form.
+    expect(request.toString("hex")).toBe(
+      "302702010104067075626c6963a51a0201ff020100020119300f300d06092b06010201020201020500",
+    );
+    for (const oid of ["", "1", "1.", ".1.3", "1..3", "1.3.a", "3.1", "1.40", "1.3.4294967296"]) {
+      expect(() => encodeOid(oid), oid).toThrow(OidFormatError);
+    }
+    expect(encodeOid("2.999.3").toString("hex")).toBe("883703");
+    expect(encodeOid("1.3.6.1.4.1.4294967295").toString("hex")).toBe("2b060104018fffffff7f");
+  });
+});
