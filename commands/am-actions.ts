@@ -1,5 +1,4 @@
-import { errorReply, type Reply, reply, text } from "../src/chat/reply.js";
-import { OpsbotError } from "../src/lib/errors.js";
+import { reply, text } from "../src/chat/reply.js";
 import { formatDateTime } from "../src/lib/time-format.js";
 import {
   ACTION_AM_ACK,
@@ -7,7 +6,8 @@ import {
   ACTION_AM_SILENCE,
   ACTION_AM_UNSILENCE,
 } from "../src/management/alertmanager/render.js";
-import { type Action, type ClickContext, defineAction } from "./services.js";
+import { toClicker } from "./click-answer.js";
+import { type Action, defineAction } from "./services.js";
 import { requestSuggestedRun } from "./suggested-run.js";
 
 /**
@@ -15,20 +15,6 @@ import { requestSuggestedRun } from "./suggested-run.js";
  * opsbot's own alerts; Run re-enters the chat pipeline as the clicking user (its own checks apply).
  */
 const ephemeral = (line: string) => ({ ...reply(text(line)), ephemeral: true });
-
-/**
- * A click that could not do its job (Alertmanager down, already silenced…) is told to the clicker
- * alone, like the confirmation would have been; anything unexpected still reaches the router's boundary.
- */
-async function toClicker(ctx: ClickContext, work: () => Promise<Reply>): Promise<Reply> {
-  try {
-    return await work();
-  } catch (err) {
-    if (!(err instanceof OpsbotError) || err.code === "INTERNAL") throw err;
-    const redact = (t: string) => ctx.services.redactor.redact(t);
-    return { ...errorReply(redact(err.message), err.details.map(redact), err.code), ephemeral: true };
-  }
-}
 
 const groupOf = (value: string): number => Number(value.split(":")[0]);
 

@@ -22,6 +22,7 @@ import { setDisplayTimezone } from "./lib/time-format.js";
 import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
 import { createAlertmanager } from "./management/alertmanager/alertmanager.js";
 import { noAlertmanager } from "./management/alertmanager/service.js";
+import type { AmSilenceSync } from "./management/alertmanager/silence-sync.js";
 import type { AlertmanagerWebhook } from "./management/alertmanager/webhook.js";
 import { alertChartsFrom } from "./management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
@@ -93,6 +94,8 @@ export interface Core {
   fleetSources: PrometheusSource[];
   /** `POST /webhooks/alertmanager`, when `alertmanager:` is configured. */
   alertmanager?: AlertmanagerWebhook;
+  /** Alertmanager silence expiry → group messages (run by Core.start where schedules run). */
+  alertmanagerSilences?: AmSilenceSync;
   /** opsbot's own metrics (served on /metrics). */
   metrics: OpsMetrics;
   /** The ops listener (/healthz, /readyz, /metrics, webhooks); a lifecycle part in long-running modes (`run.ops`). */
@@ -432,6 +435,19 @@ export function createCore(options: CoreOptions): Core {
         await Promise.all(fleetSources.map((s) => s.stop()));
       },
     },
+    ...(am
+      ? [
+          {
+            name: "alertmanager-silences",
+            always: true,
+            // An expired silence updates its group's message: only the owner (schedules) watches.
+            start: () => {
+              if (schedules) am.silenceSync.start(am.syncIntervalMs);
+            },
+            stop: () => am.silenceSync.stop(),
+          },
+        ]
+      : []),
     ...(schedules && run?.prune ? [run.prune] : []),
     // /healthz, /readyz, /metrics and webhooks, in every long-running mode (Slack's HTTP mode serves
     // the same routes on its own port instead); after the subsystems, so it stops before them.
@@ -478,6 +494,7 @@ export function createCore(options: CoreOptions): Core {
     ops,
     fleetSources,
     ...(alertmanager ? { alertmanager } : {}),
+    ...(am ? { alertmanagerSilences: am.silenceSync } : {}),
     inventory,
     storeHealth,
     lifecycle,
@@ -497,6 +514,7 @@ export function createCore(options: CoreOptions): Core {
       void inventory.stop();
       void poller?.stop();
       void backups.stop();
+      void am?.silenceSync.stop();
       void ssh.close();
       store.close();
     },

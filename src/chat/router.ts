@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { ChatUser } from "../lib/actor.js";
 import type { ChannelRef } from "../lib/channel-scope.js";
 import type { Clock } from "../lib/clock.js";
-import { type OpsbotError, toOpsbotError } from "../lib/errors.js";
+import { isFailureCode, type OpsbotError, toOpsbotError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { Redactor } from "../lib/redact.js";
 import type { AuditOutcome, AuditRepo } from "../store/audit-repo.js";
@@ -324,6 +324,13 @@ function whereOf(ctx: RequestContext): ChannelRef {
   };
 }
 
+/**
+ * A handler may turn an error into its own answer (a click's error goes to the clicker alone): its
+ * code still says whose fault it was — Alertmanager down is an `error`, not the clicker's mistake.
+ */
 function outcomeOf(reply: Reply): AuditOutcome {
-  return reply.refused ? "denied" : reply.isError ? "user_error" : "ok";
+  if (reply.refused) return "denied";
+  if (!reply.isError) return "ok";
+  const code = reply.data?.kind === "error" ? reply.data.code : undefined;
+  return typeof code === "string" && isFailureCode(code) ? "error" : "user_error";
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../lib/clock.js";
 
 /**
  * `ops:` — the ops HTTP listener (/healthz, /readyz, /metrics, webhooks), on in every long-running
@@ -36,7 +37,9 @@ export const prometheusSourceSchema = z
     bearer_token_env: z.string().min(1).optional(),
     basic_auth: basicAuth.optional(),
     /** How often the whole fleet is read. */
-    interval: durationText.default("1m"),
+    interval: durationText
+      .default("1m")
+      .refine((v) => (parseDuration(v) ?? 0) >= 5000, "at least 5s: each pass asks Alertmanager once"),
     timeout: durationText.default("30s"),
     /** The label naming the device (matched to a device's host, then its name). */
     device_label: z.string().min(1).default("instance"),
@@ -79,6 +82,10 @@ export const alertmanagerApiSchema = z
     bearer_token_env: z.string().min(1).optional(),
     basic_auth: basicAuth.optional(),
     timeout: durationText.default("10s"),
+    /** How often the running bot reads Alertmanager's silences (expiry, changes made there). */
+    interval: durationText
+      .default("1m")
+      .refine((v) => (parseDuration(v) ?? 0) >= 5000, "at least 5s: each pass asks Alertmanager once"),
   })
   .strict()
   .refine(oneCredential, oneCredentialIssue);

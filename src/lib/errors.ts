@@ -16,6 +16,20 @@ export type ErrorCode =
   | "HOST_KEY_REJECTED"
   | "INTERNAL";
 
+/** Codes that mean opsbot or a service it uses failed (not something the user can fix by asking differently). */
+const FAILURE_CODES: readonly string[] = [
+  "CONFIG_UNREADABLE",
+  "STORE_UNAVAILABLE",
+  "UNAVAILABLE",
+  "TIMEOUT",
+  "HOST_KEY_REJECTED",
+  "INTERNAL",
+] satisfies ErrorCode[];
+
+export function isFailureCode(code: string): boolean {
+  return FAILURE_CODES.includes(code);
+}
+
 export class OpsbotError extends Error {
   readonly code: ErrorCode;
   /** Extra lines shown under the one-sentence message (e.g. every validation problem). */

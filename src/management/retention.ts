@@ -2,7 +2,8 @@ import type { RetentionRule } from "../store/prune.js";
 
 /**
  * What ages out of management's tables. The change log is kept for the alert engine until it has
- * read it (never past its cursor); open alerts, unposted notes and active silences never go.
+ * read it (never past its cursor); open alerts, unposted notes and active silences never go, nor an
+ * Alertmanager group that still fires or whose silence still holds.
  * Config backups are already bounded by `keep` (the backup service prunes them per device).
  */
 export function managementRetentionRules(
@@ -51,6 +52,27 @@ export function managementRetentionRules(
       key: "id",
       select: "SELECT id FROM alert_silence WHERE coalesce(removed_at, expires_at) < ? ORDER BY id LIMIT ?",
       params: [alertCutoff],
+    },
+    {
+      label: "actions on Alertmanager groups resolved before the alert_history retention",
+      table: "am_group_action",
+      key: "id",
+      select: `SELECT a.id FROM am_group_action a JOIN am_group g USING (group_key)
+               WHERE g.status = 'resolved' AND g.updated_at < ?
+                 AND (a.silence_id IS NULL OR coalesce(a.silence_ended_at, a.silenced_until) < ?)
+               ORDER BY a.id LIMIT ?`,
+      params: [alertCutoff, alertCutoff],
+    },
+    {
+      label: "Alertmanager groups resolved before the alert_history retention",
+      table: "am_group",
+      key: "group_key",
+      // The same test as the rule above keeps: a group goes only with no action row left to keep.
+      select: `SELECT g.group_key FROM am_group g WHERE g.status = 'resolved' AND g.updated_at < ?
+                 AND NOT EXISTS (SELECT 1 FROM am_group_action a WHERE a.group_key = g.group_key
+                   AND a.silence_id IS NOT NULL AND coalesce(a.silence_ended_at, a.silenced_until) >= ?)
+               ORDER BY g.group_key LIMIT ?`,
+      params: [alertCutoff, alertCutoff],
     },
     {
       label: "devices removed from the config longer ago than removed_devices (with their cached state)",

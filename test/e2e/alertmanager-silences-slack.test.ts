@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { amGroupMessage, fireAlert } from "../support/alertmanager-alerts.js";
 import {
   type Bot,
   buttonValue,
@@ -64,23 +65,9 @@ async function amSilences(): Promise<AmSilence[]> {
   return (await res.json()) as AmSilence[];
 }
 
-async function fire(alertname: string, annotations: Record<string, string>): Promise<void> {
-  const res = await fetch(`${am.url}/api/v2/alerts`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify([
-      {
-        labels: { alertname, site: "dc1", instance: "db01:9100", severity: "critical" },
-        annotations: { summary: `${alertname} on db01`, ...annotations },
-        startsAt: new Date().toISOString(),
-      },
-    ]),
-  });
-  expect(res.status).toBe(200);
-}
-
-const groupMessage = (alertname: string): PostedMessage | undefined =>
-  emu.workspace.channelMessages("C0ALERTS1").find((m) => !m.threadTs && m.text.includes(alertname));
+const fire = (alertname: string, annotations: Record<string, string>) =>
+  fireAlert(am.url, alertname, { annotations });
+const groupMessage = (alertname: string) => amGroupMessage(emu, "C0ALERTS1", alertname);
 const groupRow = (alertname: string) =>
   bot.core.store.db
     .prepare(
@@ -133,7 +120,12 @@ orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, w
   await bot.core.ops.start();
   await fire("DiskFull", { opsbot_runbook: "svc-restart host=db01 service=nginx" });
   await fire("BadHint", { opsbot_runbook: "svc-restart host={{ $labels.instance }}" });
-  await emu.waitFor("both group messages", () => groupMessage("DiskFull") && groupMessage("BadHint"), 30_000);
+  await fire("NoSuchBook", { opsbot_runbook: "svc-restrat host=db01 service=nginx" });
+  await emu.waitFor(
+    "the group messages",
+    () => groupMessage("DiskFull") && groupMessage("BadHint") && groupMessage("NoSuchBook"),
+    30_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -217,6 +209,17 @@ describe("Alertmanager group buttons (real Alertmanager, Slack emulator)", () =>
     expect(run.requestedBy).toBe(USERS.alice);
   });
 
+  it("Run for a runbook that does not exist tells the clicker alone; nothing is posted in the alert's thread", async () => {
+    const msg = groupMessage("NoSuchBook")!;
+    await click(USERS.alice, "NoSuchBook", "am.run");
+    const told = await ephemeral(USERS.alice, "svc-restrat");
+    expect(told.visibleTo).toBe(USERS.alice);
+    expect(emu.workspace.channelMessages("C0ALERTS1", { threadTs: msg.ts })).toEqual([]);
+    expect(
+      bot.core.services.orchestration.runs({ limit: 10 }).filter((r) => r.runbook === "svc-restrat"),
+    ).toEqual([]);
+  });
+
   it("`silence am:ID` typed works the same; with Alertmanager down nothing changes and the clicker is told", async () => {
     const id = groupRow("BadHint").id;
     await person(emu).slash(USERS.bob, "C0ALERTS1", `silence am:${id} 2h cable swap`);
@@ -236,6 +239,9 @@ describe("Alertmanager group buttons (real Alertmanager, Slack emulator)", () =>
     await click(USERS.bob, "DiskFull", "am.silence");
     expect((await ephemeral(USERS.bob, "Nothing was silenced")).text).toContain("did not answer");
     expect(groupRow("DiskFull").silence_id).toBeNull();
+    // Alertmanager being down is audited as a failure, not as the clicker's mistake.
+    const [audited] = bot.core.services.audit.recent(1, { command: "am.silence" });
+    expect(audited?.outcome).toBe("error");
     expect(buttonValue(groupMessage("DiskFull")!, "am.silence")).toBeDefined();
   });
 });

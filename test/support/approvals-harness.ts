@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { homeView } from "../../commands/app-home.js";
 import { createSlackApp, type SlackApp } from "../../src/chat/slack/app.js";
 import { parseConfig } from "../../src/config/load.js";
-import { systemClock } from "../../src/lib/clock.js";
+import { type Clock, systemClock } from "../../src/lib/clock.js";
 import { createLogger, silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
 import type { RunReporterOptions } from "../../src/orchestration/presenters/run-reporter.js";
@@ -74,6 +74,10 @@ export async function startBot(o: {
   env?: NodeJS.ProcessEnv;
   /** The outbox's pacing per channel (default Slack's 1 s); start the emulator with the same. */
   channelIntervalMs?: number;
+  /** The core's clock (default the system clock); Slack's transport keeps real time. */
+  clock?: Clock;
+  /** Owner behaviour: Core.start runs the schedules (the harness otherwise starts only orchestration). */
+  owner?: boolean;
 }): Promise<Bot> {
   const config = parseConfig(o.yaml, "test.yaml", {});
   const logger = process.env.APPROVALS_TEST_LOG
@@ -104,11 +108,14 @@ export async function startBot(o: {
     chat: app.chat,
     ...(o.reporter ? { reporter: o.reporter } : {}),
     ...(o.env ? { env: o.env } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.owner ? { run: { schedules: true, syncDevices: false } } : {}),
   });
   // As src/main.ts wires Slack mode: the App Home, re-published when runs, approvals or alerts change.
   const started = await app.start(core.router, { home: (user) => homeView(user, core.services) });
   core.onStateChange(() => app.refreshHome());
-  core.services.orchestration?.start();
+  if (o.owner) await core.start();
+  else core.services.orchestration?.start();
   if (o.mode !== "http") await o.emu.socket.waitForConnection();
   return {
     app,

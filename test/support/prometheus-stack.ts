@@ -162,7 +162,11 @@ export function startAlertmanager(alertmanagerYml: string): Promise<RunningServi
 }
 
 /** alertmanager.yml: every alert to one webhook receiver (opsbot's) with a bearer token; groups by alertname and site. */
-export function alertmanagerWebhookConfig(webhookUrl: string, token: string): string {
+export function alertmanagerWebhookConfig(
+  webhookUrl: string,
+  token: string,
+  options: { maxAlerts?: number } = {},
+): string {
   return [
     "route:",
     "  receiver: opsbot",
@@ -175,6 +179,7 @@ export function alertmanagerWebhookConfig(webhookUrl: string, token: string): st
     "    webhook_configs:",
     `      - url: ${webhookUrl}`,
     "        send_resolved: true",
+    ...(options.maxAlerts === undefined ? [] : [`        max_alerts: ${options.maxAlerts}`]),
     "        http_config:",
     `          authorization: { type: Bearer, credentials: ${token} }`,
     "",

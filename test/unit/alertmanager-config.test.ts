@@ -21,6 +21,7 @@ describe("alertmanager.api", () => {
       url: "http://am:9093",
       basic_auth: { username: "opsbot", password_env: "AM_PW" },
       timeout: "10s",
+      interval: "1m",
     });
   });
 

@@ -102,8 +102,29 @@ describe("Alertmanager group actions (store and message)", () => {
     expect(text).toContain("Acked by carol");
     // Once the silence's time is over the message says it ended and offers Silence again.
     const later = renderAmGroup(repo.byId(g.id)!, { now: 3_600_001, silences: true });
-    expect(replyToPlainText(later)).toContain("The silence by bob ended");
+    expect(replyToPlainText(later)).toContain("The silence by bob (silence s1) expired at");
     expect(ids(later)).toContain("am.silence=1:1h");
+  });
+
+  it("an ended silence is recorded once and the message says how it ended", () => {
+    const g = repo.merge(delivery("firing"), "C1", 1000);
+    repo.silenced(g.id, { id: "s1", by: bob, at: 1000, until: 3_600_000 });
+    expect(repo.openSilences().map((x) => x.id)).toEqual([g.id]);
+    expect(repo.silenceEnded(g.id, "other", 2000, "gone")).toBe(false);
+    expect(repo.silenceEnded(g.id, "s1", 2000, "gone")).toBe(true);
+    expect(repo.silenceEnded(g.id, "s1", 3000, "expired")).toBe(false); // once
+    expect(repo.openSilences()).toEqual([]);
+    const shown = replyToPlainText(renderAmGroup(repo.byId(g.id)!, { now: 2500, silences: true }));
+    expect(shown).toContain("The silence by bob (silence s1) is no longer in Alertmanager");
+    expect(JSON.stringify(renderAmGroup(repo.byId(g.id)!, { now: 2500, silences: true }))).toContain(
+      "am.silence",
+    );
+    // A new silence starts clean.
+    repo.unsilenced(g.id, "s1");
+    repo.silenced(g.id, { id: "s2", by: bob, at: 4000, until: 9000 });
+    expect(repo.byId(g.id)!.silence).toMatchObject({ id: "s2", ended: null });
+    expect(repo.silenceMoved(g.id, "s2", 12_000)).toBe(true);
+    expect(repo.byId(g.id)!.silence?.until).toBe(12_000);
   });
 
   it("a malformed opsbot_runbook offers no Run button and says why", () => {

@@ -107,6 +107,38 @@ describe("retention", () => {
     expect(count("PRAGMA freelist_count")).toBe(0);
   });
 
+  it("Alertmanager groups resolved before alert_history go with their actions; firing or still silenced ones stay", async () => {
+    const config = parseConfig("{}", "t.yaml", {});
+    const group = (key: string, status: string, updatedAt: number, silenceUntil: number | null) => {
+      db()
+        .prepare(
+          `INSERT INTO am_group (group_key, receiver, status, labels, annotations, alerts, channel, updated_at)
+           VALUES (?, 'opsbot', ?, '{}', '{}', '{}', 'C1', ?)`,
+        )
+        .run(key, status, updatedAt);
+      db()
+        .prepare("INSERT INTO am_group_action (group_key, silence_id, silenced_until) VALUES (?, ?, ?)")
+        .run(key, silenceUntil === null ? null : `s-${key}`, silenceUntil);
+    };
+    const old = NOW - 181 * DAY;
+    group("old-resolved", "resolved", old, null);
+    group("old-resolved-silence-ended", "resolved", old, old + 60_000);
+    group("old-resolved-silence-holds", "resolved", old, NOW + DAY); // a --force silence still holding
+    group("old-firing", "firing", old, null);
+    group("recent-resolved", "resolved", NOW - 179 * DAY, null);
+
+    const dry = await prune(store, config, NOW, { dryRun: true });
+    const rows = (r: typeof dry, table: string) => r.counts.find((c) => c.table === table)?.rows;
+    expect([rows(dry, "am_group_action"), rows(dry, "am_group")]).toEqual([2, 2]);
+    const done = await prune(store, config, NOW);
+    expect([rows(done, "am_group_action"), rows(done, "am_group")]).toEqual([2, 2]);
+    const kept = ["old-firing", "old-resolved-silence-holds", "recent-resolved"];
+    expect(db().prepare("SELECT group_key FROM am_group ORDER BY group_key").pluck().all()).toEqual(kept);
+    expect(db().prepare("SELECT group_key FROM am_group_action ORDER BY group_key").pluck().all()).toEqual(
+      kept,
+    );
+  });
+
   it("never prunes change log rows the alert engine has not read yet", async () => {
     const config = parseConfig("{}", "t.yaml", {});
     for (let i = 0; i < 5; i++) changeAt(NOW - 100 * DAY);

@@ -10,12 +10,17 @@ import { createAlertmanagerApi } from "./am-api.js";
 import { createAmGroupMessages } from "./group-messages.js";
 import { createAmGroupRepo } from "./group-repo.js";
 import { type AlertmanagerService, createAlertmanagerService } from "./service.js";
+import { type AmSilenceSync, createAmSilenceSync } from "./silence-sync.js";
 import { type AlertmanagerWebhook, createAlertmanagerWebhook } from "./webhook.js";
 
 /** Alertmanager in (the webhook) and out (silences, acks, Run buttons), over one store and one message per group. */
 export interface Alertmanager {
   webhook: AlertmanagerWebhook;
   service: AlertmanagerService;
+  /** Silence expiry and changes made in Alertmanager → the group's message (owner only: start/stop). */
+  silenceSync: AmSilenceSync;
+  /** alertmanager.api.interval in ms: how often the owner runs the silence sync. */
+  syncIntervalMs: number;
 }
 
 export function createAlertmanager(deps: {
@@ -49,6 +54,8 @@ export function createAlertmanager(deps: {
     : undefined;
   return {
     webhook: createAlertmanagerWebhook({ ...deps, repo, messages }),
+    silenceSync: createAmSilenceSync({ repo, messages, api, clock: deps.clock, logger: deps.logger }),
+    syncIntervalMs: parseDuration(am.api?.interval ?? "1m") ?? 60_000,
     service: createAlertmanagerService({
       repo,
       messages,

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { OpsbotError } from "../../lib/errors.js";
 
 /**
@@ -20,12 +21,53 @@ export interface NewSilence {
   comment: string;
 }
 
+/** A silence as `GET /api/v2/silences` lists it (times in ms since the epoch). */
+export interface AmListedSilence {
+  id: string;
+  state: "active" | "pending" | "expired";
+  matchers: { name: string; value: string; isRegex: boolean; isEqual: boolean }[];
+  createdBy: string;
+  comment: string;
+  startsAt: number;
+  endsAt: number;
+  updatedAt: number | null;
+}
+
+const listedSchema = z.array(
+  z.object({
+    id: z.string().min(1),
+    status: z.object({ state: z.enum(["active", "pending", "expired"]) }),
+    matchers: z.array(
+      z.object({
+        name: z.string(),
+        value: z.string(),
+        isRegex: z.boolean(),
+        // Alertmanager before 0.22 has no isEqual: every matcher was "=" or "=~".
+        isEqual: z.boolean().default(true),
+      }),
+    ),
+    createdBy: z.string().default(""),
+    comment: z.string().default(""),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    updatedAt: z.string().optional(),
+  }),
+);
+
+const time = (text: string, what: string): number => {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new Error(`${what} "${text}" is not a time`);
+  return ms;
+};
+
 export interface AlertmanagerApi {
   readonly url: string;
   /** Creates the silence; resolves to Alertmanager's silenceID. */
   createSilence(s: NewSilence): Promise<string>;
   /** Expires a silence; one that is already expired or gone counts as done. */
   expireSilence(id: string): Promise<void>;
+  /** Every silence Alertmanager holds (active, pending, and expired ones it still keeps). */
+  listSilences(): Promise<AmListedSilence[]>;
 }
 
 export interface AlertmanagerApiOptions {
@@ -113,6 +155,29 @@ export function createAlertmanagerApi(options: AlertmanagerApiOptions): Alertman
       // Alertmanager answers 500 "silence … already expired" for a silence that ended meanwhile.
       if (/already expired/i.test(res.text)) return;
       throw failure("expire the silence", res.status, res.text);
+    },
+    async listSilences() {
+      const res = await call("GET", "api/v2/silences");
+      if (res.status !== 200) throw failure("list its silences", res.status, res.text);
+      try {
+        return listedSchema.parse(JSON.parse(res.text)).map((x) => ({
+          id: x.id,
+          state: x.status.state,
+          matchers: x.matchers,
+          createdBy: x.createdBy,
+          comment: x.comment,
+          startsAt: time(x.startsAt, "startsAt"),
+          endsAt: time(x.endsAt, "endsAt"),
+          updatedAt: x.updatedAt === undefined ? null : time(x.updatedAt, "updatedAt"),
+        }));
+      } catch (err) {
+        const why = err instanceof z.ZodError ? err.issues[0]?.message : (err as Error).message;
+        throw new OpsbotError(
+          "UNAVAILABLE",
+          `${where} answered GET /api/v2/silences with something that is not a silence list (${why}): ${res.text.trim().slice(0, 120)}`,
+          { cause: err },
+        );
+      }
     },
   };
 }

@@ -7,12 +7,22 @@ export interface AmActor {
   name: string;
 }
 
+/** How a silence opsbot created ended: its time passed, expired in Alertmanager, or no longer there. */
+export type AmSilenceEnd = "expired" | "expired_in_am" | "gone";
+
 /** The Alertmanager silence opsbot created for a group. */
 export interface AmSilence {
   id: string;
   by: AmActor;
   at: number;
   until: number;
+  /** Set once the silence sync saw it end (see AmSilenceEnd); null while it holds. */
+  ended: { at: number; how: AmSilenceEnd } | null;
+}
+
+/** Whether the group's silence still holds at `now`. */
+export function silenceHolds(s: AmSilence | null, now: number): boolean {
+  return s !== null && s.ended === null && s.until > now;
 }
 
 /** One Alertmanager group as opsbot keeps it: alerts by fingerprint and the message showing them. */
@@ -28,6 +38,8 @@ export interface AmGroup {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   alerts: Record<string, Omit<AmAlert, "fingerprint">>;
+  /** Alerts of the group the last delivery left out (Alertmanager's webhook max_alerts). */
+  truncated: number;
   channel: string;
   ts: string | null;
   shownHash: string | null;
@@ -43,11 +55,17 @@ export interface AmGroupRepo {
   merge(payload: AmWebhook, channel: string, at: number): AmGroup;
   shown(groupKey: string, ts: string, hash: string): void;
   /** Records a silence Alertmanager accepted; false when another one was recorded first. */
-  silenced(id: number, silence: AmSilence): boolean;
+  silenced(id: number, silence: Omit<AmSilence, "ended">): boolean;
   /** Forgets the group's silence if it is still `silenceId`. */
   unsilenced(id: number, silenceId: string): boolean;
   /** Records the ack unless the group is acked already; false then. */
   acked(id: number, by: AmActor, at: number): boolean;
+  /** Groups whose silence from opsbot has not been seen to end yet. */
+  openSilences(): AmGroup[];
+  /** Records once how `silenceId` ended; false when it is no longer the group's or already ended. */
+  silenceEnded(id: number, silenceId: string, at: number, how: AmSilenceEnd): boolean;
+  /** The silence's end moved in Alertmanager (extended or shortened there); false when not open. */
+  silenceMoved(id: number, silenceId: string, until: number): boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -64,6 +82,7 @@ function fromRow(r: Row): AmGroup {
     labels: JSON.parse(String(r.labels)),
     annotations: JSON.parse(String(r.annotations)),
     alerts: JSON.parse(String(r.alerts)),
+    truncated: Number(r.truncated ?? 0),
     channel: String(r.channel),
     ts: r.ts === null ? null : String(r.ts),
     shownHash: r.shown_hash === null ? null : String(r.shown_hash),
@@ -76,6 +95,10 @@ function fromRow(r: Row): AmGroup {
             by: actor(r.silenced_by_id, r.silenced_by_name),
             at: Number(r.silenced_at),
             until: Number(r.silenced_until),
+            ended:
+              r.silence_ended_at === null || r.silence_ended_at === undefined
+                ? null
+                : { at: Number(r.silence_ended_at), how: r.silence_end as AmSilenceEnd },
           },
     ack: r.acked_at === null ? null : { by: actor(r.acked_by_id, r.acked_by_name), at: Number(r.acked_at) },
   };
@@ -84,7 +107,7 @@ function fromRow(r: Row): AmGroup {
 export function createAmGroupRepo(store: Store): AmGroupRepo {
   const db = store.db;
   const columns =
-    "g.*, a.id, a.silence_id, a.silenced_by_id, a.silenced_by_name, a.silenced_at, a.silenced_until, a.acked_by_id, a.acked_by_name, a.acked_at";
+    "g.*, a.id, a.silence_id, a.silenced_by_id, a.silenced_by_name, a.silenced_at, a.silenced_until, a.silence_ended_at, a.silence_end, a.acked_by_id, a.acked_by_name, a.acked_at";
   const select = db.prepare(
     `SELECT ${columns} FROM am_group g JOIN am_group_action a USING (group_key) WHERE g.group_key = ?`,
   );
@@ -92,11 +115,11 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
     `SELECT ${columns} FROM am_group g JOIN am_group_action a USING (group_key) WHERE a.id = ?`,
   );
   const upsert = db.prepare(`
-    INSERT INTO am_group (group_key, receiver, status, group_labels, labels, annotations, alerts, channel, ts, shown_hash, updated_at)
-    VALUES (@groupKey, @receiver, @status, @groupLabels, @labels, @annotations, @alerts, @channel, NULL, NULL, @updatedAt)
+    INSERT INTO am_group (group_key, receiver, status, group_labels, labels, annotations, alerts, truncated, channel, ts, shown_hash, updated_at)
+    VALUES (@groupKey, @receiver, @status, @groupLabels, @labels, @annotations, @alerts, @truncated, @channel, NULL, NULL, @updatedAt)
     ON CONFLICT(group_key) DO UPDATE SET receiver = excluded.receiver, status = excluded.status,
       group_labels = excluded.group_labels, labels = excluded.labels, annotations = excluded.annotations,
-      alerts = excluded.alerts, updated_at = excluded.updated_at`);
+      alerts = excluded.alerts, truncated = excluded.truncated, updated_at = excluded.updated_at`);
   const ensureAction = db.prepare("INSERT OR IGNORE INTO am_group_action (group_key) VALUES (?)");
   // An ack is about one episode: a group that resolved and fires again asks for a new one.
   const clearAck = db.prepare(
@@ -104,9 +127,19 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
   );
   const markShown = db.prepare("UPDATE am_group SET ts = ?, shown_hash = ? WHERE group_key = ?");
   const setSilence = db.prepare(`UPDATE am_group_action SET silence_id = @sid, silenced_by_id = @byId,
-    silenced_by_name = @byName, silenced_at = @at, silenced_until = @until WHERE id = @id AND silence_id IS NULL`);
+    silenced_by_name = @byName, silenced_at = @at, silenced_until = @until, silence_ended_at = NULL,
+    silence_end = NULL WHERE id = @id AND silence_id IS NULL`);
   const clearSilence = db.prepare(`UPDATE am_group_action SET silence_id = NULL, silenced_by_id = NULL,
-    silenced_by_name = NULL, silenced_at = NULL, silenced_until = NULL WHERE id = ? AND silence_id = ?`);
+    silenced_by_name = NULL, silenced_at = NULL, silenced_until = NULL, silence_ended_at = NULL,
+    silence_end = NULL WHERE id = ? AND silence_id = ?`);
+  const selectOpen = db.prepare(
+    `SELECT ${columns} FROM am_group g JOIN am_group_action a USING (group_key)
+     WHERE a.silence_id IS NOT NULL AND a.silence_ended_at IS NULL ORDER BY a.id`,
+  );
+  const setEnded = db.prepare(`UPDATE am_group_action SET silence_ended_at = ?, silence_end = ?
+    WHERE id = ? AND silence_id = ? AND silence_ended_at IS NULL`);
+  const setUntil = db.prepare(`UPDATE am_group_action SET silenced_until = ?
+    WHERE id = ? AND silence_id = ? AND silence_ended_at IS NULL`);
   const setAck = db.prepare(`UPDATE am_group_action SET acked_by_id = ?, acked_by_name = ?, acked_at = ?
     WHERE id = ? AND acked_at IS NULL`);
 
@@ -147,6 +180,7 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
           labels: JSON.stringify(payload.commonLabels),
           annotations: JSON.stringify(payload.commonAnnotations),
           alerts: JSON.stringify(alerts),
+          truncated: payload.truncatedAlerts,
           channel: prev?.channel ?? channel,
           updatedAt: at,
         });
@@ -170,6 +204,15 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
     },
     acked(id, by, at) {
       return store.durable(() => setAck.run(by.id, by.name, at, id).changes === 1);
+    },
+    openSilences() {
+      return (selectOpen.all() as Row[]).map(fromRow);
+    },
+    silenceEnded(id, silenceId, at, how) {
+      return store.durable(() => setEnded.run(at, how, id, silenceId).changes === 1);
+    },
+    silenceMoved(id, silenceId, until) {
+      return store.durable(() => setUntil.run(until, id, silenceId).changes === 1);
     },
   };
 }

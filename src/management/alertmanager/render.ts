@@ -10,7 +10,7 @@ import {
   table,
 } from "../../chat/reply.js";
 import { formatDateTime } from "../../lib/time-format.js";
-import type { AmGroup } from "./group-repo.js";
+import { type AmGroup, type AmSilence, silenceHolds } from "./group-repo.js";
 import { parseRunbookAnnotation, RUNBOOK_ANNOTATION } from "./runbook-annotation.js";
 
 export const ACTION_AM_ACK = "am.ack";
@@ -27,6 +27,16 @@ export interface AmRenderOptions {
   now: number;
   /** `alertmanager.api` is configured: Silence / Unsilence can work. */
   silences: boolean;
+}
+
+/** "🔔 The silence by bob expired at …", saying how it ended when the silence sync saw it. */
+function silenceEndNote(s: AmSilence): string {
+  const by = `The silence by ${s.by.name} (silence ${s.id})`;
+  if (s.ended?.how === "expired_in_am")
+    return `🔔 ${by} was expired in Alertmanager at ${formatDateTime(s.ended.at)}, before its end ${formatDateTime(s.until)}`;
+  if (s.ended?.how === "gone")
+    return `🔔 ${by} is no longer in Alertmanager (deleted there, or Alertmanager lost its data); noticed at ${formatDateTime(s.ended.at)}`;
+  return `🔔 ${by} expired at ${formatDateTime(s.ended?.at ?? s.until)}`;
 }
 
 /** Runbook suggestions of the firing alerts: one per distinct annotation, with the alert it came from. */
@@ -47,7 +57,8 @@ export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, s
   const name = g.labels.alertname ?? Object.values(g.alerts)[0]?.labels.alertname ?? "alert";
   const where = g.labels.instance ?? g.labels.device ?? g.labels.job ?? "";
   const icon = g.status === "firing" ? (g.labels.severity === "critical" ? "🔴" : "🟠") : "✅";
-  const title = `${icon} ${name}${where ? ` — ${where}` : ""} (Alertmanager: ${g.status === "firing" ? `${firing} firing` : "resolved"})`;
+  const more = g.truncated > 0 ? `, ${g.truncated} more not sent` : "";
+  const title = `${icon} ${name}${where ? ` — ${where}` : ""} (Alertmanager: ${g.status === "firing" ? `${firing} firing` : "resolved"}${more})`;
   const rows = alerts.map(([, a]) => [
     a.labels.instance ?? a.labels.device ?? "",
     a.status,
@@ -55,14 +66,17 @@ export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, s
     a.startsAt,
   ]);
   const blocks: Block[] = [heading(title), table(["Instance", "Status", "Summary", "Since"], rows)];
-  const silenced = g.silence !== null && g.silence.until > options.now;
+  const silenced = silenceHolds(g.silence, options.now);
   const notes: string[] = [];
+  if (g.truncated > 0)
+    notes.push(
+      `⚠️ Alertmanager left out ${g.truncated} more alert${g.truncated === 1 ? "" : "s"} of this group (its webhook max_alerts): this list is not the whole group.`,
+    );
   if (g.silence && silenced)
     notes.push(
       `🔕 Silenced in Alertmanager by ${g.silence.by.name} until ${formatDateTime(g.silence.until)} (silence ${g.silence.id})`,
     );
-  else if (g.silence)
-    notes.push(`🔔 The silence by ${g.silence.by.name} ended ${formatDateTime(g.silence.until)}`);
+  else if (g.silence) notes.push(silenceEndNote(g.silence));
   if (g.ack) notes.push(`👍 Acked by ${g.ack.by.name} at ${formatDateTime(g.ack.at)}`);
 
   const list: Button[] = [];

@@ -5,8 +5,9 @@ import type { Logger } from "../../lib/logger.js";
 import { formatDateTime } from "../../lib/time-format.js";
 import { type AlertmanagerApi, equalityMatchers } from "./am-api.js";
 import type { AmGroupMessages } from "./group-messages.js";
-import type { AmGroup, AmGroupRepo, AmSilence } from "./group-repo.js";
+import { type AmGroup, type AmGroupRepo, type AmSilence, silenceHolds } from "./group-repo.js";
 import { parseRunbookAnnotation, RUNBOOK_ANNOTATION } from "./runbook-annotation.js";
+import { type AmSilenceListing, listAmSilences } from "./silence-list.js";
 
 /**
  * What people do to an Alertmanager group from chat (buttons, or `silence am:ID` / `unsilence am:ID` /
@@ -27,6 +28,8 @@ export interface AlertmanagerService {
   ack(groupId: number, user: ChatUser): Promise<{ group: AmGroup; already: boolean }>;
   /** The `run` an alert of the group suggests (its opsbot_runbook annotation), or an error saying why not. */
   suggestedRun(groupId: number, fingerprint: string): { runbook: string; params: Record<string, string> };
+  /** Alertmanager's active silences (from opsbot or not), or null when Alertmanager is not set up. */
+  silences(): Promise<AmSilenceListing | null>;
 }
 
 export interface AlertmanagerServiceDeps {
@@ -89,7 +92,7 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
       const client = api();
       let g = group(groupId);
       const now = clock.now();
-      if (g.silence && g.silence.until > now)
+      if (g.silence && silenceHolds(g.silence, now))
         throw new ConflictError(
           `am:${groupId} is already silenced by ${g.silence.by.name} until ${formatDateTime(g.silence.until)} (Alertmanager silence ${g.silence.id}). Unsilence it first to change it.`,
         );
@@ -116,7 +119,13 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
             comment: `opsbot: ${name} (group am:${groupId}) silenced from chat for ${formatDuration(ms)}${reason ? `: ${reason}` : ""}`,
           }),
         );
-        const silence: AmSilence = { id, by: { id: user.id, name: user.name }, at: now, until: now + ms };
+        const silence: AmSilence = {
+          id,
+          by: { id: user.id, name: user.name },
+          at: now,
+          until: now + ms,
+          ended: null,
+        };
         let recorded = false;
         try {
           recorded = repo.silenced(groupId, silence);
@@ -145,7 +154,7 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
       const g = group(groupId);
       const s = g.silence;
       if (!s) throw new ConflictError(`am:${groupId} has no silence from opsbot.`);
-      const ended = s.until <= clock.now();
+      const ended = !silenceHolds(s, clock.now());
       const client = api();
       if (!ended) await unchanged("The silence still holds", () => client.expireSilence(s.id));
       repo.unsilenced(groupId, s.id);
@@ -174,6 +183,8 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
         throw new UsageError(`Its ${RUNBOOK_ANNOTATION} annotation is malformed: ${parsed.problem}.`);
       return { runbook: parsed.runbook, params: parsed.params };
     },
+
+    silences: () => listAmSilences(repo, deps.api, clock.now()),
   };
 }
 
@@ -190,5 +201,6 @@ export function noAlertmanager(): AlertmanagerService {
     unsilence: async () => missing(),
     ack: async () => missing(),
     suggestedRun: () => missing(),
+    silences: async () => null,
   };
 }

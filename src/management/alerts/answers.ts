@@ -43,7 +43,8 @@ export function alertsTable(alerts: Alert[], now: number, scope?: string): Reply
   );
 }
 
-export function silencesTable(silences: Silence[], now: number): Reply {
+/** `scoped`: other silences (Alertmanager's) follow, so "none" must say whose. */
+export function silencesTable(silences: Silence[], now: number, scoped = false): Reply {
   const data = dataOf("silences", {
     silences: silences.map((s) => ({
       id: s.id,
@@ -55,7 +56,8 @@ export function silencesTable(silences: Silence[], now: number): Reply {
       expiresAt: iso(s.expiresAt),
     })),
   });
-  if (silences.length === 0) return withData(reply(text("No active silences.")), data);
+  if (silences.length === 0)
+    return withData(reply(text(scoped ? "No active opsbot alert silences." : "No active silences.")), data);
   return withData(
     reply(
       table(
@@ -67,7 +69,9 @@ export function silencesTable(silences: Silence[], now: number): Reply {
           s.createdBy,
           formatDuration(s.expiresAt - now),
         ]),
-        `${silences.length} active`,
+        scoped
+          ? `${silences.length} active opsbot alert silence${silences.length === 1 ? "" : "s"}`
+          : `${silences.length} active`,
       ),
       context("`unsilence <id>` ends one early."),
     ),

@@ -9,6 +9,7 @@ import { auditAccessMigration } from "./0110-audit-access.js";
 import { opsMigration } from "./0130-ops.js";
 import { alertmanagerMigration } from "./0131-alertmanager.js";
 import { alertmanagerActionsMigration } from "./0132-alertmanager-actions.js";
+import { alertmanagerSilenceEndMigration } from "./0133-alertmanager-silence-end.js";
 import { seriesBlocksMigration } from "./0140-series-blocks.js";
 import { scopeAggregatesMigration } from "./0160-scope-aggregates.js";
 import { historyMigration } from "./0161-history.js";
@@ -22,7 +23,7 @@ import type { Migration } from "./migration.js";
  * numbers: 1 core, 2 management (SNMP cache + change log), 3 orchestration (runbook versions, runs,
  * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory; later
  * issues take numbered blocks (100 owner lease and removed devices, 110 access and audit, 130 ops
- * counters and Alertmanager groups (132 their silences and acks), 140 history series in compact blocks,
+ * counters and Alertmanager groups (132 their silences and acks, 133 how a silence ended), 140 history series in compact blocks,
  * 160 management scope aggregates, 161 history time series (superseded by 140's blocks), 170 Slack
  * deliveries, 171 Slack outbox spill).
  */
@@ -38,6 +39,7 @@ export const migrations: Migration[] = [
   opsMigration,
   alertmanagerMigration,
   alertmanagerActionsMigration,
+  alertmanagerSilenceEndMigration,
   seriesBlocksMigration,
   scopeAggregatesMigration,
   historyMigration,
