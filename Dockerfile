@@ -17,7 +17,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
 COPY bench ./bench
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+COPY scripts ./scripts
+# tsc's dist/, then the `opsbot` command bundled into dist/src/cli.js + dist/src/cli-chunks/ (faster start).
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 # openssh-client: ssh-keyscan helpers; tini: signals reach node, zombies are reaped.

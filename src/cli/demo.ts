@@ -17,7 +17,7 @@ import { GLOBAL_OPTIONS, parseFlags, type Subcommand, settingsFrom } from "./com
 import { onFatalStop } from "./crash-guard.js";
 
 const usage = "opsbot demo [--keep] [--console] [--log-stderr]";
-/** dist/src/cli → package root. */
+/** dist/src/cli (tsc) or dist/src/cli-chunks (the bundled command) → package root. */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export const demo: Subcommand = {

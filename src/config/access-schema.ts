@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Who may do what, as the config says it: role grants (optionally limited to channels) and

@@ -1,5 +1,6 @@
-import { z } from "zod";
+import * as z from "zod";
 import { cronProblem } from "../lib/cron.js";
+import { PARSE_ONCE } from "../lib/parse-once.js";
 
 /**
  * The `alerts:` section of opsbot.yaml. Everything has a default, so an empty section (or none) gives
@@ -134,4 +135,4 @@ export const alertsSchema = z
   .strict();
 
 export type AlertsConfig = z.infer<typeof alertsSchema>;
-export const ALERTS_DEFAULTS: AlertsConfig = alertsSchema.parse({});
+export const ALERTS_DEFAULTS: AlertsConfig = alertsSchema.parse({}, PARSE_ONCE);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The `profiles:` and `inventory:` sections of opsbot.yaml: where devices come from besides the YAML

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import type { Document, Node } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ConfigError, OpsbotError } from "../lib/errors.js";
 import { yaml } from "../lib/lazy-yaml.js";
+import { PARSE_ONCE } from "../lib/parse-once.js";
 import { type Config, configSchema } from "./schema.js";
 
 /**
@@ -27,7 +28,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 
 /** The config of a process without a config file: every default, no YAML to parse (or load). */
 export function emptyConfig(): Config {
-  return configSchema.parse({});
+  return configSchema.parse({}, PARSE_ONCE);
 }
 
 export function parseConfig(source: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,7 +51,7 @@ export function parseConfig(source: string, file: string, env: NodeJS.ProcessEnv
   );
   if (problems.length > 0) throw new ConfigError(`${file} references unset environment variables.`, problems);
 
-  const result = configSchema.safeParse(raw, { reportInput: true });
+  const result = configSchema.safeParse(raw, { ...PARSE_ONCE, reportInput: true });
   if (!result.success) {
     throw new ConfigError(
       `${file} has ${result.error.issues.length === 1 ? "a problem" : `${result.error.issues.length} problems`}.`,

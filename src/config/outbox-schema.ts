@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w))+$/, "a duration such as 500ms, 10s or 1m");
 

@@ -1,5 +1,6 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { cronProblem } from "../lib/cron.js";
+import { PARSE_ONCE } from "../lib/parse-once.js";
 import {
   backupSchema,
   type Config,
@@ -112,7 +113,7 @@ export function resolveDevice(d: CandidateDevice, profiles: Profiles): Resolutio
     const who = [from ? `profile ${from.name}` : undefined, own ? "device" : undefined]
       .filter(Boolean)
       .join(" + ");
-    const parsed = blockSchemas[block].safeParse(raw);
+    const parsed = blockSchemas[block].safeParse(raw, PARSE_ONCE);
     if (parsed.success) {
       blocks[block] = parsed.data;
       settings[block] = who;
@@ -142,7 +143,7 @@ export function resolveDevice(d: CandidateDevice, profiles: Profiles): Resolutio
     ...facts({ ...d, poll_schedule: schedule, ...(via === undefined ? {} : { via }) }),
     ...blocks,
   };
-  const parsed = deviceSchema.safeParse(candidate);
+  const parsed = deviceSchema.safeParse(candidate, PARSE_ONCE);
   if (!parsed.success) {
     problems.push(...issues("device", parsed.error));
     return { name: d.name, source: d.source, settings, problems, pollable: false };

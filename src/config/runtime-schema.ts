@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { SERIES_RETENTION_DEFAULTS, seriesRetentionSchema } from "./series-retention-schema.js";
 
 /**

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DIRECT_MESSAGES } from "../lib/channel-scope.js";
 import { DEFAULT_TIMEZONE, isTimezone } from "../lib/cron.js";
 import { approvalsSchema, roleGrantSchema, splitRoleGrants } from "./access-schema.js";

@@ -1,6 +1,16 @@
-import { pino } from "pino";
+import { createRequire } from "node:module";
+import type { DestinationStream, Logger as PinoLogger } from "pino";
 
-export type Logger = pino.Logger;
+export type Logger = PinoLogger;
+
+type Pino = typeof import("pino");
+let pinoModule: Pino | undefined;
+
+/** pino (~30 files) loads when a process first makes a real logger; silent ones never need it. */
+function pino(): Pino {
+  pinoModule ??= createRequire(import.meta.url)("pino") as Pino;
+  return pinoModule;
+}
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
 const SECRET_KEYS = [
@@ -30,17 +40,37 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const paths = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
-  return pino(
+  const { pino: create } = pino();
+  return create(
     {
       level: options.level ?? "info",
       base: { app: "opsbot" },
       redact: { paths, censor: "[redacted]" },
     },
-    (options.destination ?? pino.destination({ fd: 2, sync: true })) as pino.DestinationStream,
+    (options.destination ?? create.destination({ fd: 2, sync: true })) as DestinationStream,
   );
 }
 
-/** A logger that drops everything, for tests and one-shot commands that must stay quiet. */
+/**
+ * A logger that drops everything, for tests and one-shot commands that must stay quiet: pino's
+ * interface without pino (what `pino({ level: "silent" })` does, minus loading it).
+ */
 export function silentLogger(): Logger {
-  return pino({ level: "silent" });
+  const drop = () => {};
+  const logger = {
+    level: "silent",
+    fatal: drop,
+    error: drop,
+    warn: drop,
+    info: drop,
+    debug: drop,
+    trace: drop,
+    silent: drop,
+    child: () => logger,
+    bindings: () => ({}),
+    setBindings: drop,
+    flush: (cb?: (err?: Error) => void) => cb?.(),
+    isLevelEnabled: () => false,
+  };
+  return logger as unknown as Logger;
 }

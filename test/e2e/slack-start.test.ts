@@ -12,8 +12,7 @@ let emu: SlackEmulator;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  if (!process.env.OPSBOT_SKIP_BUILD)
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  if (!process.env.OPSBOT_SKIP_BUILD) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   expect(existsSync(CLI)).toBe(true);
   writeFileSync(join(dir.path, "opsbot.yaml"), "roles:\n  admin: [U0ALICE01]\n");
   emu = await startSlackEmulator();

@@ -9,8 +9,7 @@ const dir = tempDir();
 
 beforeAll(() => {
   // The spawned CLI runs the compiled code; build once so the test sees the current sources.
-  if (!process.env.OPSBOT_SKIP_BUILD)
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  if (!process.env.OPSBOT_SKIP_BUILD) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   expect(existsSync(CLI)).toBe(true);
 });
 afterAll(() => dir.cleanup());

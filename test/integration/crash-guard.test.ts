@@ -9,8 +9,7 @@ const GUARD = join(process.cwd(), "dist", "src", "cli", "crash-guard.js");
 const dir = tempDir();
 
 beforeAll(() => {
-  if (!process.env.OPSBOT_SKIP_BUILD)
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  if (!process.env.OPSBOT_SKIP_BUILD) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   expect(existsSync(GUARD)).toBe(true);
 });
 afterAll(() => dir.cleanup());

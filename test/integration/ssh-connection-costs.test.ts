@@ -105,7 +105,9 @@ describe("ssh connection costs", { timeout: 60_000 }, () => {
 
   it("warm connects and probes ahead of the first command, which then reuses both; unused, it closes when idle", async () => {
     resetCalls();
-    const runner = createSshRunner({ logger: silentLogger(), idleMs: 300 });
+    // Idle long enough that a loaded machine cannot close the warm connection before the command
+    // comes, short enough that the test sees it close by itself.
+    const runner = createSshRunner({ logger: silentLogger(), idleMs: 2000 });
     try {
       const target = sshd.target({ host: EXTRA[1]!, name: "warmed" });
       runner.warm!(target);
@@ -118,7 +120,7 @@ describe("ssh connection costs", { timeout: 60_000 }, () => {
       expect(runner.stats().handshakes).toBe(1);
       expect(calls().filter((l) => l === "-k 5 1 true").length).toBe(1);
       // Nobody uses it any more: it closes like any idle connection.
-      for (let i = 0; i < 200 && runner.stats().open > 0; i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 600 && runner.stats().open > 0; i++) await new Promise((r) => setTimeout(r, 25));
       expect(runner.stats().open).toBe(0);
       // A warm to a host that refuses does not throw or reject; the next command reports the failure.
       const dead = sshd.target({ host: "127.0.0.1", port: 1, name: "dead" });

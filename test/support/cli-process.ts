@@ -6,8 +6,7 @@ import { join } from "node:path";
 export const CLI = join(process.cwd(), "dist", "src", "cli.js");
 
 export function buildCli(): void {
-  if (!process.env.OPSBOT_SKIP_BUILD)
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  if (!process.env.OPSBOT_SKIP_BUILD) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
   if (!existsSync(CLI)) throw new Error(`${CLI} missing after the build`);
 }
 

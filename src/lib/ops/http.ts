@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger.js";
 
@@ -74,6 +74,8 @@ export function createOpsServer(options: {
   let server: Server | undefined;
   return {
     async start() {
+      // node:http loads when a listener starts: a one-shot `opsbot ask` never serves.
+      const { createServer } = await import("node:http");
       const s = createServer((req, res) => {
         options.handler(req, res).then(
           (handled) => {

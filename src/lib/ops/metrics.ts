@@ -1,4 +1,7 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { createRequire } from "node:module";
+import type { Counter, Histogram, LabelValues, Registry } from "prom-client";
+
+type PromClient = typeof import("prom-client");
 
 /**
  * opsbot's own metrics (served on /metrics by the ops listener). Counters and histograms are
@@ -7,23 +10,34 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
  * drift from the store. One registry per process: a test builds its own.
  */
 export interface OpsMetrics {
+  /** The prom-client registry (building it loads prom-client). */
   readonly registry: Registry;
   /** Device polls by outcome (ok | unreachable | partial) and their wall time. */
-  readonly polls: Counter<"outcome">;
-  readonly pollSeconds: Histogram<"outcome">;
+  readonly polls: Count<"outcome">;
+  readonly pollSeconds: Observe<"outcome">;
   /** Fleet data source queries (Prometheus…) by source, query and outcome, and their wall time. */
-  readonly sourceQueries: Counter<"source" | "query" | "outcome">;
-  readonly sourceQuerySeconds: Histogram<"source" | "query">;
+  readonly sourceQueries: Count<"source" | "query" | "outcome">;
+  readonly sourceQuerySeconds: Observe<"source" | "query">;
   /** Alert messages posted/updated, by outcome (posted | updated | failed). */
-  readonly alertDeliveries: Counter<"outcome">;
+  readonly alertDeliveries: Count<"outcome">;
   /** Webhook requests by receiver and outcome (accepted | unauthorized | malformed | duplicate). */
-  readonly webhooks: Counter<"receiver" | "outcome">;
+  readonly webhooks: Count<"receiver" | "outcome">;
   /** Runbook step durations by outcome. */
-  readonly stepSeconds: Histogram<"outcome">;
+  readonly stepSeconds: Observe<"outcome">;
   /** A gauge whose values are read from `collect` at every scrape (re-registering a name replaces it). */
   gauge(name: string, help: string, labelNames: string[], collect: () => GaugeSample[]): void;
   render(): Promise<string>;
   readonly contentType: string;
+}
+
+/** What recording code may do with a counter / histogram. */
+export interface Count<L extends string> {
+  inc(labels: LabelValues<L>, value?: number): void;
+  inc(value?: number): void;
+}
+export interface Observe<L extends string> {
+  observe(labels: LabelValues<L>, value: number): void;
+  observe(value: number): void;
 }
 
 export interface GaugeSample {
@@ -33,16 +47,80 @@ export interface GaugeSample {
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+/**
+ * The registry and its metrics are built — and prom-client (~80 files) loaded — at the first
+ * recording, registration of a scraped gauge being only remembered until then: a one-shot
+ * `opsbot ask` that records nothing never loads it. With default metrics (the long-running modes)
+ * everything is built at once, so process metrics start counting at start-up.
+ */
 export function createOpsMetrics(options: { defaultMetrics?: boolean } = {}): OpsMetrics {
+  const gauges = new Map<string, GaugeDefinition>();
+  let built: Built | undefined;
+  const get = (): Built => {
+    if (!built) {
+      built = build(options.defaultMetrics !== false);
+      for (const g of gauges.values()) built.addGauge(g);
+      gauges.clear();
+    }
+    return built;
+  };
+  if (options.defaultMetrics !== false) get();
+  const counter = <L extends string>(pick: (b: Built) => Counter<L>): Count<L> => ({
+    inc: (labels?: LabelValues<L> | number, value?: number) => {
+      if (typeof labels === "object") pick(get()).inc(labels, value);
+      else pick(get()).inc(labels);
+    },
+  });
+  const histogram = <L extends string>(pick: (b: Built) => Histogram<L>): Observe<L> => ({
+    observe: (labels: LabelValues<L> | number, value?: number) => {
+      if (typeof labels === "object") pick(get()).observe(labels, value as number);
+      else pick(get()).observe(labels);
+    },
+  });
+  return {
+    get registry() {
+      return get().registry;
+    },
+    get contentType() {
+      return get().registry.contentType;
+    },
+    polls: counter((b) => b.polls),
+    pollSeconds: histogram((b) => b.pollSeconds),
+    sourceQueries: counter((b) => b.sourceQueries),
+    sourceQuerySeconds: histogram((b) => b.sourceQuerySeconds),
+    alertDeliveries: counter((b) => b.alertDeliveries),
+    webhooks: counter((b) => b.webhooks),
+    stepSeconds: histogram((b) => b.stepSeconds),
+    gauge(name, help, labelNames, collect) {
+      if (built) built.addGauge({ name, help, labelNames, collect });
+      else gauges.set(name, { name, help, labelNames, collect });
+    },
+    render: () => get().registry.metrics(),
+  };
+}
+
+interface GaugeDefinition {
+  name: string;
+  help: string;
+  labelNames: string[];
+  collect: () => GaugeSample[];
+}
+
+type Built = ReturnType<typeof build>;
+
+let promClient: PromClient | undefined;
+
+function build(defaultMetrics: boolean) {
+  promClient ??= createRequire(import.meta.url)("prom-client") as PromClient;
+  const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = promClient;
   const registry = new Registry();
   const registers = [registry];
-  if (options.defaultMetrics !== false) {
+  if (defaultMetrics) {
     // Process CPU, RSS, event-loop lag, GC: the numbers an operator looks at first.
     collectDefaultMetrics({ register: registry, prefix: "opsbot_" });
   }
   return {
     registry,
-    contentType: registry.contentType,
     polls: new Counter({
       name: "opsbot_polls_total",
       help: "Device polls by the built-in poller, by outcome.",
@@ -88,7 +166,7 @@ export function createOpsMetrics(options: { defaultMetrics?: boolean } = {}): Op
       buckets: DURATION_BUCKETS,
       registers,
     }),
-    gauge(name, help, labelNames, collect) {
+    addGauge({ name, help, labelNames, collect }: GaugeDefinition) {
       // A config reload builds a new core over the same registry: its gauge replaces the old one.
       registry.removeSingleMetric(name);
       new Gauge({
@@ -105,6 +183,5 @@ export function createOpsMetrics(options: { defaultMetrics?: boolean } = {}): Op
         },
       });
     },
-    render: () => registry.metrics(),
   };
 }

@@ -1,6 +1,3 @@
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
-
 /** One GET answered: the status and the body parsed as JSON (undefined when it is not JSON). */
 export interface JsonResponse {
   status: number;
@@ -19,11 +16,14 @@ export interface GetJsonOptions {
 /** The transport the NetBox source uses; tests and benches pass the real one. */
 export type GetJson = (url: URL, options: GetJsonOptions) => Promise<JsonResponse>;
 
-/** A GET over node:http(s), with a whole-request timeout. Network failures reject with the OS reason. */
-export const getJson: GetJson = (url, options) =>
-  new Promise((resolve, reject) => {
+/**
+ * A GET over node:http(s), with a whole-request timeout. Network failures reject with the OS reason.
+ * node:http(s) load at the first request: most processes never fetch an inventory.
+ */
+export const getJson: GetJson = async (url, options) => {
+  const { request } = url.protocol === "https:" ? await import("node:https") : await import("node:http");
+  return new Promise((resolve, reject) => {
     const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
-    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
     const req = request(url, {
       method: "GET",
       headers: { Accept: "application/json", ...options.headers },
@@ -74,3 +74,4 @@ export const getJson: GetJson = (url, options) =>
     });
     req.end();
   });
+};

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { runbookSchema } from "./schema.js";
 
 /**
@@ -8,7 +8,7 @@ import { runbookSchema } from "./schema.js";
 export const RUNBOOK_SCHEMA_FILE = "runbooks/runbook.schema.json";
 
 export function runbookJsonSchema(): string {
-  const schema = z.toJSONSchema(runbookSchema, { io: "input", unrepresentable: "any" });
+  const schema = z.toJSONSchema(runbookSchema(), { io: "input", unrepresentable: "any" });
   const out = {
     ...schema,
     $id: "https://opsbot.dev/runbook.schema.json",

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Node } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { yaml } from "../../lib/lazy-yaml.js";
+import { PARSE_ONCE } from "../../lib/parse-once.js";
 import { formatPath, type PathSegment, type RunbookProblem } from "./problems.js";
 import { type Runbook, runbookSchema } from "./schema.js";
 import { validateRunbook } from "./validate.js";
@@ -50,7 +51,7 @@ export function parseRunbook(content: string, file: string): ParseResult {
     };
   }
   const locate = (path: PathSegment[], key = false) => at(offsetOf(doc.contents, path, key));
-  const parsed = runbookSchema.safeParse(data);
+  const parsed = runbookSchema().safeParse(data, PARSE_ONCE);
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, data));
     return {
