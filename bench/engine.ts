@@ -1,6 +1,7 @@
 import {
   closeSync,
   fdatasyncSync,
+  fsyncSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -15,7 +16,7 @@ import { systemClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { Redactor } from "../src/lib/redact.js";
 import { createEngine } from "../src/orchestration/engine/engine.js";
-import { createJournal } from "../src/orchestration/journal.js";
+import { createJournal, type NewRun } from "../src/orchestration/journal.js";
 import { createOutputPipe, createOutputWriter } from "../src/orchestration/output.js";
 import { createRunbookCatalog } from "../src/orchestration/runbooks/catalog.js";
 import { createLocalExecutor } from "../src/orchestration/steps/local.js";
@@ -93,8 +94,9 @@ function branches(name: string, width: number, depth: number): string {
   return `name: ${name}\nrunners: [role:ops]\nsteps:\n${steps.join("\n")}\n`;
 }
 
-/** CPU time (user + system) of the last timeRun, in ms. */
+/** CPU time (user + system, and system alone) of the last timeRun, in ms. */
 let lastRunCpuMs = 0;
+let lastRunSysMs = 0;
 
 async function timeRun(engine: ReturnType<typeof setup>["engine"], runbook: string): Promise<number> {
   const cpu0 = process.cpuUsage();
@@ -104,6 +106,7 @@ async function timeRun(engine: ReturnType<typeof setup>["engine"], runbook: stri
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   lastRunCpuMs = (cpu.user + cpu.system) / 1000;
+  lastRunSysMs = cpu.system / 1000;
   const status = engine.journal.getRun(r.run.id)?.status;
   if (status !== "succeeded") throw new Error(`bench run ${runbook} ended ${status}`);
   return ms;
@@ -117,32 +120,97 @@ const WAL_FRAME = 24 + 4096;
 /**
  * The physical floor of the durable writes a step needs, on the same file system: `frames` WAL-sized
  * frames written in one append and one fdatasync, `commits` times, to a preallocated file reused from
- * its start like a WAL after a checkpoint. Returns ms per step (median of `steps` samples).
+ * its start like a WAL after a checkpoint. Returns ms per step (median of `steps` samples) and the CPU
+ * (kernel time, mostly) those writes cost per step. `sync: "fsync"` is what SQLite as built here calls
+ * (it has no HAVE_FDATASYNC: fsync also writes the file's changed mtime) — shown for reference only.
  */
-function createFloor(steps: { frames: number; commits: number }) {
-  const fd = openSync(join(dir, "floor-wal.bin"), "w");
+function createFloor(steps: { frames: number; commits: number }, sync: "fdatasync" | "fsync" = "fdatasync") {
+  const name = sync === "fsync" ? "floor-fsync.bin" : "floor-wal.bin";
+  const fd = openSync(join(dir, name), "w");
+  const flush = sync === "fsync" ? fsyncSync : fdatasyncSync;
   const size = 1000 * WAL_FRAME; // SQLite's default auto-checkpoint size
   const chunk = Buffer.alloc(Math.max(1, Math.round(steps.frames / steps.commits)) * WAL_FRAME, 1);
   writeSync(fd, Buffer.alloc(size, 0), 0, size, 0);
   fdatasyncSync(fd);
   let offset = 0;
+  let cpuMs = 0;
   return {
     perStepMs(samples: number): number {
       const times: number[] = [];
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < samples; i++) {
         const t0 = process.hrtime.bigint();
         for (let c = 0; c < steps.commits; c++) {
           if (offset + chunk.length > size) offset = 0;
           writeSync(fd, chunk, 0, chunk.length, offset);
           offset += chunk.length;
-          fdatasyncSync(fd);
+          flush(fd);
         }
         times.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
+      const cpu = process.cpuUsage(cpu0);
+      cpuMs = (cpu.user + cpu.system) / 1000 / samples;
       return percentile(times, 50);
     },
+    /** CPU per step of the last perStepMs call. */
+    cpuMs: () => cpuMs,
     close: () => closeSync(fd),
   };
+}
+
+/** A run row written straight to the journal (runbook version "h"), for the parts measured without the engine. */
+function newRunOf(runbook: string): NewRun {
+  return {
+    runbook,
+    runbookHash: "h",
+    params: {},
+    secretParams: [],
+    targets: [],
+    locks: [],
+    requestedBy: "U1",
+    requestedByName: "bench",
+    channel: "bench",
+  };
+}
+
+/**
+ * For reference, on a store of its own on the same file system: what SQLite alone costs for a chained
+ * step's journal writes, with no engine around them — the previous step's outcome and this step's
+ * start (their rows and journal entries) in one durable commit, through the journal's own statements.
+ * Returns ms per step (median of `samples`, each a whole 100-step run's commits ÷ 100).
+ */
+function createSqliteAlone() {
+  const store = openStore(join(dir, "sqlite-alone.db"));
+  const journal = createJournal({ store, clock: systemClock });
+  journal.saveVersion({ hash: "h", name: "alone", file: "alone.yaml", content: "x" });
+  const n = 100;
+  const keys = Array.from({ length: n }, (_, i) => `s${i}`);
+  const newRun = () =>
+    journal.createRun(
+      newRunOf("alone"),
+      keys.map((key, ordinal) => ({ key, stepId: key, name: key, kind: "wait", target: null, ordinal })),
+    );
+  const api = {
+    perStepMs(samples: number): number {
+      const times: number[] = [];
+      for (let r = 0; r < samples; r++) {
+        const id = newRun();
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < n; i++) {
+          journal.durable(() => {
+            if (i > 0) journal.stepFinished(id, keys[i - 1]!, 1, { status: "succeeded", durationMs: 0 });
+            journal.stepStarted(id, keys[i]!, 1);
+          });
+        }
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6 / n);
+      }
+      return percentile(times, 50);
+    },
+    close: () => store.close(),
+  };
+  // Grow the WAL to its full size first, as the engine's store has (a growing file costs metadata writes).
+  api.perStepMs(4);
+  return api;
 }
 
 /**
@@ -188,42 +256,80 @@ async function perStepOverhead(): Promise<void> {
   // disk before the action: one fdatasync per step at least, of at least one frame per row changed.
   const floorShape = { frames: Math.max(writes.frames, 2), commits: Math.max(writes.commits, 1) };
   const floor = createFloor(floorShape);
+  const floorFsync = createFloor(floorShape, "fsync");
+  const alone = createSqliteAlone();
   const perStep: number[] = [];
   const cpuPerStep: number[] = [];
+  const sysPerStep: number[] = [];
   const floorMs: number[] = [];
+  const floorCpu: number[] = [];
+  const fsyncMs: number[] = [];
+  const aloneMs: number[] = [];
   const loads = [loadNow()];
   for (let round = 0; round < ROUNDS; round++) {
     const short: number[] = [];
     const long: number[] = [];
     const shortCpu: number[] = [];
     const longCpu: number[] = [];
+    const shortSys: number[] = [];
+    const longSys: number[] = [];
     const floors: number[] = [];
+    const floorCpus: number[] = [];
+    const fsyncs: number[] = [];
+    const alones: number[] = [];
+    const measureFloor = () => {
+      floors.push(floor.perStepMs(40));
+      floorCpus.push(floor.cpuMs());
+    };
     for (let i = 0; i < 3; i++) {
-      if ((round + i) % 2 === 0) floors.push(floor.perStepMs(40));
+      if ((round + i) % 2 === 0) measureFloor();
       short.push(await timeRun(s.engine, "chain20"));
       shortCpu.push(lastRunCpuMs);
-      floors.push(floor.perStepMs(40));
+      shortSys.push(lastRunSysMs);
+      measureFloor();
       long.push(await timeRun(s.engine, "chain100"));
       longCpu.push(lastRunCpuMs);
-      if ((round + i) % 2 === 1) floors.push(floor.perStepMs(40));
+      longSys.push(lastRunSysMs);
+      if ((round + i) % 2 === 1) measureFloor();
+      fsyncs.push(floorFsync.perStepMs(40));
+      alones.push(alone.perStepMs(1));
     }
     perStep.push((percentile(long, 50) - percentile(short, 50)) / 80);
     cpuPerStep.push((percentile(longCpu, 50) - percentile(shortCpu, 50)) / 80);
+    sysPerStep.push((percentile(longSys, 50) - percentile(shortSys, 50)) / 80);
     floorMs.push(percentile(floors, 50));
+    floorCpu.push(percentile(floorCpus, 50));
+    fsyncMs.push(percentile(fsyncs, 50));
+    aloneMs.push(percentile(alones, 50));
     loads.push(loadNow());
   }
   floor.close();
+  floorFsync.close();
+  alone.close();
   s.close();
+  const frames = (floorShape.frames / floorShape.commits).toFixed(1);
   printTable(`engine overhead per step (no-op steps), ${ROUNDS} rounds, median (range)`, [
     ["per step (slope 20 → 100 steps)", `${medianRange(perStep, 3)} ms`],
     [
-      `floor: ${floorShape.commits.toFixed(2)} × (append ${(floorShape.frames / floorShape.commits).toFixed(1)} WAL frames + fdatasync)`,
+      `floor: ${floorShape.commits.toFixed(2)} × (append ${frames} WAL frames + fdatasync)`,
       `${medianRange(floorMs, 3)} ms`,
     ],
     ["ratio per step / floor", medianRange(perStep.map((x, i) => x / floorMs[i]!))],
     ["engine CPU per step (user+system, same slope)", `${medianRange(cpuPerStep, 3)} ms`],
+    ["…of which system (kernel: writes, fsync, locks)", `${medianRange(sysPerStep, 3)} ms`],
+    ["floor CPU per step (user+system)", `${medianRange(floorCpu, 3)} ms`],
     ["engine writes per step: durable commits", writes.commits.toFixed(2)],
     ["engine writes per step: WAL frames", writes.frames.toFixed(2)],
+    [
+      "reference: SQLite alone, a chained step's journal writes in one durable commit",
+      `${medianRange(aloneMs, 3)} ms`,
+    ],
+    ["reference: SQLite alone / floor", medianRange(aloneMs.map((x, i) => x / floorMs[i]!))],
+    [
+      "reference: per step / SQLite alone (the engine's own share)",
+      medianRange(perStep.map((x, i) => x / aloneMs[i]!)),
+    ],
+    [`reference: floor with fsync instead of fdatasync (what SQLite calls)`, `${medianRange(fsyncMs, 3)} ms`],
     ...loads.map((l, i): [string, string] => [i === 0 ? "load before" : `load after round ${i}`, l]),
     ["target", "≤ 1.5× the floor"],
   ]);
@@ -253,20 +359,9 @@ async function outputThroughput(): Promise<void> {
     const store = openStore(join(dir, "output.db"));
     const journal = createJournal({ store, clock: systemClock, outputCapBytes: 256 * 1024 * 1024 });
     journal.saveVersion({ hash: "h", name: "out", file: "out.yaml", content: "x" });
-    const runId = journal.createRun(
-      {
-        runbook: "out",
-        runbookHash: "h",
-        params: {},
-        secretParams: [],
-        targets: [],
-        locks: [],
-        requestedBy: "U1",
-        requestedByName: "bench",
-        channel: "bench",
-      },
-      [{ key: "s", stepId: "s", name: "s", kind: "local", target: null, ordinal: 0 }],
-    );
+    const runId = journal.createRun(newRunOf("out"), [
+      { key: "s", stepId: "s", name: "s", kind: "local", target: null, ordinal: 0 },
+    ]);
     const writer = createOutputWriter(journal, { flushMs: 50 });
     const redactor = new Redactor(["bench-secret-1", "bench-secret-2", "another-configured-secret"]);
     const pipe = createOutputPipe(redactor, (text, stream) =>

@@ -57,6 +57,10 @@ export interface StepOutcome {
 
 export type Journal = ReturnType<typeof createJournal>;
 
+const INSERT_STEP = `INSERT INTO run_steps (run_id, key, step_id, name, kind, target, ordinal, rollback_of,
+  status, command)`;
+const STEP_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)";
+
 /** The journal entry that records where a run's parent message lives (posted by the run reporter). */
 const PARENT_POSTED = "report.parent_posted";
 
@@ -86,12 +90,16 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       db.prepare(`INSERT INTO runs (runbook, runbook_hash, status, params, secret_params, targets, locks,
       requested_by, requested_by_name, channel, thread_ts, requested_at, updated_at)
       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    insertStep:
-      db.prepare(`INSERT INTO run_steps (run_id, key, step_id, name, kind, target, ordinal, rollback_of,
-      status, command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`),
+    insertStep: db.prepare<unknown[]>(`${INSERT_STEP} VALUES ${STEP_ROW}`),
+    insertSteps: db.prepare<unknown[]>(
+      `${INSERT_STEP} VALUES ${Array.from({ length: STEP_BATCH }, () => STEP_ROW).join(", ")}`,
+    ),
     getRun: db.prepare("SELECT * FROM runs WHERE id = ?"),
     steps: db.prepare("SELECT * FROM run_steps WHERE run_id = ? ORDER BY ordinal, key"),
     step: db.prepare("SELECT * FROM run_steps WHERE run_id = ? AND key = ?"),
+    stepStates: db
+      .prepare("SELECT key, status, attempt FROM run_steps WHERE run_id = ? ORDER BY ordinal, key")
+      .raw(),
     stepStart:
       db.prepare(`UPDATE run_steps SET status = 'running', attempt = ?, started_at = ?, finished_at = NULL,
       duration_ms = NULL, exit_code = NULL, error = NULL, command = COALESCE(?, command)
@@ -101,6 +109,9 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     ),
     lastEvent: db.prepare(
       "SELECT detail FROM run_journal WHERE run_id = ? AND event = ? ORDER BY seq DESC LIMIT 1",
+    ),
+    skipPending: db.prepare(
+      "UPDATE run_steps SET status = 'skipped', finished_at = ? WHERE run_id = ? AND status = 'pending' RETURNING key, ordinal",
     ),
     stepFinish:
       db.prepare(`UPDATE run_steps SET status = ?, finished_at = ?, duration_ms = ?, exit_code = ?, error = ?
@@ -195,10 +206,9 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
   ): boolean {
     return durably(() => {
       if (!transitionRun(id, from, to, opts)) return false;
-      for (const st of s.steps.all(id) as Record<string, unknown>[]) {
-        if (st.status === "pending")
-          setStepStatus(id, st.key as string, ["pending"], "skipped", "step.skipped");
-      }
+      const skipped = s.skipPending.all(clock.now(), id) as { key: string; ordinal: number }[];
+      skipped.sort((a, b) => a.ordinal - b.ordinal || (a.key < b.key ? -1 : 1));
+      for (const st of skipped) appendEvent(id, "step.skipped", st.key);
       approvals.cancelApprovals(id);
       locks.releaseLocks(id);
       return true;
@@ -256,7 +266,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
             now,
           ).lastInsertRowid,
         );
-        for (const st of steps) insertStep(id, st);
+        insertSteps(id, steps);
         appendEvent(id, "run.requested", null, null, {
           runbook: run.runbook,
           hash: run.runbookHash,
@@ -315,12 +325,20 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
 
     addSteps(runId: number, steps: NewStep[]): void {
       durably(() => {
-        for (const st of steps) insertStep(runId, st);
+        insertSteps(runId, steps);
       });
     },
 
     getSteps(runId: number): StepRow[] {
       return (s.steps.all(runId) as Record<string, unknown>[]).map(toStep);
+    },
+
+    /**
+     * Each step's key, status and last attempt, in plan order: what a run keeps in memory to decide
+     * and to number its next attempts (no other column read).
+     */
+    stepStates(runId: number): [key: string, status: StepStatus, attempt: number][] {
+      return s.stepStates.all(runId) as [string, StepStatus, number][];
     },
 
     getStep(runId: number, key: string): StepRow | undefined {
@@ -398,17 +416,27 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     ...approvals,
   };
 
-  function insertStep(runId: number, st: NewStep): void {
-    s.insertStep.run(
-      runId,
-      st.key,
-      st.stepId,
-      st.name,
-      st.kind,
-      st.target,
-      st.ordinal,
-      st.rollbackOf ?? null,
-      st.command ?? null,
-    );
+  /** Writes step rows, STEP_BATCH to a statement: a 100-step checklist is 4 statements, not 100. */
+  function insertSteps(runId: number, steps: readonly NewStep[]): void {
+    let i = 0;
+    for (; i + STEP_BATCH <= steps.length; i += STEP_BATCH)
+      s.insertSteps.run(steps.slice(i, i + STEP_BATCH).flatMap((st) => stepValues(runId, st)));
+    for (; i < steps.length; i++) s.insertStep.run(stepValues(runId, steps[i]!));
   }
+}
+
+const STEP_BATCH = 32;
+
+function stepValues(runId: number, st: NewStep): unknown[] {
+  return [
+    runId,
+    st.key,
+    st.stepId,
+    st.name,
+    st.kind,
+    st.target,
+    st.ordinal,
+    st.rollbackOf ?? null,
+    st.command ?? null,
+  ];
 }

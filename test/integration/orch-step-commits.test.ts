@@ -85,4 +85,54 @@ describe("step commits", () => {
     }
     expect(events.filter((e) => e.event === "step.started").length).toBe(keys.length);
   });
+
+  it("a commit of several starts that the store refuses changes nothing: each step still starts once, as attempt 1", async () => {
+    h = createHarness({ runbooks: { "g.yaml": GRAPH }, sleep: async () => {} });
+    // `second`'s outcome and the starts of a, b and c share one commit. The fault must hit inside it,
+    // after a's and b's starts were written: a disk filling up cannot be timed that exactly, so a
+    // trigger on the real table raises the error SQLite gives then (SQLITE_FULL), once, at c's start.
+    let refused = 0;
+    h.store.db.function("opsbot_test_refuse", () => {
+      if (refused++ > 0) return null;
+      throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+    });
+    h.store.db.exec(`CREATE TEMP TRIGGER opsbot_test_refuse BEFORE UPDATE OF status ON run_steps
+      WHEN NEW.status = 'running' AND NEW.key = 'c' BEGIN SELECT opsbot_test_refuse(); END`);
+    const id = h.engine.request({ runbook: "graph", params: {}, user: alice, channel: "C1" }).run.id;
+    await h.engine.idle();
+    expect(refused).toBeGreaterThan(1);
+    expect(h.journal.getRun(id)?.status).toBe("succeeded");
+    const starts = h.journal.events(id).filter((e) => e.event === "step.started");
+    expect(starts.map((e) => `${e.stepKey} ${e.attempt}`)).toEqual([
+      "first 1",
+      "second 1",
+      "a 1",
+      "b 1",
+      "c 1",
+      "join 1",
+      "last 1",
+      "flaky 1",
+      "flaky 2",
+    ]);
+    for (const key of ["a", "b", "c"]) expect(h.journal.getStep(id, key)?.attempt).toBe(1);
+    expect(
+      h.journal.events(id).filter((e) => e.event === "step.finished" && e.stepKey === "second"),
+    ).toHaveLength(1);
+  });
+
+  it("a failed run skips every step it never reached, in plan order, each with its own journal entry", async () => {
+    // Twelve steps: key order (s1, s10, s11, s2, …) is not plan order, so the order is the journal's doing.
+    const rest = Array.from({ length: 11 }, (_, i) => `  - { id: s${i + 1}, needs: [s${i}], wait: 0s }`);
+    const yaml = `name: stops\nrunners: [role:ops]\nsteps:\n  - { id: s0, local: { command: 'exit 3' } }\n${rest.join("\n")}\n`;
+    h = createHarness({ runbooks: { "s.yaml": yaml }, sleep: async () => {} });
+    const id = h.engine.request({ runbook: "stops", params: {}, user: alice, channel: "C1" }).run.id;
+    await h.engine.idle();
+    expect(h.journal.getRun(id)?.status).toBe("failed");
+    const skipped = h.journal.events(id).filter((e) => e.event === "step.skipped");
+    expect(skipped.map((e) => e.stepKey)).toEqual(Array.from({ length: 11 }, (_, i) => `s${i + 1}`));
+    for (const step of h.journal.getSteps(id).slice(1)) {
+      expect(step.status).toBe("skipped");
+      expect(step.finishedAt).not.toBeNull();
+    }
+  });
 });

@@ -32,47 +32,102 @@ export interface NextSteps {
   };
 }
 
-const IN_FLIGHT: readonly StepStatus[] = ["running", "waiting"];
 const ENDED: readonly StepStatus[] = ["succeeded", "failed", "cancelled", "skipped", "interrupted"];
+
+type Status = StepStatus | undefined;
+
+/**
+ * A plan's graph by position, derived once per plan: a run asks after every step, so a decision is
+ * one status lookup per node and array work, whatever the shape of the graph.
+ */
+interface PlanIndex {
+  /** Every node, in the plan's map order. */
+  all: PlanNode[];
+  /** Positions (in `all`) of the main nodes, in plan order. */
+  main: number[];
+  /** Positions of the rollback nodes, in `all` order. */
+  rollbacks: number[];
+  /** Per node: the positions of its dependencies. */
+  deps: number[][];
+  /** Per node: the position of the step it rolls back, or -1. */
+  owner: number[];
+  /** Per rolling group, its members' positions by target. */
+  members: Map<string, Map<string, number[]>>;
+}
+
+const indexes = new WeakMap<Plan, PlanIndex>();
+
+function indexOf(plan: Plan): PlanIndex {
+  let ix = indexes.get(plan);
+  if (ix) return ix;
+  const all = [...plan.nodes.values()];
+  const pos = new Map(all.map((n, i) => [n.key, i]));
+  const members = new Map<string, Map<string, number[]>>();
+  for (const key of plan.order) {
+    const n = plan.nodes.get(key)!;
+    if (n.group === undefined || !n.target) continue;
+    const byTarget = members.get(n.group) ?? new Map<string, number[]>();
+    byTarget.set(n.target.name, [...(byTarget.get(n.target.name) ?? []), pos.get(key)!]);
+    members.set(n.group, byTarget);
+  }
+  ix = {
+    all,
+    main: plan.order.map((k) => pos.get(k)!),
+    rollbacks: all.flatMap((n, i) => (n.rollbackOf === undefined ? [] : [i])),
+    deps: all.map((n) => n.deps.map((d) => pos.get(d)!)),
+    owner: all.map((n) => (n.rollbackOf === undefined ? -1 : pos.get(n.rollbackOf)!)),
+    members,
+  };
+  indexes.set(plan, ix);
+  return ix;
+}
+
+function satisfied(n: PlanNode, s: Status): boolean {
+  if (s === "succeeded" || s === "skipped") return true;
+  return (s === "failed" || s === "cancelled") && n.continueOnError;
+}
+
+function hardFailed(n: PlanNode, s: Status): boolean {
+  if (s === "interrupted") return true;
+  return (s === "failed" || s === "cancelled") && !n.continueOnError;
+}
+
+function depsDone(ix: PlanIndex, st: Status[], i: number): boolean {
+  for (const d of ix.deps[i]!) if (!satisfied(ix.all[d]!, st[d])) return false;
+  return true;
+}
 
 export function decide(input: DecideInput): NextSteps {
   const { plan, status } = input;
-  const st = (key: string): StepStatus | undefined => status.get(key);
-  const node = (key: string): PlanNode => plan.nodes.get(key)!;
-  const satisfied = (key: string): boolean => {
-    const s = st(key);
-    if (s === "succeeded" || s === "skipped") return true;
-    return (s === "failed" || s === "cancelled") && node(key).continueOnError;
-  };
-  const hardFailed = (key: string): boolean => {
-    const s = st(key);
-    if (s === "interrupted") return true;
-    return (s === "failed" || s === "cancelled") && !node(key).continueOnError;
-  };
-
-  const allKeys = [...plan.nodes.keys()];
-  const failedMain = plan.order.find(hardFailed);
-  const stopping = input.cancelRequested || failedMain !== undefined;
+  const ix = indexOf(plan);
+  const { all } = ix;
+  const st: Status[] = new Array(all.length);
+  for (let i = 0; i < all.length; i++) st[i] = status.get(all[i]!.key);
+  let failedMain = -1;
+  for (const i of ix.main) {
+    if (hardFailed(all[i]!, st[i])) {
+      failedMain = i;
+      break;
+    }
+  }
+  const stopping = input.cancelRequested || failedMain >= 0;
   const start: string[] = [];
 
   // Rollbacks: triggered by a failed or cancelled owner, run in order.
-  for (const key of allKeys) {
-    const n = node(key);
-    if (n.rollbackOf === undefined) continue;
-    const owner = st(n.rollbackOf);
+  for (const i of ix.rollbacks) {
+    const owner = st[ix.owner[i]!];
     if (owner !== "failed" && owner !== "cancelled") continue;
-    const s = st(key);
-    if (s !== undefined && s !== "pending") continue;
-    if (n.deps.every(satisfied)) start.push(key);
+    if (st[i] !== undefined && st[i] !== "pending") continue;
+    if (depsDone(ix, st, i)) start.push(all[i]!.key);
   }
 
   if (!stopping) {
-    const inFlightTargets = groupOccupancy(plan, st);
-    for (const key of plan.order) {
-      if ((st(key) ?? "pending") !== "pending") continue;
-      const n = node(key);
-      if (!n.deps.every(satisfied)) continue;
-      if (n.group !== undefined && n.target) {
+    const inFlightTargets = ix.members.size > 0 ? groupOccupancy(ix.members, st) : undefined;
+    for (const i of ix.main) {
+      if (st[i] !== undefined && st[i] !== "pending") continue;
+      if (!depsDone(ix, st, i)) continue;
+      const n = all[i]!;
+      if (n.group !== undefined && n.target && inFlightTargets) {
         const occupied = inFlightTargets.get(n.group) ?? new Set<string>();
         if (!occupied.has(n.target.name)) {
           if (occupied.size >= plan.groups.get(n.group)!.maxParallel) continue;
@@ -80,15 +135,25 @@ export function decide(input: DecideInput): NextSteps {
           inFlightTargets.set(n.group, occupied);
         }
       }
-      start.push(key);
+      start.push(n.key);
     }
   }
 
   if (start.length > 0) return { start };
-  if (allKeys.some((k) => IN_FLIGHT.includes(st(k) ?? "pending"))) return { start };
+  for (const s of st) if (s === "running" || s === "waiting") return { start };
+  return finish(ix, st, input.cancelRequested, failedMain);
+}
 
-  const skip = plan.order.filter((k) => (st(k) ?? "pending") === "pending");
-  const unknown = allKeys.filter((k) => st(k) === "interrupted");
+/** Nothing runs and nothing can start: how the run ends. */
+function finish(ix: PlanIndex, st: Status[], cancelRequested: boolean, failedMain: number): NextSteps {
+  const start: string[] = [];
+  const keysWhere = (positions: number[], test: (s: Status, n: PlanNode) => boolean) =>
+    positions.filter((i) => test(st[i], ix.all[i]!)).map((i) => ix.all[i]!.key);
+  const skip = keysWhere(ix.main, (s) => (s ?? "pending") === "pending");
+  const unknown = keysWhere(
+    ix.all.map((_, i) => i),
+    (s) => s === "interrupted",
+  );
   if (unknown.length > 0) {
     // Pending steps stay pending: a resume may still run them.
     return {
@@ -101,14 +166,12 @@ export function decide(input: DecideInput): NextSteps {
       },
     };
   }
-  const failedRollback = allKeys.find((k) => node(k).rollbackOf !== undefined && hardFailed(k));
-  if (input.cancelRequested) return { start, finish: { status: "cancelled", skip } };
-  if (failedMain !== undefined) {
+  const failedRollback = keysWhere(ix.rollbacks, (s, n) => hardFailed(n, s))[0];
+  if (cancelRequested) return { start, finish: { status: "cancelled", skip } };
+  if (failedMain >= 0) {
     const why = rollbackNote(failedRollback);
-    return {
-      start,
-      finish: { status: "failed", reason: `step ${failedMain} ${st(failedMain)}${why}`, skip },
-    };
+    const key = ix.all[failedMain]!.key;
+    return { start, finish: { status: "failed", reason: `step ${key} ${st[failedMain]}${why}`, skip } };
   }
   if (failedRollback !== undefined) {
     return { start, finish: { status: "failed", reason: `rollback ${failedRollback} failed`, skip } };
@@ -131,20 +194,12 @@ function rollbackNote(failedRollback: string | undefined): string {
  * Targets currently inside each rolling group: a target enters when its first step in the group
  * starts and leaves when all of its steps in the group have ended.
  */
-function groupOccupancy(plan: Plan, st: (key: string) => StepStatus | undefined): Map<string, Set<string>> {
-  const members = new Map<string, Map<string, string[]>>();
-  for (const key of plan.order) {
-    const n = plan.nodes.get(key)!;
-    if (n.group === undefined || !n.target) continue;
-    const byTarget = members.get(n.group) ?? new Map<string, string[]>();
-    byTarget.set(n.target.name, [...(byTarget.get(n.target.name) ?? []), key]);
-    members.set(n.group, byTarget);
-  }
+function groupOccupancy(members: Map<string, Map<string, number[]>>, st: Status[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [group, byTarget] of members) {
     const occupied = new Set<string>();
-    for (const [target, keys] of byTarget) {
-      const states = keys.map((k) => st(k) ?? "pending");
+    for (const [target, positions] of byTarget) {
+      const states = positions.map((i) => st[i] ?? "pending");
       const begun = states.some((s) => s !== "pending");
       const done = states.every((s) => ENDED.includes(s));
       if (begun && !done) occupied.add(target);

@@ -15,8 +15,11 @@ import type { ApprovalStatus, StepStatus } from "../types.js";
 export interface RunLifecycle {
   /** Tells listeners the run's status, as stored. */
   emitRun(runId: number): void;
-  /** approved → running, once the run's locks are free; anything else is left alone. */
-  start(runId: number): void;
+  /**
+   * approved → running, once the run's locks are free; anything else is left alone. `planned` is the
+   * plan the request just built from the same version and values (saves building it again).
+   */
+  start(runId: number, planned?: Plan): void;
   /** After `journal.endRun` won: forgets the run's secrets, tells listeners, starts runs that waited for its locks. */
   ended(runId: number): void;
   /** Re-evaluates a run now. */
@@ -64,6 +67,8 @@ export interface ActiveRun {
   secretNames: string[];
   redactor: Redactor;
   status: Map<string, StepStatus>;
+  /** Last journaled attempt per step row (the next start is this + 1); kept with `status`. */
+  attempts: Map<string, number>;
   /** Per running main step, to stop it on cancel. */
   controllers: Map<string, AbortController>;
   /** Aborted on cancel: wakes backoff sleeps and pending mid-run approvals. */

@@ -4,9 +4,10 @@ import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/fau
 import { createJournal, type Journal } from "../journal.js";
 import type { DecisionResult } from "../journal-approvals.js";
 import { createOutputWriter } from "../output.js";
+import type { Plan } from "../plan.js";
 import { createProgressHub, type ProgressListener } from "../progress.js";
 import { ABORT_CANCEL, realSleep } from "../steps/types.js";
-import type { ApprovalRow, RunRow, StepRow } from "../types.js";
+import type { ApprovalRow, RunRow } from "../types.js";
 import { createControls } from "./controls.js";
 import { decide, type NextSteps } from "./decide.js";
 import type { ActiveRun, EngineCore, EngineDeps, RunLifecycle } from "./engine-core.js";
@@ -110,7 +111,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /** approved → running, once its locks are free. */
-  function start(runId: number): void {
+  function start(runId: number, planned?: Plan): void {
     // Stopping: an approved run stays approved; the next owner's recovery starts it.
     if (closing || core.active.has(runId)) return;
     const row = journal.getRun(runId);
@@ -143,16 +144,16 @@ export function createEngine(deps: EngineDeps) {
       return;
     }
     emitRun(runId);
-    activate(row);
+    activate(row, planned);
   }
 
   /** Builds the in-memory run from the store and starts pumping it. */
-  function activate(row: RunRow): void {
+  function activate(row: RunRow, planned?: Plan): void {
     let run: ActiveRun;
     try {
       const version = versionOf(core, row);
       const params = { ...row.params, ...(core.secrets.get(row.id) ?? {}) };
-      const plan = planFor(core, version, params, row.secretParams);
+      const plan = planned ?? planFor(core, version, params, row.secretParams);
       const steps = applyResumeChoice(row.id);
       let resolveDone = () => {};
       const done = new Promise<void>((r) => {
@@ -168,7 +169,8 @@ export function createEngine(deps: EngineDeps) {
           row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? ""),
           [version.name, row.requestedByName],
         ),
-        status: new Map(steps.map((s) => [s.key, s.status])),
+        status: new Map(steps.map(([key, status]) => [key, status])),
+        attempts: new Map(steps.map(([key, , attempt]) => [key, attempt])),
         controllers: new Map(),
         cancel: new AbortController(),
         cancelRequested: row.cancelRequestedBy !== null,
@@ -188,24 +190,24 @@ export function createEngine(deps: EngineDeps) {
 
   /**
    * A resumed run re-runs (or, if the operator said so, skips) its interrupted steps. Returns the
-   * run's steps as they are now.
+   * run's steps (key, status, attempt) as they are now.
    */
-  function applyResumeChoice(runId: number): StepRow[] {
-    const steps = journal.getSteps(runId);
-    const interrupted = steps.filter((s) => s.status === "interrupted");
+  function applyResumeChoice(runId: number): ReturnType<Journal["stepStates"]> {
+    const steps = journal.stepStates(runId);
+    const interrupted = steps.filter(([, status]) => status === "interrupted");
     if (interrupted.length === 0) return steps;
     const choice = [...journal.events(runId)].reverse().find((e) => e.event === "run.resume_requested");
     const skip = choice?.detail?.skipInterrupted === true;
-    for (const s of interrupted) {
+    for (const [key] of interrupted) {
       journal.setStepStatus(
         runId,
-        s.key,
+        key,
         ["interrupted"],
         skip ? "skipped" : "pending",
         skip ? "step.skipped_by_operator" : "step.rerun_after_interrupt",
       );
     }
-    return journal.getSteps(runId);
+    return journal.stepStates(runId);
   }
 
   function pump(run: ActiveRun): void {

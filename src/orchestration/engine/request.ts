@@ -170,6 +170,6 @@ export function request(
   lifecycle.emitRun(runId);
   if (approvalId !== undefined) {
     progress.emit({ type: "approval", runId, approvalId, stepKey: null, status: "pending", at: now() });
-  } else lifecycle.start(runId);
+  } else lifecycle.start(runId, p.plan);
   return { run: journal.getRun(runId)!, preview: p, ...(approvalId !== undefined ? { approvalId } : {}) };
 }

@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from "../../lib/clock.js";
-import { createOutputPipe } from "../output.js";
+import { createOutputPipe, type OutputPipe } from "../output.js";
 import { nodeVars, type PlanNode } from "../plan.js";
 import { ABORT_CANCEL, ABORT_TIMEOUT, type StepContext, type StepResult } from "../steps/types.js";
 import type { ActiveRun, EngineCore } from "./engine-core.js";
@@ -23,14 +23,32 @@ export async function runAction(
     if (run.cancelRequested) controller.abort(ABORT_CANCEL);
     run.controllers.set(node.key, controller);
   }
+  // Whether the timeout (not a cancel before it) aborted the action; kept here because AbortSignal's
+  // accessors cost more than the rest of a no-op step's bookkeeping.
+  let timedOut = false;
   const timer =
     node.timeoutMs === undefined || node.timeoutMs <= 0
       ? undefined
-      : setTimeout(() => controller.abort(ABORT_TIMEOUT), node.timeoutMs);
-  const pipe = createOutputPipe(run.redactor, (text, stream) => {
-    core.writer.push({ runId: run.id, stepKey: node.key, attempt, stream, text });
-    core.progress.emit({ type: "output", runId: run.id, key: node.key, stream, text, at: deps.clock.now() });
-  });
+      : setTimeout(() => {
+          timedOut = !controller.signal.aborted;
+          controller.abort(ABORT_TIMEOUT);
+        }, node.timeoutMs);
+  // Built at the first output: most steps of a gate, wait or notify kind never print anything.
+  let pipe: OutputPipe | undefined;
+  const output = (text: string, stream: "stdout" | "stderr") => {
+    pipe ??= createOutputPipe(run.redactor, (clean, to) => {
+      core.writer.push({ runId: run.id, stepKey: node.key, attempt, stream: to, text: clean });
+      core.progress.emit({
+        type: "output",
+        runId: run.id,
+        key: node.key,
+        stream: to,
+        text: clean,
+        at: deps.clock.now(),
+      });
+    });
+    pipe.write(text, stream);
+  };
   let runInfo: StepContext["run"] | undefined;
   const ctx: StepContext = {
     runId: run.id,
@@ -52,7 +70,7 @@ export async function runAction(
       return runInfo;
     },
     signal: controller.signal,
-    output: (text, stream) => pipe.write(text, stream),
+    output,
     redact: (text) => run.redactor.redact(text),
   };
   let result: StepResult;
@@ -63,11 +81,13 @@ export async function runAction(
   } finally {
     if (timer) clearTimeout(timer);
     run.controllers.delete(node.key);
-    pipe.flush(true);
-    // Output reaches the store before the step is journaled as finished.
-    core.writer.flush();
+    if (pipe) {
+      pipe.flush(true);
+      // Output reaches the store before the step is journaled as finished.
+      core.writer.flush();
+    }
   }
-  if (controller.signal.reason === ABORT_TIMEOUT) {
+  if (timedOut) {
     return {
       status: "failed",
       exitCode: result.exitCode ?? null,

@@ -1,6 +1,6 @@
 import { isStoreFault, storeFaultReason, storeRetryDelay } from "../../store/faults.js";
 import type { StepOutcome } from "../journal.js";
-import { displayCommand, type PlanNode } from "../plan.js";
+import { displayCommand, type Plan, type PlanNode } from "../plan.js";
 import type { ExecutorKind, StepResult } from "../steps/types.js";
 import { decide } from "./decide.js";
 import type { ActiveRun, EngineCore } from "./engine-core.js";
@@ -31,15 +31,18 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
 
 /**
  * Marks nodes running in memory, synchronously, so the decision that launched them cannot launch them
- * twice; returns how to undo that when their "started" commit fails.
+ * twice; returns how to undo that (and the attempt numbers beginAttempt counted) when their "started"
+ * commit fails.
  */
 function claim(run: ActiveRun, keys: readonly string[]): () => void {
-  const before = keys.map((key) => [key, run.status.get(key)] as const);
+  const before = keys.map((key) => [key, run.status.get(key), run.attempts.get(key)] as const);
   for (const key of keys) run.status.set(key, "running");
   return () => {
-    for (const [key, status] of before) {
+    for (const [key, status, attempt] of before) {
       if (status === undefined) run.status.delete(key);
       else run.status.set(key, status);
+      if (attempt === undefined) run.attempts.delete(key);
+      else run.attempts.set(key, attempt);
     }
   };
 }
@@ -50,6 +53,7 @@ function claim(run: ActiveRun, keys: readonly string[]): () => void {
  * a run over 500 hosts never opens more than one connection early.
  */
 function warmNext(core: EngineCore, run: ActiveRun): void {
+  if (!mayWarm(core, run.plan)) return;
   const busy = new Set<string>();
   for (const [key, status] of run.status) {
     const on = run.plan.nodes.get(key)?.on?.name;
@@ -62,6 +66,20 @@ function warmNext(core: EngineCore, run: ActiveRun): void {
     core.deps.executors[node.kind as ExecutorKind]?.warm?.(node);
     return;
   }
+}
+
+const warmable = new WeakMap<Plan, boolean>();
+
+/** Whether any node of the plan addresses a device through an executor that can prepare for it. */
+function mayWarm(core: EngineCore, plan: Plan): boolean {
+  let may = warmable.get(plan);
+  if (may === undefined) {
+    may = false;
+    for (const n of plan.nodes.values())
+      if (n.on !== undefined && core.deps.executors[n.kind as ExecutorKind]?.warm) may = true;
+    warmable.set(plan, may);
+  }
+  return may;
 }
 
 /** Runs the actions of nodes whose "started" is committed (attempt 0: the journal refused the start). */
@@ -105,8 +123,8 @@ function launch(core: EngineCore, run: ActiveRun, keys: readonly string[], attem
 function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
   const { journal } = core;
   const node = run.plan.nodes.get(key)!;
-  let existing = journal.getStep(run.id, key);
-  if (!existing && node.rollbackOf !== undefined) {
+  // A rollback's row is written when it is first triggered (rare: only after a failure or cancel).
+  if (node.rollbackOf !== undefined && !journal.getStep(run.id, key)) {
     journal.addSteps(run.id, [
       {
         key,
@@ -118,9 +136,8 @@ function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
         rollbackOf: node.rollbackOf,
       },
     ]);
-    existing = journal.getStep(run.id, key);
   }
-  const attempt = (existing?.attempt ?? 0) + 1;
+  const attempt = (run.attempts.get(key) ?? 0) + 1;
   const shown = displayCommand(node, run.params, run.secretNames, run.id);
   const command = shown === undefined ? undefined : run.redactor.redact(shown);
   if (!journal.stepStarted(run.id, key, attempt, command)) {
@@ -128,6 +145,8 @@ function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
     run.status.set(key, journal.getStep(run.id, key)?.status ?? "skipped");
     return 0;
   }
+  // Inside a commit that fails, the caller's claim puts the previous number back.
+  run.attempts.set(key, attempt);
   return attempt;
 }
 
@@ -141,8 +160,11 @@ async function runNode(
   const { journal, deps } = core;
   const node = run.plan.nodes.get(key)!;
   let attempt = firstAttempt;
-  for (;;) {
-    if (attempt !== firstAttempt && beginAttempt(core, run, key) === 0) return false;
+  for (let retry = false; ; retry = true) {
+    if (retry) {
+      attempt = beginAttempt(core, run, key);
+      if (attempt === 0) return false;
+    }
     core.progress.emit({
       type: "step",
       runId: run.id,
@@ -169,10 +191,7 @@ async function runNode(
         retryInMs: delay,
       });
       await core.sleep(delay, run.cancel.signal);
-      if (!run.cancelRequested) {
-        attempt++;
-        continue;
-      }
+      if (!run.cancelRequested) continue;
     }
     const outcome: StepOutcome = {
       status: result.status,
@@ -182,10 +201,8 @@ async function runNode(
     };
     // The outcome is known here; it is journaled before anything else happens, however long the
     // store takes to accept it (the run pauses meanwhile, with its output held in memory).
-    let next: Continuation = { keys: [], attempts: [] };
-    await untilStored(core, run, () => {
-      next = settle(core, run, key, attempt, outcome);
-    });
+    const stored = untilStored(core, run, () => settle(core, run, key, attempt, outcome));
+    const next = stored instanceof Promise ? await stored : stored;
     core.progress.emit({
       type: "step",
       runId: run.id,
@@ -233,7 +250,7 @@ function settle(
   const previous = run.status.get(key);
   run.status.set(key, outcome.status);
   let keys: string[] = [];
-  if (!run.finishing && !run.detached && !othersInFlight(run, key)) {
+  if (!run.finishing && !run.detached && !anyInFlight(run)) {
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
     if (d.finish === undefined) keys = d.start;
   }
@@ -256,28 +273,37 @@ function settle(
   }
 }
 
-function othersInFlight(run: ActiveRun, key: string): boolean {
-  for (const [k, status] of run.status) {
-    if (k !== key && (status === "running" || status === "waiting")) return true;
-  }
+/** Whether any step of the run is running or waiting (settle has already set its own step's outcome). */
+function anyInFlight(run: ActiveRun): boolean {
+  for (const status of run.status.values()) if (status === "running" || status === "waiting") return true;
   return false;
 }
 
-async function untilStored(core: EngineCore, run: ActiveRun, write: () => void): Promise<void> {
-  for (let failures = 0; ; failures++) {
+/** Runs `write` now; while the store refuses it (a store fault), again with backoff until it takes it. */
+function untilStored<T>(core: EngineCore, run: ActiveRun, write: () => T): T | Promise<T> {
+  try {
+    return write();
+  } catch (err) {
+    if (!isStoreFault(err)) throw err;
+    core.deps.health?.fault(err, "run journal");
+    core.deps.logger.warn(
+      { runId: run.id, err: storeFaultReason(err) },
+      "step outcome waiting for the store",
+    );
+    return retryStored(core, write);
+  }
+}
+
+async function retryStored<T>(core: EngineCore, write: () => T): Promise<T> {
+  for (let failures = 1; ; failures++) {
+    await new Promise((r) => setTimeout(r, storeRetryDelay(failures - 1)));
     try {
-      write();
-      if (failures > 0) core.deps.health?.recovered("run journal");
-      return;
+      const done = write();
+      core.deps.health?.recovered("run journal");
+      return done;
     } catch (err) {
       if (!isStoreFault(err)) throw err;
       core.deps.health?.fault(err, "run journal");
-      if (failures === 0)
-        core.deps.logger.warn(
-          { runId: run.id, err: storeFaultReason(err) },
-          "step outcome waiting for the store",
-        );
-      await new Promise((r) => setTimeout(r, storeRetryDelay(failures)));
     }
   }
 }
