@@ -11,7 +11,13 @@
  * source had before batching): RSS that grows with the batch, not with the fleet, is the point.
  *
  * Run: npm run build && node dist/bench/prometheus-source.js [--sizes 1000,2000] [--batch 100]
- *      [--in-flight 3]       (default ≈ 3 minutes; --sizes 1000,5000,10000 for the larger run)
+ *      [--in-flight 3] [--rounds 1] [--data DIR]
+ *      (default ≈ 3 minutes; --sizes 1000,5000,10000 for the larger run)
+ * --data DIR keeps the TSDB blocks in DIR and reuses them on the next run when they hold at least the
+ * largest size (building 10k devices takes minutes; the samples must stay within the 6 h lookback).
+ * --before PATH runs another build's copy of this script (dist/bench/prometheus-source.js of an older
+ * commit) as a peer in the same rounds and prints this build ÷ that one per round.
+ * --rounds N measures each size N times (fresh child processes, sizes alternating) and reports medians.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +28,7 @@ import { parseConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { createCore } from "../src/main.js";
 import { freeTcpPort } from "../test/support/prometheus-stack.js";
-import { loadNow, percentile, printTable } from "./stats.js";
+import { loadNow, medianRange, percentile, printTable } from "./stats.js";
 
 const PORTS = 48;
 const CPU_TARGET_S = 60;
@@ -43,6 +49,8 @@ interface ChildResult {
   wallS: number;
   cpuS: number;
   peakRssMb: number;
+  /** Peak RSS before the cycle (start-up, parsing the N-device config): what the cycle adds is the rest. */
+  beforeCycleRssMb?: number;
   recorded: number;
   batches: number;
   series: number;
@@ -107,6 +115,21 @@ async function writeOpenMetrics(path: string, from: number, to: number, at: numb
   await new Promise<void>((r) => out.end(() => r()));
 }
 
+/** Per-figure medians of several rounds of one size (each figure its own median). */
+function median(rounds: ChildResult[]): ChildResult {
+  const m = (f: (r: ChildResult) => number) => percentile(rounds.map(f), 50);
+  return {
+    ...rounds[0]!,
+    wallS: m((r) => r.wallS),
+    cpuS: m((r) => r.cpuS),
+    peakRssMb: m((r) => r.peakRssMb),
+    beforeCycleRssMb: m((r) => r.beforeCycleRssMb ?? Number.NaN),
+    linksP50: m((r) => r.linksP50),
+    linksP99: m((r) => r.linksP99),
+    load: rounds.at(-1)!.load,
+  };
+}
+
 /** Kernel's high-water mark and current RSS of a process, in MB. */
 function procMemMb(pid: number): { peak: number; now: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -149,6 +172,7 @@ async function child(url: string, devices: number, batch: number, inFlight: numb
         uploadFile: async () => {},
       },
     });
+    const beforeCycleRssMb = procMemMb(process.pid).peak;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = await core.fleetSources[0]!.cycle();
@@ -179,6 +203,7 @@ async function child(url: string, devices: number, batch: number, inFlight: numb
       wallS,
       cpuS: (cpu.user + cpu.system) / 1e6,
       peakRssMb,
+      beforeCycleRssMb,
       recorded: result.recorded,
       batches: result.batches,
       series: result.series,
@@ -193,11 +218,16 @@ async function child(url: string, devices: number, batch: number, inFlight: numb
   }
 }
 
-function runChild(url: string, devices: number, batch: number, inFlight: number): ChildResult {
-  const self = fileURLToPath(import.meta.url);
+function runChild(
+  url: string,
+  devices: number,
+  batch: number,
+  inFlight: number,
+  script = fileURLToPath(import.meta.url),
+): ChildResult {
   const r = spawnSync(
     process.execPath,
-    [self, "--child", url, String(devices), String(batch), String(inFlight)],
+    [script, "--child", url, String(devices), String(batch), String(inFlight)],
     { encoding: "utf8", maxBuffer: 1 << 20 },
   );
   if (r.status !== 0) throw new Error(`bench child (${devices} devices) failed: ${r.stderr}`);
@@ -212,17 +242,22 @@ async function main(): Promise<void> {
   const batch = Number(arg("batch", "100"));
   const inFlight = Number(arg("in-flight", "3"));
   const largest = sizes.at(-1)!;
+  const rounds = Math.max(1, Number(arg("rounds", "1")));
   const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-prom-"));
+  const kept = arg("data", "");
   let prom: ReturnType<typeof spawn> | undefined;
   try {
     const at = Date.now() - 60_000;
     const om = join(dir, "fleet.om");
     let t0 = performance.now();
-    const data = join(dir, "tsdb");
+    const data = kept !== "" ? join(kept, "tsdb") : join(dir, "tsdb");
+    const marker = kept !== "" ? join(kept, "devices") : "";
+    const built = marker !== "" && existsSync(marker) ? Number(readFileSync(marker, "utf8")) : 0;
+    if (built < largest) rmSync(data, { recursive: true, force: true });
     // In chunks of devices: promtool holds a chunk's series in memory (≈2 KB each), not the fleet's.
     // The chunks' blocks overlap in time; Prometheus merges them at query time (and compacts them).
     let promtoolPeakMb = 0;
-    for (let from = 0; from < largest; from += CHUNK_DEVICES) {
+    for (let from = 0; built < largest && from < largest; from += CHUNK_DEVICES) {
       await writeOpenMetrics(om, from, Math.min(largest, from + CHUNK_DEVICES), at);
       // GNU time reports promtool's peak RSS when it is installed (Debian package "time").
       const args = ["tsdb", "create-blocks-from", "openmetrics", om, data];
@@ -237,6 +272,7 @@ async function main(): Promise<void> {
       }
       rmSync(om);
     }
+    if (marker !== "" && built < largest) writeFileSync(marker, String(largest));
     const buildS = (performance.now() - t0) / 1000;
     const port = await freeTcpPort();
     const cfg = join(dir, "prometheus.yml");
@@ -271,12 +307,21 @@ async function main(): Promise<void> {
       ["data set", `${largest} devices × ${PORTS} ports = ${seriesTotal.toLocaleString("en")} series`],
       [
         "build (OpenMetrics + promtool blocks)",
-        `${buildS.toFixed(1)} s; Prometheus ready in ${readyS.toFixed(1)} s`,
+        `${built >= largest ? "reused" : `${buildS.toFixed(1)} s`}; Prometheus ready in ${readyS.toFixed(1)} s`,
       ],
       ["settings", `batch_size ${batch}, batches_in_flight ${inFlight}`],
     ];
-    const results: ChildResult[] = [];
-    for (const n of sizes) results.push(runChild(url, n, batch, inFlight));
+    // Rounds alternate sizes (and this build with --before's) so load drifts hit every figure alike.
+    const before = arg("before", "");
+    const perSize = new Map<number, ChildResult[]>(sizes.map((n) => [n, []]));
+    const beforePerSize = new Map<number, ChildResult[]>(sizes.map((n) => [n, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const n of sizes) {
+        perSize.get(n)!.push(runChild(url, n, batch, inFlight));
+        if (before !== "") beforePerSize.get(n)!.push(runChild(url, n, batch, inFlight, before));
+      }
+    }
+    const results = sizes.map((n) => median(perSize.get(n)!));
     // The peer: the smallest size read in one batch, as the source did before batching.
     const peer = runChild(url, sizes[0]!, sizes[0]!, 1);
     const promMem = procMemMb(prom.pid!);
@@ -284,13 +329,34 @@ async function main(): Promise<void> {
       rows.push(
         [
           `${r.devices} devices: cycle`,
-          `${r.series.toLocaleString("en")} series: wall ${r.wallS.toFixed(2)} s, CPU ${r.cpuS.toFixed(2)} s = ${((r.cpuS / r.devices) * 1000).toFixed(2)} ms/device, peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.batches} batches, ${r.recorded} recorded; ${r.load})`,
+          `${r.series.toLocaleString("en")} series${rounds > 1 ? ` (median of ${rounds} rounds)` : ""}: wall ${r.wallS.toFixed(2)} s, CPU ${r.cpuS.toFixed(2)} s = ${((r.cpuS / r.devices) * 1000).toFixed(2)} ms/device, peak RSS ${r.peakRssMb.toFixed(0)} MB (${(r.beforeCycleRssMb ?? Number.NaN).toFixed(0)} MB before the cycle: start-up and the config) (${r.batches} batches, ${r.recorded} recorded; ${r.load})`,
         ],
         [
           `${r.devices} devices: links down p50 / p99`,
           `${r.linksP50.toFixed(1)} / ${r.linksP99.toFixed(1)} ms`,
         ],
       );
+    }
+    if (before !== "") {
+      for (const n of sizes) {
+        const now = perSize.get(n)!;
+        const was = beforePerSize.get(n)!;
+        const ratio = (f: (r: ChildResult) => number) =>
+          medianRange(
+            now.map((r, i) => f(r) / f(was[i]!)),
+            2,
+          );
+        rows.push([
+          `${n} devices: this build ÷ --before (per round)`,
+          `CPU ${ratio((r) => r.cpuS)}×, wall ${ratio((r) => r.wallS)}×, peak RSS ${ratio((r) => r.peakRssMb)}×, links down p50 ${ratio((r) => r.linksP50)}× (before: CPU ${medianRange(
+            was.map((r) => r.cpuS),
+            2,
+          )} s, RSS ${medianRange(
+            was.map((r) => r.peakRssMb),
+            0,
+          )} MB)`,
+        ]);
+      }
     }
     const first = results[0]!;
     const last = results.at(-1)!;

@@ -170,9 +170,7 @@ export function createStateRepo(store: Store): StateRepo {
     INSERT OR REPLACE INTO interface_state (device, if_index, name, descr, alias, admin_status, oper_status,
       last_change_cs, down_since, speed_mbps, in_errors, out_errors, in_discards, out_discards, in_octets,
       out_octets, counter_bits, sample_uptime_cs, in_bps, out_bps, polled_at, oper_down)
-    VALUES (@device, @ifIndex, @name, @descr, @alias, @adminStatus, @operStatus, @lastChangeCs, @downSince,
-      @speedMbps, @inErrors, @outErrors, @inDiscards, @outDiscards, @inOctets, @outOctets, @counterBits,
-      @sampleUptimeCs, @inBps, @outBps, @polledAt, @operDown)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const deleteInterface = db.prepare("DELETE FROM interface_state WHERE device = ? AND if_index = ?");
   const putDrive = db.prepare(`
     INSERT OR REPLACE INTO drive_state (device, key, name, source, kind, status, raw_status, model, serial,
@@ -251,13 +249,33 @@ export function createStateRepo(store: Store): StateRepo {
     updateDevice.run({ ...d, reachable: d.reachable === null ? null : d.reachable ? 1 : 0 });
     if (write.interfaces) {
       for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
+      // Positional parameters, in the column order above: a fleet writes ~50 rows per device per
+      // cycle, and binding 22 named parameters from a spread copy cost twice the insert itself.
       for (const r of write.interfaces.rows) {
-        putInterface.run({
-          ...r,
-          inOctets: r.inOctets.toString(),
-          outOctets: r.outOctets.toString(),
-          operDown: isPortDown(r) ? 1 : 0,
-        });
+        putInterface.run(
+          r.device,
+          r.ifIndex,
+          r.name,
+          r.descr,
+          r.alias,
+          r.adminStatus,
+          r.operStatus,
+          r.lastChangeCs,
+          r.downSince,
+          r.speedMbps,
+          r.inErrors,
+          r.outErrors,
+          r.inDiscards,
+          r.outDiscards,
+          r.inOctets.toString(),
+          r.outOctets.toString(),
+          r.counterBits,
+          r.sampleUptimeCs,
+          r.inBps,
+          r.outBps,
+          r.polledAt,
+          isPortDown(r) ? 1 : 0,
+        );
       }
     }
     if (write.drives) {

@@ -7,9 +7,11 @@ import { silentLogger } from "../../src/lib/logger.js";
 import { type Core, createCore } from "../../src/main.js";
 import { readChanges } from "../../src/management/change-log.js";
 import { createSnmpCollector, type SnmpCollector } from "../../src/management/collectors/snmp/index.js";
+import { batchQuery } from "../../src/management/sources/prometheus/fleet-snapshot.js";
 import { createPrometheusApi } from "../../src/management/sources/prometheus/prometheus-api.js";
 import { createPrometheusSource } from "../../src/management/sources/prometheus/prometheus-source.js";
 import { renderSnmpExporterConfig } from "../../src/management/sources/prometheus/snmp-exporter-module.js";
+import { scanVector } from "../../src/management/sources/prometheus/vector-scanner.js";
 import { waitFor } from "../support/orch-wait.js";
 import {
   type RunningService,
@@ -177,6 +179,28 @@ describe("Prometheus as a fleet source", () => {
       "db01 | SCSI disk (/dev/sdb) | 🔴 failed | down(5)",
     );
     expect(await ask(source, "firmware drift")).toContain("core-sw1 | C9300-48P | 17.03.04");
+  });
+
+  it("reads a real batch answer with the scanner (not the fallback parse): the same series as JSON.parse", async () => {
+    const promql = batchQuery(
+      NAMES.map((name) => ({ name, values: [name] })),
+      "instance",
+      'job=~"snmp-.*"',
+    );
+    const res = await fetch(`${prom!.url}/api/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "accept-encoding": "identity" },
+      body: new URLSearchParams({ query: promql }),
+    });
+    const text = await res.text();
+    const scanned: Array<[string[], string]> = [];
+    const envelope = scanVector(text, (labels, value) => scanned.push([[...labels], value]));
+    expect(envelope).toBeDefined();
+    const body = JSON.parse(text) as {
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
+    expect(scanned).toEqual(body.data.result.map((r) => [Object.entries(r.metric).flat(), r.value[1]]));
+    expect(scanned.length).toBeGreaterThan(NAMES.length * 10);
   });
 
   it("states the data age of the Prometheus samples, not of the query", async () => {

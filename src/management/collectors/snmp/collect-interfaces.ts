@@ -2,7 +2,7 @@ import type { AdminStatus, InterfaceObservation, OperStatus } from "../../observ
 import { IF_COLUMNS } from "./oids.js";
 import type { SnmpClient } from "./snmp-client.js";
 import { counter64, int, text } from "./values.js";
-import { walkColumns } from "./walk-columns.js";
+import { type ColumnRows, walkColumns } from "./walk-columns.js";
 
 // Column positions in the walk below; keep in step with COLUMNS.
 const DESCR = 0;
@@ -22,7 +22,8 @@ const HC_OUT = 13;
 const HIGH_SPEED = 14;
 const ALIAS = 15;
 
-const COLUMNS = [
+/** The walked columns, in the order a row holds their values (see toInterface). */
+export const INTERFACE_COLUMNS: readonly string[] = [
   IF_COLUMNS.ifDescr,
   IF_COLUMNS.ifSpeed,
   IF_COLUMNS.ifAdminStatus,
@@ -63,9 +64,17 @@ export async function collectInterfaces(
 ): Promise<InterfaceObservation[]> {
   const rows = await walkColumns(
     client,
-    COLUMNS,
+    INTERFACE_COLUMNS,
     ifNumber !== undefined && ifNumber > 0 ? { expectedRows: ifNumber } : {},
   );
+  return interfacesFromRows(rows);
+}
+
+/**
+ * Walked rows (raw values in INTERFACE_COLUMNS order) → observations in ifIndex order. Also used on
+ * rows built straight from another source's data (the Prometheus source), so both read alike.
+ */
+export function interfacesFromRows(rows: ColumnRows): InterfaceObservation[] {
   const interfaces: InterfaceObservation[] = [];
   for (const [index, row] of rows) {
     const ifIndex = Number(index);

@@ -3,12 +3,13 @@ import type { Clock } from "../../../lib/clock.js";
 import type { CollectorError, DeviceObservation } from "../../observations.js";
 import { collectDrives } from "./collect-drives.js";
 import { CHASSIS_PROBE_OIDS, collectEntity } from "./collect-entity.js";
-import { collectInterfaces } from "./collect-interfaces.js";
+import { collectInterfaces, interfacesFromRows } from "./collect-interfaces.js";
 import { collectSystem } from "./collect-system.js";
 import { IF_NUMBER } from "./oids.js";
 import type { SnmpClient } from "./snmp-client.js";
 import { SnmpRequestError } from "./snmp-errors.js";
 import { int } from "./values.js";
+import type { ColumnRows } from "./walk-columns.js";
 
 export type SnmpCollectorName = "system" | "interfaces" | "entity" | "drives";
 
@@ -23,6 +24,11 @@ export async function collectWithClient(
   client: SnmpClient,
   wanted: ReadonlySet<SnmpCollectorName>,
   clock: Clock,
+  /**
+   * Table rows the caller already holds, used instead of walking them over `client` (the Prometheus
+   * source builds ifTable rows straight from its series: the same raw values a walk would collect).
+   */
+  given: { interfaces?: ColumnRows } = {},
 ): Promise<DeviceObservation> {
   const observation: DeviceObservation = { device, at: 0, errors: [], reachable: false };
   const errors: CollectorError[] = observation.errors;
@@ -60,7 +66,10 @@ export async function collectWithClient(
   const tasks: Array<Promise<void>> = [];
   if (wanted.has("interfaces")) {
     tasks.push(
-      collectInterfaces(client, ifNumber).then(
+      (given.interfaces
+        ? Promise.resolve(interfacesFromRows(given.interfaces))
+        : collectInterfaces(client, ifNumber)
+      ).then(
         (interfaces) => {
           observation.interfaces = interfaces;
           answered = true;

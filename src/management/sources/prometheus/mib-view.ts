@@ -84,6 +84,19 @@ export function createMibView(
   };
 }
 
+/**
+ * A cell of a table row the Prometheus source builds without this view (see collectWithClient's
+ * `given`): what the collectors' readers (values.ts) make of it is what they make of rawValue — a
+ * Counter64 that is a safe integer stays a number (counter64() reads both alike), skipping the Buffer.
+ */
+export function cellValue(e: MibEntry): unknown {
+  if (e.kind === "counter64") {
+    const n = Math.max(0, Math.round(Number(e.value)));
+    if (Number.isSafeInteger(n)) return n;
+  }
+  return rawValue(e);
+}
+
 /** What net-snmp would hand over: Buffers for strings and Counter64, numbers, OIDs as strings. */
 function rawValue(e: MibEntry): unknown {
   switch (e.kind) {

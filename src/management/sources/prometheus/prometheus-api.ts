@@ -1,4 +1,5 @@
 import { ConfigError, OpsbotError } from "../../../lib/errors.js";
+import { type SeriesCallback, scanVector } from "./vector-scanner.js";
 
 /**
  * Prometheus's HTTP API, the parts the source uses: instant queries (`/api/v1/query`) with their
@@ -19,9 +20,20 @@ export interface PromRangeSeries {
   points: Array<[number, number]>;
 }
 
+/** Receives an instant query's series one by one (see scanVector: the labels array is reused). */
+export interface SeriesSink {
+  add: SeriesCallback;
+}
+
 export interface PrometheusApi {
   readonly url: string;
   query(promql: string): Promise<PromSample[]>;
+  /**
+   * An instant query whose series go straight into a sink made by `sink()` (no sample objects: what a
+   * batch of thousands of series costs is mostly those). Resolves with the sink that saw every series
+   * exactly once; a sink that saw part of an answer before a failure is dropped, never returned.
+   */
+  queryInto<T extends SeriesSink>(promql: string, sink: () => T): Promise<T>;
   /** `/api/v1/query_range` from `start` to `end` (ms) every `stepMs`. */
   queryRange(promql: string, start: number, end: number, stepMs: number): Promise<PromRangeSeries[]>;
 }
@@ -49,24 +61,29 @@ interface QueryResponse {
   warnings?: string[];
 }
 
+type QueryResult = NonNullable<QueryResponse["data"]>["result"];
+
 export function createPrometheusApi(options: PrometheusApiOptions): PrometheusApi {
   const doFetch = options.fetch ?? fetch;
   const base = options.url.endsWith("/") ? options.url : `${options.url}/`;
   const where = `Prometheus at ${options.url}`;
+  // Compressing megabytes of answer costs both ends CPU and saves nothing on the loopback interface.
+  const encoding: Record<string, string> = isLoopback(new URL(base).hostname)
+    ? { "accept-encoding": "identity" }
+    : {};
 
-  /** POSTs a form-encoded query (no URL length limit) and returns the parsed result. */
-  async function post(
+  /** POSTs a form-encoded query (no URL length limit) and returns the answer's text. */
+  async function postText(
     path: string,
     form: Record<string, string>,
-    expected: string,
-  ): Promise<NonNullable<QueryResponse["data"]>["result"]> {
-    const promql = form.query ?? "";
+  ): Promise<{ res: Response; text: string }> {
     let res: Response;
     try {
       res = await doFetch(new URL(path, base), {
         method: "POST",
         headers: {
           "content-type": "application/x-www-form-urlencoded",
+          ...encoding,
           ...(options.authorization ? { authorization: options.authorization } : {}),
         },
         body: new URLSearchParams({ ...form, timeout: `${Math.ceil(options.timeoutMs / 1000)}s` }),
@@ -85,12 +102,17 @@ export function createPrometheusApi(options: PrometheusApiOptions): PrometheusAp
         cause: err,
       });
     }
-    let body: QueryResponse | undefined;
-    try {
-      body = JSON.parse(text) as QueryResponse;
-    } catch {
-      body = undefined;
-    }
+    return { res, text };
+  }
+
+  /** The answer's result, or the UNAVAILABLE error saying what was wrong with it. */
+  function checked(
+    res: Response,
+    text: string,
+    body: QueryResponse | undefined,
+    promql: string,
+    expected: string,
+  ): QueryResult {
     if (!res.ok || body?.status !== "success") {
       const detail = body?.error ?? text.slice(0, 200);
       const auth = res.status === 401 || res.status === 403 ? " (check bearer_token_env / basic_auth)" : "";
@@ -114,8 +136,32 @@ export function createPrometheusApi(options: PrometheusApiOptions): PrometheusAp
     return body.data.result;
   }
 
+  async function post(path: string, form: Record<string, string>, expected: string): Promise<QueryResult> {
+    const { res, text } = await postText(path, form);
+    return checked(res, text, parseJson(text), form.query ?? "", expected);
+  }
+
   return {
     url: options.url,
+    async queryInto(promql, sink) {
+      const { res, text } = await postText("api/v1/query", { query: promql });
+      const fast = sink();
+      const envelope = res.ok ? scanVector(text, (labels, value) => fast.add(labels, value)) : undefined;
+      if (envelope !== undefined) {
+        checked(res, text, parseJson(envelope), promql, "vector");
+        return fast;
+      }
+      // Not the shape the scanner reads: the ordinary parse, into a fresh sink.
+      const result = checked(res, text, parseJson(text), promql, "vector");
+      const out = sink();
+      const labels: string[] = [];
+      for (const r of result) {
+        labels.length = 0;
+        for (const [k, v] of Object.entries(r.metric)) labels.push(k, v);
+        out.add(labels, String(r.value?.[1]));
+      }
+      return out;
+    },
     async query(promql) {
       const result = await post("api/v1/query", { query: promql }, "vector");
       return result.map((r) => ({
@@ -136,6 +182,18 @@ export function createPrometheusApi(options: PrometheusApiOptions): PrometheusAp
       }));
     },
   };
+}
+
+function parseJson(text: string): QueryResponse | undefined {
+  try {
+    return JSON.parse(text) as QueryResponse;
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /** A query as quoted in an error: batch queries run to kilobytes of device names. */

@@ -13,11 +13,11 @@ import { recordPoll } from "../../record-poll.js";
 import { createStateRepo, type DeviceRegistration } from "../../state-repo.js";
 import { recordSourceStatus } from "../source-status.js";
 import { type BatchTarget, splitBatches } from "./batches.js";
-import { batchQuery, readBatch } from "./fleet-snapshot.js";
+import { batchQuery, createBatchReader } from "./fleet-snapshot.js";
 import { createPrometheusHistory } from "./history-reader.js";
 import { MIB_COLUMNS, type MibColumn } from "./mib-columns.js";
 import { createMibView } from "./mib-view.js";
-import type { PrometheusApi, PromSample } from "./prometheus-api.js";
+import type { PrometheusApi, SeriesSink } from "./prometheus-api.js";
 
 /**
  * Prometheus as a fleet data source. The fleet is read in batches of devices: one instant query per
@@ -69,6 +69,18 @@ export interface PrometheusSourceDeps {
 }
 
 const NAME = "prometheus";
+const COLLECTORS = new Set(ALL_SNMP_COLLECTORS);
+
+/** A sink that also counts the series it was given. */
+function counted<T extends SeriesSink>(sink: T): T & { series: number } {
+  const out = Object.assign(sink, { series: 0 });
+  const add = sink.add.bind(sink);
+  out.add = (labels, value) => {
+    out.series++;
+    add(labels, value);
+  };
+  return out;
+}
 /** Label values per batch, in characters: a batch query stays a few KiB (sent as a POST form). */
 const BATCH_CHARS = 16_000;
 
@@ -91,10 +103,10 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
     .prepare("SELECT if_index FROM interface_state WHERE device = ? AND name = ?")
     .pluck();
 
-  async function timed(query: string, promql: string): Promise<PromSample[]> {
+  async function timed<T>(query: string, run: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
-      const out = await api.query(promql);
+      const out = await run();
       deps.metrics?.sourceQueries.inc({ source: NAME, query, outcome: "ok" });
       return out;
     } catch (err) {
@@ -109,7 +121,7 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
   async function targets(): Promise<BatchTarget[]> {
     const out: BatchTarget[] = deps.devices().map((d) => ({ name: d.name, values: candidates(d) }));
     if (!config.discover) return out;
-    const discovered = await timed("discover", config.discover);
+    const discovered = await timed("discover", () => api.query(config.discover!));
     const known = new Set(out.flatMap((t) => t.values));
     const registrations: DeviceRegistration[] = [];
     for (const s of discovered) {
@@ -137,9 +149,11 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
    * Throws only when the query fails.
    */
   async function runBatch(batch: readonly BatchTarget[], result: CycleResult): Promise<void> {
-    const samples = await timed("batch", batchQuery(batch, config.device_label, matchers));
-    result.series += samples.length;
-    const read = readBatch(samples, columns, config.device_label);
+    const promql = batchQuery(batch, config.device_label, matchers);
+    const read = await timed("batch", () =>
+      api.queryInto(promql, () => counted(createBatchReader(columns, config.device_label))),
+    );
+    result.series += read.series;
     const observations: DeviceObservation[] = [];
     for (const t of batch) {
       const value = t.values.find((v) => read.scrapedAt.has(v)) ?? t.values[0]!;
@@ -167,8 +181,12 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
         );
       } else {
         seen.set(t.name, value);
-        const view = createMibView(`prometheus:${value}`, read.take(value), { sorted: true });
-        obs = { ...(await collectWithClient(t.name, view, new Set(ALL_SNMP_COLLECTORS), clock)), at };
+        const series = read.take(value);
+        const view = createMibView(`prometheus:${value}`, series.entries, { sorted: true });
+        const collected = await collectWithClient(t.name, view, COLLECTORS, clock, {
+          interfaces: series.interfaces,
+        });
+        obs = { ...collected, at };
       }
       observations.push(obs);
     }
