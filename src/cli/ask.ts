@@ -12,7 +12,7 @@ import { askOwner } from "../runtime/control-client.js";
 import { defaultSocketPath } from "../runtime/control-protocol.js";
 import { createOwnerPart, leaseTiming } from "../runtime/owner.js";
 import { createOwnerLeaseRepo } from "../store/owner-lease.js";
-import { openStore } from "../store/store.js";
+import { openStore, type Store } from "../store/store.js";
 import {
   consoleUserName,
   GLOBAL_HELP,
@@ -73,90 +73,91 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
       return outcome === "ok" ? 0 : outcome === "error" ? 2 : 1;
     };
 
-    const socket = ownerSocket(settings.dbPath, config);
-    const answer = await askOwner(socket, { v: 1, text, user: userName });
-    if (answer) {
-      verbose(`ran in the owner (pid ${answer.pid}) over ${socket}`);
-      if (!answer.ok)
-        throw new OpsbotError("UNAVAILABLE", `The running opsbot could not answer: ${answer.error}`);
-      return print(answer.outcome, answer.command, answer.reply);
-    }
-
-    const chat = new ConsoleChat({
-      config,
-      userName,
-      channel: config.console.channel,
-      write: (t) => process.stdout.write(t),
-    });
-    const owner = createOwnerPart({
-      dbPath: settings.dbPath,
-      logger: silentLogger(),
-      mode: "ask",
-      ...leaseTiming(config),
-      onLost: () => {},
-    });
-    // Without the lease (someone else owns the database but its socket did not answer): only
-    // commands without side effects, and no device sync.
-    let leased = true;
+    // One connection stays open for the whole call: SQLite checkpoints and removes the WAL when a
+    // database's last connection closes, and this call opens several in turn (lease, core) — each
+    // close-and-reopen in between cost a checkpoint and a new WAL, four fsyncs.
+    const held = openStore(settings.dbPath);
     try {
-      await owner.start();
-    } catch (err) {
-      if (!(err instanceof OpsbotError && err.code === "CONFLICT")) throw err;
-      leased = false;
-      verbose(`${err.message.split(":")[0]}: its control socket ${socket} did not answer`);
-    }
-    // A collector so `refresh <device>` can poll; nothing is scheduled in a one-shot ask.
-    const core = createCore({
-      config,
-      dbPath: settings.dbPath,
-      logger: silentLogger(),
-      chat,
-      secrets: envSecrets(settings),
-      collector: createCollector({ logger: silentLogger() }),
-      run: {
-        ...(leased ? { owner } : {}),
-        adapter: consoleAdapter(chat, undefined),
-        syncDevices: leased && !configMissing,
-        schedules: false,
-      },
-    });
-    try {
-      // Answers come from what the database holds; say so when a config would have changed it.
-      if (configMissing && core.services.fleet.hasDevices()) warnNoConfig(settings);
-      await core.start();
-      if (!leased && hasSideEffects(core.router as Router, text)) {
-        throw new OpsbotError(
-          "CONFLICT",
-          `Another process owns ${settings.dbPath} but does not answer on ${socket}; \`${text}\` changes things, so it is not run here. Run it in that process, or stop it.`,
-        );
+      const socket = ownerSocket(held, settings.dbPath, config);
+      const answer = await askOwner(socket, { v: 1, text, user: userName });
+      if (answer) {
+        verbose(`ran in the owner (pid ${answer.pid}) over ${socket}`);
+        if (!answer.ok)
+          throw new OpsbotError("UNAVAILABLE", `The running opsbot could not answer: ${answer.error}`);
+        return print(answer.outcome, answer.command, answer.reply);
       }
-      verbose(
-        `ran in this process (pid ${process.pid}${leased ? ", holding the owner lease" : ", read-only"})`,
-      );
-      const result = await core.router.handle(text, {
-        user: chat.currentUser,
+
+      const chat = new ConsoleChat({
+        config,
+        userName,
         channel: config.console.channel,
-        transport: "cli",
-        ...chat.impersonation(chat.currentUser),
+        write: (t) => process.stdout.write(t),
       });
-      return print(result.outcome, result.command, result.reply);
+      const owner = createOwnerPart({
+        dbPath: settings.dbPath,
+        logger: silentLogger(),
+        mode: "ask",
+        ...leaseTiming(config),
+        onLost: () => {},
+      });
+      // Without the lease (someone else owns the database but its socket did not answer): only
+      // commands without side effects, and no device sync.
+      let leased = true;
+      try {
+        await owner.start();
+      } catch (err) {
+        if (!(err instanceof OpsbotError && err.code === "CONFLICT")) throw err;
+        leased = false;
+        verbose(`${err.message.split(":")[0]}: its control socket ${socket} did not answer`);
+      }
+      // A collector so `refresh <device>` can poll; nothing is scheduled in a one-shot ask.
+      const core = createCore({
+        config,
+        dbPath: settings.dbPath,
+        logger: silentLogger(),
+        chat,
+        secrets: envSecrets(settings),
+        collector: createCollector({ logger: silentLogger() }),
+        run: {
+          ...(leased ? { owner } : {}),
+          adapter: consoleAdapter(chat, undefined),
+          syncDevices: leased && !configMissing,
+          schedules: false,
+        },
+      });
+      try {
+        // Answers come from what the database holds; say so when a config would have changed it.
+        if (configMissing && core.services.fleet.hasDevices()) warnNoConfig(settings);
+        await core.start();
+        if (!leased && hasSideEffects(core.router as Router, text)) {
+          throw new OpsbotError(
+            "CONFLICT",
+            `Another process owns ${settings.dbPath} but does not answer on ${socket}; \`${text}\` changes things, so it is not run here. Run it in that process, or stop it.`,
+          );
+        }
+        verbose(
+          `ran in this process (pid ${process.pid}${leased ? ", holding the owner lease" : ", read-only"})`,
+        );
+        const result = await core.router.handle(text, {
+          user: chat.currentUser,
+          channel: config.console.channel,
+          transport: "cli",
+          ...chat.impersonation(chat.currentUser),
+        });
+        return print(result.outcome, result.command, result.reply);
+      } finally {
+        // A run this call started (one that needs no approval) finishes, within the shutdown grace.
+        await core.stop();
+      }
     } finally {
-      // A run this call started (one that needs no approval) finishes, within the shutdown grace.
-      await core.stop();
+      held.close();
     }
   },
 };
 
 /** The owner's socket: recorded with its lease, else the configured or default path. */
-function ownerSocket(dbPath: string, config: Config): string {
-  const fallback = config.owner.socket ?? defaultSocketPath(dbPath);
-  let store: ReturnType<typeof openStore> | undefined;
-  try {
-    store = openStore(dbPath);
-    return createOwnerLeaseRepo(store).read()?.socket ?? fallback;
-  } finally {
-    store?.close();
-  }
+function ownerSocket(store: Store, dbPath: string, config: Config): string {
+  return createOwnerLeaseRepo(store).read()?.socket ?? config.owner.socket ?? defaultSocketPath(dbPath);
 }
 
 /** Whether the command the text names has side effects (unknown commands: no; the router says so). */
