@@ -4,6 +4,7 @@ import type * as z from "zod";
 import { ConfigError, OpsbotError } from "../lib/errors.js";
 import { yaml } from "../lib/lazy-yaml.js";
 import { PARSE_ONCE } from "../lib/parse-once.js";
+import { readPlainYaml } from "./plain-yaml.js";
 import { type Config, configSchema } from "./schema.js";
 
 /**
@@ -31,7 +32,27 @@ export function emptyConfig(): Config {
   return configSchema.parse({}, PARSE_ONCE);
 }
 
+/**
+ * A config that reads clean (the common case) is read as plain values and validated once: no yaml
+ * Document, no positions. Anything to report takes the yaml library's Document path, which finds
+ * the line of each problem: the same errors as always, paid for only when there are some.
+ */
 export function parseConfig(source: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const plain = readPlainYaml(source);
+  if (plain !== undefined) {
+    let clean = true;
+    const raw = substituteEnv(plain ?? {}, env, [], () => {
+      clean = false;
+    });
+    if (clean) {
+      const result = configSchema.safeParse(raw, PARSE_ONCE);
+      if (result.success) return result.data;
+    }
+  }
+  return parseWithPositions(source, file, env);
+}
+
+function parseWithPositions(source: string, file: string, env: NodeJS.ProcessEnv): Config {
   const lines = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined) => {
@@ -64,7 +85,11 @@ export function parseConfig(source: string, file: string, env: NodeJS.ProcessEnv
   return result.data;
 }
 
-/** `${VAR}` and `${VAR:-default}` in any string value; `$${` writes a literal `${`. */
+/**
+ * `${VAR}` and `${VAR:-default}` in any string value; `$${` writes a literal `${`. Copy on write: a
+ * mapping or list without a reference is returned as it is (a 50,000-device list is not copied), and
+ * `path` is one stack, copied only when a problem is reported.
+ */
 function substituteEnv(
   value: unknown,
   env: NodeJS.ProcessEnv,
@@ -72,6 +97,7 @@ function substituteEnv(
   report: (path: (string | number)[], message: string) => void,
 ): unknown {
   if (typeof value === "string") {
+    if (!value.includes("${")) return value;
     return value.replace(
       /\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
       (whole, name: string, fallback?: string) => {
@@ -79,16 +105,37 @@ function substituteEnv(
         const v = env[name];
         if (v !== undefined && v !== "") return v;
         if (fallback !== undefined) return fallback;
-        report(path, `environment variable ${name} is not set (put it in .env or the environment)`);
+        report([...path], `environment variable ${name} is not set (put it in .env or the environment)`);
         return "";
       },
     );
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i], report));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const v = substituteEnv(value[i], env, path, report);
+      path.pop();
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], report)]),
-    );
+    let out: Record<string, unknown> | undefined;
+    for (const [k, old] of Object.entries(value)) {
+      path.push(k);
+      const v = substituteEnv(old, env, path, report);
+      path.pop();
+      // defineProperty: a key named __proto__ stays a key, as Object.fromEntries kept it.
+      if (v !== old)
+        Object.defineProperty((out ??= { ...value }), k, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+    }
+    return out ?? value;
   }
   return value;
 }
