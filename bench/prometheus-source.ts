@@ -11,10 +11,15 @@
  * source had before batching): RSS that grows with the batch, not with the fleet, is the point.
  *
  * Run: npm run build && node dist/bench/prometheus-source.js [--sizes 1000,2000] [--batch 100]
- *      [--in-flight 3] [--rounds 1] [--data DIR]
+ *      [--in-flight 3] [--rounds 1] [--data DIR] [--fleet list|selector] [--build-only]
  *      (default ≈ 3 minutes; --sizes 1000,5000,10000 for the larger run)
- * --data DIR keeps the TSDB blocks in DIR and reuses them on the next run when they hold at least the
- * largest size (building 10k devices takes minutes; the samples must stay within the 7-day lookback).
+ * The issue's size: --sizes 50000 --data DIR. Building it takes 12–35 minutes (50 chunks of 1,000
+ * devices through promtool, ≈ 1.3 GB each at its peak) and ≈ 4 GB of disk; Prometheus then holds
+ * 31.5 M series (several GB of RSS). Build once with --build-only, then measure against DIR.
+ * --data DIR keeps the TSDB blocks in DIR, grows them chunk by chunk (an interrupted build resumes)
+ * and reuses them while they hold the largest size (the samples must stay within the 7-day lookback).
+ * --fleet selector: the child's opsbot.yaml lists no device; `sources.prometheus.discover` (a
+ * selector on `up`) finds the first N, as a fleet too large to list would be configured.
  * --before PATH runs another build's copy of this script (dist/bench/prometheus-source.js of an older
  * commit) as a peer in the same rounds and prints this build ÷ that one per round.
  * --rounds N measures each size N times (fresh child processes, sizes alternating) and reports medians.
@@ -35,6 +40,7 @@ const CPU_TARGET_S = 60;
 const RSS_TARGET_MB = 400;
 const TARGET_DEVICES = 50_000;
 const CHUNK_DEVICES = 1000;
+const PEER_MAX_DEVICES = 10_000;
 /** 13 port families × 48 ports + up and 4 system scalars. */
 const SERIES_PER_DEVICE = 13 * PORTS + 5;
 
@@ -137,32 +143,61 @@ function procMemMb(pid: number): { peak: number; now: number } {
   return { peak: kb("VmHWM") / 1024, now: kb("VmRSS") / 1024 };
 }
 
+/** A PromQL regex matching the decimal numbers 0 … n-1 (as the data set writes them: no leading zeros). */
+function numbersBelow(n: number): string {
+  const m = String(n - 1);
+  const alternatives = m.length > 1 ? [`[0-9]{1,${m.length - 1}}`] : [];
+  for (let i = 0; i < m.length; i++) {
+    const lo = i === 0 && m.length > 1 ? 1 : 0;
+    const d = Number(m[i]);
+    const rest = m.length - i - 1;
+    if (d > lo) alternatives.push(`${m.slice(0, i)}[${lo}-${d - 1}]${rest > 0 ? `[0-9]{${rest}}` : ""}`);
+  }
+  alternatives.push(m);
+  return alternatives.join("|");
+}
+
+/**
+ * The opsbot.yaml of a child, as a user writes it: `list` names every device (`via: prometheus`),
+ * `selector` names none and discovers the first N devices with a PromQL selector on `up`.
+ */
+function benchConfig(url: string, devices: number, batch: number, inFlight: number, fleet: Fleet): string {
+  const lines = [
+    "sources:",
+    "  prometheus:",
+    `    url: ${url}`,
+    "    interval: 5m",
+    "    timeout: 10m",
+    `    matchers: 'job="snmp"'`,
+    `    batch_size: ${batch}`,
+    `    batches_in_flight: ${inFlight}`,
+  ];
+  if (fleet === "selector") {
+    lines.push(
+      `    discover: 'up{job="snmp",instance=~"sw(${numbersBelow(devices)})"}'`,
+      "    tag_labels: [job]",
+    );
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push("devices:");
+  for (let d = 0; d < devices; d++) lines.push(`  - name: sw${d}`, `    host: sw${d}`, "    via: prometheus");
+  return `${lines.join("\n")}\n`;
+}
+
+type Fleet = "list" | "selector";
+
 /** Child: one cycle of N devices against the running Prometheus, measured in this process alone. */
-async function child(url: string, devices: number, batch: number, inFlight: number): Promise<void> {
+async function child(
+  url: string,
+  devices: number,
+  batch: number,
+  inFlight: number,
+  fleet: Fleet,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-prom-child-"));
   try {
     const core = createCore({
-      config: parseConfig(
-        JSON.stringify({
-          sources: {
-            prometheus: {
-              url,
-              interval: "5m",
-              timeout: "10m",
-              matchers: 'job="snmp"',
-              batch_size: batch,
-              batches_in_flight: inFlight,
-            },
-          },
-          devices: Array.from({ length: devices }, (_, d) => ({
-            name: `sw${d}`,
-            host: `sw${d}`,
-            via: "prometheus",
-          })),
-        }),
-        "bench.yaml",
-        {},
-      ),
+      config: parseConfig(benchConfig(url, devices, batch, inFlight, fleet), "bench.yaml", {}),
       dbPath: join(dir, "opsbot.db"),
       logger: silentLogger(),
       chat: {
@@ -223,11 +258,12 @@ function runChild(
   devices: number,
   batch: number,
   inFlight: number,
+  fleet: Fleet,
   script = fileURLToPath(import.meta.url),
 ): ChildResult {
   const r = spawnSync(
     process.execPath,
-    [script, "--child", url, String(devices), String(batch), String(inFlight)],
+    [script, "--child", url, String(devices), String(batch), String(inFlight), fleet],
     { encoding: "utf8", maxBuffer: 1 << 20 },
   );
   if (r.status !== 0) throw new Error(`bench child (${devices} devices) failed: ${r.stderr}`);
@@ -243,6 +279,7 @@ async function main(): Promise<void> {
   const inFlight = Number(arg("in-flight", "3"));
   const largest = sizes.at(-1)!;
   const rounds = Math.max(1, Number(arg("rounds", "1")));
+  const fleet: Fleet = arg("fleet", "list") === "selector" ? "selector" : "list";
   const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-prom-"));
   const kept = arg("data", "");
   let prom: ReturnType<typeof spawn> | undefined;
@@ -315,7 +352,10 @@ async function main(): Promise<void> {
         "build (OpenMetrics + promtool blocks)",
         `${built >= largest ? "reused" : `${buildS.toFixed(1)} s`}; Prometheus ready in ${readyS.toFixed(1)} s`,
       ],
-      ["settings", `batch_size ${batch}, batches_in_flight ${inFlight}`],
+      [
+        "settings",
+        `batch_size ${batch}, batches_in_flight ${inFlight}; fleet from ${fleet === "list" ? "the configured device list" : "a discover selector on up"}`,
+      ],
     ];
     // Rounds alternate sizes (and this build with --before's) so load drifts hit every figure alike.
     const before = arg("before", "");
@@ -323,13 +363,14 @@ async function main(): Promise<void> {
     const beforePerSize = new Map<number, ChildResult[]>(sizes.map((n) => [n, []]));
     for (let round = 0; round < rounds; round++) {
       for (const n of sizes) {
-        perSize.get(n)!.push(runChild(url, n, batch, inFlight));
-        if (before !== "") beforePerSize.get(n)!.push(runChild(url, n, batch, inFlight, before));
+        perSize.get(n)!.push(runChild(url, n, batch, inFlight, fleet));
+        if (before !== "") beforePerSize.get(n)!.push(runChild(url, n, batch, inFlight, fleet, before));
       }
     }
     const results = sizes.map((n) => median(perSize.get(n)!));
-    // The peer: the smallest size read in one batch, as the source did before batching.
-    const peer = runChild(url, sizes[0]!, sizes[0]!, 1);
+    // The peer: the smallest size read in one batch, as the source did before batching (not past
+    // PEER_MAX_DEVICES: one batch of 50,000 devices is an answer of gigabytes).
+    const peer = sizes[0]! <= PEER_MAX_DEVICES ? runChild(url, sizes[0]!, sizes[0]!, 1, fleet) : undefined;
     const promMem = procMemMb(prom.pid!);
     for (const r of results) {
       rows.push(
@@ -367,10 +408,12 @@ async function main(): Promise<void> {
     const first = results[0]!;
     const last = results.at(-1)!;
     rows.push(
-      [
-        `peer: ${peer.devices} devices in ONE batch`,
-        `CPU ${peer.cpuS.toFixed(2)} s, peak RSS ${peer.peakRssMb.toFixed(0)} MB; batched RSS = ${(first.peakRssMb / peer.peakRssMb).toFixed(2)}× the one-batch peer`,
-      ],
+      peer
+        ? [
+            `peer: ${peer.devices} devices in ONE batch`,
+            `CPU ${peer.cpuS.toFixed(2)} s, peak RSS ${peer.peakRssMb.toFixed(0)} MB; batched RSS = ${(first.peakRssMb / peer.peakRssMb).toFixed(2)}× the one-batch peer`,
+          ]
+        : ["peer: one batch", `not run (smallest size over ${PEER_MAX_DEVICES} devices)`],
       [
         "RSS vs size",
         `${first.devices} → ${last.devices} devices (${(last.devices / first.devices).toFixed(0)}×): RSS ${(last.peakRssMb / first.peakRssMb).toFixed(2)}×, CPU/device ${(last.cpuS / last.devices / (first.cpuS / first.devices)).toFixed(2)}×`,
@@ -409,7 +452,13 @@ async function main(): Promise<void> {
 
 const run =
   process.argv[2] === "--child"
-    ? child(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6]))
+    ? child(
+        process.argv[3]!,
+        Number(process.argv[4]),
+        Number(process.argv[5]),
+        Number(process.argv[6]),
+        process.argv[7] === "selector" ? "selector" : "list",
+      )
     : main();
 run.catch((err: unknown) => {
   process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);

@@ -116,7 +116,9 @@ function substituteEnv(
       path.push(i);
       const v = substituteEnv(value[i], env, path, report);
       path.pop();
-      if (v !== value[i]) (out ??= value.slice())[i] = v;
+      if (v === value[i]) continue;
+      out ??= value.slice();
+      out[i] = v;
     }
     return out ?? value;
   }
@@ -126,14 +128,10 @@ function substituteEnv(
       path.push(k);
       const v = substituteEnv(old, env, path, report);
       path.pop();
+      if (v === old) continue;
+      out ??= { ...value };
       // defineProperty: a key named __proto__ stays a key, as Object.fromEntries kept it.
-      if (v !== old)
-        Object.defineProperty((out ??= { ...value }), k, {
-          value: v,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
     return out ?? value;
   }

@@ -43,6 +43,42 @@ function jsYaml(): NonNullable<typeof loaded> {
   return loaded;
 }
 
+/** What js-yaml's listener sees of its state (not in its type declarations). */
+interface ListenerState {
+  anchorMap: Record<string, unknown>;
+  kind: "scalar" | "sequence" | "mapping" | null;
+  position: number;
+}
+
+/**
+ * Whether a collection that ends at `at` is a mapping key (`[a]: 1`, `{a: 1}: x`, `? [a]` then `: x`
+ * on the next line): js-yaml and the yaml library turn such keys into different strings. The next
+ * character that is not blank, a line break or a comment is the `:` of a key.
+ */
+function followedByColon(source: string, at: number): boolean {
+  let i = at;
+  for (;;) {
+    const c = source.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 35) {
+      const eol = source.indexOf("\n", i);
+      if (eol < 0) return false;
+      i = eol + 1;
+    } else return c === 58 && (i + 1 >= source.length || /[\s,\]}]/.test(source[i + 1]!));
+  }
+}
+
+/**
+ * Whether a mapping has the key "null": js-yaml writes a null key (`~:`, `null:`, an empty key) as
+ * "null", the yaml library as "" — and a quoted "null" is indistinguishable here.
+ */
+function hasNullKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasNullKey);
+  if (value === null || typeof value !== "object") return false;
+  for (const k in value) if (k === "null" || hasNullKey((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 /**
  * A YAML document as plain values, read without building the yaml library's token tree and
  * Document: for a config listing tens of thousands of devices those cost ≈ 90 × the source in
@@ -50,21 +86,27 @@ function jsYaml(): NonNullable<typeof loaded> {
  *
  * Undefined whenever this reader is not sure to agree with `parseDocument(...).toJS()`: anything it
  * refuses (syntax, duplicate keys, unknown tags), a `%` directive (`%YAML 1.1` switches the schema),
- * or anchors (the yaml library bounds alias expansion). The caller then takes the yaml library's
+ * anchors (the yaml library bounds alias expansion), collection, explicit or null keys. The caller then takes the yaml library's
  * path, which also says where each problem is.
  */
 export function readPlainYaml(source: string): unknown {
   if (/^%/m.test(source)) return undefined;
   const { lib, schema } = jsYaml();
   let anchors: Record<string, unknown> | undefined;
+  let collectionKey = false;
   try {
     const value = lib.load(source, {
       schema,
-      listener(_event, state) {
-        anchors ??= (state as unknown as { anchorMap: Record<string, unknown> }).anchorMap;
+      listener(event, state) {
+        const s = state as unknown as ListenerState;
+        anchors ??= s.anchorMap;
+        if (event === "close" && s.kind !== "scalar" && s.kind !== null && !collectionKey)
+          collectionKey = followedByColon(source, s.position);
       },
     });
+    if (collectionKey) return undefined;
     if (anchors !== undefined && Object.keys(anchors).length > 0) return undefined;
+    if (hasNullKey(value)) return undefined;
     // An empty document: the yaml library's toJS() gives null too.
     return value ?? null;
   } catch {

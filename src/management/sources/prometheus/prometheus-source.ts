@@ -13,6 +13,7 @@ import { recordPoll } from "../../record-poll.js";
 import { createStateRepo, type DeviceRegistration } from "../../state-repo.js";
 import { recordSourceStatus } from "../source-status.js";
 import { type BatchTarget, splitBatches } from "./batches.js";
+import { createDiscoverySink } from "./discovery.js";
 import { batchQuery, createBatchReader } from "./fleet-snapshot.js";
 import { createPrometheusHistory } from "./history-reader.js";
 import { MIB_COLUMNS, type MibColumn } from "./mib-columns.js";
@@ -121,23 +122,18 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
   async function targets(): Promise<BatchTarget[]> {
     const out: BatchTarget[] = deps.devices().map((d) => ({ name: d.name, values: candidates(d) }));
     if (!config.discover) return out;
-    const discovered = await timed("discover", () => api.query(config.discover!));
+    const discovered = await timed("discover", () =>
+      api.queryInto(config.discover!, () => createDiscoverySink(config)),
+    );
     const known = new Set(out.flatMap((t) => t.values));
     const registrations: DeviceRegistration[] = [];
-    for (const s of discovered) {
-      const value = s.labels[config.device_label];
-      if (value === undefined || known.has(value)) continue;
-      known.add(value);
-      const name = value.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
-      seen.set(name, value);
-      out.push({ name, values: [value] });
-      registrations.push({
-        name,
-        host: value,
-        site: config.site_label ? s.labels[config.site_label] : undefined,
-        tags: config.tag_labels.map((l) => s.labels[l]).filter((t): t is string => !!t),
-        pollIntervalMs: intervalMs,
-      });
+    for (const d of discovered.devices.values()) {
+      if (known.has(d.value)) continue;
+      known.add(d.value);
+      const name = d.value.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
+      seen.set(name, d.value);
+      out.push({ name, values: [d.value] });
+      registrations.push({ name, host: d.value, site: d.site, tags: d.tags, pollIntervalMs: intervalMs });
     }
     if (registrations.length > 0) repo.registerDevices(registrations);
     return out;
