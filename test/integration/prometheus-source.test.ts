@@ -181,6 +181,59 @@ describe("Prometheus as a fleet source", () => {
     expect(await ask(source, "firmware drift")).toContain("core-sw1 | C9300-48P | 17.03.04");
   });
 
+  it("a fleet found by a discover selector (no device listed; tags and site from labels) answers the same", async () => {
+    const discovered = buildCore(
+      {
+        ...BASE,
+        sources: {
+          prometheus: {
+            url: prom!.url,
+            interval: "1m",
+            matchers: 'job=~"snmp-.*"',
+            batch_size: 3,
+            // Every series of the answer is a device; `kind` is a label made here for the tags.
+            discover:
+              'label_replace(label_replace(up{job=~"snmp-.*"}, "kind", "network", "instance", ".*sw.*"),' +
+              ' "kind", "servers", "instance", "(db|idrac|hpe|nas).*")',
+            site_label: "site",
+            tag_labels: ["kind"],
+          },
+        },
+      },
+      false,
+    );
+    try {
+      expect(discovered.services.config.devices).toEqual([]);
+      const r = await discovered.fleetSources[0]!.cycle();
+      expect(r).toMatchObject({ ok: true, recorded: NAMES.length, batches: 3, failedBatches: 0 });
+      for (const name of NAMES) {
+        for (const q of [`links down ${name}`, `firmware ${name}`, `links ${name}`]) {
+          const a = normalize(await ask(source, q));
+          const b = normalize(await ask(discovered, q));
+          expect({ q, b }).toEqual({ q, b: a });
+        }
+      }
+      for (const q of [
+        "drives failing",
+        "links down",
+        "firmware drift",
+        "links down network",
+        "links down lab",
+      ]) {
+        expect({ q, b: normalize(await ask(discovered, q)) }).toEqual({
+          q,
+          b: normalize(await ask(source, q)),
+        });
+      }
+      // Not vacuous: the scopes come from the labels and hold the fleet's problems.
+      expect(await ask(discovered, "links down network")).toContain("core-sw1 | Te1/1/2");
+      expect(await ask(discovered, "links down lab")).toContain("core-sw1 | Te1/1/2");
+      expect(await ask(discovered, "links down servers")).not.toContain("core-sw1");
+    } finally {
+      await discovered.shutdown();
+    }
+  });
+
   it("reads a real batch answer with the scanner (not the fallback parse): the same series as JSON.parse", async () => {
     const promql = batchQuery(
       NAMES.map((name) => ({ name, values: [name] })),
