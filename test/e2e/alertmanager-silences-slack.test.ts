@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { replyToPlainText } from "../../src/chat/reply.js";
 import { amGroupMessage, fireAlert } from "../support/alertmanager-alerts.js";
 import {
   type Bot,
@@ -23,6 +24,7 @@ import {
   type SlackEmulator,
   startSlackEmulator,
 } from "../support/slack-emulator/index.js";
+import { appHomeOpened, publishedHomes } from "../support/slack-emulator/views.js";
 import { tempDir } from "../support/temp.js";
 
 /**
@@ -194,6 +196,19 @@ describe("Alertmanager group buttons (real Alertmanager, Slack emulator)", () =>
       emu.workspace.messages.find((m) => m.text === `am:${first.id} was already acked by alice.`),
     );
     expect(groupRow("DiskFull").acked_at).toBe(first.acked_at);
+  });
+
+  it("the daily digest and the App Home list the firing group with who acked it", async () => {
+    const id = groupRow("DiskFull").id;
+    const digest = replyToPlainText(bot.core.services.alerts.digest());
+    expect(digest).toMatch(new RegExp(`am:${id} .*DiskFull.*acked by alice`));
+    const homes = () => publishedHomes(emu.workspace).get(USERS.alice) ?? [];
+    const before = homes().length;
+    await emu.socket.deliver("events_api", appHomeOpened(USERS.alice));
+    await emu.waitFor("alice's App Home", () => homes().length > before);
+    const home = JSON.stringify(homes().at(-1));
+    expect(home).toContain("Alertmanager groups firing (");
+    expect(home).toMatch(new RegExp(`am:${id} .*DiskFull.*acked by alice`));
   });
 
   it("Run requests the suggested runbook as the clicker, awaiting approval", async () => {
