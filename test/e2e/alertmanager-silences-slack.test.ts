@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
-import { amGroupMessage, fireAlert } from "../support/alertmanager-alerts.js";
+import { amGroupAction, amGroupMessage, fireAndAwaitMessages } from "../support/alertmanager-alerts.js";
 import {
   type Bot,
   buttonValue,
@@ -67,20 +67,14 @@ async function amSilences(): Promise<AmSilence[]> {
   return (await res.json()) as AmSilence[];
 }
 
-const fire = (alertname: string, annotations: Record<string, string>) =>
-  fireAlert(am.url, alertname, { annotations });
 const groupMessage = (alertname: string) => amGroupMessage(emu, "C0ALERTS1", alertname);
 const groupRow = (alertname: string) =>
-  bot.core.store.db
-    .prepare(
-      "SELECT a.* FROM am_group g JOIN am_group_action a USING (group_key) WHERE json_extract(g.group_labels, '$.alertname') = ?",
-    )
-    .get(alertname) as {
+  amGroupAction<{
     id: number;
     silence_id: string | null;
     acked_by_name: string | null;
     acked_at: number | null;
-  };
+  }>(bot.core.store.db, alertname);
 const click = (user: string, alertname: string, actionId: string) =>
   emu.socket.deliver("interactive", clickPayload(emu, user, groupMessage(alertname)!, actionId));
 const ephemeral = (user: string, text: string) =>
@@ -120,14 +114,11 @@ orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, w
 `,
   });
   await bot.core.ops.start();
-  await fire("DiskFull", { opsbot_runbook: "svc-restart host=db01 service=nginx" });
-  await fire("BadHint", { opsbot_runbook: "svc-restart host={{ $labels.instance }}" });
-  await fire("NoSuchBook", { opsbot_runbook: "svc-restrat host=db01 service=nginx" });
-  await emu.waitFor(
-    "the group messages",
-    () => groupMessage("DiskFull") && groupMessage("BadHint") && groupMessage("NoSuchBook"),
-    30_000,
-  );
+  await fireAndAwaitMessages(emu, am.url, "C0ALERTS1", [
+    ["DiskFull", { annotations: { opsbot_runbook: "svc-restart host=db01 service=nginx" } }],
+    ["BadHint", { annotations: { opsbot_runbook: "svc-restart host={{ $labels.instance }}" } }],
+    ["NoSuchBook", { annotations: { opsbot_runbook: "svc-restrat host=db01 service=nginx" } }],
+  ]);
 }, 120_000);
 
 afterAll(async () => {
