@@ -1,15 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { parseConfig } from "../../src/config/load.js";
 import { readPlainYaml } from "../../src/config/plain-yaml.js";
-import type { OpsbotError } from "../../src/lib/errors.js";
 
 /**
  * The config loader reads a clean opsbot.yaml with js-yaml (no token tree, no Document) and falls
  * back to the yaml library's Document for anything it is not sure of and for every error. These
- * pin that both read a document alike, and that errors in a large device list still name the
- * device, the field and the line.
+ * pin that both read a document alike (config.test.ts: errors in a large device list still name
+ * the device, the field and the line).
  */
 const yamlToJs = (source: string) => parseDocument(source, { uniqueKeys: true }).toJS();
 
@@ -180,101 +178,5 @@ seq:
       expect({ source, plain: readPlainYaml(source) }).toEqual({ source, plain: undefined });
     }
     expect(readPlainYaml("k:\n\t- tab\n")).toBeUndefined();
-  });
-});
-
-function errorOf(fn: () => unknown): OpsbotError {
-  try {
-    fn();
-  } catch (err) {
-    return err as OpsbotError;
-  }
-  throw new Error("expected an error");
-}
-
-/** A config listing n devices in block style; `edit` may replace device i's lines. */
-function fleetYaml(n: number, edit: (i: number) => string[] | undefined = () => undefined): string {
-  const lines = ["sources:", "  prometheus:", "    url: http://127.0.0.1:9090", "devices:"];
-  for (let i = 0; i < n; i++)
-    lines.push(
-      ...(edit(i) ?? [
-        `  - name: sw${i}`,
-        `    host: sw${i}.example.net`,
-        "    via: prometheus",
-        `    tags: [access, floor-${i % 7}]`,
-      ]),
-    );
-  return `${lines.join("\n")}\n`;
-}
-
-describe("a config with a large device list", () => {
-  const N = 3000;
-
-  it("parses every device with its defaults", () => {
-    const config = parseConfig(fleetYaml(N), "fleet.yaml", {});
-    expect(config.devices).toHaveLength(N);
-    expect(config.devices[2999]).toEqual({
-      name: "sw2999",
-      host: "sw2999.example.net",
-      via: "prometheus",
-      tags: ["access", "floor-3"],
-    });
-    expect(config.sources.prometheus?.device_label).toBe("instance");
-  });
-
-  it("a wrong field deep in the list names the device, the field and the line", () => {
-    const source = fleetYaml(N, (i) =>
-      i === 2345
-        ? ["  - name: sw2345", "    host: sw2345", "    snmp: { port: high, community: x }"]
-        : undefined,
-    );
-    const err = errorOf(() => parseConfig(source, "fleet.yaml", {}));
-    expect(err.code).toBe("CONFIG_INVALID");
-    // 4 header lines + 4 lines per device before it, then the device's third line.
-    expect(err.details).toEqual([
-      `fleet.yaml:${4 + 2345 * 4 + 3}:13 devices[2345].snmp.port: expected number, got "high"`,
-    ]);
-  });
-
-  it("a duplicate name and an unknown key late in the list are both reported, each at its device", () => {
-    const source = fleetYaml(N, (i) =>
-      i === 2998
-        ? ["  - name: sw7", "    host: h", "    colour: blue"]
-        : i === 2999
-          ? ["  - name: sw2999", "    host: h", "    profile: nope"]
-          : undefined,
-    );
-    const err = errorOf(() => parseConfig(source, "fleet.yaml", {}));
-    expect(err.details).toEqual([
-      `fleet.yaml:${4 + 2998 * 4 + 1}:5 devices[2998]: unknown key "colour" (check the spelling against opsbot.example.yaml)`,
-      `fleet.yaml:${4 + 2998 * 4 + 1}:5 devices[2998].name: duplicate device name (also devices[7])`,
-      `fleet.yaml:${4 + 2998 * 4 + 3 + 3}:5 devices[2999].profile: no profile "nope" (profiles: none defined)`,
-    ]);
-  });
-
-  it("an unset variable deep in the list names its key path and line", () => {
-    const source = fleetYaml(N, (i) =>
-      i === 1500 ? ["  - name: sw1500", "    host: ${SW1500_HOST}"] : undefined,
-    );
-    const err = errorOf(() => parseConfig(source, "fleet.yaml", {}));
-    expect(err.details).toEqual([
-      `fleet.yaml:${4 + 1500 * 4 + 2}:5 devices[1500].host: environment variable SW1500_HOST is not set (put it in .env or the environment)`,
-    ]);
-    expect(parseConfig(source, "fleet.yaml", { SW1500_HOST: "10.0.0.9" }).devices[1500]?.host).toBe(
-      "10.0.0.9",
-    );
-  });
-
-  it("a config using anchors reads the same through the yaml library", () => {
-    const source = `x-snmp: &snmp { community: "\${C}" }
-devices:
-  - { name: a, host: h1, snmp: *snmp }
-  - { name: b, host: h2, snmp: *snmp }
-`;
-    // x-snmp is not a config key: the error (from the Document path) says where.
-    const err = errorOf(() => parseConfig(source, "f.yaml", { C: "pub" }));
-    expect(err.details).toEqual([
-      'f.yaml:1:1 (top level): unknown key "x-snmp" (check the spelling against opsbot.example.yaml)',
-    ]);
   });
 });

@@ -121,6 +121,93 @@ polling: { concurrency: 0 }
   });
 });
 
+/** A config listing n devices in block style; `edit` may replace device i's lines. */
+function fleetYaml(n: number, edit: (i: number) => string[] | undefined = () => undefined): string {
+  const lines = ["sources:", "  prometheus:", "    url: http://127.0.0.1:9090", "devices:"];
+  for (let i = 0; i < n; i++)
+    lines.push(
+      ...(edit(i) ?? [
+        `  - name: sw${i}`,
+        `    host: sw${i}.example.net`,
+        "    via: prometheus",
+        `    tags: [access, floor-${i % 7}]`,
+      ]),
+    );
+  return `${lines.join("\n")}\n`;
+}
+
+describe("a config with a large device list", () => {
+  const N = 3000;
+
+  it("parses every device with its defaults", () => {
+    const config = parseConfig(fleetYaml(N), "fleet.yaml", {});
+    expect(config.devices).toHaveLength(N);
+    expect(config.devices[2999]).toEqual({
+      name: "sw2999",
+      host: "sw2999.example.net",
+      via: "prometheus",
+      tags: ["access", "floor-3"],
+    });
+    expect(config.sources.prometheus?.device_label).toBe("instance");
+  });
+
+  it("a wrong field deep in the list names the device, the field and the line", () => {
+    const source = fleetYaml(N, (i) =>
+      i === 2345
+        ? ["  - name: sw2345", "    host: sw2345", "    snmp: { port: high, community: x }"]
+        : undefined,
+    );
+    const err = errorOf(() => parseConfig(source, "fleet.yaml", {}));
+    expect(err.code).toBe("CONFIG_INVALID");
+    // 4 header lines + 4 lines per device before it, then the device's third line.
+    expect(err.details).toEqual([
+      `fleet.yaml:${4 + 2345 * 4 + 3}:13 devices[2345].snmp.port: expected number, got "high"`,
+    ]);
+  });
+
+  it("a duplicate name and an unknown key late in the list are both reported, each at its device", () => {
+    const source = fleetYaml(N, (i) =>
+      i === 2998
+        ? ["  - name: sw7", "    host: h", "    colour: blue"]
+        : i === 2999
+          ? ["  - name: sw2999", "    host: h", "    profile: nope"]
+          : undefined,
+    );
+    const err = errorOf(() => parseConfig(source, "fleet.yaml", {}));
+    expect(err.details).toEqual([
+      `fleet.yaml:${4 + 2998 * 4 + 1}:5 devices[2998]: unknown key "colour" (check the spelling against opsbot.example.yaml)`,
+      `fleet.yaml:${4 + 2998 * 4 + 1}:5 devices[2998].name: duplicate device name (also devices[7])`,
+      `fleet.yaml:${4 + 2998 * 4 + 3 + 3}:5 devices[2999].profile: no profile "nope" (profiles: none defined)`,
+    ]);
+  });
+
+  it("an unset variable deep in the list names its key path and line", () => {
+    const source = fleetYaml(N, (i) =>
+      i === 1500 ? ["  - name: sw1500", "    host: ${SW1500_HOST}"] : undefined,
+    );
+    const err = errorOf(() => parseConfig(source, "fleet.yaml", {}));
+    expect(err.details).toEqual([
+      `fleet.yaml:${4 + 1500 * 4 + 2}:5 devices[1500].host: environment variable SW1500_HOST is not set (put it in .env or the environment)`,
+    ]);
+    expect(parseConfig(source, "fleet.yaml", { SW1500_HOST: "10.0.0.9" }).devices[1500]?.host).toBe(
+      "10.0.0.9",
+    );
+  });
+
+  it("a config using anchors reads the same through the yaml library", () => {
+    const source = `x-snmp: &snmp { community: "\${C}" }
+devices:
+  - { name: a, host: h1, snmp: *snmp }
+  - { name: b, host: h2, snmp: *snmp }
+`;
+    // x-snmp is not a config key: the error (from the Document path) says where.
+    const err = errorOf(() => parseConfig(source, "f.yaml", { C: "pub" }));
+    expect(err.details).toEqual([
+      'f.yaml:1:1 (top level): unknown key "x-snmp" (check the spelling against opsbot.example.yaml)',
+    ]);
+  });
+});
+
 describe("environment", () => {
   it("uses documented defaults and lets flags win", () => {
     expect(readEnv({})).toMatchObject({
