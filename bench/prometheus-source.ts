@@ -11,7 +11,7 @@
  * source had before batching): RSS that grows with the batch, not with the fleet, is the point.
  *
  * Run: npm run build && node dist/bench/prometheus-source.js [--sizes 1000,2000] [--batch 100]
- *      [--in-flight 3] [--rounds 1] [--data DIR] [--fleet list|selector] [--build-only]
+ *      [--in-flight 3] [--rounds 1] [--data DIR] [--fleet list|selector|list,selector] [--build-only]
  *      (default ≈ 3 minutes; --sizes 1000,5000,10000 for the larger run)
  * The issue's size: --sizes 50000 --data DIR. Building it takes 12–35 minutes (50 chunks of 1,000
  * devices through promtool, ≈ 1.3 GB each at its peak) and ≈ 4 GB of disk; Prometheus then holds
@@ -19,7 +19,8 @@
  * --data DIR keeps the TSDB blocks in DIR, grows them chunk by chunk (an interrupted build resumes)
  * and reuses them while they hold the largest size (the samples must stay within the 7-day lookback).
  * --fleet selector: the child's opsbot.yaml lists no device; `sources.prometheus.discover` (a
- * selector on `up`) finds the first N, as a fleet too large to list would be configured.
+ * selector on `up`) finds the first N, as a fleet too large to list would be configured. With two
+ * (`list,selector`) the second is measured in the same rounds and reported in rows of its own.
  * --before PATH runs another build's copy of this script (dist/bench/prometheus-source.js of an older
  * commit) as a peer in the same rounds and prints this build ÷ that one per round.
  * --rounds N measures each size N times (fresh child processes, sizes alternating) and reports medians.
@@ -279,7 +280,12 @@ async function main(): Promise<void> {
   const inFlight = Number(arg("in-flight", "3"));
   const largest = sizes.at(-1)!;
   const rounds = Math.max(1, Number(arg("rounds", "1")));
-  const fleet: Fleet = arg("fleet", "list") === "selector" ? "selector" : "list";
+  // The first fleet shape is the measured one (peer, --before, extrapolation); others get rows of their own.
+  const fleets = arg("fleet", "list")
+    .split(",")
+    .map((f): Fleet => (f === "selector" ? "selector" : "list"));
+  const fleet = fleets[0]!;
+  const otherFleets = fleets.slice(1);
   const dir = mkdtempSync(join(tmpdir(), "opsbot-bench-prom-"));
   const kept = arg("data", "");
   let prom: ReturnType<typeof spawn> | undefined;
@@ -354,17 +360,22 @@ async function main(): Promise<void> {
       ],
       [
         "settings",
-        `batch_size ${batch}, batches_in_flight ${inFlight}; fleet from ${fleet === "list" ? "the configured device list" : "a discover selector on up"}`,
+        `batch_size ${batch}, batches_in_flight ${inFlight}; fleet from ${fleet === "list" ? "the configured device list" : "a discover selector on up"}${otherFleets.includes("selector") ? " (and, rows marked (selector), from a discover selector on up)" : ""}`,
       ],
     ];
     // Rounds alternate sizes (and this build with --before's) so load drifts hit every figure alike.
     const before = arg("before", "");
     const perSize = new Map<number, ChildResult[]>(sizes.map((n) => [n, []]));
     const beforePerSize = new Map<number, ChildResult[]>(sizes.map((n) => [n, []]));
+    const otherPerSize = new Map<string, ChildResult[]>(
+      otherFleets.flatMap((f) => sizes.map((n) => [`${f} ${n}`, []] as [string, ChildResult[]])),
+    );
     for (let round = 0; round < rounds; round++) {
       for (const n of sizes) {
         perSize.get(n)!.push(runChild(url, n, batch, inFlight, fleet));
         if (before !== "") beforePerSize.get(n)!.push(runChild(url, n, batch, inFlight, fleet, before));
+        for (const f of otherFleets)
+          otherPerSize.get(`${f} ${n}`)!.push(runChild(url, n, batch, inFlight, f));
       }
     }
     const results = sizes.map((n) => median(perSize.get(n)!));
@@ -372,14 +383,20 @@ async function main(): Promise<void> {
     // PEER_MAX_DEVICES: one batch of 50,000 devices is an answer of gigabytes).
     const peer = sizes[0]! <= PEER_MAX_DEVICES ? runChild(url, sizes[0]!, sizes[0]!, 1, fleet) : undefined;
     const promMem = procMemMb(prom.pid!);
-    for (const r of results) {
+    const measured = [
+      ...results.map((r) => ["", r] as const),
+      ...otherFleets.flatMap((f) =>
+        sizes.map((n) => [` (${f})`, median(otherPerSize.get(`${f} ${n}`)!)] as const),
+      ),
+    ];
+    for (const [label, r] of measured) {
       rows.push(
         [
-          `${r.devices} devices: cycle`,
+          `${r.devices} devices${label}: cycle`,
           `${r.series.toLocaleString("en")} series${rounds > 1 ? ` (median of ${rounds} rounds)` : ""}: wall ${r.wallS.toFixed(2)} s, CPU ${r.cpuS.toFixed(2)} s = ${((r.cpuS / r.devices) * 1000).toFixed(2)} ms/device, peak RSS ${r.peakRssMb.toFixed(0)} MB (${(r.beforeCycleRssMb ?? Number.NaN).toFixed(0)} MB before the cycle: start-up and the config) (${r.batches} batches, ${r.recorded} recorded; ${r.load})`,
         ],
         [
-          `${r.devices} devices: links down p50 / p99`,
+          `${r.devices} devices${label}: links down p50 / p99`,
           `${r.linksP50.toFixed(1)} / ${r.linksP99.toFixed(1)} ms`,
         ],
       );
