@@ -14,7 +14,8 @@ import { FIXTURE_DIR, type SnmpsimAgent, startSnmpsim } from "../support/snmp-ag
  * no varbind objects, column and row found on the OIDs' bytes. The same walk through varbind
  * objects (the client without getBulkReply, as SNMPv3 and the Prometheus view are walked) must give
  * exactly the same rows, for every fixture served by snmpsimd: multi-arc indexes, sparse columns,
- * Counter64 beyond 2^53, a column ending at the end of the MIB view, replies crossing from one
+ * Counter64 beyond 2^53 (read in place into the bigint counter64() makes of the object path's
+ * Buffer), a column ending at the end of the MIB view, replies crossing from one
  * column into the next and cut short by snmpsimd's varbind cap. Independently of the comparison,
  * every value the fixture holds under a walked column is in the rows, and nothing else.
  */
@@ -62,7 +63,16 @@ describe("walkColumns reading GetBulk replies in place", () => {
     const options = expectedRows === undefined ? {} : { expectedRows };
     const inPlace = await walkColumns(client, columns, options);
     const viaObjects = await walkColumns({ ...client, getBulkReply: undefined }, columns, options);
-    expect([...inPlace]).toEqual([...viaObjects]);
+    // The one difference allowed: a Counter64 read in place comes as the bigint counter64() reads
+    // from the object path's Buffer.
+    const same = [...viaObjects].map(([index, row]) => [
+      index,
+      row.map((value, c) => {
+        const cell = inPlace.get(index)?.[c];
+        return typeof cell === "bigint" && Buffer.isBuffer(value) ? counter64(value) : value;
+      }),
+    ]);
+    expect([...inPlace]).toEqual(same);
     return inPlace;
   };
 

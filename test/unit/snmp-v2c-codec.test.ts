@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  cellAt,
+  decodeMessage,
   decodeResponse,
   encodeOid,
   encodeRequest,
@@ -7,7 +9,9 @@ import {
   MalformedMessageError,
   OidFormatError,
   PDU_GET_BULK,
+  valueAt,
 } from "../../src/management/collectors/snmp/v2c-codec.js";
+import { counter64 } from "../../src/management/collectors/snmp/values.js";
 import { int, response, tlv } from "../support/ber.js";
 import { garbageFor } from "../support/hostile-udp.js";
 import { seededRandom } from "../support/seeded-random.js";
@@ -129,5 +133,33 @@ describe("SNMPv2c codec", () => {
     }
     expect(encodeOid("2.999.3").toString("hex")).toBe("883703");
     expect(encodeOid("1.3.6.1.4.1.4294967295").toString("hex")).toBe("2b060104018fffffff7f");
+  });
+
+  it("table cells: a Counter64 is read into the bigint counter64() makes of its octets, the rest as valueAt", () => {
+    const counters = [
+      "00",
+      "0100",
+      "1fffffffffffff",
+      "20000000000001",
+      "00ffffffffffffffff",
+      "80",
+      "01000000000000000000",
+    ];
+    const packet = response([
+      ...counters.map((hex, i) =>
+        varbind(`1.3.6.1.2.1.31.1.1.1.6.${i + 1}`, tlv(0x46, Buffer.from(hex, "hex"))),
+      ),
+      varbind("1.3.6.1.2.1.31.1.1.1.1.1", tlv(0x04, Buffer.from("Gi1/0/1"))),
+    ]);
+    const list = decodeMessage(packet, COMMUNITY).varbinds;
+    const cells = counters.map((_, k) => cellAt(list, k));
+    expect(cells.slice(0, 5)).toEqual([0n, 256n, 2n ** 53n - 1n, 2n ** 53n + 1n, 2n ** 64n - 1n]);
+    for (let k = 0; k < counters.length; k++) {
+      const cell = cellAt(list, k);
+      // Not a counter (negative, 2^72): left as the Buffer, which counter64() rejects as before.
+      if (k >= 5) expect(cell).toEqual(valueAt(list, k));
+      expect(counter64(cell)).toBe(counter64(valueAt(list, k)));
+    }
+    expect(cellAt(list, counters.length)).toEqual(Buffer.from("Gi1/0/1"));
   });
 });

@@ -13,7 +13,10 @@ export interface BulkReply {
   /** Varbinds in list j. */
   size(list: number): number;
   type(list: number, rep: number): number;
-  /** The value in net-snmp's representation of its type. */
+  /**
+   * The value in net-snmp's representation of its type — except that a Counter64 may come as the
+   * bigint it reads as (values.ts counter64() takes either).
+   */
   value(list: number, rep: number): unknown;
   oid(list: number, rep: number): string;
   /** Whether the varbind's OID starts with `column.prefix` (the column's OID and a dot). */

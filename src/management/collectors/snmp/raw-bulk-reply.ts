@@ -1,12 +1,12 @@
 import { type BulkReply, underColumn, type WalkColumn, type WalkRow } from "./bulk-reply.js";
 import {
+  cellAt,
   F_OID_END,
   F_OID_START,
   F_TYPE,
   oidAt,
   VARBIND_FIELDS,
   type VarbindList,
-  valueAt,
 } from "./v2c-codec.js";
 
 /**
@@ -51,7 +51,7 @@ class RawBulkReply implements BulkReply {
   }
 
   value(j: number, i: number): unknown {
-    return valueAt(this.list, i * this.requested + j);
+    return cellAt(this.list, i * this.requested + j);
   }
 
   oid(j: number, i: number): string {

@@ -1,5 +1,6 @@
 import type snmp from "net-snmp";
 import { decodeOid } from "./fast-oid-reader.js";
+import { counter64Octets } from "./values.js";
 
 /**
  * SNMPv2c messages (RFC 3416 over RFC 1901's community framing) encoded into one buffer and decoded
@@ -392,6 +393,18 @@ export function varbindAt(list: VarbindList, k: number): snmp.Varbind {
 export function oidAt(list: VarbindList, k: number): string {
   const f = k * VARBIND_FIELDS;
   return decodeOid(list.buf, list.layout[f + F_OID_START]!, list.layout[f + F_OID_END]!);
+}
+
+/**
+ * Varbind k's value as a table cell: valueAt's, except that a Counter64 is read into a bigint
+ * (values.ts counter64() takes either) instead of a Buffer of its octets — one object fewer per
+ * counter, two per port on a switch poll. One that is not a 0–2^64-1 integer stays a Buffer.
+ */
+export function cellAt(list: VarbindList, k: number): unknown {
+  const f = k * VARBIND_FIELDS;
+  if (list.layout[f + F_TYPE] !== T_COUNTER64) return valueAt(list, k);
+  const value = counter64Octets(list.buf, list.layout[f + F_VALUE_START]!, list.layout[f + F_VALUE_END]!);
+  return value ?? valueAt(list, k);
 }
 
 /** Varbind k's value in net-snmp's representation of its type (checked by decodeMessage). */
