@@ -3,8 +3,8 @@ import {
   cellAt,
   F_OID_END,
   F_OID_START,
-  F_TYPE,
   oidAt,
+  typeAt,
   VARBIND_FIELDS,
   type VarbindList,
 } from "./v2c-codec.js";
@@ -47,7 +47,7 @@ class RawBulkReply implements BulkReply {
   }
 
   type(j: number, i: number): number {
-    return this.list.layout[(i * this.requested + j) * VARBIND_FIELDS + F_TYPE]!;
+    return typeAt(this.list, i * this.requested + j);
   }
 
   value(j: number, i: number): unknown {

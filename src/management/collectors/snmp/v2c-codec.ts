@@ -232,10 +232,12 @@ export interface Response {
 }
 
 /**
- * A received varbind list, every element already checked: where each varbind's OID (content octets),
- * type and value (content octets) sit in `buf`, VARBIND_FIELDS numbers per varbind. Nothing is
- * allocated per varbind until asked for (oidAt / valueAt): a GetBulk reply is read straight into a
- * walk's rows (raw-bulk-reply.ts) with no varbind objects and no OID strings in between.
+ * A received varbind list, every element already checked: where each varbind's OID content octets
+ * start and end in `buf` (VARBIND_FIELDS numbers per varbind; the value's tag is where the OID
+ * ends). Nothing is allocated per varbind until asked for (oidAt / valueAt): a GetBulk reply is read
+ * straight into a walk's rows (raw-bulk-reply.ts) with no varbind objects and no OID strings in
+ * between. (A plain array instead of the typed array made a poll's young-generation garbage grow by
+ * a fifth: more scavenges than the typed array's own allocation costs.)
  */
 export interface VarbindList {
   readonly buf: Buffer;
@@ -243,12 +245,32 @@ export interface VarbindList {
   readonly layout: Int32Array;
 }
 
-export const VARBIND_FIELDS = 5;
+export const VARBIND_FIELDS = 2;
 export const F_OID_START = 0;
 export const F_OID_END = 1;
-export const F_TYPE = 2;
-export const F_VALUE_START = 3;
-export const F_VALUE_END = 4;
+
+/** Varbind k's type (its value's tag). */
+export function typeAt(list: VarbindList, k: number): number {
+  return list.buf[list.layout[k * VARBIND_FIELDS + F_OID_END]!]!;
+}
+
+/** Where a value's content starts, from its tag's position (lengths already checked by decodeMessage). */
+function valueStart(buf: Buffer, tagAt: number): number {
+  const length = buf[tagAt + 1]!;
+  return length & 0x80 ? tagAt + 2 + (length & 0x7f) : tagAt + 2;
+}
+
+/** Where a value's content ends, from its tag's position. */
+function valueEnd(buf: Buffer, tagAt: number): number {
+  let length = buf[tagAt + 1]!;
+  let at = tagAt + 2;
+  if (length & 0x80) {
+    const octets = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + buf[at++]!;
+  }
+  return at + length;
+}
 
 /** Why a packet could not be decoded (the packet is then ignored, like net-snmp ignores it). */
 export class MalformedMessageError extends Error {
@@ -350,9 +372,6 @@ export function decodeMessage(buf: Buffer, community: Buffer): Response {
     c.at = c.end;
     const type = c.header(varbindEnd);
     checkValue(c, type);
-    layout[f + F_TYPE] = type;
-    layout[f + F_VALUE_START] = c.at;
-    layout[f + F_VALUE_END] = c.end;
     c.at = c.end;
     if (c.at !== varbindEnd) c.fail("extra bytes in a varbind");
     f += VARBIND_FIELDS;
@@ -386,7 +405,7 @@ export function varbindObjects(list: VarbindList): snmp.Varbind[] {
 }
 
 export function varbindAt(list: VarbindList, k: number): snmp.Varbind {
-  return { oid: oidAt(list, k), type: list.layout[k * VARBIND_FIELDS + F_TYPE]!, value: valueAt(list, k) };
+  return { oid: oidAt(list, k), type: typeAt(list, k), value: valueAt(list, k) };
 }
 
 /** Varbind k's OID as a dotted string. */
@@ -401,19 +420,19 @@ export function oidAt(list: VarbindList, k: number): string {
  * counter, two per port on a switch poll. One that is not a 0–2^64-1 integer stays a Buffer.
  */
 export function cellAt(list: VarbindList, k: number): unknown {
-  const f = k * VARBIND_FIELDS;
-  if (list.layout[f + F_TYPE] !== T_COUNTER64) return valueAt(list, k);
-  const value = counter64Octets(list.buf, list.layout[f + F_VALUE_START]!, list.layout[f + F_VALUE_END]!);
-  return value ?? valueAt(list, k);
+  const buf = list.buf;
+  const tagAt = list.layout[k * VARBIND_FIELDS + F_OID_END]!;
+  if (buf[tagAt] !== T_COUNTER64) return valueAt(list, k);
+  return counter64Octets(buf, valueStart(buf, tagAt), valueEnd(buf, tagAt)) ?? valueAt(list, k);
 }
 
 /** Varbind k's value in net-snmp's representation of its type (checked by decodeMessage). */
 export function valueAt(list: VarbindList, k: number): unknown {
-  const { buf, layout } = list;
-  const f = k * VARBIND_FIELDS;
-  const at = layout[f + F_VALUE_START]!;
-  const end = layout[f + F_VALUE_END]!;
-  switch (layout[f + F_TYPE]) {
+  const buf = list.buf;
+  const tagAt = list.layout[k * VARBIND_FIELDS + F_OID_END]!;
+  const at = valueStart(buf, tagAt);
+  const end = valueEnd(buf, tagAt);
+  switch (buf[tagAt]) {
     case T_INTEGER:
       return readSigned(buf, at, end);
     case T_OCTET_STRING:
