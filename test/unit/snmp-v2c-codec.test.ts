@@ -12,7 +12,7 @@ import {
   valueAt,
 } from "../../src/management/collectors/snmp/v2c-codec.js";
 import { counter64 } from "../../src/management/collectors/snmp/values.js";
-import { int, response, tlv } from "../support/ber.js";
+import { response, tlv } from "../support/ber.js";
 import { garbageFor } from "../support/hostile-udp.js";
 import { seededRandom } from "../support/seeded-random.js";
 
