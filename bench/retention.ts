@@ -59,7 +59,9 @@ function writeDay(store: Store, day: number, runId: { next: number }): void {
   const step = db.prepare(
     "INSERT INTO run_steps (run_id, key, step_id, name, kind, ordinal, status, attempt) VALUES (?, ?, ?, ?, 'ssh', ?, 'succeeded', 1)",
   );
-  const event = db.prepare("INSERT INTO run_journal (run_id, seq, at, event, step_key) VALUES (?, ?, ?, ?, ?)");
+  const event = db.prepare(
+    "INSERT INTO run_journal (run_id, seq, at, event, step_key) VALUES (?, ?, ?, ?, ?)",
+  );
   const output = db.prepare(
     "INSERT INTO run_output (run_id, step_key, attempt, stream, at, text) VALUES (?, ?, 1, 'stdout', ?, ?)",
   );
