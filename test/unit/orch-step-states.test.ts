@@ -3,7 +3,7 @@ import { decide } from "../../src/orchestration/engine/decide.js";
 import { StepStates } from "../../src/orchestration/engine/step-states.js";
 import { buildPlan, type Plan } from "../../src/orchestration/plan.js";
 import { parseRunbook } from "../../src/orchestration/runbooks/parse.js";
-import type { StepStatus } from "../../src/orchestration/types.js";
+import { STEP_STATUSES, type StepStatus } from "../../src/orchestration/types.js";
 import { seededRandom } from "../support/seeded-random.js";
 
 /**
@@ -52,17 +52,7 @@ steps:
   - { id: last, needs: [after], wait: 1s }
 `);
 
-const STATUSES: (StepStatus | undefined)[] = [
-  undefined,
-  "pending",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "skipped",
-  "cancelled",
-  "interrupted",
-];
+const STATUSES: (StepStatus | undefined)[] = [undefined, ...STEP_STATUSES];
 
 describe("step states by plan position", () => {
   it("decide() from positions equals decide() from a map, for 1,000 random status sets", () => {
