@@ -44,7 +44,7 @@ describe("run_steps status check (migration 165)", () => {
         .map(() => "?")
         .join(", ")})`,
     );
-    statuses.forEach((status, i) =>
+    statuses.forEach((status, i) => {
       insert.run(
         7,
         `k${i}@web${i}`,
@@ -64,8 +64,8 @@ describe("run_steps status check (migration 165)", () => {
         i === 4 ? "exit code 1" : null,
         i * 100,
         i % 2,
-      ),
-    );
+      );
+    });
     const rows = before.db.prepare(`SELECT ${COLUMNS} FROM run_steps ORDER BY run_id, key`).raw().all();
     before.close();
 
