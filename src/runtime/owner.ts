@@ -10,6 +10,11 @@ import type { Part } from "./lifecycle.js";
 
 export interface OwnerOptions {
   dbPath: string;
+  /**
+   * A connection to that database to use instead of one of its own; the caller closes it. A
+   * one-shot `ask` shares the one it holds for the whole call (no second open, no extra WAL work).
+   */
+  store?: Store;
   logger: Logger;
   /** What kind of process holds it (shown to whoever is refused). */
   mode: string;
@@ -50,7 +55,8 @@ export function describeHolder(h: LeaseHolder, now: number): string {
 /**
  * The owner lease as a lifecycle part: start takes it (or waits for it, or refuses naming the
  * holder), a timer renews it, stop releases it. It has its own connection to the database, so a
- * heartbeat never queues behind the owner's own work and survives config reloads.
+ * heartbeat never queues behind the owner's own work and survives config reloads (unless it is
+ * given one: `store`).
  */
 export function createOwnerPart(o: OwnerOptions): OwnerPart {
   const holder = randomUUID();
@@ -86,7 +92,7 @@ export function createOwnerPart(o: OwnerOptions): OwnerPart {
     },
     async start() {
       if (held) return;
-      store ??= openStore(o.dbPath);
+      store ??= o.store ?? openStore(o.dbPath);
       const repo = createOwnerLeaseRepo(store);
       let announced = false;
       for (;;) {
@@ -103,7 +109,7 @@ export function createOwnerPart(o: OwnerOptions): OwnerPart {
         }
         const who = describeHolder(r.holder, now());
         if (!o.wait || cancelled) {
-          store.close();
+          if (store !== o.store) store.close();
           store = undefined;
           throw new ConflictError(
             cancelled
@@ -135,7 +141,7 @@ export function createOwnerPart(o: OwnerOptions): OwnerPart {
         }
       }
       held = false;
-      store?.close();
+      if (store !== o.store) store?.close();
       store = undefined;
     },
   };
