@@ -8,6 +8,7 @@ import type { Config } from "../config/schema.js";
 import { createOneShotCore } from "../core/one-shot.js";
 import { configFileMissing, createCollector, envSecrets, loadConfig } from "../core/setup.js";
 import { OpsbotError } from "../lib/errors.js";
+import { preloadYaml } from "../lib/lazy-yaml.js";
 import { silentLogger } from "../lib/logger.js";
 import { askOwner } from "../runtime/control-client.js";
 import { defaultSocketPath } from "../runtime/control-protocol.js";
@@ -61,6 +62,7 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
     }
     const settings = settingsFrom(values);
     const configMissing = configFileMissing(settings);
+    if (!configMissing) await preloadYaml();
     const config = loadConfig(settings);
     const userName = values.as ?? consoleUserName(config.console.user);
     const verbose = (line: string) => {
