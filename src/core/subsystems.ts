@@ -4,6 +4,7 @@ import { createOpsMetrics, type OpsMetrics } from "../lib/ops/metrics.js";
 import { sshTargetFor } from "../lib/ssh/target.js";
 import { createAlertmanager } from "../management/alertmanager/alertmanager.js";
 import { noAlertmanager } from "../management/alertmanager/service.js";
+import { renderAmFiring } from "../management/alertmanager/summary.js";
 import { alertChartsFrom } from "../management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "../management/alerts/service.js";
 import { createBackupService, type ScheduledBackupService } from "../management/backups/backup-service.js";
@@ -108,23 +109,6 @@ export function createSubsystems(base: CoreBase): Subsystems {
     if (ev.type === "run" || ev.type === "approval") base.stateChanged();
   });
   orchestration.subscribe(stepDurationListener(metrics));
-  const alerts = createAlertService({
-    store,
-    clock,
-    chat: countingChat(options.chat, metrics.alertDeliveries),
-    config: config,
-    logger,
-    redactor,
-    charts: alertChartsFrom(history),
-    onChange: base.stateChanged,
-    health: storeHealth,
-  });
-  // An inventory refresh changed the device list (config.devices already holds the new one).
-  base.onDevicesChanged = () => {
-    if (poller) poller.reload();
-    else base.syncDevices();
-    backups.reload();
-  };
   const am = options.config.alertmanager
     ? createAlertmanager({
         config: { ...options.config, alertmanager: options.config.alertmanager },
@@ -136,6 +120,27 @@ export function createSubsystems(base: CoreBase): Subsystems {
         ...(options.env ? { env: options.env } : {}),
       })
     : undefined;
+  const alerts = createAlertService({
+    store,
+    clock,
+    chat: countingChat(options.chat, metrics.alertDeliveries),
+    config: config,
+    logger,
+    redactor,
+    charts: alertChartsFrom(history),
+    onChange: base.stateChanged,
+    health: storeHealth,
+    digestSections: () => {
+      const firing = am?.service.firing(AM_DIGEST_ROWS);
+      return firing ? renderAmFiring(firing, clock.now()) : [];
+    },
+  });
+  // An inventory refresh changed the device list (config.devices already holds the new one).
+  base.onDevicesChanged = () => {
+    if (poller) poller.reload();
+    else base.syncDevices();
+    backups.reload();
+  };
   if (am) ops.addRoutes([am.webhook.route]);
   registerStoreGauges(metrics, { store, fleet, clock });
   const adapter = options.run?.adapter;
@@ -282,6 +287,8 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 /** How long a stop waits for the run reporter's last message updates. */
 const REPORTER_SETTLE_MS = 5000;
+/** Alertmanager groups listed in the daily digest (the count says how many fire in all). */
+const AM_DIGEST_ROWS = 20;
 
 async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
