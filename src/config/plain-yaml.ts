@@ -3,6 +3,17 @@ import { createRequire } from "node:module";
 type JsYaml = typeof import("js-yaml");
 
 let loaded: { lib: JsYaml; schema: import("js-yaml").Schema } | undefined;
+let preloaded: JsYaml | undefined;
+
+/**
+ * Loads js-yaml ahead of a parse, as an import: in the `opsbot` bundle that is one chunk rather than
+ * its CommonJS files found one by one. `opsbot ask` calls it when there is a config file to read.
+ */
+export async function preloadPlainYaml(): Promise<void> {
+  if (loaded || preloaded) return;
+  const module = (await import("js-yaml")) as JsYaml & { default?: JsYaml };
+  preloaded ??= module.default ?? module;
+}
 
 /**
  * The yaml library's YAML 1.2 core schema (the one `parseDocument` resolves plain scalars with),
@@ -11,7 +22,7 @@ let loaded: { lib: JsYaml; schema: import("js-yaml").Schema } | undefined;
  */
 function jsYaml(): NonNullable<typeof loaded> {
   if (loaded) return loaded;
-  const lib = createRequire(import.meta.url)("js-yaml") as JsYaml;
+  const lib = preloaded ?? (createRequire(import.meta.url)("js-yaml") as JsYaml);
   const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
     new lib.Type(`tag:yaml.org,2002:${tag}`, { kind: "scalar", resolve: (s) => test.test(s), construct });
   const schema = lib.FAILSAFE_SCHEMA.extend({
