@@ -56,15 +56,19 @@ export function scanVector(text: string, onSeries: SeriesCallback): string | und
         const swap = previous;
         previous = labels;
         labels = swap;
-        labels.length = 0;
+        // Overwritten slot by slot, the length set only when it differs: emptying the array would
+        // drop its backing store and every push of the next series would grow a new one.
+        let n = 0;
         previousEscaped = escaped;
         escaped = 0;
         if (text.charCodeAt(i) !== CLOSE_BRACE) {
           for (;;) {
             for (let part = 0; part < 2; part++) {
-              const slot = labels.length;
+              const slot = n++;
               const masked = slot >= MASKED_SLOTS || (previousEscaped & (1 << slot)) !== 0;
-              labels.push(readString(text, i, masked ? undefined : previous[slot], read));
+              const string = readString(text, i, masked ? undefined : previous[slot], read);
+              if (slot < labels.length) labels[slot] = string;
+              else labels.push(string);
               if (read.decoded && slot < MASKED_SLOTS) escaped |= 1 << slot;
               i = read.end;
               if (part === 0) {
@@ -89,6 +93,7 @@ export function scanVector(text: string, onSeries: SeriesCallback): string | und
           throw new Unexpected();
         }
         i += 2;
+        if (labels.length !== n) labels.length = n;
         onSeries(labels, value);
         const c = text.charCodeAt(i);
         if (c === CLOSE_BRACKET) break;
