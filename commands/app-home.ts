@@ -1,5 +1,6 @@
 import { type Block, buttons, context, heading, type Reply, table, text } from "../src/chat/reply.js";
 import type { ChatUser } from "../src/lib/actor.js";
+import { renderAmFiring } from "../src/management/alertmanager/summary.js";
 import { describeAge } from "../src/management/freshness.js";
 import { mayDecide } from "../src/orchestration/journal-approvals.js";
 import { ACTION } from "../src/orchestration/presenters/run-message.js";
@@ -10,7 +11,8 @@ const MAX_ROWS = 10;
 /**
  * The App Home for the user opening it, rendered from state: runs waiting for *their* approval (with
  * buttons), their running runs, open alerts on devices their teams own (device `team:` matching one of
- * their roles), and the fleet summary with its data age. Everything here is also a command.
+ * their roles), Alertmanager groups firing (when Alertmanager is set up), and the fleet summary with its
+ * data age. Everything here is also a command.
  */
 export function homeView(user: ChatUser, services: Services): Reply {
   const now = services.clock.now();
@@ -75,6 +77,8 @@ export function homeView(user: ChatUser, services: Services): Reply {
       );
     }
   }
+  const amFiring = services.alertmanager.firing(MAX_ROWS);
+  if (amFiring) blocks.push(...renderAmFiring(amFiring, now));
   if (services.fleet) {
     const f = services.fleet.fleet();
     blocks.push(heading("Fleet"));

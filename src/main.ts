@@ -23,6 +23,7 @@ import { type LabelledSecret, weakSecretWarnings } from "./lib/weak-secrets.js";
 import { createAlertmanager } from "./management/alertmanager/alertmanager.js";
 import { noAlertmanager } from "./management/alertmanager/service.js";
 import type { AmSilenceSync } from "./management/alertmanager/silence-sync.js";
+import { renderAmFiring } from "./management/alertmanager/summary.js";
 import type { AlertmanagerWebhook } from "./management/alertmanager/webhook.js";
 import { alertChartsFrom } from "./management/alerts/alert-chart.js";
 import { createAlertService, type ScheduledAlertService } from "./management/alerts/service.js";
@@ -280,26 +281,6 @@ export function createCore(options: CoreOptions): Core {
     if (ev.type === "run" || ev.type === "approval") stateChanged();
   });
   orchestration.subscribe(stepDurationListener(metrics));
-  const alerts = createAlertService({
-    store,
-    clock,
-    chat: countingChat(options.chat, metrics.alertDeliveries),
-    config: config,
-    logger,
-    redactor,
-    charts: alertChartsFrom(history),
-    onChange: stateChanged,
-    health: storeHealth,
-  });
-  // A refresh that changed the list: every reader of config.devices sees the new one.
-  inventory.onChange((devices) => {
-    config.devices = devices;
-    for (const secret of configSecrets(config)) redactor.add(secret.value);
-    redactor.keep(configuredNames(config));
-    if (poller) poller.reload();
-    else syncDevices();
-    backups.reload();
-  });
   const am = options.config.alertmanager
     ? createAlertmanager({
         config: { ...options.config, alertmanager: options.config.alertmanager },
@@ -311,6 +292,30 @@ export function createCore(options: CoreOptions): Core {
         ...(options.env ? { env: options.env } : {}),
       })
     : undefined;
+  const alerts = createAlertService({
+    store,
+    clock,
+    chat: countingChat(options.chat, metrics.alertDeliveries),
+    config: config,
+    logger,
+    redactor,
+    charts: alertChartsFrom(history),
+    onChange: stateChanged,
+    health: storeHealth,
+    digestSections: () => {
+      const firing = am?.service.firing(AM_DIGEST_ROWS);
+      return firing ? renderAmFiring(firing, clock.now()) : [];
+    },
+  });
+  // A refresh that changed the list: every reader of config.devices sees the new one.
+  inventory.onChange((devices) => {
+    config.devices = devices;
+    for (const secret of configSecrets(config)) redactor.add(secret.value);
+    redactor.keep(configuredNames(config));
+    if (poller) poller.reload();
+    else syncDevices();
+    backups.reload();
+  });
   const alertmanager = am?.webhook;
   const services: Services = {
     config,
@@ -552,6 +557,8 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 /** How long a stop waits for the run reporter's last message updates. */
 const REPORTER_SETTLE_MS = 5000;
+/** Alertmanager groups listed in the daily digest (the count says how many fire in all). */
+const AM_DIGEST_ROWS = 20;
 
 async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { formatDateTime } from "../../src/lib/time-format.js";
-import { amGroupMessage, fireAlert } from "../support/alertmanager-alerts.js";
+import { amGroupAction, amGroupMessage, fireAndAwaitMessages } from "../support/alertmanager-alerts.js";
 import {
   type Bot,
   buttonValue,
@@ -98,24 +98,11 @@ async function amApi(method: string, path: string, body?: unknown): Promise<Resp
 }
 const listed = async () => (await (await amApi("GET", "silences")).json()) as ListedSilence[];
 
-const fire = (alertname: string, instances?: string[]) =>
-  fireAlert(am.url, alertname, instances ? { instances } : {});
 const groupMessage = (alertname: string): PostedMessage => amGroupMessage(emu, ALERTS, alertname)!;
 const shown = (alertname: string) => JSON.stringify(groupMessage(alertname).blocks);
-const groupId = (alertname: string) =>
-  (
-    bot.core.store.db
-      .prepare(
-        "SELECT a.id FROM am_group g JOIN am_group_action a USING (group_key) WHERE json_extract(g.group_labels, '$.alertname') = ?",
-      )
-      .get(alertname) as { id: number }
-  ).id;
+const groupId = (alertname: string) => amGroupAction<{ id: number }>(bot.core.store.db, alertname).id;
 const silenceId = (alertname: string) =>
-  (
-    bot.core.store.db
-      .prepare("SELECT silence_id FROM am_group_action WHERE id = ?")
-      .get(groupId(alertname)) as { silence_id: string | null }
-  ).silence_id;
+  amGroupAction<{ silence_id: string | null }>(bot.core.store.db, alertname).silence_id;
 
 async function silenceFromChat(alertname: string): Promise<string> {
   await emu.socket.deliver(
@@ -152,14 +139,11 @@ beforeAll(async () => {
   );
   bot = await start();
   await bot.core.ops.start();
-  await fire("DiskFull");
-  await fire("FanFail");
-  await fire("LinkFlap", ["sw1:161", "sw2:161", "sw3:161"]);
-  await emu.waitFor(
-    "the group messages",
-    () => groupMessage("DiskFull") && groupMessage("FanFail") && groupMessage("LinkFlap"),
-    30_000,
-  );
+  await fireAndAwaitMessages(emu, am.url, ALERTS, [
+    ["DiskFull"],
+    ["FanFail"],
+    ["LinkFlap", { instances: ["sw1:161", "sw2:161", "sw3:161"] }],
+  ]);
 }, 120_000);
 
 afterAll(async () => {

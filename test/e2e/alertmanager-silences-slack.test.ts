@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { amGroupMessage, fireAlert } from "../support/alertmanager-alerts.js";
+import { replyToPlainText } from "../../src/chat/reply.js";
+import { amGroupAction, amGroupMessage, fireAndAwaitMessages } from "../support/alertmanager-alerts.js";
 import {
   type Bot,
   buttonValue,
@@ -23,6 +24,7 @@ import {
   type SlackEmulator,
   startSlackEmulator,
 } from "../support/slack-emulator/index.js";
+import { appHomeOpened, publishedHomes } from "../support/slack-emulator/views.js";
 import { tempDir } from "../support/temp.js";
 
 /**
@@ -65,20 +67,14 @@ async function amSilences(): Promise<AmSilence[]> {
   return (await res.json()) as AmSilence[];
 }
 
-const fire = (alertname: string, annotations: Record<string, string>) =>
-  fireAlert(am.url, alertname, { annotations });
 const groupMessage = (alertname: string) => amGroupMessage(emu, "C0ALERTS1", alertname);
 const groupRow = (alertname: string) =>
-  bot.core.store.db
-    .prepare(
-      "SELECT a.* FROM am_group g JOIN am_group_action a USING (group_key) WHERE json_extract(g.group_labels, '$.alertname') = ?",
-    )
-    .get(alertname) as {
+  amGroupAction<{
     id: number;
     silence_id: string | null;
     acked_by_name: string | null;
     acked_at: number | null;
-  };
+  }>(bot.core.store.db, alertname);
 const click = (user: string, alertname: string, actionId: string) =>
   emu.socket.deliver("interactive", clickPayload(emu, user, groupMessage(alertname)!, actionId));
 const ephemeral = (user: string, text: string) =>
@@ -118,14 +114,11 @@ orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, w
 `,
   });
   await bot.core.ops.start();
-  await fire("DiskFull", { opsbot_runbook: "svc-restart host=db01 service=nginx" });
-  await fire("BadHint", { opsbot_runbook: "svc-restart host={{ $labels.instance }}" });
-  await fire("NoSuchBook", { opsbot_runbook: "svc-restrat host=db01 service=nginx" });
-  await emu.waitFor(
-    "the group messages",
-    () => groupMessage("DiskFull") && groupMessage("BadHint") && groupMessage("NoSuchBook"),
-    30_000,
-  );
+  await fireAndAwaitMessages(emu, am.url, "C0ALERTS1", [
+    ["DiskFull", { annotations: { opsbot_runbook: "svc-restart host=db01 service=nginx" } }],
+    ["BadHint", { annotations: { opsbot_runbook: "svc-restart host={{ $labels.instance }}" } }],
+    ["NoSuchBook", { annotations: { opsbot_runbook: "svc-restrat host=db01 service=nginx" } }],
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -194,6 +187,19 @@ describe("Alertmanager group buttons (real Alertmanager, Slack emulator)", () =>
       emu.workspace.messages.find((m) => m.text === `am:${first.id} was already acked by alice.`),
     );
     expect(groupRow("DiskFull").acked_at).toBe(first.acked_at);
+  });
+
+  it("the daily digest and the App Home list the firing group with who acked it", async () => {
+    const id = groupRow("DiskFull").id;
+    const digest = replyToPlainText(bot.core.services.alerts.digest());
+    expect(digest).toMatch(new RegExp(`am:${id} .*DiskFull.*acked by alice`));
+    const homes = () => publishedHomes(emu.workspace).get(USERS.alice) ?? [];
+    const before = homes().length;
+    await emu.socket.deliver("events_api", appHomeOpened(USERS.alice));
+    await emu.waitFor("alice's App Home", () => homes().length > before);
+    const home = JSON.stringify(homes().at(-1));
+    expect(home).toContain("Alertmanager groups firing (");
+    expect(home).toMatch(new RegExp(`am:${id} .*DiskFull.*acked by alice`));
   });
 
   it("Run requests the suggested runbook as the clicker, awaiting approval", async () => {

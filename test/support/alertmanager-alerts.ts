@@ -31,3 +31,30 @@ export const amGroupMessage = (
   alertname: string,
 ): PostedMessage | undefined =>
   emu.workspace.channelMessages(channel).find((m) => !m.threadTs && m.text.includes(alertname));
+
+/** Fires each alert, then waits until opsbot has posted a group message for every one in `channel`. */
+export async function fireAndAwaitMessages(
+  emu: SlackEmulator,
+  amUrl: string,
+  channel: string,
+  alerts: [alertname: string, o?: { annotations?: Record<string, string>; instances?: string[] }][],
+): Promise<void> {
+  for (const [alertname, o] of alerts) await fireAlert(amUrl, alertname, o);
+  await emu.waitFor(
+    "the group messages",
+    () => alerts.every(([alertname]) => amGroupMessage(emu, channel, alertname)),
+    30_000,
+  );
+}
+
+/** What people did to the group named by `alertname` (its am_group_action row: id, silence, ack). */
+export function amGroupAction<T = Record<string, unknown>>(
+  db: { prepare(sql: string): { get(...args: unknown[]): unknown } },
+  alertname: string,
+): T {
+  return db
+    .prepare(
+      "SELECT a.* FROM am_group g JOIN am_group_action a USING (group_key) WHERE json_extract(g.group_labels, '$.alertname') = ?",
+    )
+    .get(alertname) as T;
+}

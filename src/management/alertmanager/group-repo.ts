@@ -58,6 +58,8 @@ export interface AmGroupRepo {
   silenced(id: number, silence: Omit<AmSilence, "ended">): boolean;
   /** Forgets the group's silence if it is still `silenceId`. */
   unsilenced(id: number, silenceId: string): boolean;
+  /** Firing groups, most recently changed first (at most `limit`), with how many fire in all. */
+  firing(limit: number): { total: number; groups: AmGroup[] };
   /** Records the ack unless the group is acked already; false then. */
   acked(id: number, by: AmActor, at: number): boolean;
   /** Groups whose silence from opsbot has not been seen to end yet. */
@@ -132,6 +134,11 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
   const clearSilence = db.prepare(`UPDATE am_group_action SET silence_id = NULL, silenced_by_id = NULL,
     silenced_by_name = NULL, silenced_at = NULL, silenced_until = NULL, silence_ended_at = NULL,
     silence_end = NULL WHERE id = ? AND silence_id = ?`);
+  const countFiring = db.prepare("SELECT count(*) AS n FROM am_group WHERE status = 'firing'");
+  const selectFiring = db.prepare(
+    `SELECT ${columns} FROM am_group g JOIN am_group_action a USING (group_key)
+     WHERE g.status = 'firing' ORDER BY g.updated_at DESC, a.id DESC LIMIT ?`,
+  );
   const selectOpen = db.prepare(
     `SELECT ${columns} FROM am_group g JOIN am_group_action a USING (group_key)
      WHERE a.silence_id IS NOT NULL AND a.silence_ended_at IS NULL ORDER BY a.id`,
@@ -204,6 +211,10 @@ export function createAmGroupRepo(store: Store): AmGroupRepo {
     },
     acked(id, by, at) {
       return store.durable(() => setAck.run(by.id, by.name, at, id).changes === 1);
+    },
+    firing(limit) {
+      const total = Number((countFiring.get() as Row).n);
+      return { total, groups: (selectFiring.all(limit) as Row[]).map(fromRow) };
     },
     openSilences() {
       return (selectOpen.all() as Row[]).map(fromRow);

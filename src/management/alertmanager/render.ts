@@ -50,12 +50,19 @@ export function runbookSuggestions(g: AmGroup) {
   return [...seen].map(([text, from]) => ({ text, ...from, parsed: parseRunbookAnnotation(text) }));
 }
 
+/** What a group is about: its alert name and where (instance, device or job), from its common labels. */
+export function groupName(g: AmGroup): { name: string; where: string } {
+  return {
+    name: g.labels.alertname ?? Object.values(g.alerts)[0]?.labels.alertname ?? "alert",
+    where: g.labels.instance ?? g.labels.device ?? g.labels.job ?? "",
+  };
+}
+
 /** The group's message: rendered from its stored state, so an update always shows the whole group. */
 export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, silences: false }): Reply {
   const alerts = Object.entries(g.alerts).sort(([a], [b]) => a.localeCompare(b));
   const firing = alerts.filter(([, a]) => a.status === "firing").length;
-  const name = g.labels.alertname ?? Object.values(g.alerts)[0]?.labels.alertname ?? "alert";
-  const where = g.labels.instance ?? g.labels.device ?? g.labels.job ?? "";
+  const { name, where } = groupName(g);
   const icon = g.status === "firing" ? (g.labels.severity === "critical" ? "🔴" : "🟠") : "✅";
   const more = g.truncated > 0 ? `, ${g.truncated} more not sent` : "";
   const title = `${icon} ${name}${where ? ` — ${where}` : ""} (Alertmanager: ${g.status === "firing" ? `${firing} firing` : "resolved"}${more})`;

@@ -8,6 +8,7 @@ import type { AmGroupMessages } from "./group-messages.js";
 import { type AmGroup, type AmGroupRepo, type AmSilence, silenceHolds } from "./group-repo.js";
 import { parseRunbookAnnotation, RUNBOOK_ANNOTATION } from "./runbook-annotation.js";
 import { type AmSilenceListing, listAmSilences } from "./silence-list.js";
+import type { AmFiring } from "./summary.js";
 
 /**
  * What people do to an Alertmanager group from chat (buttons, or `silence am:ID` / `unsilence am:ID` /
@@ -30,6 +31,8 @@ export interface AlertmanagerService {
   suggestedRun(groupId: number, fingerprint: string): { runbook: string; params: Record<string, string> };
   /** Alertmanager's active silences (from opsbot or not), or null when Alertmanager is not set up. */
   silences(): Promise<AmSilenceListing | null>;
+  /** Firing groups from opsbot's records (no call to Alertmanager), or null when Alertmanager is not set up. */
+  firing(limit: number): AmFiring | null;
 }
 
 export interface AlertmanagerServiceDeps {
@@ -185,6 +188,7 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
     },
 
     silences: () => listAmSilences(repo, deps.api, clock.now()),
+    firing: (limit) => repo.firing(limit),
   };
 }
 
@@ -202,5 +206,6 @@ export function noAlertmanager(): AlertmanagerService {
     ack: async () => missing(),
     suggestedRun: () => missing(),
     silences: async () => null,
+    firing: () => null,
   };
 }

@@ -1,4 +1,4 @@
-import type { Reply } from "../../chat/reply.js";
+import type { Block, Reply } from "../../chat/reply.js";
 import { suggest } from "../../chat/suggest.js";
 import { RULE_NAMES } from "../../config/alerts-schema.js";
 import type { ChatUser } from "../../lib/actor.js";
@@ -47,7 +47,12 @@ export interface ScheduledAlertService extends AlertService {
   stop(): Promise<void>;
 }
 
-export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService {
+export interface AlertServiceDeps extends AlertEngineDeps {
+  /** More sections of the daily digest (Alertmanager's firing groups), rendered when it is posted. */
+  digestSections?: () => Block[];
+}
+
+export function createAlertService(deps: AlertServiceDeps): ScheduledAlertService {
   const engine = createAlertEngine(deps);
   const { repo, context } = engine;
   const { config, clock } = deps;
@@ -137,13 +142,16 @@ export function createAlertService(deps: AlertEngineDeps): ScheduledAlertService
       if (!a || !rb) return undefined;
       return { alert: a, runbook: rb.name, params: runbookParams(rb.params, a) };
     },
-    digest: () =>
-      renderDigest(
+    digest: () => {
+      const digest = renderDigest(
         service.list(),
         repo.resolvedSince(clock.now() - 86_400_000),
         repo.silences(clock.now()),
         clock.now(),
-      ),
+      );
+      const more = deps.digestSections?.() ?? [];
+      return more.length === 0 ? digest : { ...digest, blocks: [...digest.blocks, ...more] };
+    },
     process: () => engine.process(),
     start() {
       if (!config.alerts.enabled) return;
