@@ -88,76 +88,51 @@ export const PORT_ROW_COLUMNS = [
 
 /** A stored port without its counter samples (what answers read; see PORT_ROW_COLUMNS). */
 export function portFromRow(r: Row): PortRow {
+  return portFromValues(PORT_ROW_COLUMNS.map((c) => r[c]));
+}
+
+/** A PortRow from its column values in PORT_ROW_COLUMNS order. */
+function portFromValues(v: readonly unknown[]): PortRow {
   return {
-    device: String(r.device),
-    ifIndex: Number(r.if_index),
-    name: String(r.name),
-    descr: String(r.descr),
-    alias: String(r.alias),
-    adminStatus: r.admin_status as PortRow["adminStatus"],
-    operStatus: r.oper_status as PortRow["operStatus"],
-    downSince: num(r.down_since),
-    speedMbps: Number(r.speed_mbps),
-    inErrors: Number(r.in_errors),
-    outErrors: Number(r.out_errors),
-    inDiscards: Number(r.in_discards),
-    outDiscards: Number(r.out_discards),
-    inBps: num(r.in_bps),
-    outBps: num(r.out_bps),
-    polledAt: Number(r.polled_at),
+    device: String(v[0]),
+    ifIndex: Number(v[1]),
+    name: String(v[2]),
+    descr: String(v[3]),
+    alias: String(v[4]),
+    adminStatus: v[5] as PortRow["adminStatus"],
+    operStatus: v[6] as PortRow["operStatus"],
+    downSince: num(v[7]),
+    speedMbps: Number(v[8]),
+    inErrors: Number(v[9]),
+    outErrors: Number(v[10]),
+    inDiscards: Number(v[11]),
+    outDiscards: Number(v[12]),
+    inBps: num(v[13]),
+    outBps: num(v[14]),
+    polledAt: Number(v[15]),
   };
 }
 
-/** The columns interfaceFromRaw reads, in its order. */
+/** The columns interfaceFromRaw reads, in its order: a PortRow's, then the counter samples. */
 const INTERFACE_RAW_COLUMNS = [
-  "device",
-  "if_index",
-  "name",
-  "descr",
-  "alias",
-  "admin_status",
-  "oper_status",
-  "down_since",
-  "speed_mbps",
-  "in_errors",
-  "out_errors",
-  "in_discards",
-  "out_discards",
-  "in_bps",
-  "out_bps",
-  "polled_at",
+  ...PORT_ROW_COLUMNS,
   "last_change_cs",
   "in_octets",
   "out_octets",
   "counter_bits",
   "sample_uptime_cs",
 ] as const;
+const SAMPLES = PORT_ROW_COLUMNS.length;
 
 /** A stored port with the counter samples the next poll's rates start from (a raw row in INTERFACE_RAW_COLUMNS order). */
-function interfaceFromRaw(r: unknown[]): InterfaceStateRow {
-  return {
-    device: String(r[0]),
-    ifIndex: Number(r[1]),
-    name: String(r[2]),
-    descr: String(r[3]),
-    alias: String(r[4]),
-    adminStatus: r[5] as InterfaceStateRow["adminStatus"],
-    operStatus: r[6] as InterfaceStateRow["operStatus"],
-    downSince: num(r[7]),
-    speedMbps: Number(r[8]),
-    inErrors: Number(r[9]),
-    outErrors: Number(r[10]),
-    inDiscards: Number(r[11]),
-    outDiscards: Number(r[12]),
-    inBps: num(r[13]),
-    outBps: num(r[14]),
-    polledAt: Number(r[15]),
-    lastChangeCs: Number(r[16]),
-    inOctets: BigInt(String(r[17])),
-    outOctets: BigInt(String(r[18])),
-    counterBits: Number(r[19]) === 64 ? 64 : 32,
-    sampleUptimeCs: num(r[20]),
-  };
+function interfaceFromRaw(r: readonly unknown[]): InterfaceStateRow {
+  const row = portFromValues(r) as InterfaceStateRow;
+  row.lastChangeCs = Number(r[SAMPLES]);
+  row.inOctets = BigInt(String(r[SAMPLES + 1]));
+  row.outOctets = BigInt(String(r[SAMPLES + 2]));
+  row.counterBits = Number(r[SAMPLES + 3]) === 64 ? 64 : 32;
+  row.sampleUptimeCs = num(r[SAMPLES + 4]);
+  return row;
 }
 
 export function parseDetail(text: unknown): Record<string, string | number> | null {
