@@ -190,9 +190,11 @@ function createSqliteAlone() {
       newRunOf("alone"),
       keys.map((key, ordinal) => ({ key, stepId: key, name: key, kind: "wait", target: null, ordinal })),
     );
+  let cpuMs = 0;
   const api = {
     perStepMs(samples: number): number {
       const times: number[] = [];
+      const cpu0 = process.cpuUsage();
       for (let r = 0; r < samples; r++) {
         const id = newRun();
         const t0 = process.hrtime.bigint();
@@ -204,8 +206,13 @@ function createSqliteAlone() {
         }
         times.push(Number(process.hrtime.bigint() - t0) / 1e6 / n);
       }
+      // Includes each sample's untimed run creation (100 checklist rows), as the engine's slope does.
+      const cpu = process.cpuUsage(cpu0);
+      cpuMs = (cpu.user + cpu.system) / 1000 / samples / n;
       return percentile(times, 50);
     },
+    /** CPU per step of the last perStepMs call (user + system). */
+    cpuMs: () => cpuMs,
     close: () => store.close(),
   };
   // Grow the WAL to its full size first, as the engine's store has (a growing file costs metadata writes).
@@ -265,6 +272,7 @@ async function perStepOverhead(): Promise<void> {
   const floorCpu: number[] = [];
   const fsyncMs: number[] = [];
   const aloneMs: number[] = [];
+  const aloneCpu: number[] = [];
   const loads = [loadNow()];
   for (let round = 0; round < ROUNDS; round++) {
     const short: number[] = [];
@@ -277,6 +285,7 @@ async function perStepOverhead(): Promise<void> {
     const floorCpus: number[] = [];
     const fsyncs: number[] = [];
     const alones: number[] = [];
+    const aloneCpus: number[] = [];
     const measureFloor = () => {
       floors.push(floor.perStepMs(40));
       floorCpus.push(floor.cpuMs());
@@ -293,6 +302,7 @@ async function perStepOverhead(): Promise<void> {
       if ((round + i) % 2 === 1) measureFloor();
       fsyncs.push(floorFsync.perStepMs(40));
       alones.push(alone.perStepMs(1));
+      aloneCpus.push(alone.cpuMs());
     }
     perStep.push((percentile(long, 50) - percentile(short, 50)) / 80);
     cpuPerStep.push((percentile(longCpu, 50) - percentile(shortCpu, 50)) / 80);
@@ -301,6 +311,7 @@ async function perStepOverhead(): Promise<void> {
     floorCpu.push(percentile(floorCpus, 50));
     fsyncMs.push(percentile(fsyncs, 50));
     aloneMs.push(percentile(alones, 50));
+    aloneCpu.push(percentile(aloneCpus, 50));
     loads.push(loadNow());
   }
   floor.close();
@@ -325,6 +336,10 @@ async function perStepOverhead(): Promise<void> {
       `${medianRange(aloneMs, 3)} ms`,
     ],
     ["reference: SQLite alone / floor", medianRange(aloneMs.map((x, i) => x / floorMs[i]!))],
+    // CPU on a step's path cannot overlap its fsync (better-sqlite3 commits synchronously and the next
+    // step waits for it): it adds to the wall time one for one, so (CPU per step − floor CPU) ÷ floor is
+    // roughly what it adds to the ratio, whatever the disk.
+    ["reference: SQLite alone CPU per step (user+system)", `${medianRange(aloneCpu, 3)} ms`],
     [
       "reference: per step / SQLite alone (the engine's own share)",
       medianRange(perStep.map((x, i) => x / aloneMs[i]!)),

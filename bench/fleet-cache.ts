@@ -24,13 +24,13 @@ import { silentLogger } from "../src/lib/logger.js";
 import { Redactor } from "../src/lib/redact.js";
 import { createFleetQueries } from "../src/management/fleet-queries.js";
 import { createStoreHistory } from "../src/management/history/store-history.js";
-import type { DeviceObservation, InterfaceObservation } from "../src/management/observations.js";
 import { noPoller } from "../src/management/poller.js";
 import { recordPoll } from "../src/management/record-poll.js";
 import { createStateRepo } from "../src/management/state-repo.js";
 import { createAuditRepo } from "../src/store/audit-repo.js";
 import { openStore } from "../src/store/store.js";
 import { loadNow, medianRange, percentile, printTable } from "./stats.js";
+import { observation, rand } from "./support/switch-observation.js";
 
 const SIZES = (process.env.FLEET_SIZES ?? "10000,50000").split(",").map(Number);
 const ROUNDS = Number(process.env.FLEET_ROUNDS ?? 5);
@@ -40,72 +40,6 @@ const PORTS = 50;
 const BUILD_ROUNDS = Number(process.env.FLEET_BUILD_ROUNDS ?? 2);
 const TAGS = 20;
 const SITES = 10;
-const BOOT = Date.UTC(2025, 0, 1);
-
-/** Deterministic pseudo-random numbers, so runs compare. */
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
-
-/** A stable number in [0, 1) per key. */
-function hash(key: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return (h >>> 0) / 2 ** 32;
-}
-
-function observation(device: string, at: number, round: number): DeviceObservation {
-  const uptimeCs = Math.floor((at - BOOT) / 10);
-  const interfaces: InterfaceObservation[] = [];
-  for (let i = 1; i <= PORTS; i++) {
-    // Each port keeps its state between rounds, except ~0.5% that flip (what a real fleet does).
-    const r = hash(`${device}/${i}`);
-    const flipped = round > 0 && hash(`${device}/${i}/${round}`) < 0.005;
-    const adminDown = r < 0.1;
-    const operDown = adminDown || r < 0.15 !== flipped; // ~5% admin up / oper down
-    interfaces.push({
-      ifIndex: i,
-      name: `Gi1/0/${i}`,
-      descr: `GigabitEthernet1/0/${i}`,
-      alias: i % 7 === 0 ? `server-${device}-${i}` : "",
-      adminStatus: adminDown ? "down" : "up",
-      operStatus: operDown ? "down" : "up",
-      lastChangeCs: Math.max(0, uptimeCs - Math.floor(hash(`${device}/${i}/t`) * 8_640_000)),
-      speedMbps: i > PORTS - 2 ? 10_000 : 1000,
-      inErrors: rand() < 0.02 ? Math.floor(rand() * 1000) : 0,
-      outErrors: 0,
-      inDiscards: 0,
-      outDiscards: 0,
-      inOctets: BigInt(round) * 37_500_000n + BigInt(i) * 2n ** 40n,
-      outOctets: BigInt(round) * 12_500_000n + BigInt(i) * 2n ** 39n,
-      counterBits: 64,
-    });
-  }
-  return {
-    device,
-    at,
-    system: {
-      descr: "Cisco IOS XE Software, Version 17.09.04a",
-      objectId: "1.3.6.1.4.1.9.1.2494",
-      name: device,
-      uptimeCs,
-    },
-    interfaces,
-    entity: {
-      model: "C9300-48P",
-      serial: `FOC${device}`,
-      hardwareRev: "V02",
-      firmwareRev: "",
-      softwareRev: hash(device) < 0.1 ? "17.6.5" : "17.9.4a",
-      source: "entity-mib",
-    },
-    errors: [],
-    reachable: true,
-  };
-}
-
 /** Wall time per call (ms) after a short warm-up; on a loaded machine the tail is the scheduler's too. */
 async function time(runs: number, fn: (i: number) => unknown): Promise<number[]> {
   for (let i = 0; i < Math.min(10, runs); i++) await fn(i);
@@ -153,7 +87,7 @@ function openCache(dir: string, devices: number): Cache {
       for (let from = 0; from < names.length; from += 500) {
         store.tx(() => {
           for (const name of names.slice(from, from + 500)) {
-            recordPoll(store, repo, observation(name, clock.now(), round));
+            recordPoll(store, repo, observation(name, clock.now(), round, PORTS));
             clock.advance(Math.floor(300_000 / devices));
           }
         });

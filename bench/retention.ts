@@ -59,7 +59,9 @@ function writeDay(store: Store, day: number, runId: { next: number }): void {
   const step = db.prepare(
     "INSERT INTO run_steps (run_id, key, step_id, name, kind, ordinal, status, attempt) VALUES (?, ?, ?, ?, 'ssh', ?, 'succeeded', 1)",
   );
-  const event = db.prepare("INSERT INTO run_journal (run_id, at, event, step_key) VALUES (?, ?, ?, ?)");
+  const event = db.prepare(
+    "INSERT INTO run_journal (run_id, seq, at, event, step_key) VALUES (?, ?, ?, ?, ?)",
+  );
   const output = db.prepare(
     "INSERT INTO run_output (run_id, step_key, attempt, stream, at, text) VALUES (?, ?, 1, 'stdout', ?, ?)",
   );
@@ -90,8 +92,8 @@ function writeDay(store: Store, day: number, runId: { next: number }): void {
       run.run(id, at, at, at + 30_000, at + 30_000);
       for (let s = 0; s < 3; s++) {
         step.run(id, `s${s}`, `s${s}`, `step ${s}`, s);
-        event.run(id, at, "step.started", `s${s}`);
-        event.run(id, at, "step.finished", `s${s}`);
+        event.run(id, 2 * s + 1, at, "step.started", `s${s}`);
+        event.run(id, 2 * s + 2, at, "step.finished", `s${s}`);
         for (let k = 0; k < OUTPUT_PER_STEP / chunk.length; k++) output.run(id, `s${s}`, at, chunk);
       }
     }

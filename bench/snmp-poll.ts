@@ -5,11 +5,15 @@
  *
  *   npm run build && node dist/bench/snmp-poll.js [--agents 3] [--devices 30] [--polls 300] [--concurrency 16]
  *     [--rounds 5] [--in-flight 100,200] [--waves 3] [--warmup-waves 2] [--only exporter]
+ *     [--baseline /path/to/another/build]
  *
  * `--only exporter` runs section 4 alone (the snmp_exporter comparison). Each side there polls
  * `--warmup-waves` waves of `in-flight` devices unmeasured, then `--waves` measured waves: a poller
  * runs for days, so the steady state is what a poll costs (one fresh wave would mostly measure V8's
  * JIT warming up and the heap growing; the Go exporter has neither). Both sides get the same waves.
+ * `--baseline DIR` adds another build of opsbot (DIR/dist/bench/support/poll-worker.js, e.g. a copy of
+ * main) to every round of section 4, so a change is measured against its baseline and the exporter
+ * in the same run; the order of the three rotates from round to round.
  *
  * Agents: bench/support/replay-agent.ts in child processes (one per process, 127.0.0.1) serving
  * test/fixtures/snmp/switch48.snmprec — the fixture the integration tests serve with snmpsimd.
@@ -18,7 +22,9 @@
  * if_mib, section 4: CPU per poll ≤ 0.07×, peak RSS at 200 in flight ≤ 1.5×).
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DeviceConfig, deviceSchema } from "../src/config/schema.js";
 import { systemClock } from "../src/lib/clock.js";
@@ -36,6 +42,7 @@ import {
 const COMMUNITY = "switch48";
 const FIXTURE = fileURLToPath(new URL("../../test/fixtures/snmp/switch48.snmprec", import.meta.url));
 const PROFILE = ["system", "interfaces", "entity"] as const;
+const BASELINE_WORKER = "dist/bench/support/poll-worker.js";
 const TABLES = ["1.3.6.1.2.1.1", "1.3.6.1.2.1.2.2", "1.3.6.1.2.1.31.1.1", "1.3.6.1.2.1.47.1.1.1"];
 
 interface Options {
@@ -51,6 +58,8 @@ interface Options {
   warmupWaves: number;
   /** Section 4 alone. */
   exporterOnly: boolean;
+  /** Section 4: another build's root, measured alongside (see the header). */
+  baseline: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -72,7 +81,17 @@ function parseOptions(argv: string[]): Options {
     waves: get("waves", 3),
     warmupWaves: get("warmup-waves", 2),
     exporterOnly: onlyFlag(argv) === "exporter",
+    baseline: baselineFlag(argv),
   };
+}
+
+function baselineFlag(argv: string[]): string | undefined {
+  const i = argv.indexOf("--baseline");
+  if (i < 0) return undefined;
+  const root = argv[i + 1];
+  if (!root || !existsSync(join(root, BASELINE_WORKER)))
+    throw new Error(`--baseline needs a built opsbot (no ${join(root ?? "", BASELINE_WORKER)})`);
+  return root;
 }
 
 function onlyFlag(argv: string[]): string | undefined {
@@ -185,14 +204,31 @@ interface WorkerResult {
   peakRssKb: number;
 }
 
-/** The poller in a process of its own (bench/support/poll-worker.ts), measured like the peer. */
-function measurePoller(job: {
-  ports: number[];
-  inFlight: number;
-  polls: number;
-  warmup: number;
-}): Promise<WorkerResult> {
-  const script = fileURLToPath(new URL("./support/poll-worker.js", import.meta.url));
+/** Section 4's results per in-flight count, round by round. */
+interface Measured {
+  cpu: number[];
+  rss: number[];
+  ours: WorkerResult[];
+  theirs: PeerResult[];
+  base: WorkerResult[];
+}
+
+/**
+ * The poller in a process of its own (bench/support/poll-worker.ts), measured like the peer; from
+ * another build when `root` is given.
+ */
+function measurePoller(
+  job: {
+    ports: number[];
+    inFlight: number;
+    polls: number;
+    warmup: number;
+  },
+  root?: string,
+): Promise<WorkerResult> {
+  const script = root
+    ? join(root, BASELINE_WORKER)
+    : fileURLToPath(new URL("./support/poll-worker.js", import.meta.url));
   const input = JSON.stringify({ ...job, community: COMMUNITY, interfaces: 53 });
   return new Promise((resolve, reject) =>
     execFile(process.execPath, [script, input], (error, stdout, stderr) =>
@@ -215,10 +251,7 @@ async function versusExporter(options: Options): Promise<void> {
   }
   const fleet = await Promise.all(Array.from({ length: 4 }, () => startAgentProcess(50)));
   const ports = fleet.flatMap((a) => a.ports);
-  const ratios = new Map<
-    number,
-    { cpu: number[]; rss: number[]; ours: WorkerResult[]; theirs: PeerResult[] }
-  >();
+  const ratios = new Map<number, Measured>();
   const loads = [loadNow()];
   try {
     for (let round = 0; round < options.rounds; round++) {
@@ -229,20 +262,30 @@ async function versusExporter(options: Options): Promise<void> {
           polls: inFlight * options.waves,
           warmup: inFlight * options.warmupWaves,
         };
-        const oursFirst = round % 2 === 0;
-        const first = oursFirst
-          ? await measurePoller(job)
-          : await measureExporter({ ...job, community: COMMUNITY, interfaces: 53 });
-        const second = oursFirst
-          ? await measureExporter({ ...job, community: COMMUNITY, interfaces: 53 })
-          : await measurePoller(job);
-        const ours = oursFirst ? first : second;
-        const theirs = oursFirst ? second : first;
-        const r = ratios.get(inFlight) ?? { cpu: [], rss: [], ours: [], theirs: [] };
-        r.cpu.push(ours.cpuMs / theirs.cpuMs);
-        r.rss.push(ours.peakRssKb / theirs.peakRssKb);
-        r.ours.push(ours);
-        r.theirs.push(theirs);
+        const sides: Array<() => Promise<void>> = [];
+        let ours: WorkerResult | undefined;
+        let theirs: PeerResult | undefined;
+        let base: WorkerResult | undefined;
+        sides.push(async () => {
+          ours = await measurePoller(job);
+        });
+        sides.push(async () => {
+          theirs = await measureExporter({ ...job, community: COMMUNITY, interfaces: 53 });
+        });
+        if (options.baseline) {
+          const root = options.baseline;
+          sides.push(async () => {
+            base = await measurePoller(job, root);
+          });
+        }
+        // Rotate who goes first: each side sees each position across rounds.
+        for (let k = 0; k < sides.length; k++) await sides[(round + k) % sides.length]!();
+        const r = ratios.get(inFlight) ?? { cpu: [], rss: [], ours: [], theirs: [], base: [] };
+        r.cpu.push(ours!.cpuMs / theirs!.cpuMs);
+        r.rss.push(ours!.peakRssKb / theirs!.peakRssKb);
+        r.ours.push(ours!);
+        r.theirs.push(theirs!);
+        if (base) r.base.push(base);
         ratios.set(inFlight, r);
       }
       loads.push(loadNow());
@@ -274,10 +317,32 @@ async function versusExporter(options: Options): Promise<void> {
         )} MB`,
       ],
     );
+    if (r.base.length > 0) {
+      rows.push(
+        [
+          `  baseline: CPU per poll, baseline/exporter`,
+          medianRange(
+            r.base.map((b, i) => b.cpuMs / r.theirs[i]!.cpuMs),
+            3,
+          ),
+        ],
+        [
+          `  baseline: peak RSS, baseline/exporter`,
+          medianRange(r.base.map((b, i) => b.peakRssKb / r.theirs[i]!.peakRssKb)),
+        ],
+        [
+          `  opsbot/baseline: CPU per poll, peak RSS`,
+          `${medianRange(
+            r.ours.map((o, i) => o.cpuMs / r.base[i]!.cpuMs),
+            3,
+          )}, ${medianRange(r.ours.map((o, i) => o.peakRssKb / r.base[i]!.peakRssKb))}`,
+        ],
+      );
+    }
   }
   rows.push(...loads.map((l, i): [string, string] => [i === 0 ? "load before" : `load after round ${i}`, l]));
   printTable(
-    `${title}: ${options.rounds} alternating rounds of ${options.warmupWaves} unmeasured + ${options.waves} measured waves each, median (range)`,
+    `${title}: ${options.rounds} rotating rounds${options.baseline ? ` (baseline ${options.baseline})` : ""} of ${options.warmupWaves} unmeasured + ${options.waves} measured waves each, median (range)`,
     rows,
   );
 }

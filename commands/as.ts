@@ -23,6 +23,7 @@ export default defineCommand({
   ],
   examples: ["as bob", "as carol fleet"],
   sideEffects: false,
+  uses: [],
   handler() {
     return errorReply(
       "`as` switches identity only in the console chat. Here you are who the chat says you are; `opsbot ask --as USER` is the one-shot form.",

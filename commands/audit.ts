@@ -28,6 +28,7 @@ export default defineCommand({
     "audit command=approve",
   ],
   sideEffects: false,
+  uses: [],
   role: "admin",
   handler(args, ctx) {
     const limit = Math.min(Math.max(Number(args.values.limit), 1), 200);

@@ -11,6 +11,7 @@ export default defineCommand({
   args: [{ name: "name", type: "device", kind: "positional", required: true, description: "Device name" }],
   examples: ["device core-sw1"],
   sideEffects: false,
+  uses: [],
   handler(args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();

@@ -12,6 +12,7 @@ export default defineCommand({
   args: [],
   examples: ["drives failing"],
   sideEffects: false,
+  uses: [],
   handler(_args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();

@@ -15,6 +15,7 @@ export default defineCommand({
   args: [{ name: "device", type: "device", kind: "positional", description: "Device name (default: all)" }],
   examples: ["drives", "drives db01"],
   sideEffects: false,
+  uses: [],
   handler(args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();

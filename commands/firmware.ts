@@ -22,6 +22,7 @@ export default defineCommand({
   ],
   examples: ["firmware", "firmware core-sw1", "firmware core"],
   sideEffects: false,
+  uses: [],
   handler(args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();

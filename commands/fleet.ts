@@ -10,6 +10,7 @@ export default defineCommand({
   summary: "Counts: devices, reachable, ports down, drives failing, firmware off baseline",
   examples: ["fleet"],
   sideEffects: false,
+  uses: [],
   handler(_args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();

@@ -3,7 +3,7 @@ import { hasRole } from "../src/chat/permissions.js";
 import { type Block, context, errorReply, fields, heading, reply, table, text } from "../src/chat/reply.js";
 import { suggest } from "../src/chat/suggest.js";
 import { paramList } from "../src/orchestration/presenters/runbook-list.js";
-import { type Command, type Context, defineCommand } from "./services.js";
+import { type Command, type Context, defineCommand, type Services } from "./services.js";
 
 export default defineCommand({
   name: "help",
@@ -12,6 +12,8 @@ export default defineCommand({
   args: [{ name: "command", kind: "positional", type: "string", rest: true, description: "a command name" }],
   examples: ["help", "help links down", "help as"],
   sideEffects: false,
+  // Only `help run` reads the runbooks (orchestration); the list and every other command's help need none.
+  uses: (args) => (isRun(args.values.command) ? ["orchestration"] : []),
   async handler(args, ctx) {
     const mine = ctx.services.commands.filter((c) => hasRole(ctx.user, c.role));
     const wanted = args.values.command as string | undefined;
@@ -40,13 +42,20 @@ export default defineCommand({
       );
     }
     const described = describe(spec);
-    if (spec.name === "run") described.blocks.push(...(await runbooksFor(ctx)));
+    if (isRun(spec.name)) described.blocks.push(...(await runbooksFor(ctx)));
     return described;
   },
 });
 
+/** `help run`: the run command has no alias, so its name is the one way to ask. */
+function isRun(name: unknown): boolean {
+  return typeof name === "string" && name.trim().toLowerCase() === "run";
+}
+
 /** `help run` lists what this user may request, not every runbook. */
-async function runbooksFor(ctx: Context): Promise<Block[]> {
+async function runbooksFor(
+  ctx: Pick<Context, "user" | "where"> & { services: Pick<Services, "orchestration"> },
+): Promise<Block[]> {
   const o = ctx.services.orchestration;
   const mine = await o.access.requestable(o.runbooks(), ctx.user, ctx.where);
   if (mine.length === 0)

@@ -13,6 +13,7 @@ export default defineCommand({
   ],
   examples: ["inventory check", "inventory check --all"],
   sideEffects: false,
+  uses: [],
   handler(args, ctx) {
     const inventory = ctx.services.inventory;
     return checkReply(

@@ -6,6 +6,7 @@ export default defineCommand({
   summary: "What the next inventory refresh would add, remove or change (nothing is applied)",
   examples: ["inventory diff"],
   sideEffects: false,
+  uses: [],
   async handler(_args, ctx) {
     const inventory = ctx.services.inventory;
     if (!inventory.hasSources) {

@@ -9,6 +9,7 @@ export default defineCommand({
     "(a failing source keeps its last good list).",
   examples: ["inventory"],
   sideEffects: false,
+  uses: [],
   handler(_args, ctx) {
     const inventory = ctx.services.inventory;
     return statusReply(

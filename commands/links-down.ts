@@ -32,6 +32,7 @@ export default defineCommand({
   ],
   examples: ["links down", "links down core", "links down hq"],
   sideEffects: false,
+  uses: [],
   handler(args, ctx) {
     const fleet = ctx.services.fleet;
     const now = ctx.services.clock.now();

@@ -5,6 +5,7 @@ import {
   type CommandSpec,
   defineAction as defineChatAction,
   defineCommand as defineChatCommand,
+  type ParsedArgs,
 } from "../src/chat/command.js";
 import type { Config } from "../src/config/schema.js";
 import type { Clock } from "../src/lib/clock.js";
@@ -55,12 +56,40 @@ export interface Services {
   inventory: InventoryService;
 }
 
+/**
+ * The services every core has from the start (the store's answers, config, audit); the others come
+ * with the subsystems, which the one-shot `opsbot ask` builds only for a command that `uses` one.
+ */
+export const BASE_SERVICES = [
+  "config",
+  "clock",
+  "logger",
+  "audit",
+  "redactor",
+  "commands",
+  "fleet",
+  "inventory",
+] as const satisfies readonly (keyof Services)[];
+export type BaseServiceKey = (typeof BASE_SERVICES)[number];
+/** Services built with the subsystems. */
+export type SubsystemServiceKey = Exclude<keyof Services, BaseServiceKey>;
+
 export type Command = CommandSpec<Services>;
 export type Action = ActionSpec<Services>;
 export type Context = CommandContext<Services>;
 export type ClickContext = ActionContext<Services>;
 
-/** A chat command written against opsbot's services. */
+/**
+ * A chat command written against opsbot's services. With `uses` it names the subsystem services it
+ * needs (besides the base ones) and its handler sees only those, so a one-shot call that builds
+ * services on first use cannot miss one; without `uses` it sees, and a one-shot call builds, all.
+ */
+export function defineCommand<U extends SubsystemServiceKey = never>(
+  spec: Omit<CommandSpec<Pick<Services, BaseServiceKey | U>>, "uses"> & {
+    uses: readonly U[] | ((args: ParsedArgs) => readonly U[]);
+  },
+): Command;
+export function defineCommand(spec: Command): Command;
 export function defineCommand(spec: Command): Command {
   return defineChatCommand(spec);
 }

@@ -6,6 +6,7 @@ export default defineCommand({
   summary: "Show who opsbot thinks you are and your roles",
   examples: ["whoami"],
   sideEffects: false,
+  uses: [],
   handler: (_args, ctx) =>
     withData(
       reply(

@@ -32,7 +32,7 @@ const result = await build({
   metafile: true,
   // Native addons, packages that load their own files by path, and the heavy ones only one mode
   // uses stay in node_modules and load as before.
-  external: ["better-sqlite3", "@resvg/resvg-js", "ssh2", "cpu-features", "net-snmp", "@slack/*", "yaml"],
+  external: ["better-sqlite3", "@resvg/resvg-js", "ssh2", "cpu-features", "net-snmp", "@slack/*"],
   // CommonJS packages bundled into ESM still call require() for Node's built-ins.
   banner: {
     js: 'import { createRequire as __opsbotCreateRequire } from "node:module"; const require = __opsbotCreateRequire(import.meta.url);',

@@ -62,6 +62,12 @@ export interface CommandSpec<S = unknown> {
    * run's approvers): shown by help. A command with side effects names `role` or `access`.
    */
   access?: string;
+  /**
+   * The services (names in its `services`) the handler uses, when it uses only some: a core that builds its subsystems on
+   * first use (the one-shot `opsbot ask`) builds these before the handler runs. Absent: all of them.
+   * A function of the arguments when only some uses need a service (`help run` lists runbooks).
+   */
+  uses?: readonly string[] | ((args: ParsedArgs) => readonly string[]);
   handler(args: ParsedArgs, ctx: CommandContext<S>): Promise<Reply> | Reply;
 }
 

@@ -77,6 +77,11 @@ export function createRouter<S>(options: {
   services: S;
   /** What the pipeline itself needs: the audit log, time, the log, and the redactor. */
   deps: RouterDeps;
+  /**
+   * Called before a handler runs with the services it declared (`uses`; undefined: all, and for every
+   * button): a core that builds services on first use builds them here.
+   */
+  prepare?: (uses: readonly string[] | undefined) => Promise<void> | void;
 }): Router<S> {
   const { services, deps } = options;
   const byName = new Map<string, CommandSpec<S>>();
@@ -194,6 +199,8 @@ export function createRouter<S>(options: {
           } else {
             try {
               const args = bindArgs(found.spec, tokens.slice(found.consumed));
+              const uses = found.spec.uses;
+              await options.prepare?.(typeof uses === "function" ? uses(args) : uses);
               const reply = await found.spec.handler(args, {
                 user,
                 channel: ctx.channel,
@@ -249,6 +256,7 @@ export function createRouter<S>(options: {
         };
       } else {
         try {
+          await options.prepare?.(undefined);
           const reply = await spec.handler(value, {
             user,
             channel: ctx.channel,

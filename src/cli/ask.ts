@@ -5,9 +5,11 @@ import type { Reply } from "../chat/reply.js";
 import type { Router } from "../chat/router.js";
 import { tokenize } from "../chat/tokenize.js";
 import type { Config } from "../config/schema.js";
+import { createOneShotCore } from "../core/one-shot.js";
+import { configFileMissing, createCollector, envSecrets, loadConfig } from "../core/setup.js";
 import { OpsbotError } from "../lib/errors.js";
+import { preloadYaml } from "../lib/lazy-yaml.js";
 import { silentLogger } from "../lib/logger.js";
-import { configFileMissing, createCollector, createCore, envSecrets, loadConfig } from "../main.js";
 import { askOwner } from "../runtime/control-client.js";
 import { defaultSocketPath } from "../runtime/control-protocol.js";
 import { createOwnerPart, leaseTiming } from "../runtime/owner.js";
@@ -60,6 +62,7 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
     }
     const settings = settingsFrom(values);
     const configMissing = configFileMissing(settings);
+    if (!configMissing) await preloadYaml();
     const config = loadConfig(settings);
     const userName = values.as ?? consoleUserName(config.console.user);
     const verbose = (line: string) => {
@@ -73,9 +76,9 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
       return outcome === "ok" ? 0 : outcome === "error" ? 2 : 1;
     };
 
-    // One connection stays open for the whole call: SQLite checkpoints and removes the WAL when a
-    // database's last connection closes, and this call opens several in turn (lease, core) — each
-    // close-and-reopen in between cost a checkpoint and a new WAL, four fsyncs.
+    // One connection for the whole call, shared by the lease and the core: SQLite checkpoints and
+    // removes the WAL when a database's last connection closes, so a close-and-reopen in between cost
+    // a checkpoint and a new WAL (four fsyncs), and each open its pragmas and schema read.
     const held = openStore(settings.dbPath);
     try {
       const socket = ownerSocket(held, settings.dbPath, config);
@@ -95,6 +98,7 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
       });
       const owner = createOwnerPart({
         dbPath: settings.dbPath,
+        store: held,
         logger: silentLogger(),
         mode: "ask",
         ...leaseTiming(config),
@@ -111,9 +115,11 @@ error (unknown command, bad argument, no permission), 2 anything else.`,
         verbose(`${err.message.split(":")[0]}: its control socket ${socket} did not answer`);
       }
       // A collector so `refresh <device>` can poll; nothing is scheduled in a one-shot ask.
-      const core = createCore({
+      // The subsystems load only when the command uses one (`help`, `fleet`, `links down` do not).
+      const core = createOneShotCore({
         config,
         dbPath: settings.dbPath,
+        store: held,
         logger: silentLogger(),
         chat,
         secrets: envSecrets(settings),

@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { userInfo } from "node:os";
+import { resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { config as loadDotenv } from "dotenv";
 import { type EnvSettings, readEnv } from "../config/env.js";
 import { OpsbotError, toOpsbotError } from "../lib/errors.js";
 
@@ -41,11 +43,22 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
 
 /** Reads `.env` (quietly; the environment wins) and applies --config / --db. */
 export function settingsFrom(flags: { config?: string | undefined; db?: string | undefined }): EnvSettings {
-  loadDotenv({ quiet: true });
+  loadDotenv();
   return readEnv(process.env, {
     ...(flags.config === undefined ? {} : { config: flags.config }),
     ...(flags.db === undefined ? {} : { db: flags.db }),
   });
+}
+
+/**
+ * dotenv's `config()`: `.env` in the working directory, or the encrypted `.env.vault` when DOTENV_KEY
+ * is set. Required only then — dotenv loads node:crypto (for the vault), ~10 ms of a cold start that
+ * has no `.env` to read.
+ */
+function loadDotenv(): void {
+  if (!existsSync(resolve(".env")) && !process.env.DOTENV_KEY) return;
+  const dotenv = createRequire(import.meta.url)("dotenv") as typeof import("dotenv");
+  dotenv.config({ quiet: true });
 }
 
 export function consoleUserName(configured: string | undefined): string {

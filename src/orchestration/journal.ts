@@ -83,9 +83,10 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
   const locks = createLockTable({ db, clock, durably });
 
   const s = {
-    event: db.prepare(
-      "INSERT INTO run_journal (run_id, at, event, step_key, attempt, detail) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
+    // seq: the entry's position in its run's journal (the last one's + 1, read in the same statement,
+    // under the write lock, so two writers never take the same number).
+    event: db.prepare(`INSERT INTO run_journal (run_id, seq, at, event, step_key, attempt, detail)
+      VALUES (?, COALESCE((SELECT MAX(seq) FROM run_journal WHERE run_id = ?), 0) + 1, ?, ?, ?, ?, ?)`),
     insertRun:
       db.prepare(`INSERT INTO runs (runbook, runbook_hash, status, params, secret_params, targets, locks,
       requested_by, requested_by_name, channel, thread_ts, requested_at, updated_at)
@@ -126,6 +127,7 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
     detail?: object,
   ) =>
     s.event.run(
+      runId,
       runId,
       clock.now(),
       event,

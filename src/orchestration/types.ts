@@ -102,6 +102,7 @@ export interface StepRow {
 }
 
 export interface JournalEntry {
+  /** Position in its run's journal, from 1 (entries of different runs are not ordered by it). */
   seq: number;
   runId: number;
   at: number;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.js";
@@ -17,6 +17,22 @@ import { tempDir } from "../support/temp.js";
 const dir = tempDir();
 const TRACER = join(dir.path, "trace.mjs");
 const HEAVY = ["@slack/", "ssh2", "prom-client", "@opentelemetry/", "net-snmp", "@resvg/", "pino", "yaml"];
+/**
+ * The subsystems a one-shot command builds only when it `uses` one of their services (src/core/
+ * one-shot.ts): their code is not even loaded for `help`, `links down` or `fleet`.
+ */
+const SUBSYSTEMS = [
+  "src/core/subsystems.ts",
+  "src/orchestration/service.ts",
+  "src/orchestration/engine/",
+  "src/management/alerts/service.ts",
+  "src/management/backups/backup-service.ts",
+  "src/management/poller.ts",
+  "src/management/history/store-history.ts",
+  "src/management/sources/prometheus/prometheus-source.ts",
+  "src/lib/ops/",
+];
+const subsystemsIn = (sources: string[]) => SUBSYSTEMS.filter((s) => sources.some((p) => p.startsWith(s)));
 
 beforeAll(() => {
   buildCli();
@@ -120,6 +136,59 @@ describe("opsbot ask: what a cold start loads", () => {
     expect(r.builtins).toContain("node:fs");
     // No owner socket file: no connect attempt, and node:net is not loaded for it.
     expect(r.builtins).not.toContain("node:net");
+    // No subsystem is loaded for help; nor dotenv (no .env here) and the builtins only they need.
+    expect(subsystemsIn(sources)).toEqual([]);
+    expect(r.files.filter((f) => f.includes("node_modules/dotenv/"))).toEqual([]);
+    expect(r.builtins.filter((b) => ["node:crypto", "node:child_process"].includes(b))).toEqual([]);
+  });
+
+  it("fleet answers load no subsystem; help run and a command without `uses` do, and every one is audited", () => {
+    const cwd = sub("answers");
+    writeFileSync(
+      join(cwd, "opsbot.yaml"),
+      `roles:
+  admin: [alice]
+devices:
+  - { name: sw1, host: 127.0.0.1, site: ams, snmp: { community: public } }
+  - { name: sw2, host: 127.0.0.1, site: fra, snmp: { community: public } }
+`,
+    );
+    const down = traced(["ask", "links down"], cwd);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/sw1|sw2|never polled|no poll/i);
+    const fleet = traced(["ask", "fleet"], cwd);
+    expect(fleet.code).toBe(0);
+    expect(fleet.stdout).toMatch(/2 devices|sw1/);
+    for (const r of [down, fleet]) {
+      // The tracer saw the command's own module (else the check below would pass vacuously).
+      expect(bundledSources(r.files)).toContain("src/management/fleet-queries.ts");
+      expect(subsystemsIn(bundledSources(r.files))).toEqual([]);
+    }
+
+    // `help run` lists runbooks (orchestration); `runbooks` declares no `uses`, so it gets everything.
+    const helpRun = traced(["ask", "help run"], cwd);
+    expect(helpRun.code).toBe(0);
+    expect(helpRun.stdout).toMatch(/runbook/i);
+    expect(subsystemsIn(bundledSources(helpRun.files))).toContain("src/orchestration/service.ts");
+    const runbooks = traced(["ask", "runbooks"], cwd);
+    expect(runbooks.code).toBe(0);
+    expect(subsystemsIn(bundledSources(runbooks.files))).toEqual(SUBSYSTEMS);
+
+    // Who asked what is recorded for each of them, with or without the subsystems.
+    const audit = opsbotSync(["ask", "--json", "audit limit=10"], { cwd });
+    expect(audit.code).toBe(0);
+    const rows = JSON.stringify(JSON.parse(audit.stdout).data);
+    for (const command of ["links down", "fleet", "help run", "runbooks"]) expect(rows).toContain(command);
+  });
+
+  it("a .env in the working directory is read (dotenv loads only then)", () => {
+    const cwd = sub("dotenv");
+    writeFileSync(join(cwd, ".env"), "OPSBOT_DB=./elsewhere/opsbot.db\n");
+    const r = traced(["ask", "help"], cwd);
+    expect(r.code).toBe(0);
+    expect(r.files.some((f) => f.includes("node_modules/dotenv/"))).toBe(true);
+    expect(existsSync(join(cwd, "elsewhere", "opsbot.db"))).toBe(true);
+    expect(existsSync(join(cwd, "data"))).toBe(false);
   });
 
   it("a command that needs them loads them: refresh polls over SNMP (net-snmp) and counts the poll (prom-client)", async () => {
@@ -138,7 +207,10 @@ devices:
     const r = traced(["ask", "refresh sw1"], cwd);
     expect(`${r.stdout}${r.stderr}`).toMatch(/sw1/);
     expect(`${r.stdout}${r.stderr}`).toMatch(/did not answer|unreachable|no answer|timed out/i);
-    expect(packagesIn(r.files)).toEqual(expect.arrayContaining(["net-snmp", "prom-client", "yaml"]));
-    expect(packagesIn(r.files)).not.toContain("@slack/");
+    // yaml comes bundled (a chunk, preloaded when there is a config to read); net-snmp from node_modules.
+    const loaded = [...r.files, ...bundledSources(r.files)];
+    expect(packagesIn(loaded)).toEqual(expect.arrayContaining(["net-snmp", "prom-client", "yaml"]));
+    expect(packagesIn(loaded)).not.toContain("@slack/");
+    expect(r.files.filter((f) => f.includes("node_modules/yaml/"))).toEqual([]);
   });
 });

@@ -194,6 +194,11 @@ runners: [role:ops]
     h = createHarness({
       runbooks: { "a.yaml": gated("first", "site-a"), "b.yaml": gated("second", "site-a") },
     });
+    // The order things were journaled across both runs (progress events follow their commits).
+    const order: string[] = [];
+    h.engine.subscribe((e) => {
+      if (e.type === "run" || e.type === "step") order.push(`${e.runId} ${e.type} ${e.status}`);
+    });
     const one = run("first");
     await waitFor(() => existsSync(join(h!.work, "first.holding")));
     const two = run("second");
@@ -206,9 +211,13 @@ runners: [role:ops]
     await finished(one);
     await finished(two);
     expect(statusOf(two)).toBe("succeeded");
-    const firstEnd = h.journal.events(one).find((e) => e.event === "run.succeeded")!.seq;
-    const secondStart = h.journal.events(two).find((e) => e.event === "step.started")!.seq;
+    const firstEnd = order.indexOf(`${one} run succeeded`);
+    const secondStart = order.indexOf(`${two} step running`);
+    expect(firstEnd).toBeGreaterThanOrEqual(0);
     expect(secondStart).toBeGreaterThan(firstEnd);
+    const firstEndAt = h.journal.events(one).find((e) => e.event === "run.succeeded")!.at;
+    const secondStartAt = h.journal.events(two).find((e) => e.event === "step.started")!.at;
+    expect(secondStartAt).toBeGreaterThanOrEqual(firstEndAt);
   });
 
   it("a changed runbook is picked up for new runs while a running run stays on its version", async () => {

@@ -103,7 +103,9 @@ describe("SNMP polls sharing one UDP socket", () => {
     const mute = sim.device("switch48", {
       name: "goes-quiet",
       port: relay.port,
-      timeout_ms: 400,
+      // Long enough for snmpsimd to answer the one forwarded GET on a loaded machine (at 400 ms it
+      // once missed it at load 20, and the retry is never forwarded); the walk then waits 2 × this.
+      timeout_ms: 2000,
       retries: 1,
       collect: ["system", "interfaces"],
     });
@@ -116,7 +118,7 @@ describe("SNMP polls sharing one UDP socket", () => {
     expect(quiet!.errors).toEqual([
       {
         collector: "interfaces",
-        message: `no response from 127.0.0.1:${relay.port} within 400 ms (2 attempts)`,
+        message: `no response from 127.0.0.1:${relay.port} within 2000 ms (2 attempts)`,
       },
     ]);
     expect(relay.requests).toBeGreaterThan(1);

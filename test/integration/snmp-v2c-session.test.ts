@@ -1,8 +1,10 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
+import { varbindLists } from "../../src/management/collectors/snmp/bulk-reply.js";
 import { SnmpRequestError } from "../../src/management/collectors/snmp/snmp-errors.js";
 import { decodeResponse, encodeOid } from "../../src/management/collectors/snmp/v2c-codec.js";
 import { V2cSession } from "../../src/management/collectors/snmp/v2c-session.js";
+import { int, tlv } from "../support/ber.js";
 import { LOOPBACK } from "../support/snmp-agents.js";
 
 /**
@@ -10,18 +12,6 @@ import { LOOPBACK } from "../support/snmp-agents.js";
  * can be told to answer with the wrong community or an error-status on demand): what it ignores,
  * what fails a request, and that a retry resends the same request.
  */
-function tlv(tag: number, content: Buffer): Buffer {
-  const n = content.length;
-  return Buffer.concat([
-    n < 0x80 ? Buffer.from([tag, n]) : Buffer.from([tag, 0x82, n >> 8, n & 0xff]),
-    content,
-  ]);
-}
-const int = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return tlv(0x02, b);
-};
 function reply(request: Buffer, options: { community?: string; status?: number; pdu?: number } = {}): Buffer {
   // The request decodes with the same reader: its id is what the reply must carry.
   const { id } = decodeResponse(request, Buffer.from("c"));
@@ -130,7 +120,7 @@ describe("V2cSession", () => {
     });
     const lists = await new Promise<Array<Array<{ oid: string }>>>((resolve, reject) =>
       session!.getBulk(["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.2.2.1.8"], 3, (e, r) =>
-        e ? reject(e) : resolve(r),
+        e ? reject(e) : resolve(varbindLists(r)),
       ),
     );
     expect(lists.map((l) => l.map((v) => v.oid))).toEqual([

@@ -31,11 +31,11 @@ describe("walkColumns with a row-count hint", () => {
     const real = openSnmpClient(device, { limiter: createAgentLimiter(4), logger: silentLogger() });
     client = {
       ...real,
-      getBulk: async (oids, repetitions) => {
-        const result = await real.getBulk(oids, repetitions);
+      getBulkReply: async (oids, repetitions) => {
+        const reply = await real.getBulkReply!(oids, repetitions);
         counted.requests++;
-        counted.varbinds += result.reduce((n, list) => n + list.length, 0);
-        return result;
+        for (let j = 0; j < reply.lists; j++) counted.varbinds += reply.size(j);
+        return reply;
       },
     };
   });

@@ -1,3 +1,4 @@
+import { Cron } from "croner";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { cronMatches, cronProblem, nextCronRuns } from "../../src/lib/cron.js";
@@ -38,6 +39,49 @@ describe("one cron dialect (croner, crontab(5) semantics)", () => {
     expect(cronMatches("0 9 * * *", U(2026, 12, 7, 8), "Europe/Berlin")).toBe(true);
     expect(cronMatches("0 9 * * *", U(2026, 12, 7, 8))).toBe(false);
     expect(nextCronRuns("0 2 * * *", 1, U(2026, 12, 7, 12), "America/New_York")).toEqual([U(2026, 12, 8, 7)]);
+  });
+
+  it("UTC (read as a fixed offset, no Intl per date) gives croner's UTC-zone times, whatever the machine's zone", () => {
+    const exprs = [
+      "*/5 * * * *",
+      "0 9-17 * * 1-5",
+      "@daily",
+      "0 0 L * *",
+      "0 2 * * 1#1",
+      "30 4 1,15 * 5",
+      "0 0 29 2 *",
+    ];
+    const froms = [
+      U(2026, 3, 29, 0),
+      U(2026, 10, 25, 1),
+      U(2027, 2, 28, 23),
+      ...Array.from({ length: 4 }, (_, i) => U(2025, 1, 1) + i * 7_889_400_017),
+    ];
+    const machine = process.env.TZ;
+    try {
+      for (const tz of ["America/New_York", "Asia/Kolkata"]) {
+        process.env.TZ = tz;
+        for (const e of exprs) {
+          const reference = new Cron(e, {
+            paused: true,
+            timezone: "UTC",
+            mode: e.startsWith("@") ? "auto" : "5-or-6-parts",
+            domAndDow: false,
+          });
+          for (const from of froms) {
+            const expected = reference.nextRuns(5, new Date(from)).map((d) => d.getTime());
+            expect(nextCronRuns(e, 5, from)).toEqual(expected);
+            expect(cronMatches(e, expected[0]!)).toBe(true);
+            expect(cronMatches(e, expected[0]! + 60_000)).toBe(
+              reference.match(new Date(expected[0]! + 60_000)),
+            );
+          }
+        }
+      }
+    } finally {
+      if (machine === undefined) delete process.env.TZ;
+      else process.env.TZ = machine;
+    }
   });
 
   it("names what is wrong with a bad expression", () => {

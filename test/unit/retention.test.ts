@@ -58,7 +58,9 @@ describe("retention", () => {
         "INSERT INTO run_steps (run_id, key, step_id, name, kind, ordinal, status) VALUES (?, 's', 's', 's', 'local', 0, 'succeeded')",
       )
       .run(id);
-    db().prepare("INSERT INTO run_journal (run_id, at, event) VALUES (?, 0, 'run.requested')").run(id);
+    db()
+      .prepare("INSERT INTO run_journal (run_id, seq, at, event) VALUES (?, 1, 0, 'run.requested')")
+      .run(id);
     for (let i = 0; i < 3; i++) {
       db()
         .prepare(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  cellAt,
+  decodeMessage,
   decodeResponse,
   encodeOid,
   encodeRequest,
@@ -7,50 +9,14 @@ import {
   MalformedMessageError,
   OidFormatError,
   PDU_GET_BULK,
+  valueAt,
 } from "../../src/management/collectors/snmp/v2c-codec.js";
+import { counter64 } from "../../src/management/collectors/snmp/values.js";
+import { response, tlv } from "../support/ber.js";
 import { garbageFor } from "../support/hostile-udp.js";
 import { seededRandom } from "../support/seeded-random.js";
 
 const COMMUNITY = Buffer.from("public");
-
-function tlv(tag: number, content: Buffer): Buffer {
-  const n = content.length;
-  const header =
-    n < 0x80
-      ? Buffer.from([tag, n])
-      : n < 0x100
-        ? Buffer.from([tag, 0x81, n])
-        : Buffer.from([tag, 0x82, n >> 8, n & 0xff]);
-  return Buffer.concat([header, content]);
-}
-
-const int = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  let start = 0;
-  while (
-    start < 3 &&
-    ((b[start] === 0 && !(b[start + 1]! & 0x80)) || (b[start] === 0xff && b[start + 1]! & 0x80))
-  )
-    start++;
-  return tlv(0x02, b.subarray(start));
-};
-
-function response(
-  varbinds: Buffer[],
-  options: { id?: number; community?: Buffer; status?: number } = {},
-): Buffer {
-  const pdu = tlv(
-    0xa2,
-    Buffer.concat([
-      int(options.id ?? 4242),
-      int(options.status ?? 0),
-      int(0),
-      tlv(0x30, Buffer.concat(varbinds)),
-    ]),
-  );
-  return tlv(0x30, Buffer.concat([int(1), tlv(0x04, options.community ?? COMMUNITY), pdu]));
-}
 
 const varbind = (oid: string, value: Buffer) => tlv(0x30, Buffer.concat([tlv(0x06, encodeOid(oid)), value]));
 
@@ -167,5 +133,33 @@ describe("SNMPv2c codec", () => {
     }
     expect(encodeOid("2.999.3").toString("hex")).toBe("883703");
     expect(encodeOid("1.3.6.1.4.1.4294967295").toString("hex")).toBe("2b060104018fffffff7f");
+  });
+
+  it("table cells: a Counter64 is read into the bigint counter64() makes of its octets, the rest as valueAt", () => {
+    const counters = [
+      "00",
+      "0100",
+      "1fffffffffffff",
+      "20000000000001",
+      "00ffffffffffffffff",
+      "80",
+      "01000000000000000000",
+    ];
+    const packet = response([
+      ...counters.map((hex, i) =>
+        varbind(`1.3.6.1.2.1.31.1.1.1.6.${i + 1}`, tlv(0x46, Buffer.from(hex, "hex"))),
+      ),
+      varbind("1.3.6.1.2.1.31.1.1.1.1.1", tlv(0x04, Buffer.from("Gi1/0/1"))),
+    ]);
+    const list = decodeMessage(packet, COMMUNITY).varbinds;
+    const cells = counters.map((_, k) => cellAt(list, k));
+    expect(cells.slice(0, 5)).toEqual([0n, 256n, 2n ** 53n - 1n, 2n ** 53n + 1n, 2n ** 64n - 1n]);
+    for (let k = 0; k < counters.length; k++) {
+      const cell = cellAt(list, k);
+      // Not a counter (negative, 2^72): left as the Buffer, which counter64() rejects as before.
+      if (k >= 5) expect(cell).toEqual(valueAt(list, k));
+      expect(counter64(cell)).toBe(counter64(valueAt(list, k)));
+    }
+    expect(cellAt(list, counters.length)).toEqual(Buffer.from("Gi1/0/1"));
   });
 });

@@ -48,6 +48,15 @@ describe("counter64", () => {
   it("accepts safe integers (agents that send HC counters as Counter32)", () => {
     expect(counter64(4294967295)).toBe(4294967295n);
   });
+
+  it("takes a counter already read as a bigint, within 0–2^64-1; text shows it in decimal", () => {
+    expect(counter64(2n ** 64n - 1n)).toBe(2n ** 64n - 1n);
+    expect(counter64(0n)).toBe(0n);
+    expect(counter64(2n ** 64n)).toBeUndefined();
+    expect(counter64(-1n)).toBeUndefined();
+    expect(text(2n ** 53n + 1n)).toBe("9007199254740993");
+    expect(int(5n)).toBeUndefined();
+  });
 });
 
 describe("scalar conversions", () => {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import {
   type Block,
   type Button,
@@ -126,5 +126,15 @@ export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, s
 }
 
 export function replyHash(r: Reply): string {
-  return createHash("sha256").update(JSON.stringify(r)).digest("hex");
+  return crypto().createHash("sha256").update(JSON.stringify(r)).digest("hex");
+}
+
+/**
+ * node:crypto at first use: this module comes with the `ack`/`silence` commands that every one-shot
+ * `ask` registers, and loading node:crypto costs a cold start ~5 ms it rarely needs.
+ */
+let nodeCrypto: typeof import("node:crypto") | undefined;
+function crypto(): typeof import("node:crypto") {
+  nodeCrypto ??= createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  return nodeCrypto;
 }

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import type { AnsibleSourceConfig } from "../../config/inventory-schema.js";
 import { parseDuration } from "../../lib/clock.js";
 import { OpsbotError } from "../../lib/errors.js";
@@ -8,8 +7,10 @@ import type { InventorySource } from "./types.js";
 /** Runs a program and returns its stdout; rejects with its stderr on a non-zero exit. */
 export type RunProgram = (argv: string[], options: { timeoutMs: number; cwd?: string }) => Promise<string>;
 
-export const runProgram: RunProgram = (argv, options) =>
-  new Promise((resolve, reject) => {
+export const runProgram: RunProgram = async (argv, options) => {
+  // Loaded at the first refresh: the inventory service is built by every command, even `ask help`.
+  const { execFile } = await import("node:child_process");
+  return new Promise((resolve, reject) => {
     const [file, ...args] = argv;
     execFile(
       file!,
@@ -43,6 +44,7 @@ export const runProgram: RunProgram = (argv, options) =>
       },
     );
   });
+};
 
 /** The lines of Ansible's stderr that say what failed. */
 function summarize(stderr: string): string {

@@ -17,8 +17,14 @@ import type { StepStatus } from "../types.js";
  */
 export interface DecideInput {
   plan: Plan;
-  status: ReadonlyMap<string, StepStatus>;
+  /** By step key, or by the node's position in `planIndex(plan).all` (what an active run keeps). */
+  status: ReadonlyMap<string, StepStatus> | StatusByPosition;
   cancelRequested: boolean;
+}
+
+/** Statuses by node position in `planIndex(plan).all`; undefined: no row (a rollback not triggered). */
+export interface StatusByPosition {
+  readonly byPosition: readonly (StepStatus | undefined)[];
 }
 
 export interface NextSteps {
@@ -40,9 +46,11 @@ type Status = StepStatus | undefined;
  * A plan's graph by position, derived once per plan: a run asks after every step, so a decision is
  * one status lookup per node and array work, whatever the shape of the graph.
  */
-interface PlanIndex {
+export interface PlanIndex {
   /** Every node, in the plan's map order. */
   all: PlanNode[];
+  /** Each node's position in `all`, by key. */
+  pos: Map<string, number>;
   /** Positions (in `all`) of the main nodes, in plan order. */
   main: number[];
   /** Positions of the rollback nodes, in `all` order. */
@@ -57,7 +65,8 @@ interface PlanIndex {
 
 const indexes = new WeakMap<Plan, PlanIndex>();
 
-function indexOf(plan: Plan): PlanIndex {
+/** The plan's graph by position, built once per plan. */
+export function planIndex(plan: Plan): PlanIndex {
   let ix = indexes.get(plan);
   if (ix) return ix;
   const all = [...plan.nodes.values()];
@@ -72,6 +81,7 @@ function indexOf(plan: Plan): PlanIndex {
   }
   ix = {
     all,
+    pos,
     main: plan.order.map((k) => pos.get(k)!),
     rollbacks: all.flatMap((n, i) => (n.rollbackOf === undefined ? [] : [i])),
     deps: all.map((n) => n.deps.map((d) => pos.get(d)!)),
@@ -80,6 +90,12 @@ function indexOf(plan: Plan): PlanIndex {
   };
   indexes.set(plan, ix);
   return ix;
+}
+
+function byPosition(all: readonly PlanNode[], status: ReadonlyMap<string, StepStatus>): Status[] {
+  const st: Status[] = new Array(all.length);
+  for (let i = 0; i < all.length; i++) st[i] = status.get(all[i]!.key);
+  return st;
 }
 
 function satisfied(n: PlanNode, s: Status): boolean {
@@ -92,17 +108,16 @@ function hardFailed(n: PlanNode, s: Status): boolean {
   return (s === "failed" || s === "cancelled") && !n.continueOnError;
 }
 
-function depsDone(ix: PlanIndex, st: Status[], i: number): boolean {
+function depsDone(ix: PlanIndex, st: readonly Status[], i: number): boolean {
   for (const d of ix.deps[i]!) if (!satisfied(ix.all[d]!, st[d])) return false;
   return true;
 }
 
 export function decide(input: DecideInput): NextSteps {
   const { plan, status } = input;
-  const ix = indexOf(plan);
+  const ix = planIndex(plan);
   const { all } = ix;
-  const st: Status[] = new Array(all.length);
-  for (let i = 0; i < all.length; i++) st[i] = status.get(all[i]!.key);
+  const st = "byPosition" in status ? status.byPosition : byPosition(all, status);
   let failedMain = -1;
   for (const i of ix.main) {
     if (hardFailed(all[i]!, st[i])) {
@@ -145,7 +160,12 @@ export function decide(input: DecideInput): NextSteps {
 }
 
 /** Nothing runs and nothing can start: how the run ends. */
-function finish(ix: PlanIndex, st: Status[], cancelRequested: boolean, failedMain: number): NextSteps {
+function finish(
+  ix: PlanIndex,
+  st: readonly Status[],
+  cancelRequested: boolean,
+  failedMain: number,
+): NextSteps {
   const start: string[] = [];
   const keysWhere = (positions: number[], test: (s: Status, n: PlanNode) => boolean) =>
     positions.filter((i) => test(st[i], ix.all[i]!)).map((i) => ix.all[i]!.key);
@@ -194,7 +214,10 @@ function rollbackNote(failedRollback: string | undefined): string {
  * Targets currently inside each rolling group: a target enters when its first step in the group
  * starts and leaves when all of its steps in the group have ended.
  */
-function groupOccupancy(members: Map<string, Map<string, number[]>>, st: Status[]): Map<string, Set<string>> {
+function groupOccupancy(
+  members: Map<string, Map<string, number[]>>,
+  st: readonly Status[],
+): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const [group, byTarget] of members) {
     const occupied = new Set<string>();

@@ -9,7 +9,8 @@ import type { Plan, PlanDevice } from "../plan.js";
 import type { ProgressHub } from "../progress.js";
 import type { RunbookVersion } from "../runbooks/parse.js";
 import type { Executors, Sleep } from "../steps/types.js";
-import type { ApprovalStatus, StepStatus } from "../types.js";
+import type { ApprovalStatus } from "../types.js";
+import type { StepStates } from "./step-states.js";
 
 /** What the engine's parts (requests, controls, step runner, recovery) ask of the engine itself. */
 export interface RunLifecycle {
@@ -66,9 +67,8 @@ export interface ActiveRun {
   params: Record<string, string>;
   secretNames: string[];
   redactor: Redactor;
-  status: Map<string, StepStatus>;
-  /** Last journaled attempt per step row (the next start is this + 1); kept with `status`. */
-  attempts: Map<string, number>;
+  /** Each step's status and last journaled attempt (the next start is that + 1), by plan position. */
+  status: StepStates;
   /** Per running main step, to stop it on cancel. */
   controllers: Map<string, AbortController>;
   /** Aborted on cancel: wakes backoff sleeps and pending mid-run approvals. */

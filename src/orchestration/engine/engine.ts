@@ -24,6 +24,7 @@ import {
   versionOf,
 } from "./request.js";
 import { startNodes } from "./run-node.js";
+import { StepStates } from "./step-states.js";
 
 export type { Preview, RequestInput } from "./request.js";
 
@@ -169,8 +170,7 @@ export function createEngine(deps: EngineDeps) {
           row.secretParams.map((n) => core.secrets.get(row.id)?.[n] ?? ""),
           [version.name, row.requestedByName],
         ),
-        status: new Map(steps.map(([key, status]) => [key, status])),
-        attempts: new Map(steps.map(([key, , attempt]) => [key, attempt])),
+        status: new StepStates(plan, steps),
         controllers: new Map(),
         cancel: new AbortController(),
         cancelRequested: row.cancelRequestedBy !== null,

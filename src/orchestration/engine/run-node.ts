@@ -35,17 +35,18 @@ export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly stri
  * commit fails.
  */
 function claim(run: ActiveRun, keys: readonly string[]): () => void {
-  const before = keys.map((key) => [key, run.status.get(key), run.attempts.get(key)] as const);
+  if (keys.length === 0) return noUndo;
+  const before = keys.map((key) => [key, run.status.get(key), run.status.attempt(key)] as const);
   for (const key of keys) run.status.set(key, "running");
   return () => {
     for (const [key, status, attempt] of before) {
-      if (status === undefined) run.status.delete(key);
-      else run.status.set(key, status);
-      if (attempt === undefined) run.attempts.delete(key);
-      else run.attempts.set(key, attempt);
+      run.status.set(key, status);
+      run.status.setAttempt(key, attempt);
     }
   };
 }
+
+const noUndo = () => {};
 
 /**
  * Lets the executor of the first pending node on a target no running step uses prepare for it (an SSH
@@ -55,7 +56,7 @@ function claim(run: ActiveRun, keys: readonly string[]): () => void {
 function warmNext(core: EngineCore, run: ActiveRun): void {
   if (!mayWarm(core, run.plan)) return;
   const busy = new Set<string>();
-  for (const [key, status] of run.status) {
+  for (const [key, status] of run.status.entries()) {
     const on = run.plan.nodes.get(key)?.on?.name;
     if (on !== undefined && (status === "running" || status === "waiting")) busy.add(on);
   }
@@ -137,7 +138,7 @@ function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
       },
     ]);
   }
-  const attempt = (run.attempts.get(key) ?? 0) + 1;
+  const attempt = run.status.attempt(key) + 1;
   const shown = displayCommand(node, run.params, run.secretNames, run.id);
   const command = shown === undefined ? undefined : run.redactor.redact(shown);
   if (!journal.stepStarted(run.id, key, attempt, command)) {
@@ -146,7 +147,7 @@ function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
     return 0;
   }
   // Inside a commit that fails, the caller's claim puts the previous number back.
-  run.attempts.set(key, attempt);
+  run.status.setAttempt(key, attempt);
   return attempt;
 }
 
@@ -250,7 +251,7 @@ function settle(
   const previous = run.status.get(key);
   run.status.set(key, outcome.status);
   let keys: string[] = [];
-  if (!run.finishing && !run.detached && !anyInFlight(run)) {
+  if (!run.finishing && !run.detached && !run.status.anyInFlight()) {
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
     if (d.finish === undefined) keys = d.start;
   }
@@ -267,16 +268,9 @@ function settle(
     return { keys, attempts };
   } catch (err) {
     undo();
-    if (previous === undefined) run.status.delete(key);
-    else run.status.set(key, previous);
+    run.status.set(key, previous);
     throw err;
   }
-}
-
-/** Whether any step of the run is running or waiting (settle has already set its own step's outcome). */
-function anyInFlight(run: ActiveRun): boolean {
-  for (const status of run.status.values()) if (status === "running" || status === "waiting") return true;
-  return false;
 }
 
 /** Runs `write` now; while the store refuses it (a store fault), again with backoff until it takes it. */

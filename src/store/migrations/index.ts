@@ -13,6 +13,8 @@ import { alertmanagerSilenceEndMigration } from "./0133-alertmanager-silence-end
 import { seriesBlocksMigration } from "./0140-series-blocks.js";
 import { scopeAggregatesMigration } from "./0160-scope-aggregates.js";
 import { historyMigration } from "./0161-history.js";
+import { runJournalByRunMigration } from "./0164-run-journal-by-run.js";
+import { runStepsStatusCheckMigration } from "./0165-run-steps-status-check.js";
 import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import { slackOutboxSpillMigration } from "./0171-slack-outbox-spill.js";
 import type { Migration } from "./migration.js";
@@ -24,7 +26,7 @@ import type { Migration } from "./migration.js";
  * journal), 4 ssh/backups, 6 alerts (5 was set aside for Slack and never used), 7 inventory; later
  * issues take numbered blocks (100 owner lease and removed devices, 110 access and audit, 130 ops
  * counters and Alertmanager groups (132 their silences and acks, 133 how a silence ended), 140 history series in compact blocks,
- * 160 management scope aggregates, 161 history time series (superseded by 140's blocks), 170 Slack
+ * 160 management scope aggregates, 161 history time series (superseded by 140's blocks), 164 the run journal keyed by run, 165 run_steps' status CHECK without an IN list, 170 Slack
  * deliveries, 171 Slack outbox spill).
  */
 export const migrations: Migration[] = [
@@ -43,6 +45,8 @@ export const migrations: Migration[] = [
   seriesBlocksMigration,
   scopeAggregatesMigration,
   historyMigration,
+  runJournalByRunMigration,
+  runStepsStatusCheckMigration,
   slackDeliveriesMigration,
   slackOutboxSpillMigration,
 ];

@@ -2,6 +2,7 @@ import snmp from "net-snmp";
 import type { DeviceConfig, SnmpConfig } from "../../../config/schema.js";
 import type { Logger } from "../../../lib/logger.js";
 import type { AgentLimiter } from "./agent-limiter.js";
+import { type BulkReply, varbindLists, varbindReply } from "./bulk-reply.js";
 import { classifySnmpError, type RequestContext } from "./classify-snmp-error.js";
 import { SnmpRequestError } from "./snmp-errors.js";
 import { V2cSession } from "./v2c-session.js";
@@ -18,6 +19,11 @@ export interface SnmpClient {
   getNext(oids: string[]): Promise<snmp.Varbind[]>;
   /** GetBulk with no non-repeaters: one varbind list per requested OID (shorter when truncated). */
   getBulk(oids: string[], maxRepetitions: number): Promise<snmp.Varbind[][]>;
+  /**
+   * The same GetBulk as a BulkReply, which walkColumns reads without varbind objects where the
+   * transport can (SNMPv2c). Optional: a client without it is walked through getBulk.
+   */
+  getBulkReply?(oids: string[], maxRepetitions: number): Promise<BulkReply>;
   /**
    * Ends the session: requests in flight and any later ones fail with `reason` (a poll past its
    * deadline, a collector shutting down). Idempotent.
@@ -100,7 +106,10 @@ export function openSnmpClient(device: DeviceConfig, deps: SnmpClientDeps): Snmp
     maxRepetitions: config.max_repetitions,
     get: (oids) => request((done) => session.get(oids, done)),
     getNext: (oids) => request((done) => session.getNext(oids, done)),
-    getBulk: (oids, maxRepetitions) => request((done) => session.getBulk(oids, maxRepetitions, done)),
+    getBulk: (oids, maxRepetitions) =>
+      request<BulkReply>((done) => session.getBulk(oids, maxRepetitions, done)).then(varbindLists),
+    getBulkReply: (oids, maxRepetitions) =>
+      request<BulkReply>((done) => session.getBulk(oids, maxRepetitions, done)),
     close: (reason = "the SNMP session was closed") => {
       if (closedReason !== undefined) return;
       closedReason = reason;
@@ -121,7 +130,7 @@ interface Transport {
   getBulk(
     oids: string[],
     maxRepetitions: number,
-    done: (error: Error | null, varbinds: snmp.Varbind[][]) => void,
+    done: (error: Error | null, reply: BulkReply) => void,
   ): void;
   close(): void;
 }
@@ -152,7 +161,7 @@ function netSnmpSession(
     getNext: (oids, done) => session.getNext(oids, done),
     getBulk: (oids, maxRepetitions, done) =>
       session.getBulk(oids, 0, maxRepetitions, (error, varbinds) =>
-        done(error, varbinds as snmp.Varbind[][]),
+        done(error, varbindReply((varbinds ?? []) as snmp.Varbind[][])),
       ),
     close: () => session.close(),
   };

@@ -1,5 +1,6 @@
 import type snmp from "net-snmp";
 import { decodeOid } from "./fast-oid-reader.js";
+import { counter64Octets } from "./values.js";
 
 /**
  * SNMPv2c messages (RFC 3416 over RFC 1901's community framing) encoded into one buffer and decoded
@@ -7,9 +8,10 @@ import { decodeOid } from "./fast-oid-reader.js";
  * and Engine per poll, requests built by an array-backed writer, replies read by a generic BER reader
  * that copies every value) a 48-port poll at 200 in flight cost 2.2 ms CPU with ~40 % in GC; here
  * ~1.7 ms, and ~30–45 % less once warm (bench/snmp-poll.ts section 4).
- * Varbinds come out exactly as net-snmp hands them over — the same `{oid, type, value}` objects
- * with the same value representations — pinned by tests against net-snmp's decoding of the same
- * packets from snmpsimd. SNMPv3 stays with net-snmp.
+ * A reply's varbinds are checked and located in one pass (decodeMessage) and read from the packet
+ * when asked for; read as objects (decodeResponse) they are exactly what net-snmp hands over — the
+ * same `{oid, type, value}` objects with the same value representations — pinned by tests against
+ * net-snmp's decoding of the same packets from snmpsimd. SNMPv3 stays with net-snmp.
  */
 
 export const PDU_GET = 0xa0;
@@ -225,7 +227,49 @@ export interface Response {
   id: number;
   errorStatus: number;
   errorIndex: number;
-  varbinds: snmp.Varbind[];
+  /** The varbinds, checked and located in the packet but not yet turned into objects. */
+  varbinds: VarbindList;
+}
+
+/**
+ * A received varbind list, every element already checked: where each varbind's OID content octets
+ * start and end in `buf` (VARBIND_FIELDS numbers per varbind; the value's tag is where the OID
+ * ends). Nothing is allocated per varbind until asked for (oidAt / valueAt): a GetBulk reply is read
+ * straight into a walk's rows (raw-bulk-reply.ts) with no varbind objects and no OID strings in
+ * between. (A plain array instead of the typed array made a poll's young-generation garbage grow by
+ * a fifth: more scavenges than the typed array's own allocation costs.)
+ */
+export interface VarbindList {
+  readonly buf: Buffer;
+  readonly count: number;
+  readonly layout: Int32Array;
+}
+
+export const VARBIND_FIELDS = 2;
+export const F_OID_START = 0;
+export const F_OID_END = 1;
+
+/** Varbind k's type (its value's tag). */
+export function typeAt(list: VarbindList, k: number): number {
+  return list.buf[list.layout[k * VARBIND_FIELDS + F_OID_END]!]!;
+}
+
+/** Where a value's content starts, from its tag's position (lengths already checked by decodeMessage). */
+function valueStart(buf: Buffer, tagAt: number): number {
+  const length = buf[tagAt + 1]!;
+  return length & 0x80 ? tagAt + 2 + (length & 0x7f) : tagAt + 2;
+}
+
+/** Where a value's content ends, from its tag's position. */
+function valueEnd(buf: Buffer, tagAt: number): number {
+  let length = buf[tagAt + 1]!;
+  let at = tagAt + 2;
+  if (length & 0x80) {
+    const octets = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + buf[at++]!;
+  }
+  return at + length;
 }
 
 /** Why a packet could not be decoded (the packet is then ignored, like net-snmp ignores it). */
@@ -234,6 +278,13 @@ export class MalformedMessageError extends Error {
     super(`${message} at byte ${at}`);
     this.name = "MalformedMessageError";
   }
+}
+
+/** A big-endian two's-complement integer's content octets (non-empty) as a number. */
+function readSigned(buf: Buffer, start: number, end: number): number {
+  let value = (buf[start]! << 24) >> 24;
+  for (let i = start + 1; i < end; i++) value = value * 256 + buf[i]!;
+  return value;
 }
 
 /** Cursor over one received packet: every read checks its bounds against the enclosing element. */
@@ -275,14 +326,10 @@ class Cursor {
 
   /** A signed INTEGER's content (at..end) as net-snmp reads it (any length that stays a safe integer). */
   signed(): number {
-    const buf = this.buf;
-    const start = this.at;
-    const end = this.end;
-    if (end === start) this.fail("zero-length integer");
-    let value = (buf[start]! << 24) >> 24;
-    for (let i = start + 1; i < end; i++) value = value * 256 + buf[i]!;
+    if (this.end === this.at) this.fail("zero-length integer");
+    const value = readSigned(this.buf, this.at, this.end);
     if (!Number.isSafeInteger(value)) this.fail("integer too large");
-    this.at = end;
+    this.at = this.end;
     return value;
   }
 
@@ -293,10 +340,11 @@ class Cursor {
 }
 
 /**
- * Decodes a v1/v2c message (version, community, PDU header and varbind list). Throws
- * MalformedMessageError for anything that is not a well-formed message; never anything else.
+ * Decodes a v1/v2c message (version, community, PDU header) and checks its varbind list without
+ * building it. Throws MalformedMessageError for anything that is not a well-formed message — every
+ * value included, so a reader of the list (valueAt) never meets a malformed one; never anything else.
  */
-export function decodeResponse(buf: Buffer, community: Buffer): Response {
+export function decodeMessage(buf: Buffer, community: Buffer): Response {
   const c = new Cursor(buf);
   const messageEnd = c.expect(T_SEQUENCE, buf.length, "a message SEQUENCE");
   const version = c.int(messageEnd, "the version");
@@ -312,23 +360,102 @@ export function decodeResponse(buf: Buffer, community: Buffer): Response {
   const errorStatus = c.int(pduEnd, "the error-status");
   const errorIndex = c.int(pduEnd, "the error-index");
   const listEnd = c.expect(T_SEQUENCE, pduEnd, "the varbind list");
-  // Counted first so the list is allocated once at its size (a 400-varbind GetBulk reply grown by
-  // push is a fifth of a poll's garbage).
-  const varbinds: snmp.Varbind[] = new Array(countElements(c, listEnd));
-  let n = 0;
+  const count = countElements(c, listEnd);
+  const layout = new Int32Array(count * VARBIND_FIELDS);
+  let f = 0;
   while (c.at < listEnd) {
     const varbindEnd = c.expect(T_SEQUENCE, listEnd, "a varbind");
     c.expect(T_OID, varbindEnd, "a varbind's OID");
     if (c.end === c.at) c.fail("empty OID");
-    const oid = decodeOid(buf, c.at, c.end);
+    layout[f + F_OID_START] = c.at;
+    layout[f + F_OID_END] = c.end;
     c.at = c.end;
     const type = c.header(varbindEnd);
-    const value = readValue(c, type);
+    checkValue(c, type);
     c.at = c.end;
     if (c.at !== varbindEnd) c.fail("extra bytes in a varbind");
-    varbinds[n++] = { oid, type, value };
+    f += VARBIND_FIELDS;
   }
-  return { version, communityMatches, pduType, id, errorStatus, errorIndex, varbinds };
+  return {
+    version,
+    communityMatches,
+    pduType,
+    id,
+    errorStatus,
+    errorIndex,
+    varbinds: { buf, count, layout },
+  };
+}
+
+/** decodeMessage with the varbinds as net-snmp hands them over: `{oid, type, value}` objects. */
+export function decodeResponse(
+  buf: Buffer,
+  community: Buffer,
+): Omit<Response, "varbinds"> & { varbinds: snmp.Varbind[] } {
+  const message = decodeMessage(buf, community);
+  return { ...message, varbinds: varbindObjects(message.varbinds) };
+}
+
+/** Every varbind of a list as net-snmp's `{oid, type, value}`. */
+export function varbindObjects(list: VarbindList): snmp.Varbind[] {
+  // Sized up front: a 400-varbind list grown by push was a fifth of a poll's garbage.
+  const varbinds: snmp.Varbind[] = new Array(list.count);
+  for (let k = 0; k < list.count; k++) varbinds[k] = varbindAt(list, k);
+  return varbinds;
+}
+
+export function varbindAt(list: VarbindList, k: number): snmp.Varbind {
+  return { oid: oidAt(list, k), type: typeAt(list, k), value: valueAt(list, k) };
+}
+
+/** Varbind k's OID as a dotted string. */
+export function oidAt(list: VarbindList, k: number): string {
+  const f = k * VARBIND_FIELDS;
+  return decodeOid(list.buf, list.layout[f + F_OID_START]!, list.layout[f + F_OID_END]!);
+}
+
+/**
+ * Varbind k's value as a table cell: valueAt's, except that a Counter64 is read into a bigint
+ * (values.ts counter64() takes either) instead of a Buffer of its octets — one object fewer per
+ * counter, two per port on a switch poll. One that is not a 0–2^64-1 integer stays a Buffer.
+ */
+export function cellAt(list: VarbindList, k: number): unknown {
+  const buf = list.buf;
+  const tagAt = list.layout[k * VARBIND_FIELDS + F_OID_END]!;
+  if (buf[tagAt] !== T_COUNTER64) return valueAt(list, k);
+  return counter64Octets(buf, valueStart(buf, tagAt), valueEnd(buf, tagAt)) ?? valueAt(list, k);
+}
+
+/** Varbind k's value in net-snmp's representation of its type (checked by decodeMessage). */
+export function valueAt(list: VarbindList, k: number): unknown {
+  const buf = list.buf;
+  const tagAt = list.layout[k * VARBIND_FIELDS + F_OID_END]!;
+  const at = valueStart(buf, tagAt);
+  const end = valueEnd(buf, tagAt);
+  switch (buf[tagAt]) {
+    case T_INTEGER:
+      return readSigned(buf, at, end);
+    case T_OCTET_STRING:
+    case T_OPAQUE:
+    case T_COUNTER64:
+      return at === end ? EMPTY : buf.subarray(at, end);
+    case T_COUNTER:
+    case T_GAUGE:
+    case T_TIME_TICKS:
+      // net-snmp reads these as a signed integer and keeps its low 32 bits, unsigned.
+      return readSigned(buf, at, end) >>> 0;
+    case T_OID:
+      return decodeOid(buf, at, end);
+    case T_IP_ADDRESS:
+      return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
+    case T_BOOLEAN:
+      return readSigned(buf, at, end) !== 0;
+    case T_BIT_STRING:
+      return bitString(buf, at, end);
+    default:
+      // NULL, noSuchObject, noSuchInstance, endOfMibView (checked: nothing else gets here).
+      return null;
+  }
 }
 
 /** Elements from c.at to `end` (each header checked); the cursor is left where it was. */
@@ -347,39 +474,37 @@ function countElements(c: Cursor, end: number): number {
 /** Zero-length OCTET STRINGs all read as this one buffer (nothing can be written into it). */
 const EMPTY = Buffer.alloc(0);
 
-/** A value's content (c.at..c.end) in net-snmp's representation of its type. */
-function readValue(c: Cursor, type: number): unknown {
-  const { buf, at, end } = c;
+/** Checks a value's content (c.at..c.end) against its type, as reading it (valueAt) would need. */
+function checkValue(c: Cursor, type: number): void {
+  const { at, end } = c;
   switch (type) {
     case T_INTEGER:
-      return c.signed();
-    case T_OCTET_STRING:
-    case T_OPAQUE:
-    case T_COUNTER64:
-      return at === end ? EMPTY : buf.subarray(at, end);
     case T_COUNTER:
     case T_GAUGE:
     case T_TIME_TICKS:
-      // net-snmp reads these as a signed integer and keeps its low 32 bits, unsigned.
-      return c.signed() >>> 0;
+    case T_BOOLEAN:
+      c.signed();
+      c.at = at;
+      return;
+    case T_OCTET_STRING:
+    case T_OPAQUE:
+    case T_COUNTER64:
+    case T_BIT_STRING:
+      return;
     case T_NULL:
     case T_NO_SUCH_OBJECT:
     case T_NO_SUCH_INSTANCE:
     case T_END_OF_MIB_VIEW:
       if (end !== at) c.fail("a null value with content");
-      return null;
+      return;
     case T_OID:
       if (end === at) c.fail("empty OID value");
-      return decodeOid(buf, at, end);
+      return;
     case T_IP_ADDRESS:
       if (end - at !== 4) c.fail("an IpAddress that is not 4 octets");
-      return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
-    case T_BOOLEAN:
-      return c.signed() !== 0;
-    case T_BIT_STRING:
-      return bitString(buf, at, end);
+      return;
     default:
-      return c.fail(`unknown value type 0x${type.toString(16)}`);
+      c.fail(`unknown value type 0x${type.toString(16)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { createSocket, type SocketType } from "node:dgram";
 import type snmp from "net-snmp";
+import type { BulkReply } from "./bulk-reply.js";
 import {
   agentError,
   classifySnmpError,
@@ -7,9 +8,10 @@ import {
   timedOut,
   unusableResponse,
 } from "./classify-snmp-error.js";
+import { rawBulkReply } from "./raw-bulk-reply.js";
 import { SnmpRequestError } from "./snmp-errors.js";
 import {
-  decodeResponse,
+  decodeMessage,
   encodeRequest,
   encodeVarbindList,
   MalformedMessageError,
@@ -19,6 +21,7 @@ import {
   PDU_RESPONSE,
   type RequestPdu,
   type Response,
+  varbindObjects,
 } from "./v2c-codec.js";
 
 /** What the session uses of a dgram socket (a real one, or a SharedUdp view). */
@@ -106,18 +109,21 @@ export class V2cSession {
   ) {
     this.request(type, oids, 0, (error, response) => {
       if (error) return done(error, []);
-      if (response.varbinds.length !== oids.length) {
+      if (response.varbinds.count !== oids.length) {
         return done(unusableResponse(this.options.ctx, "Requested OIDs do not match response OIDs"), []);
       }
-      done(null, response.varbinds);
+      done(null, varbindObjects(response.varbinds));
     });
   }
 
-  /** One list per requested OID, its repetitions in order (shorter lists when the agent sent fewer). */
-  getBulk(oids: readonly string[], maxRepetitions: number, done: Done<snmp.Varbind[][]>): void {
+  /**
+   * One list per requested OID, its repetitions in order (shorter lists when the agent sent fewer),
+   * read in the received packet (see raw-bulk-reply.ts).
+   */
+  getBulk(oids: readonly string[], maxRepetitions: number, done: Done<BulkReply>): void {
     this.request(PDU_GET_BULK, oids, maxRepetitions, (error, response) => {
-      if (error) return done(error, []);
-      done(null, byRequestedOid(response.varbinds, oids.length));
+      if (error) return done(error, undefined as never);
+      done(null, rawBulkReply(response.varbinds, oids.length));
     });
   }
 
@@ -196,7 +202,7 @@ export class V2cSession {
   private receive(buffer: Buffer): void {
     let response: Response;
     try {
-      response = decodeResponse(buffer, this.community);
+      response = decodeMessage(buffer, this.community);
     } catch (err) {
       this.options.onIgnored(err instanceof MalformedMessageError ? err.message : errorText(err));
       return;
@@ -243,22 +249,6 @@ export class V2cSession {
       if (!this.pending.has(id)) return id;
     }
   }
-}
-
-/**
- * GetBulk with no non-repeaters: varbind i answers requested OID i mod n (RFC 3416 §4.2.3), one list
- * per requested OID — net-snmp's arrangement.
- */
-function byRequestedOid(varbinds: snmp.Varbind[], requested: number): snmp.Varbind[][] {
-  const total = varbinds.length;
-  const lists: snmp.Varbind[][] = new Array(Math.min(requested, total));
-  for (let j = 0; j < lists.length; j++) {
-    // Sized up front: lists grown by push were a tenth of a poll's garbage.
-    const list: snmp.Varbind[] = new Array(Math.ceil((total - j) / requested));
-    for (let i = j, k = 0; i < total; i += requested) list[k++] = varbinds[i]!;
-    lists[j] = list;
-  }
-  return lists;
 }
 
 function errorText(err: unknown): string {

@@ -7,22 +7,34 @@
 
 const TWO_POW_32 = 4_294_967_296;
 
-/** Counter64 → exact bigint. Returns undefined for anything that is not a 0–2^64-1 integer. */
+/**
+ * Counter64 → exact bigint. Returns undefined for anything that is not a 0–2^64-1 integer. A bigint
+ * is a Counter64 already read (raw-bulk-reply.ts hands table cells over that way).
+ */
 export function counter64(value: unknown): bigint | undefined {
   if (typeof value === "number") {
     return Number.isSafeInteger(value) && value >= 0 ? BigInt(value) : undefined;
   }
-  if (!Buffer.isBuffer(value) || value.length === 0) return undefined;
+  if (typeof value === "bigint") return value >= 0n && value <= MAX_COUNTER64 ? value : undefined;
+  if (!Buffer.isBuffer(value)) return undefined;
+  return counter64Octets(value, 0, value.length);
+}
+
+const MAX_COUNTER64 = 2n ** 64n - 1n;
+
+/** A Counter64's content octets buf[start, end) (a BER integer, big-endian) → exact bigint. */
+export function counter64Octets(buf: Uint8Array, start: number, end: number): bigint | undefined {
+  if (start >= end) return undefined;
   // A BER integer ≥ 2^63 carries a leading 0x00 so it does not read as negative; a high bit on the
   // first octet would mean a negative number, which a counter cannot be.
-  if ((value[0]! & 0x80) !== 0) return undefined;
-  let start = 0;
-  while (start < value.length - 1 && value[start] === 0) start++;
-  const length = value.length - start;
+  if ((buf[start]! & 0x80) !== 0) return undefined;
+  while (start < end - 1 && buf[start] === 0) start++;
+  const length = end - start;
   if (length > 8) return undefined;
-  if (length <= 6) return BigInt(value.readUIntBE(start, length));
-  const high = value.readUIntBE(start, length - 4);
-  const low = value.readUInt32BE(value.length - 4);
+  let high = 0;
+  for (let i = start; i < end - 4; i++) high = high * 256 + buf[i]!;
+  let low = 0;
+  for (let i = Math.max(start, end - 4); i < end; i++) low = low * 256 + buf[i]!;
   // Up to 2^53 the number is exact: one bigint instead of four.
   if (high < 0x200000) return BigInt(high * TWO_POW_32 + low);
   return (BigInt(high) << 32n) | BigInt(low);
@@ -48,6 +60,7 @@ export function unsigned32(value: unknown): number | undefined {
  * whitespace are dropped; invalid UTF-8 becomes U+FFFD rather than failing.
  */
 export function text(value: unknown): string {
+  if (typeof value === "bigint") return String(value);
   if (Buffer.isBuffer(value)) {
     let end = value.length;
     while (end > 0 && value[end - 1] === 0) end--;

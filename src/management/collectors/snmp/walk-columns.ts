@@ -1,6 +1,8 @@
-import type snmp from "net-snmp";
+import { type BulkReply, flatString, varbindReply, type WalkColumn, type WalkRow } from "./bulk-reply.js";
+import { decodeOid } from "./fast-oid-reader.js";
 import type { SnmpClient } from "./snmp-client.js";
 import { SnmpRequestError } from "./snmp-errors.js";
+import { encodeOid } from "./v2c-codec.js";
 
 /**
  * Table rows keyed by instance index ("12" for ifIndex 12, "1.3" for a two-part index); each row
@@ -24,13 +26,12 @@ const GEN_ERR = 5;
 interface WalkState {
   client: SnmpClient;
   columns: readonly string[];
-  prefixes: string[];
+  keys: WalkColumn[];
   /** Where each column continues from (its last OID seen). */
   next: string[];
   rows: ColumnRows;
-  /** Row indexes in first-seen order, their rows, and where each is in that order. */
-  order: string[];
-  orderRows: unknown[][];
+  /** Rows in first-seen order, and where each index is in that order. */
+  order: WalkRow[];
   position: Map<string, number>;
   /** Per column: the position in `order` of the row its next value most likely belongs to. */
   cursor: number[];
@@ -65,11 +66,10 @@ export async function walkColumns(
   const state: WalkState = {
     client,
     columns,
-    prefixes: columns.map(flatPrefix),
+    keys: columns.map(walkColumn),
     next: [...columns],
     rows: new Map(),
     order: [],
-    orderRows: [],
     position: new Map(),
     cursor: columns.map(() => 0),
     seen: columns.map(() => 0),
@@ -85,8 +85,7 @@ export async function walkColumns(
 }
 
 async function walk(state: WalkState, columns: number[], maxRepetitions: number): Promise<void> {
-  const { client, prefixes, next } = state;
-  const width = state.columns.length;
+  const { client, keys, next } = state;
   let active = columns;
   let repetitions = maxRepetitions;
   let stalls = 0;
@@ -95,12 +94,13 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
     if (++state.requests > MAX_REQUESTS) {
       throw new SnmpRequestError("invalid", `walk of ${state.columns[0]}… from ${client.agent} did not end`);
     }
-    let result: snmp.Varbind[][];
+    let reply: BulkReply;
     try {
-      result = await client.getBulk(
-        active.map((i) => next[i]!),
-        sized(state, active, repetitions),
-      );
+      const oids = active.map((i) => next[i]!);
+      const repetitionsAsked = sized(state, active, repetitions);
+      reply = client.getBulkReply
+        ? await client.getBulkReply(oids, repetitionsAsked)
+        : varbindReply(await client.getBulk(oids, repetitionsAsked));
     } catch (err) {
       const refused = err instanceof SnmpRequestError && err.kind === "agent";
       if (refused && err.status === TOO_BIG && repetitions > 1) {
@@ -120,28 +120,49 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
     let progressed = false;
     for (let j = 0; j < active.length; j++) {
       const column = active[j]!;
-      const prefix = prefixes[column]!;
-      const list = result[j];
+      const key = keys[column]!;
+      const size = j < reply.lists ? reply.size(j) : 0;
       let finished = false;
-      let last: string | undefined;
-      if (list) {
-        for (const vb of list) {
-          if (vb.type === END_OF_MIB_VIEW || !hasPrefix(vb.oid, prefix)) {
+      let lastRep = -1;
+      for (let i = 0; i < size; i++) {
+        const type = reply.type(j, i);
+        if (type === END_OF_MIB_VIEW) {
+          finished = true;
+          break;
+        }
+        if (type >= NO_SUCH_OBJECT && type < END_OF_MIB_VIEW) {
+          // snmp.isVarbindError: skipped, unless it is already past the column.
+          if (!reply.under(j, i, key)) {
             finished = true;
             break;
           }
-          if (vb.type >= NO_SUCH_OBJECT && vb.type <= END_OF_MIB_VIEW) continue; // snmp.isVarbindError
-          rowFor(state, column, vb.oid, prefix.length, width)[column] = vb.value;
-          state.seen[column]!++;
-          last = vb.oid;
+          continue;
         }
+        // Every column of a table lists the same rows in the same order, so after the first column
+        // a value almost always belongs to the row after the column's previous one.
+        const at = state.cursor[column]!;
+        const expected = state.order[at];
+        let row: WalkRow;
+        if (expected !== undefined && reply.isRow(j, i, key, expected)) {
+          state.cursor[column] = at + 1;
+          row = expected;
+        } else if (reply.under(j, i, key)) {
+          row = rowFor(state, reply, j, i, column);
+        } else {
+          finished = true;
+          break;
+        }
+        row.values[column] = reply.value(j, i);
+        state.seen[column]!++;
+        lastRep = i;
       }
       if (finished) continue;
-      if (last === undefined) {
+      if (lastRep < 0) {
         // Truncated before this column got a value: ask again from the same place.
         stillActive.push(column);
         continue;
       }
+      const last = reply.oid(j, lastRep);
       if (compareOids(last, next[column]!) <= 0) {
         throw new SnmpRequestError(
           "invalid",
@@ -165,31 +186,30 @@ async function walk(state: WalkState, columns: number[], maxRepetitions: number)
   }
 }
 
-/**
- * "column." as a flat string: V8 keeps a template literal of this length as a rope, and reading a
- * rope's characters costs a lookup each time.
- */
-function flatPrefix(column: string): string {
-  return Buffer.from(`${column}.`, "latin1").toString("latin1");
+/** Columns by OID: the same few dozen are walked on every poll. Bounded: cleared when full. */
+const knownColumns = new Map<string, WalkColumn>();
+const WALK_COLUMNS_MAX = 4096;
+
+function walkColumn(oid: string): WalkColumn {
+  let column = knownColumns.get(oid);
+  if (column === undefined) {
+    column = newWalkColumn(oid);
+    if (knownColumns.size >= WALK_COLUMNS_MAX) knownColumns.clear();
+    knownColumns.set(oid, column);
+  }
+  return column;
 }
 
-/**
- * `oid.startsWith(prefix)`, compared from the prefix's end (where a column's OIDs differ from the
- * next column's): startsWith was 40 % of the walk's own time on a 48-port poll.
- */
-function hasPrefix(oid: string, prefix: string): boolean {
-  if (oid.length < prefix.length) return false;
-  for (let i = prefix.length - 1; i >= 0; i--) if (oid.charCodeAt(i) !== prefix.charCodeAt(i)) return false;
-  return true;
-}
-
-/** `oid.endsWith(suffix)`, without the builtin's per-call cost (see hasPrefix). */
-function endsWith(oid: string, suffix: string): boolean {
-  const offset = oid.length - suffix.length;
-  if (offset < 0) return false;
-  for (let i = suffix.length - 1; i >= 0; i--)
-    if (oid.charCodeAt(offset + i) !== suffix.charCodeAt(i)) return false;
-  return true;
+/** A column in the forms a reply compares OIDs with (its encoding only when it decodes back to it). */
+function newWalkColumn(oid: string): WalkColumn {
+  let encoded: Uint8Array | undefined;
+  try {
+    const bytes = encodeOid(oid);
+    if (decodeOid(bytes, 0, bytes.length) === oid) encoded = bytes;
+  } catch {
+    // Not an OID that can be encoded: the request for it fails with its own error.
+  }
+  return { oid, prefix: flatString(`${oid}.`), encoded };
 }
 
 /** Repetitions for the next request: up to the expected end (+1 to see it) when the hint says so. */
@@ -201,36 +221,20 @@ function sized(state: WalkState, active: number[], repetitions: number): number 
   return left > 0 ? Math.min(repetitions, left + 1) : repetitions;
 }
 
-/**
- * The row of `oid` (= column prefix + row index). Every column of a table lists the same rows in the
- * same order, so after the first column a value almost always belongs to the row after the column's
- * previous one: compared in place (no substring, no hashing). Sparse columns and the first sight of a
- * row take the map.
- */
-function rowFor(
-  state: WalkState,
-  column: number,
-  oid: string,
-  prefixLength: number,
-  width: number,
-): unknown[] {
-  const at = state.cursor[column]!;
-  const expected = state.order[at];
-  if (expected !== undefined && oid.length - prefixLength === expected.length && endsWith(oid, expected)) {
-    state.cursor[column] = at + 1;
-    return state.orderRows[at]!;
-  }
-  const index = oid.slice(prefixLength);
+/** The row of a varbind in `column` that is not the row after the column's previous one. */
+function rowFor(state: WalkState, reply: BulkReply, j: number, i: number, column: number): WalkRow {
+  const key = state.keys[column]!;
+  const index = reply.oid(j, i).slice(key.prefix.length);
   const known = state.position.get(index);
   if (known !== undefined) {
     state.cursor[column] = known + 1;
-    return state.orderRows[known]!;
+    return state.order[known]!;
   }
-  const row: unknown[] = new Array(width);
-  state.rows.set(index, row);
+  const values: unknown[] = new Array(state.columns.length);
+  const row: WalkRow = { index, key: reply.rowKey(j, i, key), values };
+  state.rows.set(index, values);
   state.position.set(index, state.order.length);
-  state.order.push(index);
-  state.orderRows.push(row);
+  state.order.push(row);
   state.cursor[column] = state.order.length;
   return row;
 }
