@@ -180,6 +180,7 @@ function diffInterfaces(
   const byIndex = new Map(prev.interfaces.map((r) => [r.ifIndex, r]));
   const byName = new Map(prev.interfaces.filter((r) => r.name !== "").map((r) => [r.name, r]));
   const seen = new Set<number>();
+  const countersOnly = new Set<number>();
   const rows = observed.map((i): InterfaceStateRow => {
     seen.add(i.ifIndex);
     // ifIndex may be renumbered after a reboot; the name is what a person means by "the port".
@@ -196,7 +197,7 @@ function diffInterfaces(
       });
     }
     const rates = portRates(p, i, uptimeCs, at);
-    return {
+    const row: InterfaceStateRow = {
       device: prev.device.name,
       ifIndex: i.ifIndex,
       name: i.name,
@@ -219,9 +220,25 @@ function diffInterfaces(
       outBps: rates.outBps,
       polledAt: at,
     };
+    if (atIndex && sameExceptCounters(atIndex, row)) countersOnly.add(i.ifIndex);
+    return row;
   });
   const removed = prev.interfaces.filter((r) => !seen.has(r.ifIndex)).map((r) => r.ifIndex);
-  return { rows, removed };
+  return { rows, removed, countersOnly };
+}
+
+/** Whether a stored port row and its next row differ only in what every poll moves on (counters, rates, times). */
+function sameExceptCounters(stored: InterfaceStateRow, row: InterfaceStateRow): boolean {
+  return (
+    stored.name === row.name &&
+    stored.descr === row.descr &&
+    stored.alias === row.alias &&
+    stored.adminStatus === row.adminStatus &&
+    stored.operStatus === row.operStatus &&
+    stored.lastChangeCs === row.lastChangeCs &&
+    stored.downSince === row.downSince &&
+    stored.speedMbps === row.speedMbps
+  );
 }
 
 function portRates(

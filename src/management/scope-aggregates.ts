@@ -37,6 +37,9 @@ export function createScopeAggregates(db: Db): ScopeAggregates {
     "SELECT last_ok_at, poll_interval_ms FROM device_state WHERE name = ?",
   );
   const deleteMembers = db.prepare("DELETE FROM scope_member WHERE device = ?");
+  const updateMembers = db.prepare(
+    "UPDATE scope_member SET last_ok_at = ?, stale_after = ?, interval_ms = ? WHERE device = ?",
+  );
   const insertMember = db.prepare(
     "INSERT INTO scope_member (scope, device, last_ok_at, stale_after, interval_ms) VALUES (?, ?, ?, ?, ?)",
   );
@@ -67,17 +70,33 @@ export function createScopeAggregates(db: Db): ScopeAggregates {
       for (const [s, [ports, devices]] of delta)
         if (ports !== 0 || devices !== 0) bump.run(s, ports, devices);
 
-      deleteMembers.run(device);
-      deletePorts.run(device);
       const d = deviceRow.get(device);
-      if (!d) return result;
+      // Down ports are copied per scope with their poll time: rewritten when there are any, before or now.
+      if (downBefore > 0 || down > 0) deletePorts.run(device);
+      if (!d) {
+        deleteMembers.run(device);
+        return result;
+      }
       const staleAfter =
         d.last_ok_at === null ? 0 : d.last_ok_at + STALE_AFTER_INTERVALS * d.poll_interval_ms;
-      for (const s of scopes) {
-        insertMember.run(s, device, d.last_ok_at, staleAfter, d.poll_interval_ms);
-        if (down > 0) insertPorts.run(s, device);
+      // Same scopes as before (every poll): the member rows are updated in place, not deleted and
+      // re-inserted through five indexes; a short count (a row missing) rebuilds them.
+      const same = sameScopes(scopesBefore, scopes);
+      if (
+        !same ||
+        updateMembers.run(d.last_ok_at, staleAfter, d.poll_interval_ms, device).changes !== scopes.length
+      ) {
+        deleteMembers.run(device);
+        for (const s of scopes) insertMember.run(s, device, d.last_ok_at, staleAfter, d.poll_interval_ms);
       }
+      if (down > 0) for (const s of scopes) insertPorts.run(s, device);
       return result;
     },
   };
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((s) => set.has(s)) && set.size === a.length;
 }

@@ -115,7 +115,15 @@ export interface PreviousState {
  */
 export interface PollWrite {
   device: DeviceStateRow;
-  interfaces?: { rows: InterfaceStateRow[]; removed: number[] };
+  interfaces?: {
+    rows: InterfaceStateRow[];
+    removed: number[];
+    /**
+     * ifIndexes of rows whose stored row at the same ifIndex differs only in counters, rates and
+     * sample times (the steady state of a polled port): written with a narrow UPDATE of those columns.
+     */
+    countersOnly?: ReadonlySet<number>;
+  };
   drives?: { rows: DriveStateRow[]; removed: string[] };
   storage?: StorageStateRow[];
   changes: ChangeEntry[];

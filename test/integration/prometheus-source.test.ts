@@ -270,8 +270,20 @@ describe("Prometheus as a fleet source", () => {
       })
       .toBe("2");
     clock.advance(Date.now() - clock.now());
+    const portTimes = source.store.db
+      .prepare("SELECT DISTINCT polled_at FROM interface_state WHERE device = 'lab-sw1'")
+      .pluck();
+    const before = portTimes.all() as number[];
     const r = await source.fleetSources[0]!.cycle();
     expect(r.ok).toBe(true);
+    // Every port row (the unchanged ones updated in place too) carries the new scrape's time.
+    const lastPolled = source.store.db
+      .prepare("SELECT last_polled_at FROM device_state WHERE name = 'lab-sw1'")
+      .pluck()
+      .get() as number;
+    expect(before).toHaveLength(1);
+    expect(lastPolled).toBeGreaterThan(before[0]!);
+    expect(portTimes.all()).toEqual([lastPolled]);
     const changes = readChanges(source.store, { device: "lab-sw1" }).filter((c) => c.objectKey === "Gi1/0/3");
     expect(changes.map((c) => [c.kind, c.old, c.new])).toEqual([["port_oper", "up", "down"]]);
     await source.alerts.process();

@@ -102,7 +102,14 @@ describe("Prometheus source batches", () => {
         [{ __name__: "ifHCInOctets", ...ix }, i === 3 ? 2 ** 60 + 4096 : 1e6 * i],
         [{ __name__: "ifHCOutOctets", ...ix }, 2e6 * i + 0.4],
         [{ __name__: "ifName", ...ix, ifName: i === 4 ? "  Gi1/0/4 \u0000" : `Gi1/0/${i}` }, 1],
-        [{ __name__: "ifAlias", ...ix, ifAlias: i % 4 === 0 ? `uplink ${i}` : "" }, 1],
+        [
+          {
+            __name__: "ifAlias",
+            ...ix,
+            ifAlias: i === 6 ? "lone \uD800 surrogate\u0000\u0000" : i % 4 === 0 ? `uplink ${i}` : "",
+          },
+          1,
+        ],
       );
     }
     series.push(
@@ -142,6 +149,8 @@ describe("Prometheus source batches", () => {
     expect(walked.interfaces).toHaveLength(13);
     expect(walked.interfaces!.find((i) => i.ifIndex === 3)!.inOctets).toBe(2n ** 60n + 4096n);
     expect(walked.interfaces!.find((i) => i.ifIndex === 2)!.operStatus).toBe("down");
+    expect(walked.interfaces!.find((i) => i.ifIndex === 6)!.alias).toBe("lone \uFFFD surrogate");
+    expect(walked.interfaces!.find((i) => i.ifIndex === 4)!.name).toBe("Gi1/0/4");
     expect(given).toEqual(walked);
   });
 });

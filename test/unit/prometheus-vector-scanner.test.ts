@@ -38,6 +38,27 @@ describe("Prometheus vector scanner", () => {
     expect(JSON.parse(envelope!)).toEqual({ status: "success", data: { resultType: "vector", result: [] } });
   });
 
+  it("reuses the previous series' strings only where the text holds them literally", () => {
+    // Each series repeats or nearly repeats the one before, slot by slot: a string decoded from escapes
+    // must not be taken for the next series' raw text (the raw text a\\ decodes to a\, and the raw text
+    // a\"b of a"b starts with a\ and a quote that does not close it), nor a prefix for a longer string.
+    const text = answer([
+      { metric: { __name__: "ifAlias", ifAlias: "a\\", ifIndex: "1" }, value: [1, "1"] },
+      { metric: { __name__: "ifAlias", ifAlias: 'a"b', ifIndex: "1" }, value: [1, "1"] },
+      { metric: { __name__: "ifAlias", ifAlias: 'a"b', ifIndex: "1" }, value: [1, "1"] },
+      { metric: { __name__: "ifAlias", ifAlias: "x", ifIndex: "1" }, value: [1, "12"] },
+      { metric: { __name__: "ifAlias", ifAlias: "xy", ifIndex: "10" }, value: [1, "1"] },
+      { metric: { __name__: "ifAlias", ifAlias: "", ifIndex: "10" }, value: [1, "1"] },
+      { metric: { __name__: "ifAlias", ifAlias: "", ifIndex: "10" }, value: [1, ""] },
+      { metric: { __name__: "ifAlias", ifIndex: "10" }, value: [1, "1"] },
+      { metric: { __name__: "ifAlias", ifAlias: 'é"', ifIndex: "10", z: "1" }, value: [1, "1"] },
+      { metric: { __name__: "ifAlias", ifAlias: 'é"', ifIndex: "10", z: "1" }, value: [1, "1"] },
+      { metric: {}, value: [1, "1"] },
+      { metric: { __name__: "up" }, value: [1, "1"] },
+    ]);
+    expect(scanned(text).series).toEqual(parsed(text));
+  });
+
   it("hands the envelope back with its warnings, and an empty result as empty", () => {
     const text = answer([{ metric: { a: "b" }, value: [1, "2"] }], ',"warnings":["partial: store down"]');
     const { series, envelope } = scanned(text);

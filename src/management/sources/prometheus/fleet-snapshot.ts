@@ -81,8 +81,6 @@ const IF_CELL = new Map(
   }),
 );
 
-const DIGITS = /^\d+$/;
-
 /** The value of label `key` in [name, value, …] pairs. */
 function label(labels: readonly string[], key: string): string | undefined {
   for (let i = 0; i < labels.length; i += 2) if (labels[i] === key) return labels[i + 1];
@@ -103,6 +101,12 @@ export function createBatchReader(
   const width = INTERFACE_COLUMNS.length;
   const scrapedAt = new Map<string, number>();
   const up = new Map<string, number>();
+  // Series come sorted by name: the last name's column and cell are looked up once per run of it.
+  let lastName: string | undefined;
+  let lastColumn: MibColumn | undefined;
+  let lastCell: number | undefined;
+  /** One entry, refilled per ifTable cell (cellValue reads it; nothing keeps it). */
+  const scratch: MibEntry = { oid: "", kind: "int", value: 0 };
   return {
     scrapedAt,
     up,
@@ -124,23 +128,35 @@ export function createBatchReader(
         else if (k === SCRAPE_TS_LABEL) scrapeTs = true;
       }
       if (device === undefined) return;
-      const value = Number(printed);
       if (name === undefined) {
-        if (scrapeTs) scrapedAt.set(device, Math.round(value * 1000));
+        if (scrapeTs) scrapedAt.set(device, Math.round(Number(printed) * 1000));
         return;
       }
       if (name === "up") {
-        up.set(device, value);
+        up.set(device, Number(printed));
         return;
       }
-      const column = columns.get(name);
+      if (name !== lastName) {
+        lastName = name;
+        lastColumn = columns.get(name);
+        lastCell = IF_CELL.get(name);
+      }
+      const column = lastColumn;
       if (!column) return;
-      const cell = IF_CELL.get(name);
+      const cell = lastCell;
       if (cell !== undefined) {
         const index = label(labels, column.indexes[0]!);
-        if (index === undefined || !DIGITS.test(index)) return;
-        const entry = valueEntry(column, "", labels, value);
-        if (!entry) return;
+        if (index === undefined || !isDigits(index)) return;
+        if (column.kind === "string" || column.kind === "oid") {
+          const text = label(labels, column.name);
+          if (text === undefined) return;
+          scratch.value = text;
+        } else {
+          const value = Number(printed);
+          if (!Number.isFinite(value)) return;
+          scratch.value = value;
+        }
+        scratch.kind = column.kind;
         let table = rows.get(device);
         if (!table) {
           table = new Map();
@@ -151,10 +167,10 @@ export function createBatchReader(
           row = new Array(width);
           table.set(index, row);
         }
-        row[cell] = cellValue(entry);
+        row[cell] = cellValue(scratch);
         return;
       }
-      const entry = toEntry(column, labels, value);
+      const entry = toEntry(column, labels, Number(printed));
       if (!entry) return;
       let list = entries.get(device);
       if (!list) {
@@ -165,6 +181,16 @@ export function createBatchReader(
       list.push({ rank: RANK.get(name)!, row, entry });
     },
   };
+}
+
+/** A row index of decimal digits only (what `^\d+$` tests), without a regex per series. */
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Sample objects (PrometheusApi.query) → a batch snapshot, as queryInto would have fed it. */
@@ -182,7 +208,7 @@ function toEntry(column: MibColumn, labels: readonly string[], value: number): M
   let index = "0";
   if (column.indexes.length > 0) {
     const parts = column.indexes.map((l) => label(labels, l));
-    if (parts.some((p) => p === undefined || !DIGITS.test(p))) return undefined;
+    if (parts.some((p) => p === undefined || !isDigits(p))) return undefined;
     index = parts.join(".");
   }
   return valueEntry(column, `${column.oid}.${index}`, labels, value);

@@ -87,14 +87,27 @@ export function createMibView(
 /**
  * A cell of a table row the Prometheus source builds without this view (see collectWithClient's
  * `given`): what the collectors' readers (values.ts) make of it is what they make of rawValue — a
- * Counter64 that is a safe integer stays a number (counter64() reads both alike), skipping the Buffer.
+ * Counter64 that is a safe integer stays a number (counter64() reads both alike), skipping the Buffer;
+ * a string stays a string with its trailing NULs dropped (text() of the Buffer drops them before
+ * decoding; text() of a string only trims), skipping the Buffer and the decoding back.
  */
 export function cellValue(e: MibEntry): unknown {
   if (e.kind === "counter64") {
     const n = Math.max(0, Math.round(Number(e.value)));
     if (Number.isSafeInteger(n)) return n;
   }
+  if (e.kind === "string") return displayString(String(e.value));
   return rawValue(e);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** A string as text() reads its UTF-8 bytes: trailing NULs dropped, a lone surrogate as U+FFFD (any surrogate takes the round trip). */
+function displayString(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0) end--;
+  const out = end === s.length ? s : s.slice(0, end);
+  return SURROGATE.test(out) ? Buffer.from(out, "utf8").toString("utf8") : out;
 }
 
 /** What net-snmp would hand over: Buffers for strings and Counter64, numbers, OIDs as strings. */
