@@ -10,7 +10,7 @@ export default defineCommand({
   name: "unsilence",
   summary: "End an alert silence early (opsbot's, or any Alertmanager silence by its id)",
   description:
-    "A number ends one of opsbot's own silences. `am:ID` ends the silence opsbot made for an Alertmanager group (the id its message shows). An Alertmanager silence id — or the first characters of one (at least 4) that no other active silence starts with — ends that silence in Alertmanager, whoever made it (its UI, amtool, Grafana, opsbot); `silences` lists them with their ids. Needs the same role as `silence`.",
+    "A number ends one of opsbot's own silences. `am:ID` ends the silence opsbot made for an Alertmanager group (the id its message shows). An Alertmanager silence id — or the first characters of one (at least 4) that no other active silence starts with — ends that silence in Alertmanager, whoever made it (its UI, amtool, Grafana, opsbot), e.g. `unsilence 0f3c2a9e`; `silences` lists them with their ids. An id that starts with digits only is read as opsbot's own number: give it up to its first letter or dash. Needs the same role as `silence`.",
   args: [
     {
       name: "id",
@@ -21,7 +21,7 @@ export default defineCommand({
         "opsbot silence id, am:ID (an Alertmanager group), or an Alertmanager silence id or its first characters (see `silences`)",
     },
   ],
-  examples: ["unsilence 3", "unsilence am:4", "unsilence 0f3c2a9e"],
+  examples: ["unsilence 3"],
   sideEffects: true,
   role: "oncall",
   async handler(args, ctx) {
