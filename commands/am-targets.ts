@@ -14,6 +14,10 @@ export function amGroupId(target: string): number | undefined {
 /** An opsbot id argument that may also be `am:ID`: the plain id as a number, or a clear usage error. */
 export function plainId(value: string, what: string): number {
   if (!/^\d{1,12}$/.test(value.trim()))
-    throw new UsageError(`"${value}" is not a ${what} id (a number, or am:ID for an Alertmanager group).`);
+    throw new UsageError(
+      `"${value}" is not a ${what} id (a number, am:ID for an Alertmanager group${
+        what === "silence" ? ", or an Alertmanager silence id" : ""
+      }).`,
+    );
   return Number(value);
 }

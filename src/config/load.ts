@@ -66,8 +66,18 @@ function parseWithPositions(source: string, file: string, env: NodeJS.ProcessEnv
       doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split("\n")[0]}`),
     );
   }
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // The yaml library bounds alias expansion (an anchor's uses × the aliases inside it ≤ 100).
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new ConfigError(`${file} cannot be read: ${err.message}.`, [
+      `${file}: a YAML anchor is used too often (more than 100 aliases of one anchor are refused): write the values out, or give the devices that share them a profile (profiles:) instead of an anchor.`,
+    ]);
+  }
   const problems: string[] = [];
-  const raw = substituteEnv(doc.toJS() ?? {}, env, [], (path, message) =>
+  const raw = substituteEnv(value ?? {}, env, [], (path, message) =>
     problems.push(`${at(offsetOf(doc, path))} ${formatPath(path)}: ${message}`),
   );
   if (problems.length > 0) throw new ConfigError(`${file} references unset environment variables.`, problems);

@@ -23,6 +23,7 @@ import { registerChatGauges, registerStoreGauges, stepDurationListener } from ".
 import { createOpsPart, type OpsPart } from "../ops/ops-part.js";
 import { fleetViewFromManagement } from "../orchestration/management-port.js";
 import { createRunReporter } from "../orchestration/presenters/run-reporter.js";
+import { checkRequest } from "../orchestration/request-check.js";
 import { createOrchestration, type OrchestrationService } from "../orchestration/service.js";
 import type { Part } from "../runtime/lifecycle.js";
 import type { CoreBase } from "./base.js";
@@ -118,6 +119,8 @@ export function createSubsystems(base: CoreBase): Subsystems {
         logger: options.logger.child({ component: "alertmanager" }),
         metrics,
         ...(options.env ? { env: options.env } : {}),
+        // A suggested runbook is checked by orchestration's own `run` checks whenever its message renders.
+        checkRun: (runbook, params) => checkRequest(orchestration, runbook, params),
       })
     : undefined;
   const alerts = createAlertService({

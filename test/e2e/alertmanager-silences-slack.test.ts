@@ -1,7 +1,13 @@
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replyToPlainText } from "../../src/chat/reply.js";
-import { amGroupAction, amGroupMessage, fireAndAwaitMessages } from "../support/alertmanager-alerts.js";
+import {
+  amGroupAction,
+  amGroupMessage,
+  fireAlert,
+  fireAndAwaitMessages,
+} from "../support/alertmanager-alerts.js";
 import {
   type Bot,
   buttonValue,
@@ -34,7 +40,16 @@ import { tempDir } from "../support/temp.js";
  * (GET /api/v2/silences) is the witness of what the buttons did.
  */
 const TOKEN = "am-silence-token-77c1";
+const SVC_CHECK = `name: svc-check
+params:
+  host: { type: string, pattern: "[a-z0-9.-]+" }
+runners: [role:oncall]
+steps:
+  - id: only
+    local: { command: "echo check {{ params.host }}" }
+`;
 const RUNBOOKS = {
+  "svc-check": SVC_CHECK,
   "svc-restart": `name: svc-restart
 params:
   host: { type: string, pattern: "[a-z0-9.-]+" }
@@ -59,6 +74,7 @@ let emu: SlackEmulator;
 let bot: Bot;
 let am: RunningService;
 let amStopped = false;
+let runbooksPath: string;
 const dir = tempDir();
 
 async function amSilences(): Promise<AmSilence[]> {
@@ -96,6 +112,7 @@ beforeAll(async () => {
     alertmanagerWebhookConfig(`http://127.0.0.1:${opsPort}/webhooks/alertmanager`, TOKEN),
   );
   const runbooks = writeRunbooks(dir.path, RUNBOOKS);
+  runbooksPath = runbooks;
   bot = await startBot({
     emu,
     dbPath: join(dir.path, "opsbot.db"),
@@ -110,7 +127,7 @@ ops: { port: ${opsPort} }
 alertmanager:
   bearer_token_env: AM_TOKEN
   api: { url: ${JSON.stringify(am.url)}, timeout: 5s }
-orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: false }
+orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, watch: true }
 `,
   });
   await bot.core.ops.start();
@@ -118,6 +135,8 @@ orchestration: { runbooks_dir: ${JSON.stringify(runbooks)}, allow_local: true, w
     ["DiskFull", { annotations: { opsbot_runbook: "svc-restart host=db01 service=nginx" } }],
     ["BadHint", { annotations: { opsbot_runbook: "svc-restart host={{ $labels.instance }}" } }],
     ["NoSuchBook", { annotations: { opsbot_runbook: "svc-restrat host=db01 service=nginx" } }],
+    ["BadParams", { annotations: { opsbot_runbook: "svc-restart host=db01 colour=red" } }],
+    ["GoneBook", { annotations: { opsbot_runbook: "svc-check host=db01" } }],
   ]);
 }, 120_000);
 
@@ -213,17 +232,78 @@ describe("Alertmanager group buttons (real Alertmanager, Slack emulator)", () =>
     expect(run.status).toBe("pending");
     expect(run.params).toEqual({ host: "db01", service: "nginx" });
     expect(run.requestedBy).toBe(USERS.alice);
+    // Approved by an approver (not the clicker), it runs.
+    await person(emu).slash(USERS.carol, "C0ALERTS1", `approve ${run.id}`);
+    const done = await emu.waitFor(
+      "the run to finish",
+      () => {
+        const r = o.runs({ limit: 5 }).find((x) => x.id === run.id);
+        return r && r.status !== "pending" && r.status !== "approved" && r.status !== "running"
+          ? r
+          : undefined;
+      },
+      30_000,
+    );
+    expect(done.status).toBe("succeeded");
   });
 
-  it("Run for a runbook that does not exist tells the clicker alone; nothing is posted in the alert's thread", async () => {
-    const msg = groupMessage("NoSuchBook")!;
-    await click(USERS.alice, "NoSuchBook", "am.run");
-    const told = await ephemeral(USERS.alice, "svc-restrat");
+  it("a suggested runbook that does not exist, or whose params it refuses, is said in the message instead of a Run button", () => {
+    const shown = (alertname: string) => {
+      const m = groupMessage(alertname)!;
+      return { run: buttonValue(m, "am.run"), text: JSON.stringify(m.blocks) };
+    };
+    const missing = shown("NoSuchBook");
+    expect(missing.run).toBeUndefined();
+    expect(missing.text).toContain(
+      "No Run button for db01:9100: runbook `svc-restrat` suggested by the alert does not exist (did you mean `svc-restart`?)",
+    );
+    const refused = shown("BadParams");
+    expect(refused.run).toBeUndefined();
+    expect(refused.text).toContain(
+      "runbook `svc-restart` suggested by the alert refuses its parameters — unknown parameter colour",
+    );
+    expect(refused.text).toContain("parameter service is required");
+    expect(shown("GoneBook").run).toBeDefined();
+  });
+
+  it("a runbook removed after its button was shown: the click tells the clicker alone, and the next update drops the button", async () => {
+    const o = bot.core.services.orchestration;
+    rmSync(join(runbooksPath, "svc-check.yaml"));
+    await emu.waitFor("the catalog reloaded", () => (o.runbook("svc-check") ? undefined : true), 15_000);
+    const msg = groupMessage("GoneBook")!;
+    await click(USERS.alice, "GoneBook", "am.run");
+    const told = await ephemeral(USERS.alice, "No runbook named svc-check");
     expect(told.visibleTo).toBe(USERS.alice);
     expect(emu.workspace.channelMessages("C0ALERTS1", { threadTs: msg.ts })).toEqual([]);
-    expect(
-      bot.core.services.orchestration.runs({ limit: 10 }).filter((r) => r.runbook === "svc-restrat"),
-    ).toEqual([]);
+    expect(o.runs({ limit: 10 }).filter((r) => r.runbook === "svc-check")).toEqual([]);
+    // The next delivery of the group (one more alert) re-renders it against the reloaded catalog.
+    await fireAlert(am.url, "GoneBook", {
+      annotations: { opsbot_runbook: "svc-check host=db01" },
+      instances: ["db02:9100"],
+    });
+    await emu.waitFor("GoneBook re-rendered", () =>
+      JSON.stringify(groupMessage("GoneBook")!.blocks).includes(
+        "runbook `svc-check` suggested by the alert does not exist",
+      )
+        ? true
+        : undefined,
+    );
+    expect(buttonValue(groupMessage("GoneBook")!, "am.run")).toBeUndefined();
+
+    // And a runbook added: the next update of a group that suggested it offers the button.
+    writeFileSync(
+      join(runbooksPath, "svc-restrat.yaml"),
+      SVC_CHECK.replace("svc-check", "svc-restrat").replace(
+        'host: { type: string, pattern: "[a-z0-9.-]+" }',
+        "host: { type: string }\n  service: { type: string }",
+      ),
+    );
+    await emu.waitFor("the catalog reloaded", () => o.runbook("svc-restrat"), 15_000);
+    await fireAlert(am.url, "NoSuchBook", {
+      annotations: { opsbot_runbook: "svc-restrat host=db01 service=nginx" },
+      instances: ["db02:9100"],
+    });
+    await emu.waitFor("NoSuchBook offers Run", () => buttonValue(groupMessage("NoSuchBook")!, "am.run"));
   });
 
   it("`silence am:ID` typed works the same; with Alertmanager down nothing changes and the clicker is told", async () => {

@@ -206,6 +206,21 @@ devices:
       'f.yaml:1:1 (top level): unknown key "x-snmp" (check the spelling against opsbot.example.yaml)',
     ]);
   });
+
+  it("an anchor aliased more often than the yaml library allows is a config error naming the file", () => {
+    const devices = Array.from({ length: 150 }, (_, d) =>
+      d === 0 ? "  - { name: d0, host: h0, tags: &t [edge] }" : `  - { name: d${d}, host: h${d}, tags: *t }`,
+    );
+    const err = errorOf(() => parseConfig(`devices:\n${devices.join("\n")}\n`, "f.yaml", {}));
+    expect(err.constructor.name).toBe("ConfigError");
+    expect(err.message).toBe(
+      "f.yaml cannot be read: Excessive alias count indicates a resource exhaustion attack.",
+    );
+    expect(err.details[0]).toContain("a YAML anchor is used too often");
+    // Fewer aliases read as before.
+    const few = parseConfig(`devices:\n${devices.slice(0, 50).join("\n")}\n`, "f.yaml", {});
+    expect(few.devices.map((d) => d.tags)).toEqual(Array(50).fill(["edge"]));
+  });
 });
 
 describe("environment", () => {

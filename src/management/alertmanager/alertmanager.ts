@@ -9,6 +9,7 @@ import { authorizationFrom } from "../sources/prometheus/prometheus-api.js";
 import { createAlertmanagerApi } from "./am-api.js";
 import { createAmGroupMessages } from "./group-messages.js";
 import { createAmGroupRepo } from "./group-repo.js";
+import type { SuggestionCheck } from "./runbook-annotation.js";
 import { type AlertmanagerService, createAlertmanagerService } from "./service.js";
 import { type AmSilenceSync, createAmSilenceSync } from "./silence-sync.js";
 import { type AlertmanagerWebhook, createAlertmanagerWebhook } from "./webhook.js";
@@ -32,6 +33,8 @@ export function createAlertmanager(deps: {
   metrics?: OpsMetrics;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
+  /** Whether `run` would take a suggested runbook now (orchestration's checks, wired by the core). */
+  checkRun?: SuggestionCheck;
 }): Alertmanager {
   const am = deps.config.alertmanager;
   const repo = createAmGroupRepo(deps.store);
@@ -41,6 +44,7 @@ export function createAlertmanager(deps: {
     clock: deps.clock,
     logger: deps.logger,
     silences: am.api !== undefined,
+    ...(deps.checkRun ? { checkRun: deps.checkRun } : {}),
   });
   const env = deps.env ?? process.env;
   const authorization = am.api ? authorizationFrom(am.api, env, "alertmanager.api") : undefined;

@@ -3,6 +3,7 @@ import type { Clock } from "../../lib/clock.js";
 import type { Logger } from "../../lib/logger.js";
 import type { AmGroupRepo } from "./group-repo.js";
 import { renderAmGroup, replyHash } from "./render.js";
+import type { SuggestionCheck } from "./runbook-annotation.js";
 
 /**
  * Each group's one chat message, posted or updated from the stored group — after a delivery, a
@@ -22,6 +23,8 @@ export function createAmGroupMessages(deps: {
   logger: Logger;
   /** Whether Silence / Unsilence are offered (alertmanager.api is configured). */
   silences: boolean;
+  /** Orchestration's word on each suggested runbook, asked at every rendering (see AmRenderOptions). */
+  checkRun?: SuggestionCheck;
 }): AmGroupMessages {
   const { repo, chat, logger } = deps;
   const chains = new Map<string, Promise<void>>();
@@ -29,7 +32,11 @@ export function createAmGroupMessages(deps: {
   async function deliver(groupKey: string): Promise<void> {
     const g = repo.get(groupKey);
     if (!g) return;
-    const r = renderAmGroup(g, { now: deps.clock.now(), silences: deps.silences });
+    const r = renderAmGroup(g, {
+      now: deps.clock.now(),
+      silences: deps.silences,
+      ...(deps.checkRun ? { checkRun: deps.checkRun } : {}),
+    });
     const hash = replyHash(r);
     if (hash === g.shownHash) return; // a redelivery of what is already shown
     if (g.ts === null) {

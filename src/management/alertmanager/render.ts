@@ -11,7 +11,12 @@ import {
 } from "../../chat/reply.js";
 import { formatDateTime } from "../../lib/time-format.js";
 import { type AmGroup, type AmSilence, silenceHolds } from "./group-repo.js";
-import { parseRunbookAnnotation, RUNBOOK_ANNOTATION } from "./runbook-annotation.js";
+import {
+  parseRunbookAnnotation,
+  RUNBOOK_ANNOTATION,
+  type SuggestionCheck,
+  suggestionProblem,
+} from "./runbook-annotation.js";
 
 export const ACTION_AM_ACK = "am.ack";
 export const ACTION_AM_SILENCE = "am.silence";
@@ -27,6 +32,11 @@ export interface AmRenderOptions {
   now: number;
   /** `alertmanager.api` is configured: Silence / Unsilence can work. */
   silences: boolean;
+  /**
+   * Whether `run` would take a suggested runbook and its params now (checked at every rendering, so a
+   * runbook reload shows at the next update); a suggestion it refuses is said instead of a Run button.
+   */
+  checkRun?: SuggestionCheck;
 }
 
 /** "🔔 The silence by bob expired at …", saying how it ended when the silence sync saw it. */
@@ -92,13 +102,19 @@ export function renderAmGroup(g: AmGroup, options: AmRenderOptions = { now: 0, s
     if (options.silences && !silenced)
       for (const d of SILENCE_BUTTONS)
         list.push({ actionId: ACTION_AM_SILENCE, label: `Silence ${d}`, value: `${g.id}:${d}` });
-    const suggestions = runbookSuggestions(g);
-    const offered = suggestions.filter((s) => s.parsed.ok).slice(0, MAX_RUN_BUTTONS);
+    const suggestions = runbookSuggestions(g).map((s) => ({
+      ...s,
+      refused: s.parsed.ok
+        ? suggestionProblem(options.checkRun, s.parsed.runbook, s.parsed.params)
+        : undefined,
+    }));
+    const offered = suggestions.filter((s) => s.parsed.ok && !s.refused).slice(0, MAX_RUN_BUTTONS);
     for (const s of suggestions) {
       if (!s.parsed.ok)
         notes.push(
           `⚠️ No Run button for ${s.instance}: its ${RUNBOOK_ANNOTATION} annotation is malformed — ${s.parsed.problem}.`,
         );
+      else if (s.refused) notes.push(`⚠️ No Run button for ${s.instance}: ${s.refused}.`);
       else if (!offered.includes(s)) notes.push(`More suggested: \`run ${s.text}\` (${s.instance})`);
     }
     for (const s of offered) {

@@ -49,3 +49,38 @@ export function parseRunbookAnnotation(text: string): RunbookSuggestion {
   }
   return { ok: true, runbook: first.value, params };
 }
+
+/**
+ * What opsbot's `run` would say about a suggestion now, as far as the runbook goes (the catalog as last
+ * reloaded and the runbook's own parameter checks; never who may run it). Wired in by the core from
+ * orchestration (management does not import it); without one, a well-formed annotation gets its button.
+ */
+export type SuggestionCheck = (
+  runbook: string,
+  params: Record<string, string>,
+) =>
+  | { ok: true }
+  | { ok: false; unknownRunbook: true; didYouMean: string[] }
+  | { ok: false; unknownRunbook: false; problems: string[] };
+
+/** Why a well-formed suggestion gets no Run button, in words; undefined when `run` would take it. */
+export function suggestionProblem(
+  check: SuggestionCheck | undefined,
+  runbook: string,
+  params: Record<string, string>,
+): string | undefined {
+  if (!check) return undefined;
+  let v: ReturnType<SuggestionCheck>;
+  try {
+    v = check(runbook, params);
+  } catch (err) {
+    // The message still goes out; the click would meet the same failure.
+    return `runbook \`${runbook}\` suggested by the alert could not be checked (${(err as Error).message})`;
+  }
+  if (v.ok) return undefined;
+  if (v.unknownRunbook) {
+    const close = v.didYouMean.map((n) => `\`${n}\``).join(", ");
+    return `runbook \`${runbook}\` suggested by the alert does not exist${close ? ` (did you mean ${close}?)` : ""}`;
+  }
+  return `runbook \`${runbook}\` suggested by the alert refuses its parameters — ${v.problems.join("; ")}`;
+}

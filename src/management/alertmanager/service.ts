@@ -3,11 +3,12 @@ import { type Clock, formatDuration, parseDuration } from "../../lib/clock.js";
 import { ConflictError, NotFoundError, OpsbotError, UsageError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import { formatDateTime } from "../../lib/time-format.js";
-import { type AlertmanagerApi, equalityMatchers } from "./am-api.js";
+import { type AlertmanagerApi, type AmListedSilence, equalityMatchers } from "./am-api.js";
 import type { AmGroupMessages } from "./group-messages.js";
 import { type AmGroup, type AmGroupRepo, type AmSilence, silenceHolds } from "./group-repo.js";
 import { parseRunbookAnnotation, RUNBOOK_ANNOTATION } from "./runbook-annotation.js";
 import { type AmSilenceListing, listAmSilences } from "./silence-list.js";
+import { pickSilence } from "./silence-pick.js";
 import type { AmFiring } from "./summary.js";
 
 /**
@@ -25,6 +26,14 @@ export interface AlertmanagerService {
     force?: boolean;
   }): Promise<{ group: AmGroup; silence: AmSilence }>;
   unsilence(groupId: number, user: ChatUser): Promise<{ group: AmGroup; silenceId: string; ended: boolean }>;
+  /**
+   * Ends any active or pending Alertmanager silence — made by opsbot or outside it — by its id or an
+   * unambiguous prefix of it. One opsbot made for a group goes the group's way (its message updated).
+   */
+  unsilenceById(
+    idOrPrefix: string,
+    user: ChatUser,
+  ): Promise<{ silence: AmListedSilence; group: AmGroup | null }>;
   /** Idempotent: a second ack answers who acked first. */
   ack(groupId: number, user: ChatUser): Promise<{ group: AmGroup; already: boolean }>;
   /** The `run` an alert of the group suggests (its opsbot_runbook annotation), or an error saying why not. */
@@ -80,6 +89,21 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
     await messages.refresh(g.groupKey);
     return repo.byId(g.id) ?? g;
   };
+
+  async function unsilenceGroup(
+    groupId: number,
+    user: ChatUser,
+  ): Promise<{ group: AmGroup; silenceId: string; ended: boolean }> {
+    const g = group(groupId);
+    const s = g.silence;
+    if (!s) throw new ConflictError(`am:${groupId} has no silence from opsbot.`);
+    const ended = !silenceHolds(s, clock.now());
+    const client = api();
+    if (!ended) await unchanged("The silence still holds", () => client.expireSilence(s.id));
+    repo.unsilenced(groupId, s.id);
+    logger.info({ group: g.groupKey, silenceId: s.id, user: user.id }, "Alertmanager silence expired");
+    return { group: await refreshed(g), silenceId: s.id, ended };
+  }
 
   return {
     async silence({ groupId, duration, user, reason, force }) {
@@ -153,16 +177,22 @@ export function createAlertmanagerService(deps: AlertmanagerServiceDeps): Alertm
       }
     },
 
-    async unsilence(groupId, user) {
-      const g = group(groupId);
-      const s = g.silence;
-      if (!s) throw new ConflictError(`am:${groupId} has no silence from opsbot.`);
-      const ended = !silenceHolds(s, clock.now());
+    unsilence: unsilenceGroup,
+
+    async unsilenceById(idOrPrefix, user) {
       const client = api();
-      if (!ended) await unchanged("The silence still holds", () => client.expireSilence(s.id));
-      repo.unsilenced(groupId, s.id);
-      logger.info({ group: g.groupKey, silenceId: s.id, user: user.id }, "Alertmanager silence expired");
-      return { group: await refreshed(g), silenceId: s.id, ended };
+      const listed = await unchanged("Nothing was ended", () => client.listSilences());
+      const now = clock.now();
+      const x = pickSilence(listed, idOrPrefix, now);
+      // Alertmanager's word decides (a silence extended there may be past the end opsbot recorded).
+      await unchanged("The silence still holds", () => client.expireSilence(x.id));
+      const owner = repo.openSilences().find((g) => g.silence?.id === x.id);
+      if (owner) return { silence: x, group: (await unsilenceGroup(owner.id, user)).group };
+      logger.info(
+        { silenceId: x.id, createdBy: x.createdBy, user: user.id },
+        "Alertmanager silence made outside opsbot expired from chat",
+      );
+      return { silence: x, group: null };
     },
 
     async ack(groupId, user) {
@@ -203,6 +233,7 @@ export function noAlertmanager(): AlertmanagerService {
   return {
     silence: async () => missing(),
     unsilence: async () => missing(),
+    unsilenceById: async () => missing(),
     ack: async () => missing(),
     suggestedRun: () => missing(),
     silences: async () => null,

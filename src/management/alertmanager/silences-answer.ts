@@ -66,7 +66,9 @@ export function amSilencesSection(
       ]),
       title,
     ),
-    context("`unsilence am:ID` ends one opsbot created; others are ended in Alertmanager (or amtool)."),
+    context(
+      "`unsilence SILENCE-ID` ends any of them (the first characters of its id are enough when no other starts so); `unsilence am:ID` ends a group's.",
+    ),
   );
   return { blocks, data };
 }
