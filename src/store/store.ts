@@ -47,6 +47,8 @@ export interface OpenStoreOptions {
   migrations?: Migration[];
   /** ms to wait on a lock held by another connection before SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** Size past which the step intent log is rotated (default 256 KiB). */
+  intentLogMaxBytes?: number;
 }
 
 /** Opens (creating if needed) the SQLite database and applies pending migrations. */
@@ -74,6 +76,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
       ? memoryIntentLog
       : createIntentLog(`${path}.intents`, {
           durablePoint: durablePointOf(db, commits),
+          ...(options.intentLogMaxBytes === undefined ? {} : { maxBytes: options.intentLogMaxBytes }),
         });
   return {
     db,
