@@ -48,6 +48,8 @@ export interface IntentLogStats {
   /** Appends written and synced (each one group commit of one or more records). */
   syncs: number;
   records: number;
+  /** Bytes appended, ever (the file's size is `bytes`). */
+  appended: number;
   /** The file's size now. */
   bytes: number;
   rotations: number;
@@ -79,7 +81,7 @@ export function createIntentLog(path: string, options: IntentLogOptions): Intent
   let inherited = false;
   let pending: Batch | undefined;
   let inFlight = false;
-  const stats = { syncs: 0, records: 0, rotations: 0 };
+  const stats = { syncs: 0, records: 0, appended: 0, rotations: 0 };
 
   const fail = (err: unknown, doing: string): OpsbotError => {
     const e = err as NodeJS.ErrnoException;
@@ -154,6 +156,7 @@ export function createIntentLog(path: string, options: IntentLogOptions): Intent
     }
     stats.syncs++;
     stats.records += batch.records;
+    stats.appended += length;
     done(batch);
   }
 

@@ -107,7 +107,7 @@ const memoryIntentLog: IntentLog = {
   append: async () => {},
   read: () => ({ intents: [], problems: [], tornBytes: 0 }),
   recovered: () => {},
-  stats: () => ({ syncs: 0, records: 0, bytes: 0, rotations: 0 }),
+  stats: () => ({ syncs: 0, records: 0, appended: 0, bytes: 0, rotations: 0 }),
   close: () => {},
 };
 

@@ -135,7 +135,7 @@ describe("run under store faults", () => {
 
   it("the step intent log is removed while open: the next step does not start until a new log takes its intent", async () => {
     // The harness's store is $WORK/../opsbot.db: step one removes the log the engine has open.
-    const removing = TWO.replace("echo one >>", 'rm \"$WORK/../opsbot.db.intents\"; echo one >>');
+    const removing = TWO.replace("echo one >>", 'rm "$WORK/../opsbot.db.intents"; echo one >>');
     h = createHarness({ runbooks: { "t.yaml": removing } });
     expect(h.dbPath).toBe(join(h.work, "..", "opsbot.db"));
     const id = h.engine.request({ runbook: "two", params: {}, user: alice, channel: "C1" }).run.id;
