@@ -36,9 +36,16 @@ export function encodeIntents(intents: readonly StepIntent[]): Buffer {
   let text = "";
   for (const i of intents) {
     const json = JSON.stringify({ r: i.runId, k: i.key, p: i.position, a: i.attempt, t: i.at });
-    text += `${hex(crc32(json))} ${json}\n`;
+    text += `00000000 ${json}\n`;
   }
-  return Buffer.from(text, "utf8");
+  // One buffer; each line's checksum is computed over its JSON bytes in place and written over its zeros.
+  const bytes = Buffer.from(text, "utf8");
+  for (let start = 0; start < bytes.length; ) {
+    const end = bytes.indexOf(NEWLINE, start);
+    bytes.write(hex(crc32Bytes(bytes, start + 9, end)), start, "latin1");
+    start = end + 1;
+  }
+  return bytes;
 }
 
 export function decodeIntents(bytes: Buffer): DecodedIntents {
@@ -93,8 +100,13 @@ const hex = (n: number) => n.toString(16).padStart(8, "0");
  * the package supports 20.11.
  */
 export function crc32(text: string): number {
+  const bytes = Buffer.from(text, "utf8");
+  return crc32Bytes(bytes, 0, bytes.length);
+}
+
+function crc32Bytes(bytes: Buffer, from: number, to: number): number {
   let c = 0xffffffff;
-  for (const byte of Buffer.from(text, "utf8")) c = TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  for (let i = from; i < to; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -79,10 +79,16 @@ function commitStarts(
 
 /** Launches the started nodes once their intents are on disk; if they cannot be written, none starts. */
 function launchWhenRecorded(core: EngineCore, run: ActiveRun, keys: readonly string[], s: Started): void {
-  s.recorded.then(
-    () => launch(core, run, keys, s.attempts),
-    (err: unknown) => abandonStarts(core, run, keys, s.attempts, err),
-  );
+  s.recorded
+    .then(
+      () => launch(core, run, keys, s.attempts),
+      (err: unknown) => abandonStarts(core, run, keys, s.attempts, err),
+    )
+    .catch((err: unknown) => {
+      // Not reached in practice (launch and abandonStarts handle their own failures); never an
+      // unhandled rejection, which would stop the process.
+      core.deps.logger.error({ runId: run.id, err }, "could not launch started steps");
+    });
 }
 
 /**
