@@ -138,9 +138,12 @@ export function createIntentLog(path: string, options: IntentLogOptions): Intent
         reset();
         done(batch, fail(err ?? new Error(`short write (${written} of ${bytes.length} bytes)`), "write"));
       } else if (DSYNC === 0) {
-        fdatasync(handle, (syncErr) =>
-          syncErr ? done(batch, fail(syncErr, "sync")) : synced(batch, bytes.length),
-        );
+        fdatasync(handle, (syncErr) => {
+          if (!syncErr) return synced(batch, bytes.length);
+          // After a failed sync the kernel may have dropped the pages: never trust this descriptor again.
+          reset();
+          done(batch, fail(syncErr, "sync"));
+        });
       } else synced(batch, bytes.length);
     });
   }
@@ -148,8 +151,16 @@ export function createIntentLog(path: string, options: IntentLogOptions): Intent
   function synced(batch: Batch, length: number): void {
     size += length;
     // A file unlinked while open takes writes and syncs without error, into nothing anyone can read.
-    if (fd !== undefined && fstatSync(fd).nlink === 0) {
-      closeSync(fd);
+    let removed = false;
+    try {
+      removed = fd !== undefined && fstatSync(fd).nlink === 0;
+    } catch (err) {
+      reset();
+      done(batch, fail(err, "check"));
+      return;
+    }
+    if (removed) {
+      closeSync(fd!);
       fd = undefined;
       done(batch, fail(new Error("the file was removed while open"), "write"));
       return;
