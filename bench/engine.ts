@@ -2,15 +2,15 @@ import {
   closeSync,
   constants,
   fdatasyncSync,
-  ftruncateSync,
   fsyncSync,
+  ftruncateSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   rmSync,
   statSync,
-  writeFileSync,
   write,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
