@@ -1,4 +1,6 @@
+import { statSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { encodeIntents } from "../../src/store/intent-record.js";
 import { alice, createHarness } from "../support/orch-harness.js";
 
 /**
@@ -159,5 +161,33 @@ describe("step commits", () => {
       expect(step.status).toBe("skipped");
       expect(step.finishedAt).not.toBeNull();
     }
+  });
+
+  it("the intent log stays bounded over a long run: rotated after durable points, never more than one record past its limit", async () => {
+    const chain = Array.from({ length: 40 }, (_, i) =>
+      i === 0 ? "  - { id: s0, wait: 0s }" : `  - { id: s${i}, needs: [s${i - 1}], wait: 0s }`,
+    );
+    h = createHarness({
+      runbooks: { "c.yaml": `name: chain\nrunners: [role:ops]\nsteps:\n${chain.join("\n")}\n` },
+      intentLogMaxBytes: 512,
+    });
+    const log = h.store.intents;
+    let largest = 0;
+    const append = log.append;
+    log.append = async (intents) => {
+      await append(intents);
+      largest = Math.max(largest, statSync(log.path).size);
+    };
+    const id = h.engine.request({ runbook: "chain", params: {}, user: alice, channel: "C1" }).run.id;
+    await h.engine.idle();
+    expect(h.journal.getRun(id)?.status).toBe("succeeded");
+    // The longest record of this run (the largest key and position).
+    const record = encodeIntents([
+      { runId: id, key: "s39", position: 39_000_000, attempt: 1, at: Date.now() },
+    ]).length;
+    expect(largest).toBeLessThanOrEqual(512 + record);
+    expect(log.stats()).toMatchObject({ records: 40 });
+    expect(log.stats().rotations).toBeGreaterThanOrEqual(Math.floor((40 * record) / (512 + record)));
+    expect(statSync(log.path).size).toBeLessThanOrEqual(512 + record);
   });
 });
