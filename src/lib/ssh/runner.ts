@@ -39,7 +39,7 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
     maxChannels: options.maxChannelsPerHost ?? 4,
     idleMs: options.idleMs ?? 30_000,
   });
-  const remoteTimeout = createTimeoutProbe(clock);
+  const remoteDeadline = createTimeoutProbe(clock);
 
   async function exec(
     target: SshTarget,
@@ -63,8 +63,8 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
       try {
         return await pool.with(target, async (lease) => {
           try {
-            const wrap = needsTimeoutProbe(shell, timeoutMs) && (await remoteTimeout(lease.client));
-            const line = remoteCommand(command, shell, timeoutMs, wrap);
+            const deadline = needsTimeoutProbe(shell, timeoutMs) ? await remoteDeadline(lease.client) : "none";
+            const line = remoteCommand(command, shell, timeoutMs, deadline);
             return await execOnClient(lease.client, line, channelOptions);
           } catch (err) {
             if (err instanceof ChannelOpenError) lease.discard();
@@ -102,7 +102,7 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
     );
     void pool
       .warm(target)
-      .then((client) => (client && probe ? remoteTimeout(client) : undefined))
+      .then((client) => (client && probe ? remoteDeadline(client) : undefined))
       .catch(() => undefined);
   }
 
