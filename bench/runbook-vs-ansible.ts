@@ -24,6 +24,10 @@ import { loadNow, medianRange, percentile, printTable } from "./stats.js";
  * 10 hosts in parallel (`max_parallel: 10` / forks 10). Both start cold every run: a new opsbot
  * runner (no pooled connection) and a new ControlPath dir for Ansible.
  *
+ * The wire peer: OpenSSH's own client multiplexing (`ssh -o ControlMaster`), one master per host
+ * started in the run, then each step one `ssh -S … true` through it — the same sshd, hosts and steps,
+ * no engine and no journal. Its per-exec time is the floor an SSH exec costs here.
+ *
  * Rounds alternate which tool goes first; each figure is the median (range) of per-round values.
  *   npm run bench -- runbook-vs-ansible      (BENCH_ROUNDS=5; BENCH_SCENARIOS=all adds 1 host and parallel)
  */
@@ -52,6 +56,23 @@ const SCENARIOS =
 interface Sample {
   wallMs: number;
   cpuMs: number;
+}
+
+interface MuxSample {
+  wallMs: number;
+  /** Median of the run's single `ssh -S … true` execs (master already up). */
+  execMs: number;
+}
+
+/** Runs `ssh args`; resolves when it exits (a `-f` master's background half keeps no pipe of ours). */
+function ssh(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("ssh", args, { stdio: "ignore" });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`ssh ${args.at(-1)} exited ${code}`)),
+    );
+  });
 }
 
 const missing = [ANSIBLE, SSHD_BIN].filter((p) => !existsSync(p));
@@ -152,6 +173,45 @@ async function opsbotRun(sshd: Sshd, s: Scenario, round: number): Promise<Sample
   }
 }
 
+/** The 5 steps over each host through an OpenSSH mux master per host (`parallel` hosts at a time). */
+async function muxRun(sshd: Sshd, knownHosts: string, s: Scenario, round: number): Promise<MuxSample> {
+  const work = mkdtempSync(join(dir, `mux-${round}-`));
+  const execs: number[] = [];
+  const common = (host: string, i: number) => [
+    "-o",
+    `ControlPath=${join(work, String(i))}`,
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-i",
+    sshd.clientKeyPath,
+    "-p",
+    String(sshd.port),
+    `${sshd.user}@${host}`,
+  ];
+  const oneHost = async (host: string, i: number) => {
+    await ssh(["-o", "ControlMaster=yes", "-f", "-N", ...common(host, i)]);
+    try {
+      for (let step = 0; step < STEPS; step++) {
+        const t0 = process.hrtime.bigint();
+        await ssh(["-o", "ControlMaster=no", ...common(host, i), "true"]);
+        execs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    } finally {
+      await ssh(["-O", "exit", ...common(host, i)]).catch(() => undefined);
+    }
+  };
+  const hosts = HOSTS.slice(0, s.hosts);
+  const t0 = process.hrtime.bigint();
+  for (let next = 0; next < hosts.length; next += s.parallel)
+    await Promise.all(hosts.slice(next, next + s.parallel).map((h, j) => oneHost(h, next + j)));
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { wallMs, execMs: percentile(execs, 50) };
+}
+
 function writeAnsibleFiles(sshd: Sshd): { inventory: string; knownHosts: string } {
   const knownHosts = join(dir, "known_hosts");
   writeFileSync(knownHosts, HOSTS.map((h) => `[${h}]:${sshd.port} ${sshd.hostKeyLine}\n`).join(""));
@@ -234,23 +294,26 @@ function ansibleRun(inventory: string, s: Scenario, round: number): Promise<Samp
 
 async function main(): Promise<void> {
   const sshd = await startSshd({ extraAddresses: HOSTS });
-  const { inventory } = writeAnsibleFiles(sshd);
+  const { inventory, knownHosts } = writeAnsibleFiles(sshd);
   const loads: string[] = [loadNow()];
-  const results = new Map<string, { opsbot: Sample[]; ansible: Sample[] }>();
+  const results = new Map<string, { opsbot: Sample[]; ansible: Sample[]; mux: MuxSample[] }>();
   try {
     // Warm-up (file cache, Python bytecode), not counted.
     await opsbotRun(sshd, ALL_SCENARIOS[0]!, -1);
     await ansibleRun(inventory, ALL_SCENARIOS[0]!, -1);
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of SCENARIOS) {
-        const entry = results.get(s.label) ?? { opsbot: [], ansible: [] };
+        const entry = results.get(s.label) ?? { opsbot: [], ansible: [], mux: [] };
         results.set(s.label, entry);
+        // The mux peer runs right next to opsbot (same moment's load), on alternating sides.
         if (round % 2 === 0) {
+          entry.mux.push(await muxRun(sshd, knownHosts, s, round));
           entry.opsbot.push(await opsbotRun(sshd, s, round));
           entry.ansible.push(await ansibleRun(inventory, s, round));
         } else {
           entry.ansible.push(await ansibleRun(inventory, s, round));
           entry.opsbot.push(await opsbotRun(sshd, s, round));
+          entry.mux.push(await muxRun(sshd, knownHosts, s, round));
         }
       }
       loads.push(loadNow());
@@ -260,8 +323,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   for (const s of SCENARIOS) {
-    const { opsbot, ansible } = results.get(s.label)!;
-    const perStep = (x: Sample) => x.wallMs / (STEPS * s.hosts);
+    const { opsbot, ansible, mux } = results.get(s.label)!;
+    const perStep = (x: { wallMs: number }) => x.wallMs / (STEPS * s.hosts);
     const wallRatio = opsbot.map((o, i) => o.wallMs / ansible[i]!.wallMs);
     const cpuRatio = opsbot.map((o, i) => o.cpuMs / ansible[i]!.cpuMs);
     printTable(`${STEPS} trivial steps, ${s.label} — ${ROUNDS} alternating rounds, median (range)`, [
@@ -269,6 +332,28 @@ async function main(): Promise<void> {
       ["CPU ratio opsbot / Ansible (client side)", medianRange(cpuRatio, 3)],
       ["wall per step per host, opsbot", `${medianRange(opsbot.map(perStep), 1)} ms`],
       ["wall per step per host, Ansible", `${medianRange(ansible.map(perStep), 1)} ms`],
+      ["wall per step per host, OpenSSH mux (a master per host)", `${medianRange(mux.map(perStep), 1)} ms`],
+      [
+        "OpenSSH mux exec alone (`ssh -S … true`, median)",
+        `${medianRange(
+          mux.map((m) => m.execMs),
+          1,
+        )} ms`,
+      ],
+      [
+        "opsbot per step / OpenSSH mux exec",
+        medianRange(
+          opsbot.map((o, i) => perStep(o) / mux[i]!.execMs),
+          2,
+        ),
+      ],
+      [
+        "opsbot per step / OpenSSH mux per step",
+        medianRange(
+          opsbot.map((o, i) => perStep(o) / perStep(mux[i]!)),
+          2,
+        ),
+      ],
       [
         "wall per run, opsbot / Ansible",
         `${percentile(

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpsbotError } from "../../src/lib/errors.js";
@@ -8,6 +8,7 @@ import { hashKnownHostsName } from "../../src/lib/ssh/host-keys.js";
 import { scanHostKeys } from "../../src/lib/ssh/keyscan.js";
 import { createSshRunner, type PooledSshRunner } from "../../src/lib/ssh/runner.js";
 import { generateEd25519Pair } from "../../src/sim/keys.js";
+import { procInfo, sessionMembers, sessionSurvivors } from "../support/proc-session.js";
 import { type Sshd, startSshd } from "../support/sshd.js";
 
 let sshd: Sshd;
@@ -188,40 +189,40 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
     expect(r.stdout.trim()).toMatch(/test\/fixtures\/ssh\/bin\/smartctl$/);
   });
 
-  it("wraps posix commands in the host's timeout and passes quoting and exit codes through", async () => {
+  it("runs posix commands as sh -c straight under sshd and passes quoting and exit codes through", async () => {
     const r = await runner.exec(
       sshd.target(),
-      `printf '%s|' "it's" 'a $HOME'; tr '\\0' ' ' < /proc/$PPID/cmdline; exit 7`,
+      `printf '%s|' "it's" 'a $HOME'; cat /proc/$PPID/comm; tr '\\0' ' ' < /proc/$$/cmdline; exit 7`,
       { timeoutMs: 30_000 },
     );
     expect(r.exitCode).toBe(7);
-    expect(r.stdout).toMatch(/^it's\|a \$HOME\|timeout -k 5 32 sh -c /);
+    // No `timeout` or waiting login shell in between: sshd's session child became the command's sh.
+    expect(r.stdout).toMatch(/^it's\|a \$HOME\|sshd\nsh -c printf /);
   });
 
   it("times out a hung command, closes the channel and the remote process is gone", async () => {
     let pid: number | undefined;
+    let running: number[] = [];
     const r = await runner.exec(sshd.target(), "echo $$; sleep 300; echo finished", {
       timeoutMs: 1500,
       onData: (chunk, stream) => {
-        if (stream === "stdout" && pid === undefined) pid = Number.parseInt(chunk, 10);
+        if (stream !== "stdout" || pid !== undefined) return;
+        pid = Number.parseInt(chunk, 10);
+        running = sessionMembers(pid).map((p) => p.pid);
       },
     });
     expect(r).toMatchObject({ timedOut: true, exitCode: null });
     expect(r.stdout).not.toContain("finished");
-    expect(pid).toBeGreaterThan(1);
+    // $$ is the session leader (sshd's setsid child exec'd into it), so the check below is not vacuous.
+    expect(running).toContain(pid);
     // sshd starts each command in its own session (setsid): nothing of it may survive.
-    let survivors = sessionMembers(pid!);
-    for (let i = 0; i < 100 && survivors.length > 0; i++) {
-      await new Promise((res) => setTimeout(res, 100));
-      survivors = sessionMembers(pid!);
-    }
-    expect(survivors).toEqual([]);
+    expect(await sessionSurvivors(pid!)).toEqual([]);
     // The connection is still usable afterwards.
     expect((await runner.exec(sshd.target(), "echo alive")).stdout).toBe("alive\n");
   });
 
-  it("kills a command that outlives its channel even without a remote timeout", async () => {
-    // No timeoutMs → no remote `timeout` wrapper: only the stdin watchdog can stop it once we abort.
+  it("kills a command that outlives its channel even without a remote deadline", async () => {
+    // No timeoutMs → no remote deadline: only the stdin watchdog can stop it once we abort.
     let pid: number | undefined;
     const controller = new AbortController();
     const r = await runner.exec(sshd.target(), "echo $$; sleep 300", {
@@ -235,12 +236,27 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
       },
     });
     expect(r.aborted).toBe(true);
-    let survivors = sessionMembers(pid!);
-    for (let i = 0; i < 100 && survivors.length > 0; i++) {
-      await new Promise((res) => setTimeout(res, 100));
-      survivors = sessionMembers(pid!);
-    }
-    expect(survivors).toEqual([]);
+    expect(await sessionSurvivors(pid!)).toEqual([]);
+  });
+
+  it("kills the whole session on abort long before a long step's remote deadline", async () => {
+    // The remote deadline is 122 s away: only the watchdog can end this (and the background sleep the
+    // command started) within the poll below.
+    let sid: number | undefined;
+    const controller = new AbortController();
+    const r = await runner.exec(sshd.target(), "echo $$; sleep 300 & sleep 301; wait", {
+      timeoutMs: 120_000,
+      signal: controller.signal,
+      onData: (chunk, stream) => {
+        if (stream === "stdout" && sid === undefined) {
+          sid = procInfo(Number.parseInt(chunk, 10))?.sid;
+          controller.abort();
+        }
+      },
+    });
+    expect(r.aborted).toBe(true);
+    expect(sid).toBeGreaterThan(1);
+    expect(await sessionSurvivors(sid!)).toEqual([]);
   });
 
   it("times out a hung command on a non-posix target (shell none) and keeps the connection usable", async () => {
@@ -317,17 +333,3 @@ describe("ssh client against a real sshd", { timeout: 60_000 }, () => {
 });
 
 /** Pids whose session id is `sid` (field 6 of /proc/<pid>/stat). */
-function sessionMembers(sid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[3]) === sid) found.push(Number(entry));
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return found;
-}

@@ -3,15 +3,18 @@ import { Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../src/lib/logger.js";
+import { shellQuote } from "../../src/lib/shell.js";
+import { remoteCommand } from "../../src/lib/ssh/remote-command.js";
 import { createSshRunner } from "../../src/lib/ssh/runner.js";
+import { procInfo, sessionSurvivors } from "../support/proc-session.js";
 import { type Sshd, startSshd } from "../support/sshd.js";
 import { tempDir } from "../support/temp.js";
 
 /**
- * What each SSH connection costs per command: no Nagle delay on the socket, and the remote
- * `timeout` probed once per connection, not before every command. A `timeout` shim first on the
- * server's PATH logs each call and hands over to the real one (or refuses `-k`, as an old BusyBox
- * would, when the flag file exists).
+ * What each SSH connection costs per command: no Nagle delay on the socket, no probe before the first
+ * command and nothing but `sh -c` between sshd and the command. A `timeout` shim first on the server's
+ * PATH logs each call and hands over to the real one (or fails with 125, as an unusable one would,
+ * when the flag file exists).
  */
 let sshd: Sshd;
 let bin: ReturnType<typeof tempDir>;
@@ -74,37 +77,27 @@ describe("ssh connection costs", { timeout: 60_000 }, () => {
     }
   });
 
-  it("probes the remote timeout once per connection and wraps every timed command in it", async () => {
+  it("keeps the remote deadline with nothing on the command's path: no probe, no `timeout` under bash", async () => {
     resetCalls();
     const runner = createSshRunner({ logger: silentLogger(), idleMs: 100 });
     try {
       for (let i = 0; i < 3; i++) {
-        const r = await runner.exec(sshd.target(), `echo ${i}; tr '\\0' ' ' < /proc/$PPID/cmdline`, {
-          timeoutMs: 20_000,
-        });
-        expect(r.stdout).toMatch(new RegExp(`^${i}\\n.*timeout -k 5 22 sh -c `));
+        const r = await runner.exec(sshd.target(), `echo ${i}; cat /proc/$PPID/comm`, { timeoutMs: 20_000 });
+        expect(r).toMatchObject({ exitCode: 0, stdout: `${i}\nsshd\n` });
       }
-      // Concurrent first commands on a new host share one probe.
       await Promise.all(
         [0, 1, 2].map(() =>
           runner.exec(sshd.target({ host: EXTRA[0]!, name: "second" }), "true", { timeoutMs: 5000 }),
         ),
       );
-      const log = calls();
-      expect(log.filter((l) => l === "-k 5 1 true").length).toBe(2);
-      expect(log.filter((l) => l.startsWith("-k 5 22 sh -c")).length).toBe(3);
-      expect(log.filter((l) => l.startsWith("-k 5 7 sh -c")).length).toBe(3);
-      // No time limit, no probe.
-      resetCalls();
-      await runner.exec(sshd.target({ host: EXTRA[1]!, name: "third" }), "true", { timeoutMs: 0 });
+      // The login shell (bash) keeps the deadline with its own `read -t`: the shim was never run.
       expect(calls()).toEqual([]);
     } finally {
       await runner.close();
     }
   });
 
-  it("warm connects and probes ahead of the first command, which then reuses both; unused, it closes when idle", async () => {
-    resetCalls();
+  it("warm connects ahead of the first command, which then reuses it; unused, it closes when idle", async () => {
     // Idle long enough that a loaded machine cannot close the warm connection before the command
     // comes, short enough that the test sees it close by itself.
     const runner = createSshRunner({ logger: silentLogger(), idleMs: 2000 });
@@ -112,13 +105,12 @@ describe("ssh connection costs", { timeout: 60_000 }, () => {
       const target = sshd.target({ host: EXTRA[1]!, name: "warmed" });
       runner.warm!(target);
       runner.warm!(target); // a second call while connecting opens nothing more
-      for (let i = 0; i < 200 && calls().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 200 && runner.stats().handshakes === 0; i++)
+        await new Promise((r) => setTimeout(r, 25));
       expect(runner.stats()).toEqual({ handshakes: 1, open: 1 });
-      expect(calls()).toEqual(["-k 5 1 true"]);
       const r = await runner.exec(target, "echo hi", { timeoutMs: 5000 });
       expect(r).toMatchObject({ exitCode: 0, stdout: "hi\n" });
       expect(runner.stats().handshakes).toBe(1);
-      expect(calls().filter((l) => l === "-k 5 1 true").length).toBe(1);
       // Nobody uses it any more: it closes like any idle connection.
       for (let i = 0; i < 600 && runner.stats().open > 0; i++) await new Promise((r) => setTimeout(r, 25));
       expect(runner.stats().open).toBe(0);
@@ -130,18 +122,74 @@ describe("ssh connection costs", { timeout: 60_000 }, () => {
       await runner.close();
     }
   });
+});
 
-  it("runs commands unwrapped, and still times them out, on a target whose timeout refuses -k", async () => {
+/**
+ * The remote deadline on its own: the wrapped line is sent through a shell-"none" target with no local
+ * timer, so only the watchdog can end the command. `exec dash -c <line>` stands in for a target whose
+ * login shell is dash (no `read -t`): sshd's session child becomes dash, as it would become the
+ * login shell.
+ */
+describe("remote deadline (the connection is gone and sshd has not noticed)", { timeout: 60_000 }, () => {
+  const asLoginShell = (shell: "bash" | "dash", command: string, limitMs: number) => {
+    const line = remoteCommand(command, "posix", limitMs);
+    return shell === "bash" ? line : `exec dash -c ${shellQuote(line)}`;
+  };
+
+  it("under bash (read -t): TERMs the command's session 2 s after its limit", async () => {
+    resetCalls();
+    const runner = createSshRunner({ logger: silentLogger() });
+    try {
+      const r = await runner.exec(sshd.target({ shell: "none" }), asLoginShell("bash", "sleep 300", 1000), {
+        timeoutMs: 0,
+      });
+      expect(r).toMatchObject({ exitCode: null, signal: "SIGTERM", timedOut: false });
+      expect(calls()).toEqual([]);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it("under dash: uses the target's timeout, and KILLs 5 s later what ignores TERM", async () => {
+    resetCalls();
+    const runner = createSshRunner({ logger: silentLogger() });
+    try {
+      const r = await runner.exec(
+        sshd.target({ shell: "none" }),
+        asLoginShell("dash", "trap '' TERM; sleep 300", 1000),
+        { timeoutMs: 0 },
+      );
+      expect(r).toMatchObject({ exitCode: null, signal: "SIGKILL", timedOut: false });
+      expect(calls()).toEqual(["3 cat"]);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it("with neither read -t nor a usable timeout, still kills the session when the channel closes", async () => {
     resetCalls();
     writeFileSync(join(sshd.fixtureDir, "no-timeout"), "");
     const runner = createSshRunner({ logger: silentLogger() });
     try {
-      const r = await runner.exec(sshd.target(), "tr '\\0' ' ' < /proc/$PPID/cmdline", { timeoutMs: 20_000 });
-      expect(r.exitCode).toBe(0);
-      expect(r.stdout).not.toContain("timeout");
-      const slow = await runner.exec(sshd.target(), "sleep 30", { timeoutMs: 500 });
-      expect(slow).toMatchObject({ timedOut: true, exitCode: null });
-      expect(calls()).toEqual(["-k 5 1 true"]);
+      let sid: number | undefined;
+      const controller = new AbortController();
+      const r = await runner.exec(
+        sshd.target({ shell: "none" }),
+        asLoginShell("dash", "echo $$; sleep 300", 60_000),
+        {
+          timeoutMs: 0,
+          signal: controller.signal,
+          onData: (chunk, stream) => {
+            if (stream !== "stdout" || sid !== undefined) return;
+            sid = procInfo(Number.parseInt(chunk, 10))?.sid;
+            controller.abort();
+          },
+        },
+      );
+      expect(r.aborted).toBe(true);
+      expect(sid).toBeGreaterThan(1);
+      expect(await sessionSurvivors(sid!)).toEqual([]);
+      expect(calls()).toEqual(["62 cat"]);
     } finally {
       rmSync(join(sshd.fixtureDir, "no-timeout"), { force: true });
       await runner.close();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DeviceConfig } from "../../src/config/schema.js";
 import { deviceSchema } from "../../src/config/schema.js";
 import { OpsbotError } from "../../src/lib/errors.js";
-import { needsTimeoutProbe, remoteCommand } from "../../src/lib/ssh/remote-command.js";
+import { remoteCommand } from "../../src/lib/ssh/remote-command.js";
 import { TailBuffer } from "../../src/lib/ssh/tail-buffer.js";
 import { sshTargetFor } from "../../src/lib/ssh/target.js";
 
@@ -40,30 +40,33 @@ describe("TailBuffer", () => {
 
 describe("remoteCommand", () => {
   it("sends commands verbatim to non-posix targets", () => {
-    expect(remoteCommand("show running-config", "none", 5000, true)).toBe("show running-config");
-    expect(needsTimeoutProbe("none", 5000)).toBe(false);
+    expect(remoteCommand("show running-config", "none", 5000)).toBe("show running-config");
   });
 
-  it("quotes the command once and wraps it in the target's timeout with a grace period", () => {
-    const line = remoteCommand("echo 'hi'; exit 3", "posix", 1500, true);
-    expect(line).toMatch(/ exec timeout -k 5 4 sh -c 'echo '\\''hi'\\''; exit 3' <\/dev\/null$/);
-    expect(line).toMatch(/^exec 3<&0; \{ read -r _ <&3;/);
-    // The probe is asked once per connection (runner.ts), never inline before each command.
-    expect(line).not.toContain(" 1 true");
+  it("quotes the command once and execs it as sh -c after forking the watchdog", () => {
+    const line = remoteCommand("echo 'hi'; exit 3", "posix", 1500);
+    expect(line).toMatch(/^exec 3<&0 <\/dev\/null; \{ /);
+    expect(line).toMatch(/ >\/dev\/null 2>&1 & exec 3<&-; exec sh -c 'echo '\\''hi'\\''; exit 3'$/);
+    // Nothing between the login shell and the command: no `timeout`, no waiting shell.
+    expect(line).not.toMatch(/exec timeout/);
   });
 
-  it("runs unwrapped (watchdog only) when the connection's probe found no usable timeout", () => {
-    const line = remoteCommand("uptime", "posix", 1500, false);
-    expect(line).not.toContain("timeout");
-    expect(line.endsWith("exec sh -c 'uptime' </dev/null")).toBe(true);
+  it("keeps the remote deadline in the watchdog: the local limit rounded up plus 2 s, TERM then KILL", () => {
+    const line = remoteCommand("uptime", "posix", 1500);
+    expect(line).toContain("read -t 4 -r _ <&3;");
+    expect(line).toContain("timeout 4 cat <&3;");
+    expect(line).toContain("kill -TERM 0 && sleep 5;");
+    expect(line).toContain("kill -0 $$ && kill -KILL 0;");
   });
 
-  it("without a time limit keeps only the channel watchdog and needs no probe", () => {
-    const line = remoteCommand("uptime", "posix", 0, true);
-    expect(line).not.toContain("timeout");
-    expect(line.endsWith("exec sh -c 'uptime' </dev/null")).toBe(true);
-    expect(needsTimeoutProbe("posix", 0)).toBe(false);
-    expect(needsTimeoutProbe("posix", 1500)).toBe(true);
+  it("without a time limit keeps only the channel watchdog", () => {
+    for (const limit of [0, undefined]) {
+      const line = remoteCommand("uptime", "posix", limit);
+      expect(line).not.toContain("timeout");
+      expect(line).not.toContain("read -t");
+      expect(line).toContain("{ read -r _ <&3; kill -0 $$ && kill -KILL 0; }");
+      expect(line.endsWith("exec sh -c 'uptime'")).toBe(true);
+    }
   });
 });
 

@@ -4,8 +4,7 @@ import type { Logger } from "../logger.js";
 import { connectSsh } from "./connect.js";
 import { ChannelOpenError, execOnClient } from "./exec-channel.js";
 import { type PoolStats, SshPool } from "./pool.js";
-import { needsTimeoutProbe, remoteCommand } from "./remote-command.js";
-import { createTimeoutProbe } from "./timeout-probe.js";
+import { remoteCommand } from "./remote-command.js";
 import type { ExecOptions, ExecResult, SshRunner, SshTarget } from "./types.js";
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
@@ -39,7 +38,6 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
     maxChannels: options.maxChannelsPerHost ?? 4,
     idleMs: options.idleMs ?? 30_000,
   });
-  const remoteTimeout = createTimeoutProbe(clock);
 
   async function exec(
     target: SshTarget,
@@ -63,9 +61,7 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
       try {
         return await pool.with(target, async (lease) => {
           try {
-            const wrap = needsTimeoutProbe(shell, timeoutMs) && (await remoteTimeout(lease.client));
-            const line = remoteCommand(command, shell, timeoutMs, wrap);
-            return await execOnClient(lease.client, line, channelOptions);
+            return await execOnClient(lease.client, remoteCommand(command, shell, timeoutMs), channelOptions);
           } catch (err) {
             if (err instanceof ChannelOpenError) lease.discard();
             if (err instanceof ChannelOpenError && lease.reused && attempt === 0)
@@ -96,14 +92,7 @@ export function createSshRunner(options: SshRunnerOptions): PooledSshRunner {
   }
 
   function warm(target: SshTarget): void {
-    const probe = needsTimeoutProbe(
-      target.shell ?? "posix",
-      target.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-    );
-    void pool
-      .warm(target)
-      .then((client) => (client && probe ? remoteTimeout(client) : undefined))
-      .catch(() => undefined);
+    void pool.warm(target).catch(() => undefined);
   }
 
   return {

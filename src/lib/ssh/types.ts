@@ -30,7 +30,7 @@ export interface SshTarget {
 
 export interface ExecOptions {
   /**
-   * Local timer that closes the channel; also passed to a remote `timeout` where available.
+   * Local timer that closes the channel; on posix targets also the remote deadline (remote-command.ts).
    * Default: the target's commandTimeoutMs, else 60 s. 0 = no time limit.
    */
   timeoutMs?: number;

@@ -25,8 +25,8 @@ export function createSshExecutor(deps: {
     const command = renderShell(ctx.node.step.ssh!.command, ctx.vars);
     try {
       const r = await deps.ssh.exec(target, command, {
-        // The engine's timer aborts the step; passing the same limit also arms the target's own
-        // `timeout`, so the remote process dies even if the connection is gone. 0 = no limit.
+        // The engine's timer aborts the step; passing the same limit also arms the remote deadline
+        // (remote-command.ts), so the remote process dies even if the connection is gone. 0 = no limit.
         timeoutMs: ctx.node.timeoutMs ?? 0,
         maxOutputBytes: deps.maxOutputBytes,
         signal: ctx.signal,
