@@ -108,7 +108,9 @@ async function flood(): Promise<string[]> {
       words.slice(i, i + 50).map((w) => emu.socket.deliver("events_api", directMessage({ text: w }))),
     );
     // Named on failure: which words were not acked, and how (timeout, socket closed…).
-    expect(acks.flatMap((a, j) => (a.status === "acked" ? [] : [`${words[i + j]}: ${JSON.stringify(a)}`]))).toEqual([]);
+    expect(
+      acks.flatMap((a, j) => (a.status === "acked" ? [] : [`${words[i + j]}: ${JSON.stringify(a)}`])),
+    ).toEqual([]);
   }
   return words;
 }
