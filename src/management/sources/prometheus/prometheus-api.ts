@@ -73,7 +73,10 @@ export function createPrometheusApi(options: PrometheusApiOptions): PrometheusAp
     : {};
 
   /** POSTs a form-encoded query (no URL length limit) and returns the answer's bytes. */
-  async function postBytes(path: string, form: Record<string, string>): Promise<{ res: Response; body: Buffer }> {
+  async function postBytes(
+    path: string,
+    form: Record<string, string>,
+  ): Promise<{ res: Response; body: Buffer }> {
     let res: Response;
     try {
       res = await doFetch(new URL(path, base), {
@@ -103,7 +106,10 @@ export function createPrometheusApi(options: PrometheusApiOptions): PrometheusAp
     return { res, body };
   }
 
-  async function postText(path: string, form: Record<string, string>): Promise<{ res: Response; text: string }> {
+  async function postText(
+    path: string,
+    form: Record<string, string>,
+  ): Promise<{ res: Response; text: string }> {
     const { res, body } = await postBytes(path, form);
     return { res, text: body.toString("utf8") };
   }
