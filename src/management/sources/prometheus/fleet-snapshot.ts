@@ -62,13 +62,16 @@ export function batchQuery(batch: readonly BatchTarget[], deviceLabel: string, m
   const selector = batchSelector(batch, deviceLabel, matchers);
   const names = (list: readonly string[]) => `{__name__=~"${list.join("|")}",${selector}}`;
   const by = (...labels: string[]) => `(__name__,${[deviceLabel, ...labels].join(",")})`;
+  // `or` matches series by their labels without the metric name unless told: ifOperStatus{ifIndex="3"}
+  // would hide ifAlias{ifIndex="3"} (an empty alias has no label). The parts differ in these labels.
+  const or = ` or on(__name__,${deviceLabel},${IF_INDEX},${SCRAPE_TS_LABEL},${DUPLICATE_LABEL}) `;
   return [
     scrapeTimes(selector),
     names(OTHER_NAMES),
     `max by ${by(IF_INDEX)} (${names(IF_NUMBERS)})`,
     `max by ${by(IF_INDEX, ...IF_TEXTS)} (${names(IF_TEXTS)})`,
     `label_replace(count by ${by(IF_INDEX)} (${names([...IF_NUMBERS, ...IF_TEXTS])}) > 1, "${DUPLICATE_LABEL}", "1", "", "")`,
-  ].join(" or ");
+  ].join(or);
 }
 
 /** The batch query with every series whole (all its labels): for devices batchQuery found duplicates of. */
