@@ -235,6 +235,33 @@ export function createBatchReader(
   };
 }
 
+export interface FleetBatchOptions {
+  columns: ReadonlyMap<string, MibColumn>;
+  deviceLabel: string;
+  matchers: string;
+  /** Runs one query into a fresh reader, counting its series (PrometheusApi.queryInto, timed). */
+  query(promql: string, sink: () => BatchSnapshot): Promise<BatchSnapshot & { series: number }>;
+}
+
+/**
+ * One batch's snapshot: the batch query, then — only when it names ports held twice — their devices
+ * read again whole (rawBatchQuery), as every device was read before the query dropped labels.
+ * `series` counts both answers' series; `readWhole` names the devices read again.
+ */
+export async function readFleetBatch(
+  batch: readonly BatchTarget[],
+  options: FleetBatchOptions,
+): Promise<BatchSnapshot & { series: number; readWhole: string[] }> {
+  const { columns, deviceLabel, matchers } = options;
+  const reader = () => createBatchReader(columns, deviceLabel);
+  const read = await options.query(batchQuery(batch, deviceLabel, matchers), reader);
+  if (read.duplicated.size === 0) return Object.assign(read, { readWhole: [] });
+  const again = batch.filter((t) => t.values.some((v) => read.duplicated.has(v)));
+  const raw = await options.query(rawBatchQuery(again, deviceLabel, matchers), reader);
+  const whole = withDevicesReadWhole(read, raw, new Set(again.flatMap((t) => t.values)));
+  return Object.assign(whole, { series: read.series + raw.series, readWhole: again.map((t) => t.name) });
+}
+
 /**
  * The batch snapshot with some devices' series read again whole (rawBatchQuery): their scrape time,
  * `up` and series come from `raw` alone, even where `raw` has none.

@@ -14,13 +14,7 @@ import { createStateRepo, type DeviceRegistration } from "../../state-repo.js";
 import { recordSourceStatus } from "../source-status.js";
 import { type BatchTarget, splitBatches } from "./batches.js";
 import { createDiscoverySink } from "./discovery.js";
-import {
-  type BatchSnapshot,
-  batchQuery,
-  createBatchReader,
-  rawBatchQuery,
-  withDevicesReadWhole,
-} from "./fleet-snapshot.js";
+import { readFleetBatch } from "./fleet-snapshot.js";
 import { createPrometheusHistory } from "./history-reader.js";
 import { MIB_COLUMNS, type MibColumn } from "./mib-columns.js";
 import { createMibView } from "./mib-view.js";
@@ -151,7 +145,13 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
    * Throws only when the query fails.
    */
   async function runBatch(batch: readonly BatchTarget[], result: CycleResult): Promise<void> {
-    const read = await readBatch(batch, result);
+    const read = await readFleetBatch(batch, {
+      columns,
+      deviceLabel: config.device_label,
+      matchers,
+      query: (promql, sink) => timed("batch", () => api.queryInto(promql, () => counted(sink()))),
+    });
+    result.series += read.series;
     const observations: DeviceObservation[] = [];
     for (const t of batch) {
       const value = t.values.find((v) => read.scrapedAt.has(v)) ?? t.values[0]!;
@@ -199,24 +199,6 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
         }
       }
     });
-  }
-
-  /**
-   * A batch's series; the devices with a port held twice (series that differ only in a label the
-   * batch query drops) are read again whole, as every device was before the query dropped labels.
-   */
-  async function readBatch(batch: readonly BatchTarget[], result: CycleResult): Promise<BatchSnapshot> {
-    const query = (promql: string) =>
-      timed("batch", () =>
-        api.queryInto(promql, () => counted(createBatchReader(columns, config.device_label))),
-      );
-    const read = await query(batchQuery(batch, config.device_label, matchers));
-    result.series += read.series;
-    if (read.duplicated.size === 0) return read;
-    const again = batch.filter((t) => t.values.some((v) => read.duplicated.has(v)));
-    const raw = await query(rawBatchQuery(again, config.device_label, matchers));
-    result.series += raw.series;
-    return withDevicesReadWhole(read, raw, new Set(again.flatMap((t) => t.values)));
   }
 
   async function runCycle(): Promise<CycleResult> {
