@@ -8,18 +8,7 @@ import type { PromSample, SeriesSink } from "./prometheus-api.js";
 /** The label that marks a batch answer's scrape-time series (timestamp(up), which has no name). */
 export const SCRAPE_TS_LABEL = "opsbot_scrape_ts";
 
-/** The label that marks a port whose series Prometheus holds more than once (see batchQuery). */
-export const DUPLICATE_LABEL = "opsbot_duplicate";
-
-const IF_COLUMNS = MIB_COLUMNS.filter((c) => c.group === "interfaces");
-const isText = (c: MibColumn) => c.kind === "string" || c.kind === "oid";
-/** ifTable/ifXTable numbers, and strings: each read as __name__, the device label, ifIndex (and the string). */
-const IF_NUMBERS = IF_COLUMNS.filter((c) => !isText(c)).map((c) => c.name);
-const IF_TEXTS = IF_COLUMNS.filter(isText).map((c) => c.name);
-const IF_INDEX = "ifIndex";
-/** Every other column, read whole (a few series per device: scalars, entity and drive tables). */
-const OTHER_NAMES = ["up", ...MIB_COLUMNS.filter((c) => c.group !== "interfaces").map((c) => c.name)];
-const ALL_NAMES = ["up", ...MIB_COLUMNS.map((c) => c.name)];
+const NAMES = ["up", ...MIB_COLUMNS.map((c) => c.name)].join("|");
 
 /**
  * Each column's place in OID order. No column OID lies under another's, so a view sorts by (rank,
@@ -48,40 +37,9 @@ const byOid = (a: Ranked, b: Ranked) =>
  * One instant query for a batch of devices: each device's scrape time (`timestamp(up)`, tagged with a
  * label of its own so `or` keeps every series) plus its `up` and every MIB metric the collectors read.
  * One request per batch: a batch is read whole or not at all.
- *
- * The ifTable/ifXTable series — 13 per port, nearly all of a switch's series — come back with only
- * the labels the collectors read (`max by` the metric name, the device label, ifIndex, and for the
- * three strings their own labels): snmp_exporter puts its lookups (ifName, ifAlias, ifDescr …) and
- * every target label (job, module …) on each of them, bytes opsbot would read and drop. Keeping
- * fewer labels could merge two series that differ only in a dropped one (a lookup that changed
- * within the lookback with no staleness marker, two jobs scraping one device): a second aggregation
- * names those ports (`count by … > 1`, tagged DUPLICATE_LABEL, normally no series), and the caller
- * reads their devices again whole (rawBatchQuery) — never a maximum of two different series.
  */
 export function batchQuery(batch: readonly BatchTarget[], deviceLabel: string, matchers: string): string {
-  const selector = batchSelector(batch, deviceLabel, matchers);
-  const names = (list: readonly string[]) => `{__name__=~"${list.join("|")}",${selector}}`;
-  const by = (...labels: string[]) => `(__name__,${[deviceLabel, ...labels].join(",")})`;
-  // `or` matches series by their labels without the metric name unless told: ifOperStatus{ifIndex="3"}
-  // would hide ifAlias{ifIndex="3"} (an empty alias has no label). The parts differ in these labels.
-  const or = ` or on(__name__,${deviceLabel},${IF_INDEX},${SCRAPE_TS_LABEL},${DUPLICATE_LABEL}) `;
-  return [
-    scrapeTimes(selector),
-    names(OTHER_NAMES),
-    `max by ${by(IF_INDEX)} (${names(IF_NUMBERS)})`,
-    `max by ${by(IF_INDEX, ...IF_TEXTS)} (${names(IF_TEXTS)})`,
-    `label_replace(count by ${by(IF_INDEX)} (${names([...IF_NUMBERS, ...IF_TEXTS])}) > 1, "${DUPLICATE_LABEL}", "1", "", "")`,
-  ].join(or);
-}
-
-/** The batch query with every series whole (all its labels): for devices batchQuery found duplicates of. */
-export function rawBatchQuery(batch: readonly BatchTarget[], deviceLabel: string, matchers: string): string {
-  const selector = batchSelector(batch, deviceLabel, matchers);
-  return `${scrapeTimes(selector)} or {__name__=~"${ALL_NAMES.join("|")}",${selector}}`;
-}
-
-function batchSelector(batch: readonly BatchTarget[], deviceLabel: string, matchers: string): string {
-  return [
+  const selector = [
     labelMatcher(
       deviceLabel,
       batch.flatMap((t) => t.values),
@@ -90,10 +48,10 @@ function batchSelector(batch: readonly BatchTarget[], deviceLabel: string, match
   ]
     .filter((m) => m !== "")
     .join(",");
-}
-
-function scrapeTimes(selector: string): string {
-  return `label_replace(timestamp(up{${selector}}), "${SCRAPE_TS_LABEL}", "1", "", "")`;
+  return (
+    `label_replace(timestamp(up{${selector}}), "${SCRAPE_TS_LABEL}", "1", "", "")` +
+    ` or {__name__=~"${NAMES}",${selector}}`
+  );
 }
 
 /** One device's series, rebuilt for the collectors. */
@@ -108,8 +66,6 @@ export interface BatchSnapshot extends SeriesSink {
   /** Device label value → the sample time of its last scrape (ms). */
   scrapedAt: Map<string, number>;
   up: Map<string, number>;
-  /** Device label values with a port Prometheus holds more than once (see batchQuery). */
-  duplicated: Set<string>;
   /** One device's series (the batch forgets them: each device is read once). */
   take(device: string): DeviceSeries;
 }
@@ -145,7 +101,6 @@ export function createBatchReader(
   const width = INTERFACE_COLUMNS.length;
   const scrapedAt = new Map<string, number>();
   const up = new Map<string, number>();
-  const duplicated = new Set<string>();
   // Series come sorted by name: the last name's column and cell are looked up once per run of it.
   let lastName: string | undefined;
   let lastColumn: MibColumn | undefined;
@@ -155,7 +110,6 @@ export function createBatchReader(
   return {
     scrapedAt,
     up,
-    duplicated,
     take(device) {
       const list = entries.get(device) ?? [];
       const interfaces = rows.get(device) ?? new Map();
@@ -167,19 +121,13 @@ export function createBatchReader(
       let device: string | undefined;
       let name: string | undefined;
       let scrapeTs = false;
-      let duplicate = false;
       for (let i = 0; i < labels.length; i += 2) {
         const k = labels[i];
         if (k === deviceLabel) device = labels[i + 1];
         else if (k === "__name__") name = labels[i + 1];
         else if (k === SCRAPE_TS_LABEL) scrapeTs = true;
-        else if (k === DUPLICATE_LABEL) duplicate = true;
       }
       if (device === undefined) return;
-      if (duplicate) {
-        duplicated.add(device);
-        return;
-      }
       if (name === undefined) {
         if (scrapeTs) scrapedAt.set(device, Math.round(Number(printed) * 1000));
         return;
@@ -233,54 +181,6 @@ export function createBatchReader(
       list.push({ rank: RANK.get(name)!, row, entry });
     },
   };
-}
-
-export interface FleetBatchOptions {
-  columns: ReadonlyMap<string, MibColumn>;
-  deviceLabel: string;
-  matchers: string;
-  /** Runs one query into a fresh reader, counting its series (PrometheusApi.queryInto, timed). */
-  query(promql: string, sink: () => BatchSnapshot): Promise<BatchSnapshot & { series: number }>;
-}
-
-/**
- * One batch's snapshot: the batch query, then — only when it names ports held twice — their devices
- * read again whole (rawBatchQuery), as every device was read before the query dropped labels.
- * `series` counts both answers' series; `readWhole` names the devices read again.
- */
-export async function readFleetBatch(
-  batch: readonly BatchTarget[],
-  options: FleetBatchOptions,
-): Promise<BatchSnapshot & { series: number; readWhole: string[] }> {
-  const { columns, deviceLabel, matchers } = options;
-  const reader = () => createBatchReader(columns, deviceLabel);
-  const read = await options.query(batchQuery(batch, deviceLabel, matchers), reader);
-  if (read.duplicated.size === 0) return Object.assign(read, { readWhole: [] });
-  const again = batch.filter((t) => t.values.some((v) => read.duplicated.has(v)));
-  const raw = await options.query(rawBatchQuery(again, deviceLabel, matchers), reader);
-  const whole = withDevicesReadWhole(read, raw, new Set(again.flatMap((t) => t.values)));
-  return Object.assign(whole, { series: read.series + raw.series, readWhole: again.map((t) => t.name) });
-}
-
-/**
- * The batch snapshot with some devices' series read again whole (rawBatchQuery): their scrape time,
- * `up` and series come from `raw` alone, even where `raw` has none.
- */
-export function withDevicesReadWhole(
-  read: BatchSnapshot,
-  raw: BatchSnapshot,
-  values: ReadonlySet<string>,
-): BatchSnapshot {
-  for (const v of values) {
-    read.scrapedAt.delete(v);
-    read.up.delete(v);
-    read.duplicated.delete(v);
-  }
-  for (const [v, at] of raw.scrapedAt) if (values.has(v)) read.scrapedAt.set(v, at);
-  for (const [v, u] of raw.up) if (values.has(v)) read.up.set(v, u);
-  const take = read.take.bind(read);
-  read.take = (v) => (values.has(v) ? raw.take(v) : take(v));
-  return read;
 }
 
 /** A row index of decimal digits only (what `^\d+$` tests), without a regex per series. */

@@ -14,7 +14,7 @@ import { createStateRepo, type DeviceRegistration } from "../../state-repo.js";
 import { recordSourceStatus } from "../source-status.js";
 import { type BatchTarget, splitBatches } from "./batches.js";
 import { createDiscoverySink } from "./discovery.js";
-import { readFleetBatch } from "./fleet-snapshot.js";
+import { batchQuery, createBatchReader } from "./fleet-snapshot.js";
 import { createPrometheusHistory } from "./history-reader.js";
 import { MIB_COLUMNS, type MibColumn } from "./mib-columns.js";
 import { createMibView } from "./mib-view.js";
@@ -145,12 +145,10 @@ export function createPrometheusSource(deps: PrometheusSourceDeps): PrometheusSo
    * Throws only when the query fails.
    */
   async function runBatch(batch: readonly BatchTarget[], result: CycleResult): Promise<void> {
-    const read = await readFleetBatch(batch, {
-      columns,
-      deviceLabel: config.device_label,
-      matchers,
-      query: (promql, sink) => timed("batch", () => api.queryInto(promql, () => counted(sink()))),
-    });
+    const promql = batchQuery(batch, config.device_label, matchers);
+    const read = await timed("batch", () =>
+      api.queryInto(promql, () => counted(createBatchReader(columns, config.device_label))),
+    );
     result.series += read.series;
     const observations: DeviceObservation[] = [];
     for (const t of batch) {
