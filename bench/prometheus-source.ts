@@ -69,6 +69,8 @@ interface ChildResult {
   steadyCpuS: number;
   steadyRecorded: number;
   load: string;
+  /** Prometheus's CPU over the child's life (both cycles; links down does not query it), parent-measured. */
+  promCpuS?: number;
 }
 
 /** The OpenMetrics text of the synthetic fleet, written in large chunks. */
@@ -140,8 +142,16 @@ function median(rounds: ChildResult[]): ChildResult {
     linksP99: m((r) => r.linksP99),
     steadyWallS: m((r) => r.steadyWallS),
     steadyCpuS: m((r) => r.steadyCpuS),
+    promCpuS: m((r) => r.promCpuS ?? Number.NaN),
     load: rounds.at(-1)!.load,
   };
+}
+
+/** A process's user + system CPU so far, in seconds (/proc/PID/stat, clock ticks of 1/100 s). */
+function procCpuS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Kernel's high-water mark and current RSS of a process, in MB. */
@@ -409,12 +419,19 @@ async function main(): Promise<void> {
     const otherPerSize = new Map<string, ChildResult[]>(
       otherFleets.flatMap((f) => sizes.map((n) => [`${f} ${n}`, []] as [string, ChildResult[]])),
     );
+    const promPid = prom.pid!;
+    const withPromCpu = (run: () => ChildResult): ChildResult => {
+      const cpu0 = procCpuS(promPid);
+      const r = run();
+      return { ...r, promCpuS: procCpuS(promPid) - cpu0 };
+    };
     for (let round = 0; round < rounds; round++) {
       for (const n of sizes) {
-        perSize.get(n)!.push(runChild(url, n, batch, inFlight, fleet));
-        if (before !== "") beforePerSize.get(n)!.push(runChild(url, n, batch, inFlight, fleet, before));
+        perSize.get(n)!.push(withPromCpu(() => runChild(url, n, batch, inFlight, fleet)));
+        if (before !== "")
+          beforePerSize.get(n)!.push(withPromCpu(() => runChild(url, n, batch, inFlight, fleet, before)));
         for (const f of otherFleets)
-          otherPerSize.get(`${f} ${n}`)!.push(runChild(url, n, batch, inFlight, f));
+          otherPerSize.get(`${f} ${n}`)!.push(withPromCpu(() => runChild(url, n, batch, inFlight, f)));
       }
     }
     const results = sizes.map((n) => median(perSize.get(n)!));
@@ -442,6 +459,10 @@ async function main(): Promise<void> {
           `${r.devices} devices${label}: links down p50 / p99`,
           `${r.linksP50.toFixed(1)} / ${r.linksP99.toFixed(1)} ms`,
         ],
+        [
+          `${r.devices} devices${label}: Prometheus CPU`,
+          `${((r.promCpuS ?? Number.NaN) / 2).toFixed(2)} s per cycle (both cycles ÷ 2) = ${(((r.promCpuS ?? Number.NaN) / 2 / r.devices) * 1000).toFixed(2)} ms/device`,
+        ],
       );
     }
     if (before !== "") {
@@ -455,7 +476,7 @@ async function main(): Promise<void> {
           );
         rows.push([
           `${n} devices: this build ÷ --before (per round)`,
-          `CPU ${ratio((r) => r.cpuS)}×, steady CPU ${ratio((r) => r.steadyCpuS)}×, wall ${ratio((r) => r.wallS)}×, peak RSS ${ratio((r) => r.peakRssMb)}×, links down p50 ${ratio((r) => r.linksP50)}× (before: CPU ${medianRange(
+          `CPU ${ratio((r) => r.cpuS)}×, steady CPU ${ratio((r) => r.steadyCpuS)}×, wall ${ratio((r) => r.wallS)}×, peak RSS ${ratio((r) => r.peakRssMb)}×, links down p50 ${ratio((r) => r.linksP50)}×, Prometheus CPU ${ratio((r) => r.promCpuS ?? Number.NaN)}× (before: CPU ${medianRange(
             was.map((r) => r.cpuS),
             2,
           )} s, steady ${medianRange(

@@ -90,4 +90,59 @@ describe("Prometheus API: reading an instant query into a sink", () => {
       createPrometheusApi({ url, timeoutMs: 5000 }).queryInto("q", () => new Collect()),
     ).rejects.toThrow(/answered 400: parse error/);
   });
+
+  it("reads an answer that arrives in chunks split inside a UTF-8 character", async () => {
+    const result = [
+      {
+        metric: { __name__: "ifAlias", ifAlias: "uplink é 漢 😀", ifIndex: "3", instance: "sw1" },
+        value: [1, "1"],
+      },
+    ];
+    const body = Buffer.from(JSON.stringify({ status: "success", data: { resultType: "vector", result } }));
+    const splits = ["é", "漢", "😀"].map((c) => body.indexOf(c) + 1);
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", async () => {
+        res.writeHead(200, { "content-type": "application/json" });
+        let at = 0;
+        for (const cut of [...splits, body.length]) {
+          res.write(body.subarray(at, cut));
+          at = cut;
+          // Each piece its own chunk on the wire.
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    const out = await createPrometheusApi({ url, timeoutMs: 5000 }).queryInto("q", () => new Collect());
+    expect(out.series).toEqual([
+      [["__name__", "ifAlias", "ifAlias", "uplink é 漢 😀", "ifIndex", "3", "instance", "sw1"], "1"],
+    ]);
+  });
+
+  it("a truncated answer is an error naming what was wrong, never a partial batch", async () => {
+    const whole = JSON.stringify({ status: "success", data: { resultType: "vector", result: RESULT } });
+    // Complete HTTP, cut JSON (a proxy that gave up): an error quoting what came, never a partial batch.
+    let { url } = await serve(whole.slice(0, whole.length - 40));
+    await expect(
+      createPrometheusApi({ url, timeoutMs: 5000 }).queryInto("q", () => new Collect()),
+    ).rejects.toThrow(/answered 200: \{"status":"success".* — query: q$/);
+    await new Promise<void>((r) => server!.close(() => r()));
+    // The connection dropped mid-body (fewer bytes than Content-Length).
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": String(whole.length) });
+        res.write(whole.slice(0, 60));
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
+    url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    await expect(
+      createPrometheusApi({ url, timeoutMs: 5000 }).queryInto("q", () => new Collect()),
+    ).rejects.toThrow(/broke off its answer/);
+  });
 });
