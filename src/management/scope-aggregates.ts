@@ -9,8 +9,20 @@ import { STALE_AFTER_INTERVALS } from "./freshness.js";
  * after and applies only the difference. Readers never count or scan the fleet.
  */
 export interface ScopeAggregates {
-  track<T>(device: string, change: () => T): T;
+  /**
+   * Runs `change` and brings the device's aggregates up to date with it. `poll` (a poll's rows, not a
+   * registration or removal) lets the common case skip work: the device's scopes cannot have moved,
+   * and the poll tells afterwards what it did to the port rows (see PollPorts).
+   */
+  track<T>(device: string, change: () => T, poll?: () => PollPorts): T;
 }
+
+/**
+ * What a poll did to a device's port rows: `untouched` (no port section: unreachable or a partial poll),
+ * `polledAt` (every row kept its ifIndex, name, statuses and down time; only counters and the poll time
+ * moved on, to this time — the steady state), or `rewritten` (anything else).
+ */
+export type PollPorts = { kind: "untouched" } | { kind: "polledAt"; at: number } | { kind: "rewritten" };
 
 /** The aggregate key of a fleet-wide, site or tag scope; undefined for a single device. */
 export function scopeKey(scope: Scope | undefined): string | undefined {
@@ -37,8 +49,10 @@ export function createScopeAggregates(db: Db): ScopeAggregates {
     "SELECT last_ok_at, poll_interval_ms FROM device_state WHERE name = ?",
   );
   const deleteMembers = db.prepare("DELETE FROM scope_member WHERE device = ?");
+  // The interval is a condition, not a column set: SQLite rewrites every index holding a column named
+  // in SET, changed or not, and a poll never changes the interval (a registration that does rebuilds).
   const updateMembers = db.prepare(
-    "UPDATE scope_member SET last_ok_at = ?, stale_after = ?, interval_ms = ? WHERE device = ?",
+    "UPDATE scope_member SET last_ok_at = ?, stale_after = ? WHERE device = ? AND interval_ms = ?",
   );
   const insertMember = db.prepare(
     "INSERT INTO scope_member (scope, device, last_ok_at, stale_after, interval_ms) VALUES (?, ?, ?, ?, ?)",
@@ -48,17 +62,22 @@ export function createScopeAggregates(db: Db): ScopeAggregates {
     INSERT INTO scope_port_down (scope, device, if_index, down_since, polled_at)
     SELECT ?, device, if_index, down_since, polled_at FROM interface_state INDEXED BY interface_down_device
     WHERE device = ? AND oper_down = 1`);
+  // A steady poll moves only the poll time of the same down ports: one column and one index, not the
+  // rows deleted and re-inserted through three indexes.
+  const movePorts = db.prepare("UPDATE scope_port_down SET polled_at = ? WHERE device = ?");
   const bump = db.prepare(`
     INSERT INTO scope_down_count (scope, ports, devices) VALUES (?, ?, ?)
     ON CONFLICT(scope) DO UPDATE SET ports = ports + excluded.ports, devices = devices + excluded.devices`);
 
   return {
-    track(device, change) {
+    track(device, change, poll) {
       const scopesBefore = scopesOf.all(device);
       const downBefore = downOf.get(device) ?? 0;
       const result = change();
-      const scopes = scopesOf.all(device);
-      const down = downOf.get(device) ?? 0;
+      const ports = poll?.() ?? { kind: "rewritten" };
+      // A poll writes no site, tag or removal: its scopes are the ones read before.
+      const scopes = poll ? scopesBefore : scopesOf.all(device);
+      const down = ports.kind === "rewritten" ? (downOf.get(device) ?? 0) : downBefore;
 
       const delta = new Map<string, [ports: number, devices: number]>();
       const add = (scope: string, ports: number, devices: number) => {
@@ -71,8 +90,11 @@ export function createScopeAggregates(db: Db): ScopeAggregates {
         if (ports !== 0 || devices !== 0) bump.run(s, ports, devices);
 
       const d = deviceRow.get(device);
-      // Down ports are copied per scope with their poll time: rewritten when there are any, before or now.
-      if (downBefore > 0 || down > 0) deletePorts.run(device);
+      // Down ports are copied per scope with their poll time: rewritten when there are any, before or
+      // now, unless the poll left them as they were (untouched) or moved only their poll time.
+      const portsKept = ports.kind !== "rewritten" && d !== undefined;
+      if (portsKept && ports.kind === "polledAt" && down > 0) movePorts.run(ports.at, device);
+      if (!portsKept && (downBefore > 0 || down > 0)) deletePorts.run(device);
       if (!d) {
         deleteMembers.run(device);
         return result;
@@ -84,12 +106,12 @@ export function createScopeAggregates(db: Db): ScopeAggregates {
       const same = sameScopes(scopesBefore, scopes);
       if (
         !same ||
-        updateMembers.run(d.last_ok_at, staleAfter, d.poll_interval_ms, device).changes !== scopes.length
+        updateMembers.run(d.last_ok_at, staleAfter, device, d.poll_interval_ms).changes !== scopes.length
       ) {
         deleteMembers.run(device);
         for (const s of scopes) insertMember.run(s, device, d.last_ok_at, staleAfter, d.poll_interval_ms);
       }
-      if (down > 0) for (const s of scopes) insertPorts.run(s, device);
+      if (!portsKept && down > 0) for (const s of scopes) insertPorts.run(s, device);
       return result;
     },
   };

@@ -1,6 +1,6 @@
 import type { Store } from "../store/store.js";
 import { isPortDown } from "./diff.js";
-import { createScopeAggregates } from "./scope-aggregates.js";
+import { createScopeAggregates, type PollPorts } from "./scope-aggregates.js";
 import type {
   ChangeEntry,
   DeviceStateRow,
@@ -178,13 +178,13 @@ export function createStateRepo(store: Store): StateRepo {
     .prepare(`SELECT ${INTERFACE_RAW_COLUMNS.join(", ")} FROM interface_state WHERE device = ?`)
     .raw();
   const selectDrives = db.prepare("SELECT * FROM drive_state WHERE device = ?");
+  // Positional, like the port rows below: named parameters bound from a spread copy cost more than the update.
   const updateDevice = db.prepare(`
-    UPDATE device_state SET last_polled_at = @lastPolledAt, last_ok_at = @lastOkAt, last_error = @lastError,
-      consecutive_failures = @consecutiveFailures, reachable = @reachable, sys_descr = @sysDescr,
-      sys_object_id = @sysObjectId, sys_name = @sysName, uptime_cs = @uptimeCs, system_at = @systemAt,
-      model = @model, serial = @serial, hardware_rev = @hardwareRev, firmware_rev = @firmwareRev,
-      software_rev = @softwareRev, version_source = @versionSource, entity_at = @entityAt
-    WHERE name = @name`);
+    UPDATE device_state SET last_polled_at = ?, last_ok_at = ?, last_error = ?, consecutive_failures = ?,
+      reachable = ?, sys_descr = ?, sys_object_id = ?, sys_name = ?, uptime_cs = ?, system_at = ?,
+      model = ?, serial = ?, hardware_rev = ?, firmware_rev = ?, software_rev = ?, version_source = ?,
+      entity_at = ?
+    WHERE name = ?`);
   const putInterface = db.prepare(`
     INSERT OR REPLACE INTO interface_state (device, if_index, name, descr, alias, admin_status, oper_status,
       last_change_cs, down_since, speed_mbps, in_errors, out_errors, in_discards, out_discards, in_octets,
@@ -265,14 +265,46 @@ export function createStateRepo(store: Store): StateRepo {
     },
 
     apply(write) {
-      return aggregates.track(write.device.name, () => applyRows(write));
+      let ports: PollPorts = { kind: "rewritten" };
+      return aggregates.track(
+        write.device.name,
+        () => {
+          ports = applyRows(write);
+          return changeIds(write);
+        },
+        () => ports,
+      );
     },
   };
 
-  function applyRows(write: PollWrite): number[] {
+  /** Writes the poll's rows; tells the aggregates what it did to the port rows. */
+  function applyRows(write: PollWrite): PollPorts {
     const d = write.device;
-    updateDevice.run({ ...d, reachable: d.reachable === null ? null : d.reachable ? 1 : 0 });
+    updateDevice.run(
+      d.lastPolledAt,
+      d.lastOkAt,
+      d.lastError,
+      d.consecutiveFailures,
+      d.reachable === null ? null : d.reachable ? 1 : 0,
+      d.sysDescr,
+      d.sysObjectId,
+      d.sysName,
+      d.uptimeCs,
+      d.systemAt,
+      d.model,
+      d.serial,
+      d.hardwareRev,
+      d.firmwareRev,
+      d.softwareRev,
+      d.versionSource,
+      d.entityAt,
+      d.name,
+    );
+    let ports: PollPorts = { kind: "untouched" };
     if (write.interfaces) {
+      // Only counters and one poll time moved on, if every row takes the narrow update below.
+      const at = write.interfaces.rows[0]?.polledAt;
+      let steady = write.interfaces.removed.length === 0 && at !== undefined;
       for (const ifIndex of write.interfaces.removed) deleteInterface.run(d.name, ifIndex);
       // Positional parameters, in the column order above: a fleet writes ~50 rows per device per
       // cycle, and binding 22 named parameters from a spread copy cost twice the insert itself.
@@ -298,8 +330,10 @@ export function createStateRepo(store: Store): StateRepo {
             r.ifIndex,
           ).changes === 1
         ) {
+          if (r.polledAt !== at) steady = false;
           continue;
         }
+        steady = false;
         putInterface.run(
           r.device,
           r.ifIndex,
@@ -325,6 +359,7 @@ export function createStateRepo(store: Store): StateRepo {
           isPortDown(r) ? 1 : 0,
         );
       }
+      ports = steady ? { kind: "polledAt", at: at! } : { kind: "rewritten" };
     }
     if (write.drives) {
       for (const key of write.drives.removed) deleteDrive.run(d.name, key);
@@ -336,6 +371,10 @@ export function createStateRepo(store: Store): StateRepo {
       deleteStorage.run(d.name);
       for (const s of write.storage) putStorage.run(s);
     }
+    return ports;
+  }
+
+  function changeIds(write: PollWrite): number[] {
     return write.changes.map((c: ChangeEntry) =>
       Number(
         insertChange.run({

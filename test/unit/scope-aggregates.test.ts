@@ -219,6 +219,8 @@ describe("scope aggregates", () => {
         )
         .filter((p, i, all) => all.findIndex((o) => o.ifIndex === p.ifIndex) === i);
 
+    const lastPorts = new Map<string, InterfaceObservation[]>();
+    let steadyWithDown = 0;
     for (let step = 0; step < 160; step++) {
       clock.advance(rnd.int(400_000));
       const roll = rnd.next();
@@ -229,7 +231,10 @@ describe("scope aggregates", () => {
           .map((d) =>
             rnd.next() < 0.3
               ? { ...d, site: rnd.pick(SITES), tags: TAGS.filter(() => rnd.next() < 0.35) }
-              : d,
+              : // A new poll interval: the members' interval (and staleness) must follow.
+                rnd.next() < 0.15
+                ? { ...d, pollIntervalMs: d.pollIntervalMs === 60_000 ? 300_000 : 60_000 }
+                : d,
           );
         devices.push(registration(`d${14 + step}`, { site: rnd.pick(SITES), tags: [rnd.pick(TAGS)] }));
         repo.syncDevices(devices, clock.now());
@@ -244,12 +249,24 @@ describe("scope aggregates", () => {
             repo,
             observation(name, clock.now(), { errors: [{ collector: "interfaces", message: "timeout" }] }),
           );
-        else recordPoll(ctx.store, repo, observation(name, clock.now(), { interfaces: randomPorts() }));
+        else {
+          // The steady state: the same ports again, only counters moved on (the aggregates move just
+          // the down ports' poll time), or a new random set.
+          const again = lastPorts.get(name);
+          const steady = again !== undefined && kind < 0.6;
+          const ports = steady
+            ? again.map((p) => ({ ...p, inOctets: p.inOctets + 1000n, inErrors: p.inErrors + 1 }))
+            : randomPorts();
+          if (steady && ports.some((p) => isPortDown(p))) steadyWithDown++;
+          lastPorts.set(name, ports);
+          recordPoll(ctx.store, repo, observation(name, clock.now(), { interfaces: ports }));
+        }
       }
       expectConsistent(`step ${step}`);
     }
     // The history did exercise what it claims to.
     expect(recount().ports.length).toBeGreaterThan(0);
+    expect(steadyWithDown).toBeGreaterThan(5);
   });
 
   it("are filled by the migration for a cache written before they existed", () => {
