@@ -1,21 +1,17 @@
 import {
   closeSync,
-  constants,
   fdatasyncSync,
   fsyncSync,
-  ftruncateSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   rmSync,
   statSync,
-  write,
   writeFileSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { systemClock } from "../src/lib/clock.js";
 import { silentLogger } from "../src/lib/logger.js";
 import { Redactor } from "../src/lib/redact.js";
@@ -29,15 +25,11 @@ import { openStore } from "../src/store/store.js";
 import { loadNow, medianRange, percentile, printTable } from "./stats.js";
 
 /**
- * Run engine costs, on a real SQLite file:
- *   1. overhead per step with no-op steps (decide, "started" committed and its intent on disk before the
- *      action, the outcome), divided by its physical floor measured in the same rounds: the engine's own
- *      number of durable writes per step (at least 1) — the step intent log's appends (group commits
- *      counted as they happen) plus the store's FULL commits (the log's rotations) — each an append of
- *      the bytes the log appends per sync and an fdatasync, to a growing file on the same file system
- *      (target ≤ 1.5×). For comparison with the design before the intent log, the same rows as then:
- *      the floor of one append of the step's WAL frames + fdatasync per step, and "SQLite alone"
- *      (a chained step's journal writes in one FULL commit, no engine);
+ * Run engine costs, on a real SQLite file with synchronous=FULL journal writes:
+ *   1. overhead per step with no-op steps (decide, "started" durable before the action, the outcome),
+ *      divided by its physical floor measured in the same rounds: the engine's own number of durable
+ *      commits per step (at least 1), each an append of the WAL frames it writes per step (at least 2:
+ *      the step row and its journal entry) and an fdatasync, on the same file system — target ≤ 1.5×;
  *   2. a 100-step graph of 20 parallel branches, with no-op steps and with 10 ms steps;
  *   3. output journaling: lines/s through redaction, batching and the store, and a paced 10,000 lines/s
  *      stream from a real process.
@@ -124,54 +116,33 @@ const all = (e: StepExecutor): Executors => ({ ssh: e, local: e, gate: e, wait: 
 
 /** Bytes SQLite appends to the WAL per page it commits: a 24-byte frame header + the page. */
 const WAL_FRAME = 24 + 4096;
-/** The step intent log's default rotation size (src/store/intent-log.ts). */
-const INTENT_LOG_ROTATION = 256 * 1024;
 
 /**
- * The physical floor of the durable writes a step needs, on the same file system, `commits` times per
- * step (a fraction: group commits and rotations counted as they happened), as ms per step:
- * - "intent": `bytes` appended to a growing file and fdatasynced, the file emptied when it passes the
- *   intent log's rotation size — what the step intent log does, without its bookkeeping;
- *   "intent-dsync": the same as the log does it — the file opened O_DSYNC (one system call), each
- *   write on libuv's threadpool, awaited (the main thread idle meanwhile);
- * - "wal" / "fsync": `bytes` (whole WAL frames) written at the next offset of a preallocated file reused
- *   from its start like a WAL after a checkpoint, then fdatasync — or fsync, what SQLite as built here
- *   calls (it has no HAVE_FDATASYNC: fsync also writes the file's changed mtime).
- * Returns ms per step (median of `samples`) and the CPU (kernel time, mostly) those writes cost.
+ * The physical floor of the durable writes a step needs, on the same file system: `frames` WAL-sized
+ * frames written in one append and one fdatasync, `commits` times, to a preallocated file reused from
+ * its start like a WAL after a checkpoint. Returns ms per step (median of `steps` samples) and the CPU
+ * (kernel time, mostly) those writes cost per step. `sync: "fsync"` is what SQLite as built here calls
+ * (it has no HAVE_FDATASYNC: fsync also writes the file's changed mtime) — shown for reference only.
  */
-type FloorKind = "intent" | "intent-dsync" | "wal" | "fsync";
-const writeAsync = promisify(write);
-function createFloor(steps: { bytes: number; commits: number }, kind: FloorKind) {
-  const appends = kind === "intent" || kind === "intent-dsync";
-  const flags =
-    kind === "intent-dsync"
-      ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND | constants.O_DSYNC
-      : "w";
-  const fd = openSync(join(dir, `floor-${kind}.bin`), flags);
-  const flush = kind === "fsync" ? fsyncSync : kind === "intent-dsync" ? () => {} : fdatasyncSync;
-  const size = appends ? INTENT_LOG_ROTATION : 1000 * WAL_FRAME; // the log's rotation; SQLite's auto-checkpoint
-  const chunk = Buffer.alloc(Math.max(1, Math.round(steps.bytes)), 1);
-  if (!appends) {
-    writeSync(fd, Buffer.alloc(size, 0), 0, size, 0);
-    fdatasyncSync(fd);
-  }
+function createFloor(steps: { frames: number; commits: number }, sync: "fdatasync" | "fsync" = "fdatasync") {
+  const name = sync === "fsync" ? "floor-fsync.bin" : "floor-wal.bin";
+  const fd = openSync(join(dir, name), "w");
+  const flush = sync === "fsync" ? fsyncSync : fdatasyncSync;
+  const size = 1000 * WAL_FRAME; // SQLite's default auto-checkpoint size
+  const chunk = Buffer.alloc(Math.max(1, Math.round(steps.frames / steps.commits)) * WAL_FRAME, 1);
+  writeSync(fd, Buffer.alloc(size, 0), 0, size, 0);
+  fdatasyncSync(fd);
   let offset = 0;
   let cpuMs = 0;
-  // Fractional commits per step: a carry, so 0.5 means one write + sync every other step.
-  let due = 0;
   return {
-    async perStepMs(samples: number): Promise<number> {
+    perStepMs(samples: number): number {
       const times: number[] = [];
       const cpu0 = process.cpuUsage();
       for (let i = 0; i < samples; i++) {
         const t0 = process.hrtime.bigint();
-        for (due += steps.commits; due >= 1 - 1e-9; due--) {
-          if (offset + chunk.length > size) {
-            offset = 0;
-            if (appends) ftruncateSync(fd, 0);
-          }
-          if (kind === "intent-dsync") await writeAsync(fd, chunk, 0, chunk.length, null);
-          else writeSync(fd, chunk, 0, chunk.length, appends ? null : offset);
+        for (let c = 0; c < steps.commits; c++) {
+          if (offset + chunk.length > size) offset = 0;
+          writeSync(fd, chunk, 0, chunk.length, offset);
           offset += chunk.length;
           flush(fd);
         }
@@ -250,12 +221,11 @@ function createSqliteAlone() {
 }
 
 /**
- * What the engine writes per step, measured on its own store (untimed), as the slope between a 20- and
- * a 100-step chain: the step intent log's appends (each one write + fdatasync, however many records
- * it carries) and bytes, the store's FULL commits (counted at the store), and WAL frames (the WAL's size
- * after a truncating checkpoint).
+ * What the engine writes per step, measured on its own store (untimed): durable commits (counted at
+ * the store) and WAL frames (the WAL's size after a truncating checkpoint), as the slope between a
+ * 20- and a 100-step chain.
  */
-async function writesPerStep(s: ReturnType<typeof setup>) {
+async function writesPerStep(s: ReturnType<typeof setup>): Promise<{ frames: number; commits: number }> {
   let durable = 0;
   const real = s.store.durable;
   s.store.durable = (fn) => {
@@ -265,24 +235,14 @@ async function writesPerStep(s: ReturnType<typeof setup>) {
   const measure = async (runbook: string) => {
     s.store.db.pragma("wal_checkpoint(TRUNCATE)");
     durable = 0;
-    const before = s.store.intents.stats();
     await timeRun(s.engine, runbook);
-    const after = s.store.intents.stats();
-    return {
-      commits: durable,
-      syncs: after.syncs - before.syncs,
-      intentBytes: after.appended - before.appended,
-      bytes: statSync(`${s.store.path}-wal`).size,
-    };
+    return { commits: durable, bytes: statSync(`${s.store.path}-wal`).size };
   };
   try {
     const short = await measure("chain20");
     const long = await measure("chain100");
-    const syncs = (long.syncs - short.syncs) / 80;
     return {
-      durable: (long.commits - short.commits) / 80,
-      syncs,
-      intentBytesPerSync: (long.intentBytes - short.intentBytes) / 80 / Math.max(syncs, 1e-9),
+      commits: (long.commits - short.commits) / 80,
       frames: (long.bytes - short.bytes) / WAL_FRAME / 80,
     };
   } finally {
@@ -299,19 +259,11 @@ async function perStepOverhead(): Promise<void> {
   const writes = await writesPerStep(s);
   // Regrow the WAL the measuring checkpoint truncated: a long-running bot reuses a full-size WAL.
   for (let i = 0; i < 4; i++) await timeRun(s.engine, "chain100");
-  // The issue's limit: a step's start must be on disk before the action: one fdatasync per step at
-  // least, of what the engine writes then. Its durable writes now: intent appends + FULL commits.
-  const floorShape = {
-    bytes: writes.intentBytesPerSync,
-    commits: Math.max(writes.syncs + writes.durable, 1),
-  };
-  // As before the intent log: one append of the step's WAL frames (at least 2: the step row and its
-  // journal entry) + fdatasync per step.
-  const walShape = { bytes: Math.max(Math.round(writes.frames), 2) * WAL_FRAME, commits: 1 };
-  const floor = createFloor(floorShape, "intent");
-  const floorDsync = createFloor(floorShape, "intent-dsync");
-  const floorWal = createFloor(walShape, "wal");
-  const floorFsync = createFloor(walShape, "fsync");
+  // The issue's limit: a step's "started" and its outcome must be written, and "started" must be on
+  // disk before the action: one fdatasync per step at least, of at least one frame per row changed.
+  const floorShape = { frames: Math.max(writes.frames, 2), commits: Math.max(writes.commits, 1) };
+  const floor = createFloor(floorShape);
+  const floorFsync = createFloor(floorShape, "fsync");
   const alone = createSqliteAlone();
   const perStep: number[] = [];
   const cpuPerStep: number[] = [];
@@ -319,8 +271,6 @@ async function perStepOverhead(): Promise<void> {
   const floorMs: number[] = [];
   const floorCpu: number[] = [];
   const fsyncMs: number[] = [];
-  const walMs: number[] = [];
-  const dsyncMs: number[] = [];
   const aloneMs: number[] = [];
   const aloneCpu: number[] = [];
   const loads = [loadNow()];
@@ -334,27 +284,23 @@ async function perStepOverhead(): Promise<void> {
     const floors: number[] = [];
     const floorCpus: number[] = [];
     const fsyncs: number[] = [];
-    const wals: number[] = [];
-    const dsyncs: number[] = [];
     const alones: number[] = [];
     const aloneCpus: number[] = [];
-    const measureFloor = async () => {
-      floors.push(await floor.perStepMs(40));
+    const measureFloor = () => {
+      floors.push(floor.perStepMs(40));
       floorCpus.push(floor.cpuMs());
     };
     for (let i = 0; i < 3; i++) {
-      if ((round + i) % 2 === 0) await measureFloor();
+      if ((round + i) % 2 === 0) measureFloor();
       short.push(await timeRun(s.engine, "chain20"));
       shortCpu.push(lastRunCpuMs);
       shortSys.push(lastRunSysMs);
-      await measureFloor();
+      measureFloor();
       long.push(await timeRun(s.engine, "chain100"));
       longCpu.push(lastRunCpuMs);
       longSys.push(lastRunSysMs);
-      if ((round + i) % 2 === 1) await measureFloor();
-      fsyncs.push(await floorFsync.perStepMs(40));
-      wals.push(await floorWal.perStepMs(40));
-      dsyncs.push(await floorDsync.perStepMs(40));
+      if ((round + i) % 2 === 1) measureFloor();
+      fsyncs.push(floorFsync.perStepMs(40));
       alones.push(alone.perStepMs(1));
       aloneCpus.push(alone.cpuMs());
     }
@@ -364,54 +310,41 @@ async function perStepOverhead(): Promise<void> {
     floorMs.push(percentile(floors, 50));
     floorCpu.push(percentile(floorCpus, 50));
     fsyncMs.push(percentile(fsyncs, 50));
-    walMs.push(percentile(wals, 50));
-    dsyncMs.push(percentile(dsyncs, 50));
     aloneMs.push(percentile(alones, 50));
     aloneCpu.push(percentile(aloneCpus, 50));
     loads.push(loadNow());
   }
   floor.close();
-  floorDsync.close();
-  floorWal.close();
   floorFsync.close();
   alone.close();
   s.close();
-  const frames = (walShape.bytes / WAL_FRAME).toFixed(1);
+  const frames = (floorShape.frames / floorShape.commits).toFixed(1);
   printTable(`engine overhead per step (no-op steps), ${ROUNDS} rounds, median (range)`, [
     ["per step (slope 20 → 100 steps)", `${medianRange(perStep, 3)} ms`],
     [
-      `floor: ${floorShape.commits.toFixed(2)} × (append ${Math.round(floorShape.bytes)} B + fdatasync)`,
+      `floor: ${floorShape.commits.toFixed(2)} × (append ${frames} WAL frames + fdatasync)`,
       `${medianRange(floorMs, 3)} ms`,
     ],
     ["ratio per step / floor", medianRange(perStep.map((x, i) => x / floorMs[i]!))],
     ["engine CPU per step (user+system, same slope)", `${medianRange(cpuPerStep, 3)} ms`],
     ["…of which system (kernel: writes, fsync, locks)", `${medianRange(sysPerStep, 3)} ms`],
     ["floor CPU per step (user+system)", `${medianRange(floorCpu, 3)} ms`],
-    ["engine writes per step: intent log appends (write + sync)", writes.syncs.toFixed(3)],
-    ["engine writes per step: intent bytes per append", writes.intentBytesPerSync.toFixed(0)],
-    ["engine writes per step: FULL commits (log rotations)", writes.durable.toFixed(3)],
-    ["engine writes per step: WAL frames (NORMAL commits)", writes.frames.toFixed(2)],
-    ["reference: the same floor as the log writes (O_DSYNC, threadpool)", `${medianRange(dsyncMs, 3)} ms`],
-    ["reference: per step / that floor", medianRange(perStep.map((x, i) => x / dsyncMs[i]!))],
-    [
-      `reference: floor as before the log, 1 × (append ${frames} WAL frames + fdatasync)`,
-      `${medianRange(walMs, 3)} ms`,
-    ],
-    ["reference: per step / that WAL-frame floor", medianRange(perStep.map((x, i) => x / walMs[i]!))],
+    ["engine writes per step: durable commits", writes.commits.toFixed(2)],
+    ["engine writes per step: WAL frames", writes.frames.toFixed(2)],
     [
       "reference: SQLite alone, a chained step's journal writes in one durable commit",
       `${medianRange(aloneMs, 3)} ms`,
     ],
     ["reference: SQLite alone / floor", medianRange(aloneMs.map((x, i) => x / floorMs[i]!))],
-    ["reference: SQLite alone / WAL-frame floor", medianRange(aloneMs.map((x, i) => x / walMs[i]!))],
-    // The engine's CPU on a step's path overlaps the intent's fdatasync only in part (the commit runs
-    // while the threadpool syncs; decide, launch and the executor call come after it).
+    // CPU on a step's path cannot overlap its fsync (better-sqlite3 commits synchronously and the next
+    // step waits for it): it adds to the wall time one for one, so (CPU per step − floor CPU) ÷ floor is
+    // roughly what it adds to the ratio, whatever the disk.
     ["reference: SQLite alone CPU per step (user+system)", `${medianRange(aloneCpu, 3)} ms`],
-    ["reference: per step / SQLite alone", medianRange(perStep.map((x, i) => x / aloneMs[i]!))],
     [
-      `reference: WAL-frame floor with fsync instead of fdatasync (what SQLite calls)`,
-      `${medianRange(fsyncMs, 3)} ms`,
+      "reference: per step / SQLite alone (the engine's own share)",
+      medianRange(perStep.map((x, i) => x / aloneMs[i]!)),
     ],
+    [`reference: floor with fsync instead of fdatasync (what SQLite calls)`, `${medianRange(fsyncMs, 3)} ms`],
     ...loads.map((l, i): [string, string] => [i === 0 ? "load before" : `load after round ${i}`, l]),
     ["target", "≤ 1.5× the floor"],
   ]);

@@ -21,9 +21,8 @@ export type { OutputChunk, OutputRow } from "./journal-output.js";
  * (journal-approvals.ts, journal-locks.ts, journal-output.ts) and are spread into it. State changes
  * commit with synchronous=FULL (`store.durable`) and are conditional UPDATEs that report whether they
  * won; each appends a journal entry in the same transaction, so the journal and the state rows never
- * disagree. Output chunks commit with NORMAL: losing the last few lines on power loss is acceptable.
- * A step's start and outcome commit with NORMAL too: losing a "step started" is not acceptable, and
- * the engine's step intent log (store.intents), synced before the action begins, is what keeps it.
+ * disagree. Output chunks commit with NORMAL: losing the last few lines on power loss is acceptable,
+ * losing a "step started" is not.
  */
 export interface NewRun {
   runbook: string;
@@ -106,11 +105,6 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       db.prepare(`UPDATE run_steps SET status = 'running', attempt = ?, started_at = ?, finished_at = NULL,
       duration_ms = NULL, exit_code = NULL, error = NULL, command = COALESCE(?, command)
       WHERE run_id = ? AND key = ? AND status IN ('pending', 'running')`),
-    stepUnstart: db.prepare(
-      "UPDATE run_steps SET status = 'pending' WHERE run_id = ? AND key = ? AND status = 'running' AND attempt = ?",
-    ),
-    stepStartFromIntent: db.prepare(`UPDATE run_steps SET status = 'running', attempt = ?, started_at = ?,
-      finished_at = NULL WHERE run_id = ? AND key = ? AND attempt < ? AND status IN ('pending', 'running')`),
     stepWaiting: db.prepare(
       "UPDATE run_steps SET status = 'waiting' WHERE run_id = ? AND key = ? AND status = 'running'",
     ),
@@ -354,39 +348,11 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
       return r ? toStep(r) : undefined;
     },
 
-    /**
-     * Records that the action is about to run; false if the step is not startable. Committed with
-     * NORMAL (WAL: survives a crash of opsbot): the engine puts the step's intent on disk
-     * (store.intents) before the action begins, which is what survives a power cut.
-     */
+    /** Durably records that the action is about to run. Returns false if the step is not startable. */
     stepStarted(runId: number, key: string, attempt: number, command?: string): boolean {
-      return normally(() => {
+      return durably(() => {
         const ok = s.stepStart.run(attempt, clock.now(), command ?? null, runId, key).changes > 0;
         if (ok) appendEvent(runId, "step.started", key, attempt, command ? { command } : undefined);
-        return ok;
-      });
-    },
-
-    /**
-     * A start whose intent could not be put on disk: its action never began, so the step is pending
-     * again (its attempt number stays used, so the journal never shows two starts of one attempt).
-     */
-    stepStartAbandoned(runId: number, key: string, attempt: number, reason: string): boolean {
-      return normally(() => {
-        const ok = s.stepUnstart.run(runId, key, attempt).changes > 0;
-        if (ok) appendEvent(runId, "step.start_abandoned", key, attempt, { reason });
-        return ok;
-      });
-    },
-
-    /**
-     * Recovery: a start the intent log has and the store lost (its newest commits did not survive a
-     * power cut). Journaled as started, so recovery then treats it as any step that was running.
-     */
-    stepStartedFromIntent(runId: number, key: string, attempt: number, at: number): boolean {
-      return durably(() => {
-        const ok = s.stepStartFromIntent.run(attempt, at, runId, key, attempt).changes > 0;
-        if (ok) appendEvent(runId, "step.started", key, attempt, { from: "intent log" });
         return ok;
       });
     },
@@ -401,9 +367,8 @@ export function createJournal(deps: { store: Store; clock: Clock; outputCapBytes
 
     /**
      * Committed with synchronous=NORMAL: WAL mode never loses it to a crash of opsbot, and the next
-     * FULL commit (the run's end, an intent log rotation) or checkpoint puts it on disk. On power loss
-     * before that, the step shows as running (its start kept by the journal or the intent log) and
-     * recovery reports it interrupted — the safe direction for at-most-once.
+     * "started" (durable) flushes it to disk anyway. On power loss before that, the step shows as
+     * interrupted — the safe direction for at-most-once — so one fsync per step is enough.
      */
     stepFinished(runId: number, key: string, attempt: number, o: StepOutcome): boolean {
       return normally(() => {

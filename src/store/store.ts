@@ -4,7 +4,6 @@ import { dirname } from "node:path";
 import type DatabaseConstructor from "better-sqlite3";
 import { OpsbotError } from "../lib/errors.js";
 import { createCommits } from "./commits.js";
-import { createIntentLog, type IntentLog } from "./intent-log.js";
 import { migrations as allMigrations } from "./migrations/index.js";
 import type { Migration } from "./migrations/migration.js";
 import { sqliteNativeBinding } from "./native-binding.js";
@@ -34,12 +33,6 @@ export interface Store {
    * sync level of a commit already under way.
    */
   tx<T>(fn: () => T): T;
-  /**
-   * The step intent log next to the database file (`<path>.intents`, opened at its first append): what
-   * makes a run step's start survive a power cut while the journal commits with NORMAL (intent-log.ts).
-   * A `:memory:` database has nothing to recover after a crash: its log keeps nothing.
-   */
-  readonly intents: IntentLog;
   close(): void;
 }
 
@@ -47,8 +40,6 @@ export interface OpenStoreOptions {
   migrations?: Migration[];
   /** ms to wait on a lock held by another connection before SQLITE_BUSY. */
   busyTimeoutMs?: number;
-  /** Size past which the step intent log is rotated (default 256 KiB). */
-  intentLogMaxBytes?: number;
 }
 
 /** Opens (creating if needed) the SQLite database and applies pending migrations. */
@@ -71,45 +62,16 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     throw openError(path, err);
   }
   const commits = createCommits(db);
-  const intents =
-    path === ":memory:"
-      ? memoryIntentLog
-      : createIntentLog(`${path}.intents`, {
-          durablePoint: durablePointOf(db, commits),
-          ...(options.intentLogMaxBytes === undefined ? {} : { maxBytes: options.intentLogMaxBytes }),
-        });
   return {
     db,
     path,
     durable: commits.durable,
     tx: commits.normal,
-    intents,
     close: () => {
-      intents.close();
       if (db.open) db.close();
     },
   };
 }
-
-/** A FULL commit of one small row: it puts every earlier commit on disk (rotating the intent log). */
-function durablePointOf(db: Db, commits: ReturnType<typeof createCommits>): () => void {
-  let stamp: DatabaseConstructor.Statement | undefined;
-  return () => {
-    stamp ??= db.prepare(`INSERT INTO intent_log_rotations (id, rotated_at, rotations) VALUES (1, ?, 1)
-      ON CONFLICT(id) DO UPDATE SET rotated_at = excluded.rotated_at, rotations = rotations + 1`);
-    const s = stamp;
-    commits.durable(() => s.run(Date.now()));
-  };
-}
-
-const memoryIntentLog: IntentLog = {
-  path: ":memory:",
-  append: async () => {},
-  read: () => ({ intents: [], problems: [], tornBytes: 0 }),
-  recovered: () => {},
-  stats: () => ({ syncs: 0, records: 0, appended: 0, bytes: 0, rotations: 0 }),
-  close: () => {},
-};
 
 /**
  * A database that cannot be opened or written at start: the path and, when the file system tells,

@@ -1,14 +1,11 @@
-import { statSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeIntents } from "../../src/store/intent-record.js";
 import { alice, createHarness } from "../support/orch-harness.js";
 
 /**
- * How run steps reach the journal, on a real SQLite file: every "step started" is committed (with
- * synchronous=NORMAL: it survives a crash of opsbot) and its intent record is on disk in the step
- * intent log (it survives a power cut) before the action, whether it is committed on its own (the first
- * step, a fan-out's group commit, a retry) or together with the previous step's outcome (a chain). A
- * SQL trigger on the real table reports the commit level each start was written at.
+ * How run steps reach the journal, on a real SQLite file: every "step started" is committed with
+ * synchronous=FULL before the action (at most once across a power cut), whether it is committed on its
+ * own (the first step, a fan-out's group commit, a retry) or together with the previous step's
+ * outcome (a chain). A SQL trigger on the real table reports the commit level each start was written at.
  */
 let h: ReturnType<typeof createHarness> | undefined;
 afterEach(async () => {
@@ -62,39 +59,15 @@ function watchStartCommits(store: NonNullable<typeof h>["store"]): string[] {
 }
 
 describe("step commits", () => {
-  it("every step start — chained, fanned out, joined, retried — is committed and its intent synced before its action", async () => {
+  it("every step start — chained, fanned out, joined, retried — is committed durably before its action", async () => {
     h = createHarness({ runbooks: { "g.yaml": GRAPH }, sleep: async () => {} });
     const seen = watchStartCommits(h.store);
-    // The order of "intent on disk" (the append's promise resolved) and "action begins" (the engine's
-    // step-running event, emitted right before the executor is called), per step and attempt.
-    const order: string[] = [];
-    const append = h.store.intents.append;
-    h.store.intents.append = (intents) => {
-      const synced = append(intents);
-      void synced.then(() => {
-        for (const i of intents) order.push(`synced ${i.key} ${i.attempt}`);
-      });
-      return synced;
-    };
-    h.engine.subscribe((ev) => {
-      if (ev.type === "step" && ev.status === "running") order.push(`action ${ev.key} ${ev.attempt}`);
-    });
     const id = h.engine.request({ runbook: "graph", params: {}, user: alice, channel: "C1" }).run.id;
     await h.engine.idle();
     expect(h.journal.getRun(id)?.status).toBe("succeeded");
     expect(h.journal.getStep(id, "flaky")?.attempt).toBe(2);
     const keys = ["first", "second", "a", "b", "c", "join", "last", "flaky", "flaky"];
-    expect([...seen].sort()).toEqual(keys.map((k) => `${k}:normal`).sort());
-    const actions = order.filter((o) => o.startsWith("action "));
-    expect(actions).toHaveLength(keys.length);
-    for (const action of actions) {
-      const synced = order.indexOf(action.replace("action", "synced"));
-      expect(synced, action).toBeGreaterThanOrEqual(0);
-      expect(synced, action).toBeLessThan(order.indexOf(action));
-    }
-    // What the log holds names each of those attempts (nothing rotated it in a run this small).
-    const logged = h.store.intents.read().intents.map((i) => `${i.runId} ${i.key} ${i.attempt}`);
-    for (const action of actions) expect(logged).toContain(`${id} ${action.slice(7)}`);
+    expect([...seen].sort()).toEqual(keys.map((k) => `${k}:durable`).sort());
     // Each step started after everything it needs had finished, and each ran once per attempt.
     const events = h.journal
       .events(id)
@@ -161,33 +134,5 @@ describe("step commits", () => {
       expect(step.status).toBe("skipped");
       expect(step.finishedAt).not.toBeNull();
     }
-  });
-
-  it("the intent log stays bounded over a long run: rotated after durable points, never more than one record past its limit", async () => {
-    const chain = Array.from({ length: 40 }, (_, i) =>
-      i === 0 ? "  - { id: s0, wait: 0s }" : `  - { id: s${i}, needs: [s${i - 1}], wait: 0s }`,
-    );
-    h = createHarness({
-      runbooks: { "c.yaml": `name: chain\nrunners: [role:ops]\nsteps:\n${chain.join("\n")}\n` },
-      intentLogMaxBytes: 512,
-    });
-    const log = h.store.intents;
-    let largest = 0;
-    const append = log.append;
-    log.append = async (intents) => {
-      await append(intents);
-      largest = Math.max(largest, statSync(log.path).size);
-    };
-    const id = h.engine.request({ runbook: "chain", params: {}, user: alice, channel: "C1" }).run.id;
-    await h.engine.idle();
-    expect(h.journal.getRun(id)?.status).toBe("succeeded");
-    // The longest record of this run (the largest key and position).
-    const record = encodeIntents([
-      { runId: id, key: "s39", position: 39_000_000, attempt: 1, at: Date.now() },
-    ]).length;
-    expect(largest).toBeLessThanOrEqual(512 + record);
-    expect(log.stats()).toMatchObject({ records: 40 });
-    expect(log.stats().rotations).toBeGreaterThanOrEqual(Math.floor((40 * record) / (512 + record)));
-    expect(statSync(log.path).size).toBeLessThanOrEqual(512 + record);
   });
 });

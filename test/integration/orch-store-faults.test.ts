@@ -1,6 +1,4 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createStoreHealth, type StoreHealthState } from "../../src/store/faults.js";
 import { alice, createHarness } from "../support/orch-harness.js";
@@ -19,13 +17,6 @@ afterEach(async () => {
   h?.cleanup();
   h = undefined;
 });
-
-const TWO = `name: two
-runners: [role:ops]
-steps:
-  - { id: one, local: { command: 'echo one >> "$WORK/ran"' } }
-  - { id: two, needs: [one], local: { command: 'echo two >> "$WORK/ran"' } }
-`;
 
 const CHATTY = `name: chatty
 runners: [role:ops]
@@ -104,48 +95,5 @@ describe("run under store faults", () => {
     );
     expect(out).toEqual(Array.from({ length: 300 }, (_, i) => `line-${i + 1}`));
     expect(health.state().ok).toBe(true);
-  });
-
-  it("the step intent log cannot be opened (a directory in its place): the step does not start, the run pauses and says why, then goes on", async () => {
-    const health = createStoreHealth();
-    const seen: StoreHealthState[] = [];
-    health.onChange((s) => seen.push(s));
-    h = createHarness({ runbooks: { "t.yaml": TWO }, health });
-    const log = `${h.dbPath}.intents`;
-    mkdirSync(log);
-    const id = h.engine.request({ runbook: "two", params: {}, user: alice, channel: "C1" }).run.id;
-    await waitFor(() => !health.state().ok, 20_000, "the fault to be noticed");
-    expect(health.state().reason).toContain(
-      `step intent log: STORE_UNAVAILABLE: Cannot open the step intent log ${log}: EISDIR`,
-    );
-    await waitFor(() => h!.journal.getRun(id)?.statusReason !== null, 5_000, "the run's status line");
-    const run = h.journal.getRun(id)!;
-    expect(run.status).toBe("running");
-    expect(run.statusReason).toMatch(/^paused: Cannot open the step intent log .*EISDIR.*; retrying$/);
-    // The action never began, and the journal says the start was abandoned (the step is pending again).
-    expect(existsSync(join(h.work, "ran"))).toBe(false);
-    const abandoned = h.journal.events(id).filter((e) => e.event === "step.start_abandoned");
-    expect(abandoned[0]).toMatchObject({ stepKey: "one", attempt: 1 });
-    rmSync(log, { recursive: true });
-    await waitFor(() => h!.journal.getRun(id)?.status === "succeeded", 30_000, "run to finish");
-    expect(readFileSync(join(h.work, "ran"), "utf8")).toBe("one\ntwo\n");
-    expect(h.journal.getRun(id)?.statusReason).toBeNull();
-    expect(seen.map((s) => s.ok)).toEqual([false, true]);
-  });
-
-  it("the step intent log is removed while open: the next step does not start until a new log takes its intent", async () => {
-    // The harness's store is $WORK/../opsbot.db: step one removes the log the engine has open.
-    const removing = TWO.replace("echo one >>", 'rm "$WORK/../opsbot.db.intents"; echo one >>');
-    h = createHarness({ runbooks: { "t.yaml": removing } });
-    expect(h.dbPath).toBe(join(h.work, "..", "opsbot.db"));
-    const id = h.engine.request({ runbook: "two", params: {}, user: alice, channel: "C1" }).run.id;
-    await waitFor(() => h!.journal.getRun(id)?.status === "succeeded", 30_000, "run to finish");
-    expect(readFileSync(join(h.work, "ran"), "utf8")).toBe("one\ntwo\n");
-    const two = h.journal
-      .events(id)
-      .filter((e) => e.stepKey === "two")
-      .map((e) => `${e.event} ${e.attempt}`);
-    expect(two).toEqual(["step.started 1", "step.start_abandoned 1", "step.started 2", "step.finished 2"]);
-    expect(h.store.intents.read().intents.map((i) => `${i.key} ${i.attempt}`)).toEqual(["two 2"]);
   });
 });

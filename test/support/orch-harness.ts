@@ -42,18 +42,13 @@ export interface HarnessOptions {
   health?: StoreHealth;
   /** SQLite busy_timeout of the harness's connection (default 5 s). */
   busyTimeoutMs?: number;
-  /** Size past which the step intent log is rotated (default: the store's). */
-  intentLogMaxBytes?: number;
   /** Extra environment for local steps. */
   env?: Record<string, string>;
 }
 
 /** A real engine on a real SQLite file, real /bin/sh steps, a recording chat port. */
 export function createHarness(options: HarnessOptions = {}) {
-  const t = tempStore({
-    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
-    ...(options.intentLogMaxBytes === undefined ? {} : { intentLogMaxBytes: options.intentLogMaxBytes }),
-  });
+  const t = tempStore(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
   const runbookDir = join(t.dir, "runbooks");
   const work = join(t.dir, "work");
   mkdirSync(runbookDir);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { openStore, type Store } from "../../src/store/store.js";
 
 /** A real SQLite file in a fresh temp dir, migrated; `cleanup` closes it and removes the dir. */
-export function tempStore(options: { busyTimeoutMs?: number; intentLogMaxBytes?: number } = {}): {
+export function tempStore(options: { busyTimeoutMs?: number } = {}): {
   store: Store;
   dir: string;
   path: string;

@@ -27,13 +27,6 @@ export interface RunLifecycle {
   pump(run: ActiveRun): void;
   /** Re-evaluates a run once, after the current burst of completions (coalesces their journal writes). */
   schedulePump(run: ActiveRun): void;
-  /**
-   * A write the run needs was refused (`where`: "run journal", "step intent log"): the run starts no
-   * step until a backoff timer pumps it again; the store health and the run's status line say why.
-   */
-  pause(run: ActiveRun, err: unknown, where: string): void;
-  /** The run's steps start again after a pause: clears what `pause` said. */
-  resumed(run: ActiveRun): void;
 }
 
 export interface EngineSettings {
@@ -82,9 +75,6 @@ export interface ActiveRun {
   cancel: AbortController;
   cancelRequested: boolean;
   finishing: boolean;
-  /** Paused by `lifecycle.pause` until its backoff timer fires; `pauseReason`: what the status line says. */
-  paused?: boolean;
-  pauseReason?: string;
   /** Shutdown gave up waiting and marked it interrupted: nothing of it is written any more. */
   detached?: boolean;
   pumpScheduled: boolean;

@@ -67,42 +67,8 @@ export function createEngine(deps: EngineDeps) {
         guardedPump(run);
       });
     },
-    pause(run, err, where) {
-      const failures = where === "step intent log" ? ++intentFailures : ++pumpFailures;
-      deps.health?.fault(err, where);
-      const reason = storeFaultReason(err);
-      deps.logger.warn({ runId: run.id, err: reason }, `run paused: the ${where} cannot be written`);
-      run.paused = true;
-      if (where === "step intent log" && run.pauseReason === undefined) {
-        // The journal takes writes (the intent log does not): the run's status line says why it waits.
-        run.pauseReason = `paused: ${(err as Error).message}; retrying`;
-        try {
-          journal.setReason(run.id, run.pauseReason);
-        } catch {
-          // Shown in the logs and the store health already.
-        }
-      }
-      setTimeout(() => {
-        run.paused = false;
-        lifecycle.schedulePump(run);
-      }, storeRetryDelay(failures)).unref();
-    },
-    resumed(run) {
-      if (intentFailures > 0) {
-        intentFailures = 0;
-        deps.health?.recovered("step intent log");
-      }
-      if (run.pauseReason === undefined) return;
-      run.pauseReason = undefined;
-      try {
-        journal.setReason(run.id, null);
-      } catch {
-        // A stale line until the run's next status change.
-      }
-    },
   };
   let pumpFailures = 0;
-  let intentFailures = 0;
   /**
    * A pump whose journal write the store refuses (disk full, locked) changes nothing — startNodes and
    * finalize undo their in-memory claims — and is tried again with backoff: the run pauses, it does
@@ -115,7 +81,13 @@ export function createEngine(deps: EngineDeps) {
       pumpFailures = 0;
     } catch (err) {
       if (!isStoreFault(err)) throw err;
-      lifecycle.pause(run, err, "run journal");
+      pumpFailures++;
+      deps.health?.fault(err, "run journal");
+      deps.logger.warn(
+        { runId: run.id, err: storeFaultReason(err) },
+        "run paused: the journal cannot be written",
+      );
+      setTimeout(() => lifecycle.schedulePump(run), storeRetryDelay(pumpFailures)).unref();
     }
   }
   const core: EngineCore = {
@@ -239,7 +211,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function pump(run: ActiveRun): void {
-    if (run.finishing || run.detached || run.paused) return;
+    if (run.finishing || run.detached) return;
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
     startNodes(core, run, d.start);
     if (d.finish) finalize(run, d.finish);
@@ -362,11 +334,6 @@ export function createEngine(deps: EngineDeps) {
     /** Start-up: settle what a crash left behind (see recovery.ts), then continue what is safe. */
     recover(): RecoveryReport {
       const report = recoverRuns(core);
-      if (report.intentLog.problems.length > 0)
-        deps.logger.warn(
-          { problems: report.intentLog.problems },
-          "unreadable records in the step intent log",
-        );
       for (const id of report.continued) {
         const row = journal.getRun(id);
         if (row) activate(row);

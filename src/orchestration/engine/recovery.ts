@@ -16,24 +16,11 @@ export interface RecoveryReport {
   expired: number[];
   /** Step keys marked interrupted, per run. */
   steps: Record<number, string[]>;
-  /** The step intent log: starts only it had (the store lost them), and records it could not read. */
-  intentLog: { startsRecovered: number; problems: string[] };
 }
-
-const STOPPED = "opsbot stopped while this step was running; its outcome is unknown";
-const LOST =
-  "the machine stopped (power loss or an OS crash) after this step started; only the step intent log kept its start; its outcome is unknown";
 
 export function recoverRuns(core: EngineCore): RecoveryReport {
   const { journal } = core;
-  const fromLog = recoverIntents(core);
-  const report: RecoveryReport = {
-    continued: [],
-    interrupted: [],
-    expired: [],
-    steps: {},
-    intentLog: { startsRecovered: fromLog.recovered, problems: fromLog.problems },
-  };
+  const report: RecoveryReport = { continued: [], interrupted: [], expired: [], steps: {} };
 
   for (const row of journal.listRuns({ statuses: ["running"], limit: 100_000, oldestFirst: true })) {
     const inFlight = journal.getSteps(row.id).filter((s) => s.status === "running" || s.status === "waiting");
@@ -57,7 +44,7 @@ export function recoverRuns(core: EngineCore): RecoveryReport {
     journal.durable(() => {
       for (const s of inFlight) {
         journal.setStepStatus(row.id, s.key, ["running", "waiting"], "interrupted", "step.interrupted", {
-          reason: fromLog.steps.has(`${row.id}/${s.key}`) ? LOST : STOPPED,
+          reason: "opsbot stopped while this step was running; its outcome is unknown",
         });
         if (canContinue)
           journal.setStepStatus(row.id, s.key, ["interrupted"], "pending", "step.retry_after_restart");
@@ -108,36 +95,5 @@ export function recoverRuns(core: EngineCore): RecoveryReport {
     }
     (resumed ? report.interrupted : report.expired).push(row.id);
   }
-  // Everything the log held is in the store now: one FULL commit puts it on disk, then the log is emptied.
-  core.deps.store.intents.recovered();
   return report;
-}
-
-/**
- * Starts the intent log has and the store lost: the store's newest commits (NORMAL) did not survive a
- * power cut, but the intent was on disk before the action began. Each is journaled as started, so the
- * loop above reports it interrupted like any step that was running (and re-runs only idempotent ones).
- * An intent the store already shows (this attempt or a later one), or for a step no longer startable
- * (its start was refused), changes nothing.
- */
-function recoverIntents(core: EngineCore): { recovered: number; problems: string[]; steps: Set<string> } {
-  const { journal } = core;
-  const log = core.deps.store.intents;
-  const read = log.read();
-  const problems = read.problems.map((p) => `${log.path}, ${p}`);
-  const steps = new Set<string>();
-  journal.durable(() => {
-    for (const i of read.intents) {
-      const step = journal.getStep(i.runId, i.key);
-      if (!step) {
-        problems.push(
-          `${log.path}: run ${i.runId} has no step ${i.key} (a database restored from a backup?)`,
-        );
-        continue;
-      }
-      if (step.attempt >= i.attempt || (step.status !== "pending" && step.status !== "running")) continue;
-      if (journal.stepStartedFromIntent(i.runId, i.key, i.attempt, i.at)) steps.add(`${i.runId}/${i.key}`);
-    }
-  });
-  return { recovered: steps.size, problems, steps };
 }

@@ -7,119 +7,26 @@ import type { ActiveRun, EngineCore } from "./engine-core.js";
 import { runAction, runApproval } from "./run-action.js";
 
 /**
- * Runs the nodes of an active run. For every attempt, "step started" is journaled and the step's
- * intent is on disk BEFORE the action begins (commitStarts); then "step finished" is journaled. Only
- * idempotent steps get further attempts.
+ * Runs the nodes of an active run. For every attempt, "step started" is journaled durably BEFORE the
+ * action (run-action.ts); then "step finished" is journaled. Only idempotent steps get further attempts.
  *
- * `startNodes` journals the first attempt of every node one decision launches in ONE commit and ONE
- * intent append (a fan-out of 20 branches costs one fdatasync). A step that ends while no other step
- * of its run is in flight commits its outcome together with the next steps' "started" (see settle):
- * a chain costs one intent append per step. Intents of steps of other runs that start meanwhile share
- * that append (the intent log's group commit).
+ * `startNodes` journals the first attempt of every node one decision launches in ONE durable
+ * transaction (one fsync for a fan-out of 20 branches), and only after that commit starts the actions.
+ * A step that ends while no other step of its run is in flight commits its outcome together with the
+ * next steps' "started" (see settle): a chain costs one durable commit per step.
  */
 export function startNodes(core: EngineCore, run: ActiveRun, keys: readonly string[]): void {
   if (keys.length === 0) return;
   const undo = claim(run, keys);
-  let started: Started;
+  let attempts: number[];
   try {
-    started = commitStarts(core, run, keys);
+    attempts = core.journal.durable(() => keys.map((key) => beginAttempt(core, run, key)));
   } catch (err) {
     // Nothing was journaled, so nothing starts: the claims are undone and the pump retries later.
     undo();
     throw err;
   }
-  launchWhenRecorded(core, run, keys, started);
-}
-
-interface Started {
-  /** Per key, the attempt journaled as started (0: the journal refused the start). */
-  attempts: number[];
-  /** Resolves when the starts' intents are on disk; rejects when they cannot be written. */
-  recorded: Promise<void>;
-}
-
-const RECORDED: Promise<void> = Promise.resolve();
-
-/**
- * Journals the next attempt of each node as started (after `first`, in the same NORMAL commit), and
- * appends their intents to the intent log: the append and its fdatasync run on the threadpool while
- * the commit runs here. The intent is written first, so it names the attempt the commit will journal.
- */
-function commitStarts(
-  core: EngineCore,
-  run: ActiveRun,
-  keys: readonly string[],
-  first?: () => void,
-): Started {
-  const at = core.deps.clock.now();
-  const recorded =
-    keys.length === 0
-      ? RECORDED
-      : core.deps.store.intents.append(
-          keys.map((key) => ({
-            runId: run.id,
-            key,
-            position: run.plan.nodes.get(key)!.ordinal,
-            attempt: run.status.attempt(key) + 1,
-            at,
-          })),
-        );
-  try {
-    const attempts = core.journal.normal(() => {
-      first?.();
-      return keys.map((key) => beginAttempt(core, run, key));
-    });
-    return { attempts, recorded };
-  } catch (err) {
-    // Nothing starts. An intent without its start only ever makes a later recovery more careful.
-    recorded.catch(() => {});
-    throw err;
-  }
-}
-
-/** Launches the started nodes once their intents are on disk; if they cannot be written, none starts. */
-function launchWhenRecorded(core: EngineCore, run: ActiveRun, keys: readonly string[], s: Started): void {
-  s.recorded
-    .then(
-      () => launch(core, run, keys, s.attempts),
-      (err: unknown) => abandonStarts(core, run, keys, s.attempts, err),
-    )
-    .catch((err: unknown) => {
-      // Not reached in practice (launch and abandonStarts handle their own failures); never an
-      // unhandled rejection, which would stop the process.
-      core.deps.logger.error({ runId: run.id, err }, "could not launch started steps");
-    });
-}
-
-/**
- * The intents could not be put on disk (disk full, I/O error, read-only or removed directory): the
- * actions never began. The starts are journaled as abandoned, the steps are pending again, and the run
- * pauses, retrying with backoff — as when the store refuses a write.
- */
-function abandonStarts(
-  core: EngineCore,
-  run: ActiveRun,
-  keys: readonly string[],
-  attempts: readonly number[],
-  err: unknown,
-): void {
-  if (run.detached) return;
-  const reason = (err as Error).message;
-  keys.forEach((key, i) => {
-    if (attempts[i] !== 0) run.status.set(key, "pending");
-  });
-  try {
-    core.journal.normal(() =>
-      keys.forEach((key, i) => {
-        if (attempts[i] !== 0) core.journal.stepStartAbandoned(run.id, key, attempts[i]!, reason);
-      }),
-    );
-  } catch (journalErr) {
-    // The journal still shows them running: the next start (any of 'pending', 'running') replaces that,
-    // and after a crash recovery reports them interrupted — never "not run" for a step that might have.
-    core.deps.logger.error({ runId: run.id, err: journalErr }, "could not journal the abandoned starts");
-  }
-  core.lifecycle.pause(run, err, "step intent log");
+  launch(core, run, keys, attempts);
 }
 
 /**
@@ -178,10 +85,7 @@ function mayWarm(core: EngineCore, plan: Plan): boolean {
 
 /** Runs the actions of nodes whose "started" is committed (attempt 0: the journal refused the start). */
 function launch(core: EngineCore, run: ActiveRun, keys: readonly string[], attempts: number[]): void {
-  // Shutdown detached the run while the intents were being written: its steps are journaled interrupted.
-  if (run.detached || keys.length === 0) return;
-  core.lifecycle.resumed(run);
-  warmNext(core, run);
+  if (keys.length > 0) warmNext(core, run);
   keys.forEach((key, i) => {
     const attempt = attempts[i]!;
     if (attempt === 0) return;
@@ -216,10 +120,7 @@ function launch(core: EngineCore, run: ActiveRun, keys: readonly string[], attem
   });
 }
 
-/**
- * Journals the next attempt of a node as started (inside commitStarts' commit); returns its number, or
- * 0 if it may not start.
- */
+/** Journals the next attempt of a node as started; returns its number, or 0 if it may not start. */
 function beginAttempt(core: EngineCore, run: ActiveRun, key: string): number {
   const { journal } = core;
   const node = run.plan.nodes.get(key)!;
@@ -262,16 +163,8 @@ async function runNode(
   let attempt = firstAttempt;
   for (let retry = false; ; retry = true) {
     if (retry) {
-      const started = commitStarts(core, run, [key]);
-      attempt = started.attempts[0]!;
+      attempt = beginAttempt(core, run, key);
       if (attempt === 0) return false;
-      try {
-        await started.recorded;
-      } catch (err) {
-        abandonStarts(core, run, [key], started.attempts, err);
-        return false;
-      }
-      if (run.detached) return true;
     }
     core.progress.emit({
       type: "step",
@@ -319,7 +212,7 @@ async function runNode(
       attempt,
       at: deps.clock.now(),
     });
-    launchWhenRecorded(core, run, next.keys, next);
+    launch(core, run, next.keys, next.attempts);
     return next.keys.length > 0;
   }
 }
@@ -335,16 +228,17 @@ function mayRetry(node: PlanNode, status: StepResult["status"], tries: number): 
   return status === "interrupted" && tries <= Math.max(1, node.retries);
 }
 
-interface Continuation extends Started {
+interface Continuation {
   keys: string[];
+  attempts: number[];
 }
 
 /**
  * Journals a step's outcome (after its output). When it was the run's only step in flight and the
- * decision starts further steps, their "started" rows go into the same commit and their intents into
- * one append — one fdatasync per step of a chain — and the caller launches them as soon as the intents
- * are on disk, without a pump. Otherwise the run's pump decides after the current burst of completions,
- * so a fan-out still group-commits its next starts. A failed commit leaves memory as it was.
+ * decision starts further steps, their "started" rows go into the same commit — one durable commit
+ * per step of a chain — and the caller launches them at once, without an event-loop hop. Otherwise the
+ * outcome commits with NORMAL and the run's pump decides after the current burst of completions, so
+ * a fan-out still group-commits its next starts. A failed commit leaves memory as it was.
  */
 function settle(
   core: EngineCore,
@@ -353,22 +247,25 @@ function settle(
   attempt: number,
   outcome: StepOutcome,
 ): Continuation {
+  const { journal } = core;
   const previous = run.status.get(key);
   run.status.set(key, outcome.status);
   let keys: string[] = [];
-  if (!run.finishing && !run.detached && !run.paused && !run.status.anyInFlight()) {
+  if (!run.finishing && !run.detached && !run.status.anyInFlight()) {
     const d = decide({ plan: run.plan, status: run.status, cancelRequested: run.cancelRequested });
     if (d.finish === undefined) keys = d.start;
   }
   const undo = claim(run, keys);
+  const write = () => {
+    journal.stepFinished(run.id, key, attempt, outcome);
+    return keys.map((k) => beginAttempt(core, run, k));
+  };
   try {
     // Output first, in its own commit: a batch the writer handed over must not be rolled back with
     // a failed outcome commit (the writer would not hold it any more).
     if (!core.writer.flush()) throw core.writer.lastFault();
-    const started = commitStarts(core, run, keys, () =>
-      core.journal.stepFinished(run.id, key, attempt, outcome),
-    );
-    return { keys, ...started };
+    const attempts = keys.length > 0 ? journal.durable(write) : journal.normal(write);
+    return { keys, attempts };
   } catch (err) {
     undo();
     run.status.set(key, previous);

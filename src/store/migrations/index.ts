@@ -17,7 +17,6 @@ import { runJournalByRunMigration } from "./0164-run-journal-by-run.js";
 import { runStepsStatusCheckMigration } from "./0165-run-steps-status-check.js";
 import { slackDeliveriesMigration } from "./0170-slack-deliveries.js";
 import { slackOutboxSpillMigration } from "./0171-slack-outbox-spill.js";
-import { intentLogRotationsMigration } from "./0190-intent-log-rotations.js";
 import type { Migration } from "./migration.js";
 
 /**
@@ -28,7 +27,7 @@ import type { Migration } from "./migration.js";
  * issues take numbered blocks (100 owner lease and removed devices, 110 access and audit, 130 ops
  * counters and Alertmanager groups (132 their silences and acks, 133 how a silence ended), 140 history series in compact blocks,
  * 160 management scope aggregates, 161 history time series (superseded by 140's blocks), 164 the run journal keyed by run, 165 run_steps' status CHECK without an IN list, 170 Slack
- * deliveries, 171 Slack outbox spill, 190 the step intent log's rotations).
+ * deliveries, 171 Slack outbox spill).
  */
 export const migrations: Migration[] = [
   coreMigration,
@@ -50,5 +49,4 @@ export const migrations: Migration[] = [
   runStepsStatusCheckMigration,
   slackDeliveriesMigration,
   slackOutboxSpillMigration,
-  intentLogRotationsMigration,
 ];
