@@ -42,7 +42,8 @@ const CPU_TARGET_S = 60;
 const RSS_TARGET_MB = 400;
 const TARGET_DEVICES = 50_000;
 const CHUNK_DEVICES = 1000;
-const PEER_MAX_DEVICES = 10_000;
+/** The largest batch `sources.prometheus.batch_size` accepts: the one-batch peer runs only up to it. */
+const PEER_MAX_DEVICES = 5_000;
 /** 13 port families × 48 ports + up and 4 system scalars. */
 const SERIES_PER_DEVICE = 13 * PORTS + 5;
 
@@ -545,6 +546,9 @@ const run =
       )
     : main();
 run.catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  // A ConfigError's message only counts the problems; its details say what and where.
+  const details = (err as { details?: unknown }).details;
+  const listed = Array.isArray(details) && details.length > 0 ? `\n  ${details.join("\n  ")}` : "";
+  process.stderr.write(`${(err as Error).stack ?? String(err)}${listed}\n`);
   process.exitCode = 1;
 });
